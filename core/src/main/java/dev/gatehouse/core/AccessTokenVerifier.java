@@ -1,0 +1,286 @@
+package dev.gatehouse.core;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.MissingClaimException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.Claim;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.gatehouse.core.InvalidTokenException.Reason;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Verifies access tokens. Thread-safe; build one and share it.
+ *
+ * <p>A token is accepted only if all of these hold, checked in this order (cheapest first):
+ * <ol>
+ *   <li>at most {@link GatehouseSettings#maxTokenSize()} characters, three non-empty segments of
+ *       canonical base64url (RFC 7515 §7.1: no padding, no spare bits), header and payload JSON;</li>
+ *   <li>header {@code typ} is {@code at+jwt} (RFC 9068 §2.1), no {@code crit} header, and a
+ *       {@code kid} naming a key of the {@link KeySource};</li>
+ *   <li>header {@code alg} equals that key's algorithm and is accepted by the settings: the
+ *       algorithm is pinned to the key, never taken from the token;</li>
+ *   <li>the signature verifies with that key;</li>
+ *   <li>{@code iss} and {@code aud} match the settings; {@code sub}, {@code jti}, {@code iat},
+ *       {@code exp} and {@code roles} are present and of the right type; {@code exp} is not past
+ *       and {@code iat}/{@code nbf} not in the future, each beyond the leeway;</li>
+ *   <li>the {@link RevocationCheck} does not revoke it.</li>
+ * </ol>
+ * The headers {@code jku}, {@code x5u}, {@code x5c} and {@code jwk} are never read: a token cannot
+ * choose the key it is verified with.
+ *
+ * <p>Every failure, whatever its cause, is an {@link InvalidTokenException}; nothing else escapes
+ * {@link #verify(String)}.
+ */
+public final class AccessTokenVerifier {
+    private static final int MAX_KID_LENGTH = 128;
+    private static final int MAX_CLAIM_LENGTH = 256;
+    private static final int MAX_ROLES = 64;
+    /** Bounds the per-key verifier cache when a rotating or remote key source brings new keys. */
+    private static final int MAX_CACHED_VERIFIERS = 64;
+
+    private final GatehouseSettings settings;
+    private final KeySource keys;
+    private final RevocationCheck revocation;
+    private final Map<SigningKey, JWTVerifier> verifiers = new ConcurrentHashMap<>();
+
+    public AccessTokenVerifier(GatehouseSettings settings, KeySource keys) {
+        this(settings, keys, RevocationCheck.NONE);
+    }
+
+    public AccessTokenVerifier(GatehouseSettings settings, KeySource keys, RevocationCheck revocation) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.revocation = Objects.requireNonNull(revocation, "revocation");
+    }
+
+    public GatehouseSettings settings() {
+        return settings;
+    }
+
+    /** The same verifier with another revocation check (the key cache is not shared). */
+    public AccessTokenVerifier withRevocation(RevocationCheck check) {
+        return new AccessTokenVerifier(settings, keys, check);
+    }
+
+    /**
+     * Verifies a compact JWS access token.
+     *
+     * @return the principal the token speaks for
+     * @throws InvalidTokenException for every kind of failure, with a {@link Reason}
+     */
+    public AccessTokenPrincipal verify(String token) {
+        try {
+            return doVerify(token);
+        } catch (InvalidTokenException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Fail closed: whatever went wrong, the token is not accepted.
+            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be processed", e);
+        }
+    }
+
+    private AccessTokenPrincipal doVerify(String token) {
+        if (token == null || token.isEmpty()) {
+            throw new InvalidTokenException(Reason.MALFORMED, "No token");
+        }
+        if (token.length() > settings.maxTokenSize()) {
+            throw new InvalidTokenException(Reason.OVERSIZED, "The token is longer than " + settings.maxTokenSize() + " characters");
+        }
+        checkCompactStructure(token);
+
+        DecodedJWT jwt;
+        try {
+            jwt = JWT.decode(token);
+        } catch (JWTDecodeException e) {
+            throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not valid JSON", e);
+        }
+
+        String typ = jwt.getType();
+        if (typ == null || !(typ.equalsIgnoreCase(AccessTokenIssuer.TOKEN_TYPE)
+                || typ.equalsIgnoreCase("application/" + AccessTokenIssuer.TOKEN_TYPE))) {
+            throw new InvalidTokenException(Reason.WRONG_TYPE, "The token is not an access token (typ)");
+        }
+        if (!jwt.getHeaderClaim("crit").isMissing()) {
+            // RFC 7515 §4.1.11: extensions we do not understand make the token invalid.
+            throw new InvalidTokenException(Reason.MALFORMED, "The token has critical header extensions");
+        }
+        String kid = jwt.getKeyId();
+        if (kid == null || kid.isEmpty() || kid.length() > MAX_KID_LENGTH) {
+            throw new InvalidTokenException(Reason.UNKNOWN_KEY, "The token names no usable key id");
+        }
+        SigningKey key = keys.verificationKey(kid)
+                .orElseThrow(() -> new InvalidTokenException(Reason.UNKNOWN_KEY, "The token's key id is unknown"));
+        String alg = jwt.getAlgorithm();
+        if (!key.algorithm().name().equals(alg) || !settings.acceptedAlgorithms().contains(key.algorithm())) {
+            throw new InvalidTokenException(Reason.ALGORITHM_MISMATCH, "The token's algorithm does not match its key");
+        }
+
+        try {
+            verifierFor(key).verify(jwt);
+        } catch (AlgorithmMismatchException e) {
+            throw new InvalidTokenException(Reason.ALGORITHM_MISMATCH, "The token's algorithm does not match its key", e);
+        } catch (SignatureVerificationException e) {
+            throw new InvalidTokenException(Reason.BAD_SIGNATURE, "The token's signature is invalid", e);
+        } catch (TokenExpiredException e) {
+            throw new InvalidTokenException(Reason.EXPIRED, "The token expired", e);
+        } catch (MissingClaimException e) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim " + e.getClaimName(), e);
+        } catch (IncorrectClaimException e) {
+            String claim = e.getClaimName();
+            if ("nbf".equals(claim) || "iat".equals(claim)) {
+                throw new InvalidTokenException(Reason.NOT_YET_VALID, "The token is not valid yet", e);
+            }
+            throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's " + claim + " is not accepted", e);
+        } catch (JWTDecodeException e) {
+            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be decoded", e);
+        }
+
+        AccessTokenPrincipal principal = new AccessTokenPrincipal(
+                requireString(jwt, "sub"),
+                requireRoles(jwt),
+                requireInstant(jwt, "iat"),
+                requireInstant(jwt, "exp"),
+                requireString(jwt, "jti"),
+                kid);
+        Claim nbf = jwt.getClaim("nbf");
+        if (!nbf.isMissing() && nbf.asInstant() == null) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's nbf is not a number");
+        }
+        requireString(jwt, "iss");
+        if (revocation.isRevoked(principal)) {
+            throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
+        }
+        return principal;
+    }
+
+    private JWTVerifier verifierFor(SigningKey key) {
+        JWTVerifier verifier = verifiers.get(key);
+        if (verifier == null) {
+            if (verifiers.size() >= MAX_CACHED_VERIFIERS) {
+                verifiers.clear();
+            }
+            verifier = verifiers.computeIfAbsent(key, k -> ((JWTVerifier.BaseVerification) JWT.require(k.jwtAlgorithm())
+                    .withIssuer(settings.issuer())
+                    .withAudience(settings.audience())
+                    .withClaimPresence("sub")
+                    .withClaimPresence("iat")
+                    .withClaimPresence("exp")
+                    .withClaimPresence("jti")
+                    .withClaimPresence(AccessTokenIssuer.ROLES_CLAIM)
+                    .acceptLeeway(settings.clockLeeway().toSeconds()))
+                    .build(settings.clock()));
+        }
+        return verifier;
+    }
+
+    /**
+     * Three non-empty segments of canonical base64url. Refusing padding and non-zero spare bits
+     * means one signed token has exactly one spelling, so nothing keyed on the string can be
+     * bypassed by re-spelling it.
+     */
+    private static void checkCompactStructure(String token) {
+        int dots = 0;
+        int segmentStart = 0;
+        for (int i = 0; i <= token.length(); i++) {
+            if (i == token.length() || token.charAt(i) == '.') {
+                if (i == segmentStart || !canonicalTail(token, segmentStart, i)) {
+                    throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
+                }
+                if (i < token.length()) {
+                    dots++;
+                    segmentStart = i + 1;
+                }
+            } else if (base64UrlValue(token.charAt(i)) < 0) {
+                throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
+            }
+        }
+        if (dots != 2) {
+            throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
+        }
+    }
+
+    private static boolean canonicalTail(String token, int start, int end) {
+        int length = end - start;
+        int last = base64UrlValue(token.charAt(end - 1));
+        switch (length % 4) {
+            case 0:
+                return true;
+            case 2:
+                return (last & 0x0F) == 0;
+            case 3:
+                return (last & 0x03) == 0;
+            default:
+                return false;
+        }
+    }
+
+    private static int base64UrlValue(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        if (c == '-') {
+            return 62;
+        }
+        if (c == '_') {
+            return 63;
+        }
+        return -1;
+    }
+
+    private static String requireString(DecodedJWT jwt, String name) {
+        String value = jwt.getClaim(name).asString();
+        if (value == null || value.isBlank() || value.length() > MAX_CLAIM_LENGTH) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's " + name + " is missing or not a string");
+        }
+        return value;
+    }
+
+    private static Instant requireInstant(DecodedJWT jwt, String name) {
+        Claim claim = jwt.getClaim(name);
+        Instant value = claim.isMissing() || claim.isNull() ? null : claim.asInstant();
+        if (value == null) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's " + name + " is missing or not a number");
+        }
+        return value;
+    }
+
+    private static List<String> requireRoles(DecodedJWT jwt) {
+        Claim claim = jwt.getClaim(AccessTokenIssuer.ROLES_CLAIM);
+        List<Object> raw = claim.isMissing() || claim.isNull() ? null : claim.asList(Object.class);
+        if (raw == null || raw.size() > MAX_ROLES) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's roles are missing or not an array");
+        }
+        List<String> roles = new ArrayList<>(raw.size());
+        for (Object role : raw) {
+            if (!(role instanceof String) || ((String) role).isBlank() || ((String) role).length() > MAX_CLAIM_LENGTH) {
+                throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's roles must be strings");
+            }
+            roles.add((String) role);
+        }
+        return roles;
+    }
+
+    @Override
+    public String toString() {
+        return "AccessTokenVerifier{issuer=" + settings.issuer() + ", audience=" + settings.audience()
+                + ", algorithms=" + settings.acceptedAlgorithms().toString().toLowerCase(Locale.ROOT) + "}";
+    }
+}

@@ -1,0 +1,28 @@
+package dev.gatehouse.core;
+
+import java.util.Objects;
+
+/**
+ * A setting is missing or wrong. Thrown at start-up, never at request time, and always names the
+ * setting so that an operator knows what to fix.
+ */
+public final class ConfigurationException extends GatehouseException {
+    private static final long serialVersionUID = 1L;
+
+    private final String setting;
+
+    public ConfigurationException(String setting, String problem) {
+        super("Invalid Gatehouse setting '" + Objects.requireNonNull(setting, "setting") + "': " + problem);
+        this.setting = setting;
+    }
+
+    public ConfigurationException(String setting, String problem, Throwable cause) {
+        super("Invalid Gatehouse setting '" + Objects.requireNonNull(setting, "setting") + "': " + problem, cause);
+        this.setting = setting;
+    }
+
+    /** The name of the offending setting (an init-param, property or builder method name). */
+    public String setting() {
+        return setting;
+    }
+}

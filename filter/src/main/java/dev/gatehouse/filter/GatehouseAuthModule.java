@@ -1,0 +1,96 @@
+package dev.gatehouse.filter;
+
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.filter.internal.RequestAuthenticator;
+import jakarta.security.auth.message.AuthException;
+import jakarta.security.auth.message.AuthStatus;
+import jakarta.security.auth.message.MessageInfo;
+import jakarta.security.auth.message.MessagePolicy;
+import jakarta.security.auth.message.callback.CallerPrincipalCallback;
+import jakarta.security.auth.message.callback.GroupPrincipalCallback;
+import jakarta.security.auth.message.module.ServerAuthModule;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import javax.security.auth.Subject;
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.CallbackHandler;
+import javax.security.auth.callback.UnsupportedCallbackException;
+
+/**
+ * A Jakarta Authentication (JASPIC) server module that applies Gatehouse's rules inside the
+ * container's own security machinery, so that {@code <security-constraint>}s in {@code web.xml}
+ * — which the container enforces before any filter runs — see the token's caller and roles.
+ * {@link GatehouseFilter} registers it when {@code container-security} is {@code true}.
+ *
+ * <p>On a constrained resource a request without a valid token is refused here, with the same
+ * statuses and challenges as the filter; elsewhere the module authenticates what it can and leaves
+ * the rest to the filter.
+ */
+public final class GatehouseAuthModule implements ServerAuthModule {
+    private static final String MANDATORY = "jakarta.security.auth.message.MessagePolicy.isMandatory";
+
+    private final RequestAuthenticator authenticator;
+    private CallbackHandler handler;
+
+    GatehouseAuthModule(RequestAuthenticator authenticator) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    }
+
+    @Override
+    public void initialize(MessagePolicy requestPolicy, MessagePolicy responsePolicy, CallbackHandler handler,
+                           @SuppressWarnings("rawtypes") Map options) {
+        this.handler = handler;
+    }
+
+    @Override
+    public Class<?>[] getSupportedMessageTypes() {
+        return new Class<?>[] {HttpServletRequest.class, HttpServletResponse.class};
+    }
+
+    @Override
+    public AuthStatus validateRequest(MessageInfo messageInfo, Subject client, Subject service) throws AuthException {
+        HttpServletRequest request = (HttpServletRequest) messageInfo.getRequestMessage();
+        HttpServletResponse response = (HttpServletResponse) messageInfo.getResponseMessage();
+        boolean mandatory = Boolean.parseBoolean(String.valueOf(messageInfo.getMap().get(MANDATORY)));
+
+        RequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        AccessTokenPrincipal principal = outcome.principal();
+        if (principal != null) {
+            try {
+                handler.handle(new Callback[] {
+                    new CallerPrincipalCallback(client, principal),
+                    new GroupPrincipalCallback(client, principal.roles().toArray(new String[0]))
+                });
+            } catch (IOException | UnsupportedCallbackException e) {
+                throw (AuthException) new AuthException("The container refused the caller principal").initCause(e);
+            }
+            return AuthStatus.SUCCESS;
+        }
+        if (!mandatory) {
+            // Unconstrained resource: the filter decides (public paths, anonymous access).
+            return AuthStatus.SUCCESS;
+        }
+        try {
+            RequestAuthenticator.reject(response, outcome);
+        } catch (IOException e) {
+            throw (AuthException) new AuthException("Could not write the rejection").initCause(e);
+        }
+        return AuthStatus.SEND_FAILURE;
+    }
+
+    @Override
+    public AuthStatus secureResponse(MessageInfo messageInfo, Subject service) {
+        return AuthStatus.SEND_SUCCESS;
+    }
+
+    @Override
+    public void cleanSubject(MessageInfo messageInfo, Subject subject) {
+        if (subject != null) {
+            subject.getPrincipals().clear();
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package dev.gatehouse.filter;
+
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.core.AccessTokenVerifier;
+import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.CsrfPolicy;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.KeyFiles;
+import dev.gatehouse.core.KeySet;
+import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.Transport;
+import dev.gatehouse.filter.internal.AuthenticatedRequest;
+import dev.gatehouse.filter.internal.PathMatcher;
+import dev.gatehouse.filter.internal.RequestAuthenticator;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A servlet filter that verifies Gatehouse access tokens (bearer header or HttpOnly cookie) and
+ * makes the caller visible through {@link HttpServletRequest#getUserPrincipal()},
+ * {@link HttpServletRequest#getRemoteUser()}, {@link HttpServletRequest#isUserInRole(String)} and
+ * {@link HttpServletRequest#getAuthType()}, as container login would. It needs no database.
+ *
+ * <p>What it answers, per the HTTP contract:
+ * <ul>
+ *   <li>valid token → the request goes on, wrapped; the principal is an
+ *       {@link AccessTokenPrincipal} whose name is the user's id;</li>
+ *   <li>no token → {@code 401} with a bare {@code Bearer} challenge, except on
+ *       {@value #PUBLIC_PATHS_PARAM} or when {@value #ALLOW_ANONYMOUS_PARAM} is {@code true};</li>
+ *   <li>invalid, expired or revoked token → {@code 401 error="invalid_token"} (on public paths the
+ *       request goes on anonymously instead, so that a stale cookie never blocks the login page);</li>
+ *   <li>malformed {@code Authorization} header or two tokens → {@code 400 error="invalid_request"};</li>
+ *   <li>a state-changing request authenticated by cookie without the CSRF header, or from another
+ *       site → {@code 403}.</li>
+ * </ul>
+ *
+ * <p>Configure it with {@code web.xml} init-params (the {@code *_PARAM} constants, each with a
+ * {@code DEFAULT_*} where it has one), or build it in code with {@link #builder(AccessTokenVerifier)}.
+ * A missing or invalid setting stops the web application from starting with a message that
+ * names the init-param; the filter never starts half-configured.
+ */
+public final class GatehouseFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(GatehouseFilter.class);
+
+    /** The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
+    public static final String ISSUER_PARAM = "issuer";
+    /** The {@code aud} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
+    public static final String AUDIENCE_PARAM = "audience";
+    /**
+     * A file with the verification keys: a JWK Set (the issuer's {@code /.well-known/jwks.json}
+     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Required unless
+     * {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     */
+    public static final String KEYS_FILE_PARAM = "keys-file";
+    /** Comma-separated algorithms accepted at all. */
+    public static final String ALGORITHMS_PARAM = "algorithms";
+    public static final String DEFAULT_ALGORITHMS = "RS256,ES256";
+    /** ISO-8601 duration of tolerated clock skew. */
+    public static final String CLOCK_LEEWAY_PARAM = "clock-leeway";
+    public static final String DEFAULT_CLOCK_LEEWAY = GatehouseSettings.DEFAULT_CLOCK_LEEWAY_TEXT;
+    /** Longest token read, in characters; longer ones are refused unparsed. */
+    public static final String MAX_TOKEN_SIZE_PARAM = "max-token-size";
+    public static final String DEFAULT_MAX_TOKEN_SIZE = String.valueOf(GatehouseSettings.DEFAULT_MAX_TOKEN_SIZE);
+    /** The {@code realm} of {@code WWW-Authenticate} challenges. */
+    public static final String REALM_PARAM = "realm";
+    public static final String DEFAULT_REALM = GatehouseSettings.DEFAULT_REALM;
+    /** Comma-separated transports read: {@code bearer}, {@code cookie}. */
+    public static final String TRANSPORTS_PARAM = "transports";
+    public static final String DEFAULT_TRANSPORTS = "bearer,cookie";
+    /** Name of the access-token cookie. */
+    public static final String ACCESS_COOKIE_PARAM = "access-cookie";
+    public static final String DEFAULT_ACCESS_COOKIE = GatehouseSettings.DEFAULT_ACCESS_COOKIE;
+    /** Name of the CSRF cookie (double submit). */
+    public static final String CSRF_COOKIE_PARAM = "csrf-cookie";
+    public static final String DEFAULT_CSRF_COOKIE = GatehouseSettings.DEFAULT_CSRF_COOKIE;
+    /** Name of the header that must echo the CSRF cookie. */
+    public static final String CSRF_HEADER_PARAM = "csrf-header";
+    public static final String DEFAULT_CSRF_HEADER = GatehouseSettings.DEFAULT_CSRF_HEADER;
+    /** Comma-separated extra origins allowed to make cookie-authenticated state changes. */
+    public static final String ALLOWED_ORIGINS_PARAM = "allowed-origins";
+    public static final String DEFAULT_ALLOWED_ORIGINS = "";
+    /** Comma-separated paths ({@code /a/b}) or prefixes ({@code /a/*}) that need no token. */
+    public static final String PUBLIC_PATHS_PARAM = "public-paths";
+    public static final String DEFAULT_PUBLIC_PATHS = "";
+    /** {@code true} lets requests without any token through unauthenticated, for the app to decide. */
+    public static final String ALLOW_ANONYMOUS_PARAM = "allow-anonymous";
+    public static final String DEFAULT_ALLOW_ANONYMOUS = "false";
+    /**
+     * {@code true} registers a Jakarta Authentication module with the container so that
+     * {@code <security-constraint>}s honour Gatehouse tokens. Leave it {@code false} when the
+     * application uses another container login (FORM, BASIC), which the module would replace.
+     */
+    public static final String CONTAINER_SECURITY_PARAM = "container-security";
+    public static final String DEFAULT_CONTAINER_SECURITY = "false";
+    /**
+     * Name of a {@link ServletContext} attribute holding an {@link AccessTokenVerifier} built by
+     * the application (for example with revocation and rotating keys). When set, the token
+     * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},
+     * algorithms, leeway, size, realm, transports, cookie and header names) come from that
+     * verifier and must not be given as init-params.
+     */
+    public static final String VERIFIER_ATTRIBUTE_PARAM = "verifier-attribute";
+
+    private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, ALGORITHMS_PARAM,
+            CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
+            CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM);
+    private static final List<String> ALL_PARAMS;
+
+    static {
+        List<String> all = new ArrayList<>(TOKEN_PARAMS);
+        all.addAll(List.of(ALLOWED_ORIGINS_PARAM, PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM, CONTAINER_SECURITY_PARAM,
+                VERIFIER_ATTRIBUTE_PARAM));
+        ALL_PARAMS = List.copyOf(all);
+    }
+
+    private Builder programmatic;
+    private volatile RequestAuthenticator authenticator;
+    private PathMatcher publicPaths;
+    private boolean allowAnonymous;
+    private ServletContext registeredWith;
+
+    /** A filter configured by init-params when the container calls {@link #init(FilterConfig)}. */
+    public GatehouseFilter() {
+    }
+
+    private GatehouseFilter(Builder builder) {
+        this.programmatic = builder;
+    }
+
+    /** Starts a filter configured in code; init-params are then ignored. */
+    public static Builder builder(AccessTokenVerifier verifier) {
+        return new Builder(verifier);
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        try {
+            Builder b = programmatic != null ? programmatic : fromInitParams(config);
+            CsrfPolicy csrf = new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
+            this.authenticator = new RequestAuthenticator(b.verifier, csrf);
+            this.publicPaths = new PathMatcher(PUBLIC_PATHS_PARAM, b.publicPaths);
+            this.allowAnonymous = b.allowAnonymous;
+            if (b.containerSecurity) {
+                registerAuthModule(config.getServletContext());
+            }
+            LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}",
+                    config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity);
+        } catch (ConfigurationException e) {
+            LOG.error("Gatehouse filter '{}' cannot start: {}", config.getFilterName(), e.getMessage());
+            throw new ServletException(e.getMessage(), e);
+        }
+    }
+
+    private void registerAuthModule(ServletContext context) {
+        try {
+            Class.forName("jakarta.security.auth.message.config.AuthConfigFactory");
+        } catch (ClassNotFoundException e) {
+            throw new ConfigurationException(CONTAINER_SECURITY_PARAM,
+                    "this container does not provide Jakarta Authentication (jakarta.security.auth.message)");
+        }
+        jakarta.security.auth.message.config.AuthConfigFactory factory =
+                jakarta.security.auth.message.config.AuthConfigFactory.getFactory();
+        if (factory == null) {
+            throw new ConfigurationException(CONTAINER_SECURITY_PARAM, "the container has no Jakarta Authentication factory");
+        }
+        factory.registerServerAuthModule(new GatehouseAuthModule(authenticator), context);
+        registeredWith = context;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        RequestAuthenticator auth = this.authenticator;
+        if (auth == null) {
+            // init() failed or never ran: refuse rather than pass (fail closed).
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return;
+        }
+        if (request.getUserPrincipal() instanceof AccessTokenPrincipal) {
+            // Already authenticated by the Gatehouse module inside the container: do not verify twice.
+            chain.doFilter(request, response);
+            return;
+        }
+
+        RequestAuthenticator.Outcome outcome = auth.authenticate(request);
+        if (outcome.principal() != null) {
+            chain.doFilter(new AuthenticatedRequest(request, outcome.principal()), response);
+            return;
+        }
+        boolean isPublic = publicPaths.matches(contextRelativePath(request));
+        if (isPublic || (allowAnonymous && outcome.isAnonymous())) {
+            chain.doFilter(request, response);
+            return;
+        }
+        RequestAuthenticator.reject(response, outcome);
+    }
+
+    /** The path as the container decoded and normalised it; the raw URI is never matched. */
+    private static String contextRelativePath(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        return path.isEmpty() ? "/" : path;
+    }
+
+    @Override
+    public void destroy() {
+        if (registeredWith != null) {
+            try {
+                jakarta.security.auth.message.config.AuthConfigFactory.getFactory().removeServerAuthModule(registeredWith);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not unregister the Gatehouse authentication module ({})", e.getClass().getName());
+            }
+            registeredWith = null;
+        }
+        authenticator = null;
+    }
+
+    private static Builder fromInitParams(FilterConfig config) {
+        for (String name : java.util.Collections.list(config.getInitParameterNames())) {
+            if (!ALL_PARAMS.contains(name)) {
+                throw new ConfigurationException(name, "is not a Gatehouse filter init-param; known: " + ALL_PARAMS);
+            }
+        }
+        AccessTokenVerifier verifier;
+        String attribute = param(config, VERIFIER_ATTRIBUTE_PARAM, null);
+        if (attribute != null) {
+            for (String name : TOKEN_PARAMS) {
+                if (config.getInitParameter(name) != null) {
+                    throw new ConfigurationException(name, "must not be set together with " + VERIFIER_ATTRIBUTE_PARAM
+                            + " (the verifier carries the token settings)");
+                }
+            }
+            Object value = config.getServletContext().getAttribute(attribute);
+            if (!(value instanceof AccessTokenVerifier)) {
+                throw new ConfigurationException(VERIFIER_ATTRIBUTE_PARAM, "the servlet-context attribute '" + attribute
+                        + "' holds no AccessTokenVerifier (set it in a ServletContextListener)");
+            }
+            verifier = (AccessTokenVerifier) value;
+        } else {
+            verifier = verifierFromParams(config);
+        }
+        Builder b = new Builder(verifier);
+        b.publicPaths(list(param(config, PUBLIC_PATHS_PARAM, DEFAULT_PUBLIC_PATHS)));
+        b.allowedOrigins(new LinkedHashSet<>(list(param(config, ALLOWED_ORIGINS_PARAM, DEFAULT_ALLOWED_ORIGINS))));
+        b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(config, ALLOW_ANONYMOUS_PARAM, DEFAULT_ALLOW_ANONYMOUS)));
+        b.containerSecurity(bool(CONTAINER_SECURITY_PARAM, param(config, CONTAINER_SECURITY_PARAM, DEFAULT_CONTAINER_SECURITY)));
+        return b;
+    }
+
+    private static AccessTokenVerifier verifierFromParams(FilterConfig config) {
+        String issuer = required(config, ISSUER_PARAM);
+        String audience = required(config, AUDIENCE_PARAM);
+        String keysFile = required(config, KEYS_FILE_PARAM);
+        Set<SigningAlgorithm> algorithms = EnumSet.noneOf(SigningAlgorithm.class);
+        for (String name : list(param(config, ALGORITHMS_PARAM, DEFAULT_ALGORITHMS))) {
+            algorithms.add(SigningAlgorithm.parse(ALGORITHMS_PARAM, name));
+        }
+        Set<Transport> transports = EnumSet.noneOf(Transport.class);
+        for (String name : list(param(config, TRANSPORTS_PARAM, DEFAULT_TRANSPORTS))) {
+            Transport t = Transport.fromWireName(name);
+            if (t == null) {
+                throw new ConfigurationException(TRANSPORTS_PARAM, "'" + name + "' is not one of bearer, cookie");
+            }
+            transports.add(t);
+        }
+        GatehouseSettings settings = GatehouseSettings.builder(issuer, audience)
+                .acceptedAlgorithms(algorithms.isEmpty() ? null : algorithms)
+                .clockLeeway(duration(CLOCK_LEEWAY_PARAM, param(config, CLOCK_LEEWAY_PARAM, DEFAULT_CLOCK_LEEWAY)))
+                .maxTokenSize(integer(MAX_TOKEN_SIZE_PARAM, param(config, MAX_TOKEN_SIZE_PARAM, DEFAULT_MAX_TOKEN_SIZE)))
+                .realm(param(config, REALM_PARAM, DEFAULT_REALM))
+                .transports(transports)
+                .accessCookieName(param(config, ACCESS_COOKIE_PARAM, DEFAULT_ACCESS_COOKIE))
+                .csrfCookieName(param(config, CSRF_COOKIE_PARAM, DEFAULT_CSRF_COOKIE))
+                .csrfHeaderName(param(config, CSRF_HEADER_PARAM, DEFAULT_CSRF_HEADER))
+                .build();
+        KeySet keys = KeySet.verifyOnly(KeyFiles.load(KEYS_FILE_PARAM, Path.of(keysFile)).keys());
+        for (var key : keys.keys()) {
+            if (!algorithms.contains(key.algorithm())) {
+                throw new ConfigurationException(ALGORITHMS_PARAM, "key '" + key.kid() + "' in " + KEYS_FILE_PARAM + " is "
+                        + key.algorithm() + ", which is not listed");
+            }
+        }
+        return new AccessTokenVerifier(settings, keys);
+    }
+
+    private static String param(FilterConfig config, String name, String defaultValue) {
+        String value = config.getInitParameter(name);
+        return value == null ? defaultValue : value.strip();
+    }
+
+    private static String required(FilterConfig config, String name) {
+        String value = param(config, name, null);
+        if (value == null || value.isEmpty()) {
+            throw new ConfigurationException(name, "is required (or set " + VERIFIER_ATTRIBUTE_PARAM + ")");
+        }
+        return value;
+    }
+
+    private static List<String> list(String value) {
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
+        }
+        return out;
+    }
+
+    private static boolean bool(String name, String value) {
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw new ConfigurationException(name, "must be true or false, not '" + value + "'");
+    }
+
+    private static int integer(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(name, "'" + value + "' is not a whole number");
+        }
+    }
+
+    private static Duration duration(String name, String value) {
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(name, "'" + value + "' is not an ISO-8601 duration such as PT30S");
+        }
+    }
+
+    /** Configures a filter in code. Not thread-safe; {@link #build()} gives the filter. */
+    public static final class Builder {
+        private final AccessTokenVerifier verifier;
+        private List<String> publicPaths = List.of();
+        private Set<String> allowedOrigins = Set.of();
+        private boolean allowAnonymous;
+        private boolean containerSecurity;
+
+        private Builder(AccessTokenVerifier verifier) {
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+        }
+
+        /** Paths ({@code /a/b}) or prefixes ({@code /a/*}) that need no token; default none. */
+        public Builder publicPaths(List<String> paths) {
+            this.publicPaths = List.copyOf(paths);
+            return this;
+        }
+
+        public Builder publicPaths(String... paths) {
+            return publicPaths(Arrays.asList(paths));
+        }
+
+        /** Extra origins allowed to make cookie-authenticated state changes; default none. */
+        public Builder allowedOrigins(Set<String> origins) {
+            this.allowedOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** Let requests without any token through unauthenticated; default {@code false}. */
+        public Builder allowAnonymous(boolean allow) {
+            this.allowAnonymous = allow;
+            return this;
+        }
+
+        /** Register the Jakarta Authentication module for {@code <security-constraint>}s; default {@code false}. */
+        public Builder containerSecurity(boolean enable) {
+            this.containerSecurity = enable;
+            return this;
+        }
+
+        /** The filter; settings are validated when the container calls {@code init}. */
+        public GatehouseFilter build() {
+            new PathMatcher(PUBLIC_PATHS_PARAM, publicPaths);
+            return new GatehouseFilter(this);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.gatehouse.filter.internal;
+
+import dev.gatehouse.core.AccessTokenPrincipal;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
+import java.security.Principal;
+
+/**
+ * A request whose caller is the subject of a verified access token, answering the security
+ * methods of {@link HttpServletRequest} as container login would.
+ */
+public final class AuthenticatedRequest extends HttpServletRequestWrapper {
+    /** The value of {@link #getAuthType()}. */
+    public static final String AUTH_TYPE = "Bearer";
+
+    private final AccessTokenPrincipal principal;
+
+    public AuthenticatedRequest(HttpServletRequest request, AccessTokenPrincipal principal) {
+        super(request);
+        this.principal = principal;
+    }
+
+    @Override
+    public Principal getUserPrincipal() {
+        return principal;
+    }
+
+    @Override
+    public String getRemoteUser() {
+        return principal.subject();
+    }
+
+    /**
+     * Whether the token's {@code roles} contain the role. {@code "**"} is true for any
+     * authenticated caller (Servlet 6.0 §13.3), unless the token itself names a role {@code **}.
+     */
+    @Override
+    public boolean isUserInRole(String role) {
+        return principal.hasRole(role) || "**".equals(role);
+    }
+
+    @Override
+    public String getAuthType() {
+        return AUTH_TYPE;
+    }
+}

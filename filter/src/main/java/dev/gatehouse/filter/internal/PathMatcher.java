@@ -1,0 +1,50 @@
+package dev.gatehouse.filter.internal;
+
+import dev.gatehouse.core.ConfigurationException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Matches context-relative request paths against patterns in the servlet-mapping style: an exact
+ * path ({@code /api/ping}) or a prefix ending in {@code /*} ({@code /static/*}, which also matches
+ * {@code /static} itself). Thread-safe.
+ */
+public final class PathMatcher {
+    private final List<String> exact = new ArrayList<>();
+    private final List<String> prefixes = new ArrayList<>();
+
+    public PathMatcher(String setting, List<String> patterns) {
+        for (String pattern : patterns) {
+            if (!pattern.startsWith("/") || pattern.indexOf('*') >= 0 && !pattern.endsWith("/*")
+                    || pattern.indexOf('*') != pattern.lastIndexOf('*')) {
+                throw new ConfigurationException(setting, "'" + pattern + "' is neither an exact path (/a/b) nor a prefix (/a/*)");
+            }
+            if (pattern.endsWith("/*")) {
+                prefixes.add(pattern.substring(0, pattern.length() - 2));
+            } else {
+                exact.add(pattern);
+            }
+        }
+    }
+
+    public boolean isEmpty() {
+        return exact.isEmpty() && prefixes.isEmpty();
+    }
+
+    /**
+     * @param path the context-relative path as the container decoded and normalised it
+     *             (servlet path + path info), never the raw request URI
+     */
+    public boolean matches(String path) {
+        if (exact.contains(path)) {
+            return true;
+        }
+        for (String prefix : prefixes) {
+            if (path.equals(prefix) || prefix.isEmpty() || path.startsWith(prefix + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Implementation details of the Gatehouse servlet filter; not API.
+ */
+package dev.gatehouse.filter.internal;

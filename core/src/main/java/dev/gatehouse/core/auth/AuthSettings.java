@@ -1,0 +1,291 @@
+package dev.gatehouse.core.auth;
+
+import dev.gatehouse.core.ConfigurationException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Settings of the onboarding flow (the token settings are {@link dev.gatehouse.core.GatehouseSettings}).
+ * Immutable; made by {@link #builder()}, validated by {@link Builder#build()}.
+ */
+public final class AuthSettings {
+    public static final Duration DEFAULT_REFRESH_TOKEN_TTL = Duration.ofDays(14);
+    public static final Duration DEFAULT_REFRESH_FAMILY_LIFETIME = Duration.ofDays(30);
+    public static final Duration DEFAULT_REFRESH_REUSE_GRACE = Duration.ofSeconds(10);
+    public static final int DEFAULT_BCRYPT_COST = 12;
+    public static final int DEFAULT_PASSWORD_MIN_LENGTH = 12;
+    public static final int DEFAULT_PASSWORD_MAX_LENGTH = 128;
+    public static final int DEFAULT_THROTTLE_FREE_FAILURES = 5;
+    public static final Duration DEFAULT_THROTTLE_MAX_BLOCK = Duration.ofMinutes(15);
+    public static final int DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE = 30;
+    public static final int DEFAULT_HASHING_QUEUE = 64;
+    public static final Duration DEFAULT_REVOCATION_STALENESS = Duration.ofSeconds(5);
+    public static final List<String> DEFAULT_ROLES = List.of("user");
+
+    private final Duration refreshTokenTtl;
+    private final Duration refreshFamilyLifetime;
+    private final Duration refreshReuseGrace;
+    private final int bcryptCost;
+    private final int passwordMinLength;
+    private final int passwordMaxLength;
+    private final int throttleFreeFailures;
+    private final Duration throttleMaxBlock;
+    private final int clientAttemptsPerMinute;
+    private final int hashingThreads;
+    private final int hashingQueue;
+    private final Duration revocationStaleness;
+    private final Set<String> adminEmails;
+    private final byte[] pepper;
+
+    private AuthSettings(Builder b) {
+        this.refreshTokenTtl = b.refreshTokenTtl;
+        this.refreshFamilyLifetime = b.refreshFamilyLifetime;
+        this.refreshReuseGrace = b.refreshReuseGrace;
+        this.bcryptCost = b.bcryptCost;
+        this.passwordMinLength = b.passwordMinLength;
+        this.passwordMaxLength = b.passwordMaxLength;
+        this.throttleFreeFailures = b.throttleFreeFailures;
+        this.throttleMaxBlock = b.throttleMaxBlock;
+        this.clientAttemptsPerMinute = b.clientAttemptsPerMinute;
+        this.hashingThreads = b.hashingThreads;
+        this.hashingQueue = b.hashingQueue;
+        this.revocationStaleness = b.revocationStaleness;
+        this.adminEmails = Set.copyOf(b.adminEmails);
+        this.pepper = b.pepper == null ? null : b.pepper.clone();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Duration refreshTokenTtl() {
+        return refreshTokenTtl;
+    }
+
+    public Duration refreshFamilyLifetime() {
+        return refreshFamilyLifetime;
+    }
+
+    public Duration refreshReuseGrace() {
+        return refreshReuseGrace;
+    }
+
+    public int bcryptCost() {
+        return bcryptCost;
+    }
+
+    public int passwordMinLength() {
+        return passwordMinLength;
+    }
+
+    public int passwordMaxLength() {
+        return passwordMaxLength;
+    }
+
+    public int throttleFreeFailures() {
+        return throttleFreeFailures;
+    }
+
+    public Duration throttleMaxBlock() {
+        return throttleMaxBlock;
+    }
+
+    public int clientAttemptsPerMinute() {
+        return clientAttemptsPerMinute;
+    }
+
+    public int hashingThreads() {
+        return hashingThreads;
+    }
+
+    public int hashingQueue() {
+        return hashingQueue;
+    }
+
+    public Duration revocationStaleness() {
+        return revocationStaleness;
+    }
+
+    /** Normalised emails that get the role {@code admin} when they register. */
+    public Set<String> adminEmails() {
+        return adminEmails;
+    }
+
+    /** The key of the password pre-hash, or {@code null} for the built-in constant. */
+    byte[] pepper() {
+        return pepper == null ? null : pepper.clone();
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private Duration refreshTokenTtl = DEFAULT_REFRESH_TOKEN_TTL;
+        private Duration refreshFamilyLifetime = DEFAULT_REFRESH_FAMILY_LIFETIME;
+        private Duration refreshReuseGrace = DEFAULT_REFRESH_REUSE_GRACE;
+        private int bcryptCost = DEFAULT_BCRYPT_COST;
+        private int passwordMinLength = DEFAULT_PASSWORD_MIN_LENGTH;
+        private int passwordMaxLength = DEFAULT_PASSWORD_MAX_LENGTH;
+        private int throttleFreeFailures = DEFAULT_THROTTLE_FREE_FAILURES;
+        private Duration throttleMaxBlock = DEFAULT_THROTTLE_MAX_BLOCK;
+        private int clientAttemptsPerMinute = DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE;
+        private int hashingThreads = Runtime.getRuntime().availableProcessors();
+        private int hashingQueue = DEFAULT_HASHING_QUEUE;
+        private Duration revocationStaleness = DEFAULT_REVOCATION_STALENESS;
+        private Set<String> adminEmails = Set.of();
+        private byte[] pepper;
+
+        private Builder() {
+        }
+
+        /** Lifetime of one refresh token; default 14 days. */
+        public Builder refreshTokenTtl(Duration ttl) {
+            this.refreshTokenTtl = ttl;
+            return this;
+        }
+
+        /** Absolute lifetime of a login's refresh-token family, whatever the rotations; default 30 days. */
+        public Builder refreshFamilyLifetime(Duration lifetime) {
+            this.refreshFamilyLifetime = lifetime;
+            return this;
+        }
+
+        /** How long a spent refresh token still gets a pair of its own (parallel tabs); default 10 s. */
+        public Builder refreshReuseGrace(Duration grace) {
+            this.refreshReuseGrace = grace;
+            return this;
+        }
+
+        /** bcrypt cost (log2 rounds), 10 to 16; default 12. Tests may use 4 to 9 through {@link #bcryptCostForTests}. */
+        public Builder bcryptCost(int cost) {
+            this.bcryptCost = cost;
+            return this;
+        }
+
+        /** A cost below 10, for tests only: never in production. */
+        public Builder bcryptCostForTests(int cost) {
+            this.bcryptCost = -cost;
+            return this;
+        }
+
+        /** Minimum password length in code points; default 12, at least 8. */
+        public Builder passwordMinLength(int length) {
+            this.passwordMinLength = length;
+            return this;
+        }
+
+        /** Maximum password length in code points; default 128, at least 64 and at most 1024. */
+        public Builder passwordMaxLength(int length) {
+            this.passwordMaxLength = length;
+            return this;
+        }
+
+        /** Consecutive failures an account may have before it is slowed down; default 5. */
+        public Builder throttleFreeFailures(int failures) {
+            this.throttleFreeFailures = failures;
+            return this;
+        }
+
+        /** Longest block of an account; default 15 minutes. */
+        public Builder throttleMaxBlock(Duration max) {
+            this.throttleMaxBlock = max;
+            return this;
+        }
+
+        /** Login and registration attempts per client address per minute; default 30. */
+        public Builder clientAttemptsPerMinute(int attempts) {
+            this.clientAttemptsPerMinute = attempts;
+            return this;
+        }
+
+        /** Threads that hash passwords; default the number of cores. */
+        public Builder hashingThreads(int threads) {
+            this.hashingThreads = threads;
+            return this;
+        }
+
+        /** Logins and registrations that may wait for a hashing thread; beyond that, 503. Default 64. */
+        public Builder hashingQueue(int size) {
+            this.hashingQueue = size;
+            return this;
+        }
+
+        /** How stale a node's view of revocations may be; default 5 s. */
+        public Builder revocationStaleness(Duration staleness) {
+            this.revocationStaleness = staleness;
+            return this;
+        }
+
+        /** Emails that get the role {@code admin} when they register; default none. */
+        public Builder adminEmails(Set<String> emails) {
+            this.adminEmails = emails;
+            return this;
+        }
+
+        /**
+         * A secret key (at least 32 bytes) for the HMAC that pre-hashes passwords before bcrypt.
+         * Optional; without it a built-in constant is used. Changing it invalidates every stored hash.
+         */
+        public Builder pepper(byte[] key) {
+            this.pepper = key == null ? null : key.clone();
+            return this;
+        }
+
+        public AuthSettings build() {
+            positive("refreshTokenTtl", refreshTokenTtl);
+            positive("refreshFamilyLifetime", refreshFamilyLifetime);
+            if (refreshFamilyLifetime.compareTo(refreshTokenTtl) < 0) {
+                throw new ConfigurationException("refreshFamilyLifetime", "must not be shorter than refreshTokenTtl");
+            }
+            if (refreshReuseGrace == null || refreshReuseGrace.isNegative() || refreshReuseGrace.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new ConfigurationException("refreshReuseGrace", "must be between PT0S and PT5M");
+            }
+            if (bcryptCost < 0) {
+                bcryptCost = -bcryptCost;
+                if (bcryptCost < 4 || bcryptCost > 9) {
+                    throw new ConfigurationException("bcryptCost", "a test cost must be between 4 and 9");
+                }
+            } else if (bcryptCost < 10 || bcryptCost > 16) {
+                throw new ConfigurationException("bcryptCost", "must be between 10 and 16");
+            }
+            if (passwordMinLength < 8 || passwordMinLength > 64) {
+                throw new ConfigurationException("passwordMinLength", "must be between 8 and 64");
+            }
+            if (passwordMaxLength < 64 || passwordMaxLength > 1024 || passwordMaxLength < passwordMinLength) {
+                throw new ConfigurationException("passwordMaxLength", "must be between 64 and 1024 and not below the minimum");
+            }
+            if (throttleFreeFailures < 1 || throttleFreeFailures > 100) {
+                throw new ConfigurationException("throttleFreeFailures", "must be between 1 and 100");
+            }
+            positive("throttleMaxBlock", throttleMaxBlock);
+            if (clientAttemptsPerMinute < 1) {
+                throw new ConfigurationException("clientAttemptsPerMinute", "must be at least 1");
+            }
+            if (hashingThreads < 1 || hashingThreads > 256) {
+                throw new ConfigurationException("hashingThreads", "must be between 1 and 256");
+            }
+            if (hashingQueue < 0 || hashingQueue > 100_000) {
+                throw new ConfigurationException("hashingQueue", "must be between 0 and 100000");
+            }
+            positive("revocationStaleness", revocationStaleness);
+            if (adminEmails == null) {
+                throw new ConfigurationException("adminEmails", "must not be null");
+            }
+            java.util.Set<String> normalised = new java.util.HashSet<>();
+            for (String email : adminEmails) {
+                normalised.add(Emails.normalise(email));
+            }
+            adminEmails = normalised;
+            if (pepper != null && pepper.length < 32) {
+                throw new ConfigurationException("pepper", "must be at least 32 bytes");
+            }
+            return new AuthSettings(this);
+        }
+
+        private static void positive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new ConfigurationException(name, "must be a positive duration");
+            }
+        }
+    }
+}

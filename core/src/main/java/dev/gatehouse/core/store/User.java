@@ -1,0 +1,52 @@
+package dev.gatehouse.core.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stored user. Immutable. {@link #toString()} leaves the password hash out.
+ */
+public final class User {
+    private final String id;
+    private final String email;
+    private final String passwordHash;
+    private final List<String> roles;
+    private final Instant createdAt;
+
+    public User(String id, String email, String passwordHash, List<String> roles, Instant createdAt) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.email = Objects.requireNonNull(email, "email");
+        this.passwordHash = Objects.requireNonNull(passwordHash, "passwordHash");
+        this.roles = List.copyOf(roles);
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** A random UUID, never sequential. */
+    public String id() {
+        return id;
+    }
+
+    /** The normalised email (trimmed, NFKC, case-folded). */
+    public String email() {
+        return email;
+    }
+
+    /** The password hash as stored (bcrypt of the pre-hashed password). */
+    public String passwordHash() {
+        return passwordHash;
+    }
+
+    public List<String> roles() {
+        return roles;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    @Override
+    public String toString() {
+        return "User{id=" + id + ", roles=" + roles + "}";
+    }
+}

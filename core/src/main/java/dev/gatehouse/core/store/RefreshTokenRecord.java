@@ -19,9 +19,17 @@ public final class RefreshTokenRecord {
     private final Instant familyExpiresAt;
     private final Instant usedAt;
     private final Instant revokedAt;
+    private final String accessTokenId;
 
     public RefreshTokenRecord(String tokenHash, String familyId, String parentHash, String userId, Instant issuedAt,
                               Instant expiresAt, Instant familyExpiresAt, Instant usedAt, Instant revokedAt) {
+        this(tokenHash, familyId, parentHash, userId, issuedAt, expiresAt, familyExpiresAt, usedAt, revokedAt, null);
+    }
+
+    public RefreshTokenRecord(String tokenHash, String familyId, String parentHash, String userId, Instant issuedAt,
+                              Instant expiresAt, Instant familyExpiresAt, Instant usedAt, Instant revokedAt,
+                              String accessTokenId) {
+        this.accessTokenId = accessTokenId;
         this.tokenHash = Objects.requireNonNull(tokenHash, "tokenHash");
         this.familyId = Objects.requireNonNull(familyId, "familyId");
         this.parentHash = parentHash;
@@ -73,6 +81,11 @@ public final class RefreshTokenRecord {
     /** When it was revoked, or {@code null}. */
     public Instant revokedAt() {
         return revokedAt;
+    }
+
+    /** The {@code jti} of the access token issued together with this refresh token, or {@code null}. */
+    public String accessTokenId() {
+        return accessTokenId;
     }
 
     @Override

@@ -44,6 +44,17 @@ public interface RefreshTokenStore {
     /** Revokes every family of a user; returns how many were revoked now. */
     int revokeAllOfUser(String userId, Instant revokedAt);
 
+    /**
+     * Revokes the family whose latest rotation issued the access token with this id (the
+     * {@link RefreshTokenRecord#accessTokenId()} stored with each refresh token); used by logout
+     * with an access token alone.
+     *
+     * @return {@code true} if a family was found and was not revoked before
+     */
+    default boolean revokeFamilyOfAccessToken(String accessTokenId, Instant revokedAt) {
+        throw new UnsupportedOperationException("This store cannot find a family by access token");
+    }
+
     /** Deletes families (and their tokens) whose absolute expiry is before {@code cutoff}; returns how many. */
     int deleteExpired(Instant cutoff);
 }

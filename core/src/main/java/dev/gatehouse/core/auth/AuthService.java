@@ -1,0 +1,384 @@
+package dev.gatehouse.core.auth;
+
+import dev.gatehouse.core.AccessTokenIssuer;
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.core.AccessTokenVerifier;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.IssuedAccessToken;
+import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.internal.Jwk;
+import dev.gatehouse.core.store.RefreshTokenRecord;
+import dev.gatehouse.core.store.RefreshTokenStore;
+import dev.gatehouse.core.store.RevocationStore;
+import dev.gatehouse.core.store.ThrottleStore;
+import dev.gatehouse.core.store.User;
+import dev.gatehouse.core.store.UserRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The onboarding flow of the HTTP contract, independent of any web framework: register, login,
+ * refresh with rotation and reuse detection, logout, logout-all. Adapters call it and map its
+ * results and exceptions to HTTP:
+ * {@link ValidationException} 400, {@link dev.gatehouse.core.store.DuplicateEmailException} 409,
+ * {@link InvalidCredentialsException} 401, {@link ThrottledException} 429,
+ * {@link OverloadedException} and {@link dev.gatehouse.core.store.StoreUnavailableException} 503.
+ *
+ * <p>Register and login run on the bounded password-hashing pool and return futures, so that an
+ * adapter can free its request thread while bcrypt works. Thread-safe; {@link #close()} stops the
+ * background work (revocation refresh, clean-up, hashing pool).
+ */
+public final class AuthService implements AutoCloseable {
+    /** Security events (registration, logins, reuse detection, logouts) are logged under this name. */
+    public static final String AUDIT_LOGGER = "dev.gatehouse.audit";
+    private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
+    private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** 256 bits of a CSPRNG, base64url: 43 characters. */
+    private static final int REFRESH_TOKEN_BYTES = 32;
+    private static final int REFRESH_TOKEN_CHARS = 43;
+
+    private final GatehouseSettings tokenSettings;
+    private final AuthSettings settings;
+    private final Clock clock;
+    private final UserRepository users;
+    private final RefreshTokenStore refreshTokens;
+    private final RevocationStore revocations;
+    private final ThrottleStore throttle;
+    private final AccessTokenIssuer issuer;
+    private final AccessTokenVerifier verifier;
+    private final CachedRevocationCheck revocationCache;
+    private final PasswordHasher hasher;
+    private final PasswordPolicy policy;
+    private final ClientRateLimiter clientLimiter;
+    private final ScheduledExecutorService maintenance;
+
+    /** The stores a service needs; usually all from one {@code JdbcStores}. */
+    public static final class Stores {
+        final UserRepository users;
+        final RefreshTokenStore refreshTokens;
+        final RevocationStore revocations;
+        final ThrottleStore throttle;
+
+        public Stores(UserRepository users, RefreshTokenStore refreshTokens, RevocationStore revocations, ThrottleStore throttle) {
+            this.users = Objects.requireNonNull(users, "users");
+            this.refreshTokens = Objects.requireNonNull(refreshTokens, "refreshTokens");
+            this.revocations = Objects.requireNonNull(revocations, "revocations");
+            this.throttle = Objects.requireNonNull(throttle, "throttle");
+        }
+    }
+
+    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+        this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = tokenSettings.clock();
+        this.users = stores.users;
+        this.refreshTokens = stores.refreshTokens;
+        this.revocations = stores.revocations;
+        this.throttle = stores.throttle;
+        this.issuer = new AccessTokenIssuer(tokenSettings, keys);
+        Duration maxTokenAge = tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway()).plusSeconds(1);
+        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), maxTokenAge, clock);
+        this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
+        this.hasher = new PasswordHasher(settings);
+        this.policy = new PasswordPolicy(settings);
+        this.clientLimiter = new ClientRateLimiter(settings.clientAttemptsPerMinute(), clock);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES);
+    }
+
+    public GatehouseSettings tokenSettings() {
+        return tokenSettings;
+    }
+
+    public AuthSettings settings() {
+        return settings;
+    }
+
+    /** The verifier of this service's access tokens, with its revocation cache. */
+    public AccessTokenVerifier verifier() {
+        return verifier;
+    }
+
+    /** The revocation cache (for tests and operations: {@link CachedRevocationCheck#refreshNow()}). */
+    public CachedRevocationCheck revocationCache() {
+        return revocationCache;
+    }
+
+    /**
+     * Registers a user with the role {@code user} (and {@code admin} for the configured admin
+     * emails).
+     *
+     * @param client the caller's address, for the per-client limit
+     * @return the new user, once the password is hashed and the row written
+     * @throws ValidationException naming each invalid field
+     * @throws ThrottledException  when the client made too many attempts
+     * @throws OverloadedException when the hashing pool is full
+     */
+    public CompletableFuture<User> register(String email, String password, String client) {
+        String normalised = Emails.normalise(email);
+        List<Problem.FieldError> errors = new ArrayList<>();
+        Emails.problem(normalised).ifPresent(p -> errors.add(new Problem.FieldError("email", p)));
+        policy.check(password).ifPresent(errors::add);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        limitClient(client);
+        List<String> roles = settings.adminEmails().contains(normalised) ? List.of("user", "admin") : AuthSettings.DEFAULT_ROLES;
+        return hasher.submit(() -> {
+            User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), roles,
+                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+            AUDIT.info("register user={}", user.id());
+            return user;
+        });
+    }
+
+    /**
+     * Logs a user in. An unknown email and a wrong password give the same
+     * {@link InvalidCredentialsException} after the same work (one bcrypt check each). While the
+     * account or the client is throttled, every attempt, right or wrong, gets
+     * {@link ThrottledException}.
+     */
+    public CompletableFuture<TokenPair> login(String email, String password, String client) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (email == null || email.isEmpty()) {
+            errors.add(new Problem.FieldError("email", "is required"));
+        }
+        if (password == null || password.isEmpty()) {
+            errors.add(new Problem.FieldError("password", "is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        limitClient(client);
+        String normalised = Emails.normalise(email);
+        return hasher.submit(() -> loginNow(normalised, password));
+    }
+
+    private TokenPair loginNow(String email, String password) {
+        String accountKey = sha256Hex(email);
+        Instant now = clock.instant();
+        Optional<ThrottleStore.State> state = throttle.find(accountKey);
+        if (state.isPresent() && state.get().blockedUntil() != null && state.get().blockedUntil().isAfter(now)) {
+            AUDIT.info("login throttled account={}", accountKey.substring(0, 12));
+            throw new ThrottledException(Duration.between(now, state.get().blockedUntil()));
+        }
+        Optional<User> user = users.findByEmail(email);
+        boolean ok = user.isPresent() ? hasher.matches(password, user.get().passwordHash()) : hasher.matchesNothing(password);
+        if (!ok) {
+            ThrottleStore.State after = throttle.recordFailure(accountKey, now, this::blockedUntil);
+            AUDIT.info("login failure account={} reason={} failures={}", accountKey.substring(0, 12),
+                    user.isPresent() ? "wrong-password" : "unknown-email", after.failures());
+            throw new InvalidCredentialsException("Invalid email or password");
+        }
+        User u = user.get();
+        if (state.isPresent()) {
+            throttle.reset(accountKey);
+        }
+        if (hasher.needsRehash(u.passwordHash())) {
+            try {
+                users.updatePasswordHash(u.id(), hasher.hash(password));
+                LOG.info("Upgraded the password hash of user {} to cost {}", u.id(), hasher.cost());
+            } catch (RuntimeException e) {
+                LOG.warn("Could not upgrade a password hash ({}); will retry at the next login", e.getClass().getSimpleName());
+            }
+        }
+        TokenPair pair = newFamily(u, now);
+        AUDIT.info("login success user={}", u.id());
+        return pair;
+    }
+
+    /** Progressive slow-down: free failures, then 1 s, 2 s, 4 s … up to the maximum block. */
+    private Instant blockedUntil(int failures, Instant now) {
+        int over = failures - settings.throttleFreeFailures();
+        if (over < 0) {
+            return null;
+        }
+        long seconds = over >= 30 ? Long.MAX_VALUE : 1L << over;
+        Duration block = Duration.ofSeconds(Math.min(seconds, settings.throttleMaxBlock().toSeconds()));
+        return now.plus(block);
+    }
+
+    private TokenPair newFamily(User user, Instant now) {
+        String familyId = UUID.randomUUID().toString();
+        Instant familyExpires = now.plus(settings.refreshFamilyLifetime());
+        IssuedAccessToken access = issuer.issue(user.id(), user.roles());
+        String token = newRefreshToken();
+        Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
+        refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
+                null, user.id(), now, expires, familyExpires, null, null, access.principal().tokenId()));
+        return new TokenPair(access, token, expires);
+    }
+
+    /**
+     * Exchanges a refresh token for a new pair; the token is spent. A spent token presented again
+     * within the reuse grace period gets a pair of its own; after it, the whole family is revoked.
+     *
+     * @throws InvalidCredentialsException for an unknown, expired, spent or revoked token
+     */
+    public TokenPair refresh(String refreshToken) {
+        if (!isRefreshTokenShaped(refreshToken)) {
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        String hash = sha256Hex(refreshToken);
+        RefreshTokenRecord record = refreshTokens.findByHash(hash)
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        Instant now = clock.instant();
+        if (record.revokedAt() != null || !now.isBefore(record.expiresAt()) || !now.isBefore(record.familyExpiresAt())) {
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        User user = users.findById(record.userId())
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        IssuedAccessToken access = issuer.issue(user.id(), user.roles());
+        String token = newRefreshToken();
+        Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
+        RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(token), record.familyId(), hash, user.id(), now, expires,
+                record.familyExpiresAt(), null, null, access.principal().tokenId());
+        if (refreshTokens.rotate(hash, now, child)) {
+            AUDIT.debug("refresh user={}", user.id());
+            return new TokenPair(access, token, expires);
+        }
+        RefreshTokenRecord again = refreshTokens.findByHash(hash)
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        if (again.revokedAt() == null && again.usedAt() != null
+                && !now.isAfter(again.usedAt().plus(settings.refreshReuseGrace()))) {
+            if (refreshTokens.addSibling(child)) {
+                AUDIT.debug("refresh within reuse grace user={}", user.id());
+                return new TokenPair(access, token, expires);
+            }
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        if (again.revokedAt() == null && refreshTokens.revokeFamily(record.familyId(), now)) {
+            AUDIT.warn("refresh token reuse detected user={} family={}: family revoked", user.id(), record.familyId());
+        }
+        throw new InvalidCredentialsException("Invalid refresh token");
+    }
+
+    /**
+     * Logs out: the presented access token is refused from now on (by {@code jti}, on every node
+     * within the revocation staleness, on this node at once), and the refresh-token family of that
+     * login is revoked.
+     *
+     * @param principal    the verified access token's principal, or {@code null}
+     * @param refreshToken the refresh token, or {@code null}
+     * @throws InvalidCredentialsException when neither identifies a login
+     */
+    public void logout(AccessTokenPrincipal principal, String refreshToken) {
+        Instant now = clock.instant();
+        boolean done = false;
+        if (principal != null) {
+            revocations.revokeToken(principal.tokenId(), principal.expiresAt());
+            revocationCache.revokedLocally(principal.tokenId(), principal.expiresAt());
+            refreshTokens.revokeFamilyOfAccessToken(principal.tokenId(), now);
+            done = true;
+        }
+        if (isRefreshTokenShaped(refreshToken)) {
+            Optional<RefreshTokenRecord> record = refreshTokens.findByHash(sha256Hex(refreshToken));
+            if (record.isPresent() && (principal == null || principal.subject().equals(record.get().userId()))) {
+                refreshTokens.revokeFamily(record.get().familyId(), now);
+                done = true;
+            }
+        }
+        if (!done) {
+            throw new InvalidCredentialsException("No valid token to log out with");
+        }
+        AUDIT.info("logout user={}", principal != null ? principal.subject() : "(by refresh token)");
+    }
+
+    /**
+     * Revokes every refresh token of the user and refuses every access token issued to them until
+     * now (on every node within the revocation staleness).
+     */
+    public void logoutAll(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        Instant now = clock.instant();
+        refreshTokens.revokeAllOfUser(principal.subject(), now);
+        revocations.revokeUserBefore(principal.subject(), now);
+        revocationCache.userRevokedLocally(principal.subject(), now);
+        AUDIT.info("logout-all user={}", principal.subject());
+    }
+
+    /** The user with this id. */
+    public Optional<User> findUser(String id) {
+        return users.findById(id);
+    }
+
+    private void limitClient(String client) {
+        Optional<Duration> wait = clientLimiter.tryAcquire(client);
+        if (wait.isPresent()) {
+            AUDIT.info("client throttled");
+            throw new ThrottledException(wait.get());
+        }
+    }
+
+    private void purgeQuietly() {
+        try {
+            Instant now = clock.instant();
+            refreshTokens.deleteExpired(now);
+            revocations.purge(now, now.minus(tokenSettings.accessTokenTtl()).minus(tokenSettings.clockLeeway()));
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
+        }
+    }
+
+    private static boolean isRefreshTokenShaped(String token) {
+        if (token == null || token.length() != REFRESH_TOKEN_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String newRefreshToken() {
+        byte[] bytes = new byte[REFRESH_TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Jwk.encode(bytes);
+    }
+
+    static String sha256Hex(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        revocationCache.close();
+        hasher.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.gatehouse.core.auth;
+
+import dev.gatehouse.core.IssuedAccessToken;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An access token and the refresh token issued with it (login or refresh). Both strings are
+ * secrets; {@link #toString()} prints neither.
+ */
+public final class TokenPair {
+    private final IssuedAccessToken access;
+    private final String refreshToken;
+    private final Instant refreshExpiresAt;
+
+    TokenPair(IssuedAccessToken access, String refreshToken, Instant refreshExpiresAt) {
+        this.access = Objects.requireNonNull(access, "access");
+        this.refreshToken = Objects.requireNonNull(refreshToken, "refreshToken");
+        this.refreshExpiresAt = Objects.requireNonNull(refreshExpiresAt, "refreshExpiresAt");
+    }
+
+    public IssuedAccessToken access() {
+        return access;
+    }
+
+    /** The opaque refresh token (only its hash is stored). */
+    public String refreshToken() {
+        return refreshToken;
+    }
+
+    public Instant refreshExpiresAt() {
+        return refreshExpiresAt;
+    }
+
+    /** Whole seconds from issue to the refresh token's expiry. */
+    public long refreshExpiresInSeconds() {
+        return Math.max(0, Duration.between(access.principal().issuedAt(), refreshExpiresAt).toSeconds());
+    }
+
+    @Override
+    public String toString() {
+        return "TokenPair{" + access.principal() + ", refreshExpiresAt=" + refreshExpiresAt + "}";
+    }
+}

@@ -1,0 +1,168 @@
+package dev.gatehouse.jaxrs;
+
+import dev.gatehouse.core.AccessTokenVerifier;
+import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.CsrfPolicy;
+import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.ClientAddresses;
+import dev.gatehouse.jaxrs.internal.AuthResource;
+import dev.gatehouse.jaxrs.internal.AuthorizationFeature;
+import dev.gatehouse.jaxrs.internal.Endpoints;
+import dev.gatehouse.jaxrs.internal.GatehouseExceptionMapper;
+import dev.gatehouse.jaxrs.internal.JwksResource;
+import dev.gatehouse.jaxrs.internal.TokenAuthFilter;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Gatehouse for a JAX-RS 3.1 application, registered once:
+ *
+ * <pre>{@code
+ * AuthService auth = new AuthService(tokenSettings, authSettings, keys, stores);
+ * ResourceConfig app = new ResourceConfig(MyResource.class)
+ *         .register(GatehouseFeature.builder(auth, keys).build());
+ * }</pre>
+ *
+ * It contributes:
+ * <ul>
+ *   <li>the endpoints {@code /auth/register}, {@code /login}, {@code /refresh}, {@code /logout},
+ *       {@code /logout-all}, {@code /users/{id}} and {@code /.well-known/jwks.json} of the HTTP
+ *       contract;</li>
+ *   <li>a {@code ContainerRequestFilter} at {@code Priorities.AUTHENTICATION} that verifies bearer or
+ *       cookie access tokens (no database) and installs a {@code SecurityContext};</li>
+ *   <li>enforcement of {@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll} and
+ *       {@link Authenticated}: {@code 401} with the RFC 6750 challenge without a valid token,
+ *       {@code 403} without the role. Resources without any of these stay public;</li>
+ *   <li>an exception mapper for Gatehouse's own exceptions (the application's are left alone).</li>
+ * </ul>
+ * {@link #verifyOnly(AccessTokenVerifier)} contributes only the filter and the annotations, for a
+ * service that verifies tokens issued elsewhere. Instances are immutable and thread-safe.
+ */
+public final class GatehouseFeature implements Feature {
+    /** Default largest request body of the auth endpoints. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+    /** Default {@code max-age} of the JWKS response. */
+    public static final Duration DEFAULT_JWKS_MAX_AGE = Duration.ofMinutes(5);
+    /** Default longest wait for a register or login before a {@code 503}. */
+    public static final Duration DEFAULT_ASYNC_TIMEOUT = Duration.ofSeconds(30);
+    /** The request property a container adapter may set to the connection's peer address. */
+    public static final String PEER_ADDRESS_PROPERTY = "dev.gatehouse.peer-address";
+
+    private final AccessTokenVerifier verifier;
+    private final Endpoints endpoints;
+    private final CsrfPolicy csrf;
+
+    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, Endpoints endpoints) {
+        this.verifier = verifier;
+        this.csrf = csrf;
+        this.endpoints = endpoints;
+    }
+
+    /** The full feature: endpoints, JWKS, authentication and authorization. */
+    public static Builder builder(AuthService service, KeySource keys) {
+        return new Builder(Objects.requireNonNull(service, "service"), Objects.requireNonNull(keys, "keys"), service.verifier());
+    }
+
+    /** Authentication and authorization only, for a service that verifies tokens issued elsewhere. */
+    public static Builder verifyOnly(AccessTokenVerifier verifier) {
+        return new Builder(null, null, Objects.requireNonNull(verifier, "verifier"));
+    }
+
+    @Override
+    public boolean configure(FeatureContext context) {
+        context.register(new TokenAuthFilter(verifier, csrf));
+        context.register(new AuthorizationFeature(verifier.settings().realm()));
+        context.register(new GatehouseExceptionMapper(verifier.settings().realm()));
+        if (endpoints != null) {
+            context.register(new AuthResource(endpoints));
+            context.register(new JwksResource(endpoints.keys(), endpoints.jwksMaxAge()));
+        }
+        return true;
+    }
+
+    /** Configures the feature. Not thread-safe. */
+    public static final class Builder {
+        private final AuthService service;
+        private final KeySource keys;
+        private final AccessTokenVerifier verifier;
+        private Function<ContainerRequestContext, String> peerAddress =
+                request -> String.valueOf(request.getProperty(PEER_ADDRESS_PROPERTY));
+        private Set<String> trustedProxies = Set.of();
+        private Set<String> allowedOrigins = Set.of();
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration jwksMaxAge = DEFAULT_JWKS_MAX_AGE;
+        private Duration asyncTimeout = DEFAULT_ASYNC_TIMEOUT;
+
+        private Builder(AuthService service, KeySource keys, AccessTokenVerifier verifier) {
+            this.service = service;
+            this.keys = keys;
+            this.verifier = verifier;
+        }
+
+        /**
+         * How to get the connection's peer address (for per-client throttling). JAX-RS has no
+         * portable API for it; the default reads the request property
+         * {@value GatehouseFeature#PEER_ADDRESS_PROPERTY}, which a container-specific filter sets.
+         */
+        public Builder peerAddress(Function<ContainerRequestContext, String> peerAddress) {
+            this.peerAddress = Objects.requireNonNull(peerAddress, "peerAddress");
+            return this;
+        }
+
+        /**
+         * Peer addresses of reverse proxies whose {@code X-Forwarded-For} is believed; default none,
+         * so the header is ignored (any client can write it).
+         */
+        public Builder trustedProxies(Set<String> proxies) {
+            this.trustedProxies = Set.copyOf(proxies);
+            return this;
+        }
+
+        /** Extra origins allowed to make cookie-authenticated state changes; default none. */
+        public Builder allowedOrigins(Set<String> origins) {
+            this.allowedOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** Largest body of an auth request, in bytes; default 16 KiB. Larger: {@code 413}. */
+        public Builder maxBodyBytes(int bytes) {
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** {@code Cache-Control: max-age} of the JWKS; default 5 minutes. */
+        public Builder jwksMaxAge(Duration maxAge) {
+            this.jwksMaxAge = maxAge;
+            return this;
+        }
+
+        /** Longest wait for a register or login (queue plus hashing) before a {@code 503}; default 30 s. */
+        public Builder asyncTimeout(Duration timeout) {
+            this.asyncTimeout = timeout;
+            return this;
+        }
+
+        public GatehouseFeature build() {
+            if (maxBodyBytes < 256 || maxBodyBytes > 1 << 20) {
+                throw new ConfigurationException("maxBodyBytes", "must be between 256 and 1048576");
+            }
+            if (jwksMaxAge == null || jwksMaxAge.isNegative()) {
+                throw new ConfigurationException("jwksMaxAge", "must not be negative");
+            }
+            if (asyncTimeout == null || asyncTimeout.isNegative() || asyncTimeout.isZero()) {
+                throw new ConfigurationException("asyncTimeout", "must be positive");
+            }
+            CsrfPolicy csrf = new CsrfPolicy(verifier.settings(), allowedOrigins);
+            Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
+                    new ClientAddresses(trustedProxies), maxBodyBytes, jwksMaxAge, asyncTimeout);
+            return new GatehouseFeature(verifier, csrf, endpoints);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.gatehouse.jaxrs.internal;
+
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.core.Challenge;
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.TokenLocator;
+import dev.gatehouse.core.Transport;
+import dev.gatehouse.core.auth.InvalidCredentialsException;
+import dev.gatehouse.core.auth.TokenPair;
+import dev.gatehouse.core.internal.Jwk;
+import dev.gatehouse.core.store.User;
+import dev.gatehouse.jaxrs.Authenticated;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The onboarding endpoints of the HTTP contract under {@code /auth}. Every response carries
+ * {@code Cache-Control: no-store}. Register and login run on the password-hashing pool
+ * asynchronously, so a flood of them never holds the container's request threads.
+ */
+@Path("auth")
+public final class AuthResource {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthResource.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String TRANSPORT_HEADER = "Auth-Transport";
+
+    private final Endpoints config;
+    private final GatehouseSettings settings;
+
+    public AuthResource(Endpoints config) {
+        this.config = config;
+        this.settings = config.settings;
+    }
+
+    @POST
+    @Path("register")
+    public void register(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                         @Suspended AsyncResponse async) {
+        JsonBody.requireJson(request.getMediaType());
+        Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
+                "email", "password");
+        CompletableFuture<User> future = config.service.register(fields.get("email"), fields.get("password"), client(request));
+        complete(async, future, user -> {
+            URI location = uri.getBaseUriBuilder().path("auth").path("users").path(user.id()).build();
+            return Response.created(location)
+                    .type(Responses.JSON)
+                    .header("Cache-Control", "no-store")
+                    .entity(JsonBody.object("id", user.id(), "email", user.email()))
+                    .build();
+        });
+    }
+
+    @POST
+    @Path("login")
+    public void login(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                      @Suspended AsyncResponse async) {
+        Transport transport = transport(request);
+        JsonBody.requireJson(request.getMediaType());
+        Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
+                "email", "password");
+        CompletableFuture<TokenPair> future = config.service.login(fields.get("email"), fields.get("password"), client(request));
+        complete(async, future, pair -> tokens(pair, transport, uri, null));
+    }
+
+    @POST
+    @Path("refresh")
+    public Response refresh(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+        Transport transport = transport(request);
+        String token;
+        String csrfValue = null;
+        if (transport == Transport.COOKIE) {
+            List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
+            token = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
+            if (token == null) {
+                throw new InvalidCredentialsException("No refresh cookie");
+            }
+            requireCsrf(request, cookies);
+            csrfValue = TokenLocator.Cookies.single(cookies, settings.csrfCookieName());
+        } else {
+            JsonBody.requireJson(request.getMediaType());
+            token = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "refresh_token")
+                    .get("refresh_token");
+            if (token == null) {
+                throw new dev.gatehouse.core.auth.ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
+            }
+        }
+        return tokens(config.service.refresh(token), transport, uri, csrfValue);
+    }
+
+    @POST
+    @Path("logout")
+    public Response logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+        AccessTokenPrincipal principal = principal(request);
+        List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
+        String refreshToken = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
+        if (refreshToken != null) {
+            requireCsrf(request, cookies);
+        } else if (request.getMediaType() != null || request.hasEntity()) {
+            JsonBody.requireJson(request.getMediaType());
+            refreshToken = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "refresh_token")
+                    .get("refresh_token");
+        }
+        if (principal == null && refreshToken == null) {
+            throw unauthenticated(request);
+        }
+        config.service.logout(principal, refreshToken);
+        return cleared(Response.noContent(), uri).build();
+    }
+
+    @POST
+    @Path("logout-all")
+    @Authenticated
+    public Response logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri) {
+        AccessTokenPrincipal principal = principal(request);
+        if (principal == null) {
+            throw unauthenticated(request);
+        }
+        config.service.logoutAll(principal);
+        return cleared(Response.noContent(), uri).build();
+    }
+
+    @GET
+    @Path("users/{id}")
+    @Authenticated
+    public Response user(@Context ContainerRequestContext request, @PathParam("id") String id) {
+        AccessTokenPrincipal principal = principal(request);
+        if (principal == null) {
+            throw unauthenticated(request);
+        }
+        boolean allowed = principal.subject().equals(id) || request.getSecurityContext().isUserInRole("admin");
+        User user = allowed ? config.service.findUser(id).orElse(null) : null;
+        if (user == null) {
+            // 404 for another user's id as for an unknown one, so ids cannot be probed.
+            throw new ProblemException(new Problem(404, "not-found", "Not found", "No such user."));
+        }
+        return Response.ok(JsonBody.object("id", user.id(), "email", user.email(), "roles", user.roles(),
+                        "created_at", DateTimeFormatter.ISO_INSTANT.format(user.createdAt())), Responses.JSON)
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    // ---- helpers ----
+
+    private Transport transport(ContainerRequestContext request) {
+        String header = request.getHeaderString(TRANSPORT_HEADER);
+        Transport transport = header == null ? Transport.BEARER : Transport.fromWireName(header);
+        if (transport == null) {
+            throw new ProblemException(Problem.invalidRequest("Auth-Transport must be 'bearer' or 'cookie'."));
+        }
+        if (!settings.allows(transport)) {
+            throw new ProblemException(Problem.invalidRequest("The " + transport.wireName() + " transport is disabled on this server."));
+        }
+        return transport;
+    }
+
+    private void requireCsrf(ContainerRequestContext request, List<String> cookies) {
+        String refusal = config.csrf.check(request.getMethod(), cookies, request.getHeaderString(settings.csrfHeaderName()),
+                request.getHeaderString("Sec-Fetch-Site"), request.getHeaderString("Origin"), TokenAuthFilter.ownOrigin(request));
+        if (refusal != null) {
+            throw new ProblemException(Problem.forbidden(refusal));
+        }
+    }
+
+    private static AccessTokenPrincipal principal(ContainerRequestContext request) {
+        var security = request.getSecurityContext();
+        return security != null && security.getUserPrincipal() instanceof AccessTokenPrincipal
+                ? (AccessTokenPrincipal) security.getUserPrincipal() : null;
+    }
+
+    private ProblemException unauthenticated(ContainerRequestContext request) {
+        Object value = request.getProperty(Outcome.PROPERTY);
+        if (value instanceof Outcome && ((Outcome) value).problem != null) {
+            Outcome o = (Outcome) value;
+            return new ProblemException(o.problem, o.challenge);
+        }
+        return new ProblemException(Problem.unauthenticated(), Challenge.bare(settings.realm()));
+    }
+
+    private String client(ContainerRequestContext request) {
+        String peer = config.peerAddress.apply(request);
+        return config.clientAddresses.resolve(peer, TokenAuthFilter.headers(request, "X-Forwarded-For"));
+    }
+
+    private Response tokens(TokenPair pair, Transport transport, UriInfo uri, String csrfValue) {
+        long accessSeconds = pair.access().expiresInSeconds();
+        long refreshSeconds = pair.refreshExpiresInSeconds();
+        Response.ResponseBuilder b = Response.ok().type(Responses.JSON)
+                .header("Cache-Control", "no-store")
+                .header("Pragma", "no-cache");
+        if (transport == Transport.COOKIE) {
+            String csrf = csrfValue != null ? csrfValue : newCsrfValue();
+            b.header("Set-Cookie", cookie(settings.accessCookieName(), pair.access().token(), accessSeconds, "/", true));
+            b.header("Set-Cookie", cookie(settings.refreshCookieName(), pair.refreshToken(), refreshSeconds, refreshPath(uri), true));
+            b.header("Set-Cookie", cookie(settings.csrfCookieName(), csrf, refreshSeconds, "/", false));
+            b.entity(JsonBody.object("token_type", "Bearer", "expires_in", accessSeconds, "refresh_expires_in", refreshSeconds));
+        } else {
+            b.entity(JsonBody.object("access_token", pair.access().token(), "token_type", "Bearer", "expires_in", accessSeconds,
+                    "refresh_token", pair.refreshToken(), "refresh_expires_in", refreshSeconds));
+        }
+        return b.build();
+    }
+
+    private Response.ResponseBuilder cleared(Response.ResponseBuilder b, UriInfo uri) {
+        return b.header("Cache-Control", "no-store")
+                .header("Set-Cookie", cookie(settings.accessCookieName(), "", 0, "/", true))
+                .header("Set-Cookie", cookie(settings.refreshCookieName(), "", 0, refreshPath(uri), true))
+                .header("Set-Cookie", cookie(settings.csrfCookieName(), "", 0, "/", false));
+    }
+
+    /** The refresh cookie goes only to the auth endpoints: {@code <application base>/auth}. */
+    private static String refreshPath(UriInfo uri) {
+        String base = uri.getBaseUri().getRawPath();
+        if (base == null || base.isEmpty()) {
+            base = "/";
+        }
+        return (base.endsWith("/") ? base : base + "/") + "auth";
+    }
+
+    private static String cookie(String name, String value, long maxAge, String path, boolean httpOnly) {
+        return name + "=" + value + "; Max-Age=" + maxAge + "; Path=" + path + "; Secure" + (httpOnly ? "; HttpOnly" : "")
+                + "; SameSite=Strict";
+    }
+
+    private static String newCsrfValue() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Jwk.encode(bytes);
+    }
+
+    private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
+        async.setTimeout(config.asyncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        async.setTimeoutHandler(r -> r.resume(Responses.unavailable("The server is busy; try again shortly.",
+                GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE)));
+        future.whenComplete((value, error) -> {
+            if (error == null) {
+                async.resume(ok.apply(value));
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof GatehouseException) {
+                async.resume(cause);
+            } else {
+                LOG.error("Unexpected failure in an auth endpoint ({})", cause.getClass().getName());
+                async.resume(Responses.unavailable("The service is temporarily unavailable; try again shortly.",
+                        GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE));
+            }
+        });
+    }
+}

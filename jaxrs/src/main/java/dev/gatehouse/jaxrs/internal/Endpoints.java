@@ -1,0 +1,45 @@
+package dev.gatehouse.jaxrs.internal;
+
+import dev.gatehouse.core.CsrfPolicy;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.ClientAddresses;
+import jakarta.ws.rs.container.ContainerRequestContext;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/** What the resources need, fixed when the feature is built. Immutable. */
+public final class Endpoints {
+    final AuthService service;
+    final KeySource keys;
+    final GatehouseSettings settings;
+    final CsrfPolicy csrf;
+    final Function<ContainerRequestContext, String> peerAddress;
+    final ClientAddresses clientAddresses;
+    final int maxBodyBytes;
+    final Duration jwksMaxAge;
+    final Duration asyncTimeout;
+
+    public Endpoints(AuthService service, KeySource keys, CsrfPolicy csrf, Function<ContainerRequestContext, String> peerAddress,
+                     ClientAddresses clientAddresses, int maxBodyBytes, Duration jwksMaxAge, Duration asyncTimeout) {
+        this.service = service;
+        this.keys = keys;
+        this.settings = service == null ? null : service.tokenSettings();
+        this.csrf = csrf;
+        this.peerAddress = peerAddress;
+        this.clientAddresses = clientAddresses;
+        this.maxBodyBytes = maxBodyBytes;
+        this.jwksMaxAge = jwksMaxAge;
+        this.asyncTimeout = asyncTimeout;
+    }
+
+    public KeySource keys() {
+        return keys;
+    }
+
+    public Duration jwksMaxAge() {
+        return jwksMaxAge;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gatehouse.jaxrs.internal;
+
+import dev.gatehouse.core.Challenge;
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.auth.InvalidCredentialsException;
+import dev.gatehouse.core.auth.OverloadedException;
+import dev.gatehouse.core.auth.ThrottledException;
+import dev.gatehouse.core.auth.ValidationException;
+import dev.gatehouse.core.store.DuplicateEmailException;
+import dev.gatehouse.core.store.StoreUnavailableException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps Gatehouse's own exceptions (and only those: the host application's exceptions are left to
+ * it) to the problem responses of the HTTP contract. Never a stack trace, never a 500 for bad input.
+ */
+public final class GatehouseExceptionMapper implements ExceptionMapper<GatehouseException> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatehouseExceptionMapper.class);
+    /** Seconds a client should wait after a 503. */
+    static final long RETRY_AFTER_UNAVAILABLE = 5;
+
+    private final String realm;
+
+    public GatehouseExceptionMapper(String realm) {
+        this.realm = realm;
+    }
+
+    @Override
+    public Response toResponse(GatehouseException e) {
+        if (e instanceof ProblemException) {
+            ProblemException p = (ProblemException) e;
+            return Responses.problem(p.problem(), p.challenge());
+        }
+        if (e instanceof ValidationException) {
+            return Responses.problem(new Problem(400, "validation", "Invalid request fields",
+                    "One or more fields are invalid.", ((ValidationException) e).errors())).build();
+        }
+        if (e instanceof DuplicateEmailException) {
+            return Responses.problem(new Problem(409, "email-taken", "Email already registered",
+                    "An account with this email already exists.")).build();
+        }
+        if (e instanceof InvalidCredentialsException) {
+            return Responses.problem(new Problem(401, "invalid-credentials", "Invalid credentials",
+                    "The credentials are invalid or have expired."), Challenge.invalidToken(realm));
+        }
+        if (e instanceof ThrottledException) {
+            return Responses.problem(new Problem(429, "throttled", "Too many attempts", "Try again later."))
+                    .header("Retry-After", String.valueOf(((ThrottledException) e).retryAfterSeconds())).build();
+        }
+        if (e instanceof OverloadedException) {
+            return Responses.unavailable("The server is busy; try again shortly.", RETRY_AFTER_UNAVAILABLE);
+        }
+        if (e instanceof StoreUnavailableException) {
+            LOG.warn("Store unavailable: {}", e.getMessage());
+            return Responses.unavailable("The service is temporarily unavailable; try again shortly.", RETRY_AFTER_UNAVAILABLE);
+        }
+        LOG.error("Unexpected Gatehouse failure ({}): {}", e.getClass().getName(), e.getMessage());
+        return Responses.unavailable("The service is temporarily unavailable; try again shortly.", RETRY_AFTER_UNAVAILABLE);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.gatehouse.jaxrs.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.Problem;
+import jakarta.ws.rs.core.MediaType;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the small JSON bodies of the auth endpoints: only {@code application/json} (415 otherwise),
+ * at most the configured size (413, checked on {@code Content-Length} before reading and again
+ * while reading), UTF-8, a JSON object, duplicate keys refused, nesting shallow. Only the named
+ * string fields are taken; every other field is ignored, never bound.
+ */
+final class JsonBody {
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(65536).build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
+
+    private JsonBody() {
+    }
+
+    /** Whether the content type is JSON (any charset parameter but UTF-8 is refused). */
+    static void requireJson(MediaType type) {
+        if (type == null || !"application".equalsIgnoreCase(type.getType()) || !"json".equalsIgnoreCase(type.getSubtype())) {
+            throw new ProblemException(new Problem(415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as application/json."));
+        }
+        String charset = type.getParameters().get("charset");
+        if (charset != null && !charset.equalsIgnoreCase("utf-8")) {
+            throw new ProblemException(new Problem(415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as UTF-8."));
+        }
+    }
+
+    /**
+     * Reads the body and returns the named fields as strings (absent or JSON null: missing).
+     *
+     * @throws ProblemException 413, 400 (not JSON, not an object, a field not a string)
+     */
+    static Map<String, String> read(InputStream in, String contentLength, int maxBytes, String... fields) {
+        if (contentLength != null) {
+            try {
+                if (Long.parseLong(contentLength.strip()) > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+            } catch (NumberFormatException e) {
+                throw new ProblemException(Problem.invalidRequest("The Content-Length header is invalid."));
+            }
+        }
+        byte[] bytes = readLimited(in, maxBytes);
+        JsonNode root;
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            root = JSON.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new IOException("trailing content");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ProblemException(Problem.invalidRequest("The body is not valid JSON."));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProblemException(Problem.invalidRequest("The body must be a JSON object."));
+        }
+        Map<String, String> out = new HashMap<>();
+        List<Problem.FieldError> errors = new ArrayList<>();
+        for (String field : fields) {
+            JsonNode value = root.get(field);
+            if (value == null || value.isNull()) {
+                continue;
+            }
+            if (!value.isTextual()) {
+                errors.add(new Problem.FieldError(field, "must be a string"));
+            } else {
+                out.put(field, value.textValue());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(new Problem(400, "validation", "Invalid request fields", "One or more fields are invalid.", errors));
+        }
+        return out;
+    }
+
+    private static byte[] readLimited(InputStream in, int maxBytes) {
+        if (in == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 1024));
+        byte[] buffer = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                if (out.size() + n > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new ProblemException(Problem.invalidRequest("The body could not be read."));
+        }
+        return out.toByteArray();
+    }
+
+    private static ProblemException tooLarge(int maxBytes) {
+        return new ProblemException(new Problem(413, "payload-too-large", "Payload too large",
+                "The body is larger than " + maxBytes + " bytes."));
+    }
+
+    /** Writes a JSON object from alternating names and values (strings, numbers). */
+    static String object(Object... namesAndValues) {
+        var node = JSON.createObjectNode();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            String name = (String) namesAndValues[i];
+            Object value = namesAndValues[i + 1];
+            if (value instanceof Number) {
+                node.put(name, ((Number) value).longValue());
+            } else if (value instanceof List) {
+                var array = node.putArray(name);
+                for (Object o : (List<?>) value) {
+                    array.add(String.valueOf(o));
+                }
+            } else if (value != null) {
+                node.put(name, String.valueOf(value));
+            }
+        }
+        return node.toString();
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.gatehouse.jaxrs.internal;
+
+import dev.gatehouse.core.Challenge;
+import dev.gatehouse.core.Problem;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Builds the problem responses of the HTTP contract. */
+public final class Responses {
+    public static final MediaType PROBLEM = MediaType.valueOf(Problem.MEDIA_TYPE);
+    public static final MediaType JSON = MediaType.valueOf("application/json;charset=UTF-8");
+
+    private Responses() {
+    }
+
+    /** A problem response with {@code Cache-Control: no-store}. */
+    public static Response.ResponseBuilder problem(Problem problem) {
+        return Response.status(problem.status())
+                .type(PROBLEM)
+                .header("Cache-Control", "no-store")
+                .entity(problem.toJson());
+    }
+
+    /** A problem response with an RFC 6750 challenge. */
+    public static Response problem(Problem problem, String challenge) {
+        Response.ResponseBuilder b = problem(problem);
+        if (challenge != null) {
+            b.header(Challenge.HEADER, challenge);
+        }
+        return b.build();
+    }
+
+    /** {@code 503} with {@code Retry-After}. */
+    public static Response unavailable(String detail, long retryAfterSeconds) {
+        return problem(new Problem(503, "unavailable", "Service unavailable", detail))
+                .header("Retry-After", String.valueOf(retryAfterSeconds)).build();
+    }
+}

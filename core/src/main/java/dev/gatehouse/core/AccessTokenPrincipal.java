@@ -22,7 +22,7 @@ public final class AccessTokenPrincipal implements Principal {
     public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
                                 String tokenId, String keyId) {
         this.subject = Objects.requireNonNull(subject, "subject");
-        this.roleList = List.copyOf(roles);
+        this.roleList = List.copyOf(new java.util.LinkedHashSet<>(roles));
         this.roles = Set.copyOf(roles);
         this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt");
         this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");

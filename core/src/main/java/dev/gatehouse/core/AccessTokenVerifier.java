@@ -87,7 +87,7 @@ public final class AccessTokenVerifier {
             throw e;
         } catch (RuntimeException e) {
             // Fail closed: whatever went wrong, the token is not accepted.
-            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be processed", e);
+            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be processed");
         }
     }
 
@@ -104,9 +104,13 @@ public final class AccessTokenVerifier {
         try {
             jwt = JWT.decode(token);
         } catch (JWTDecodeException e) {
-            throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not valid JSON", e);
+            throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not valid JSON");
         }
 
+        if (!isSingleJsonObject(jwt.getHeader()) || !isSingleJsonObject(jwt.getPayload())) {
+            // RFC 7519 §7.2 / RFC 8259: exactly one JSON object; Jackson alone would ignore "{...}{...}".
+            throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not a single JSON object");
+        }
         String typ = jwt.getType();
         if (typ == null || !(typ.equalsIgnoreCase(AccessTokenIssuer.TOKEN_TYPE)
                 || typ.equalsIgnoreCase("application/" + AccessTokenIssuer.TOKEN_TYPE))) {
@@ -116,7 +120,7 @@ public final class AccessTokenVerifier {
             // RFC 7515 §4.1.11: extensions we do not understand make the token invalid.
             throw new InvalidTokenException(Reason.MALFORMED, "The token has critical header extensions");
         }
-        String kid = jwt.getKeyId();
+        String kid = jwt.getHeaderClaim("kid").asString(); // RFC 7515 §4.1.4: a string; getKeyId() would turn 12345 into "12345"
         if (kid == null || kid.isEmpty() || kid.length() > MAX_KID_LENGTH) {
             throw new InvalidTokenException(Reason.UNKNOWN_KEY, "The token names no usable key id");
         }
@@ -130,21 +134,21 @@ public final class AccessTokenVerifier {
         try {
             verifierFor(key).verify(jwt);
         } catch (AlgorithmMismatchException e) {
-            throw new InvalidTokenException(Reason.ALGORITHM_MISMATCH, "The token's algorithm does not match its key", e);
+            throw new InvalidTokenException(Reason.ALGORITHM_MISMATCH, "The token's algorithm does not match its key");
         } catch (SignatureVerificationException e) {
-            throw new InvalidTokenException(Reason.BAD_SIGNATURE, "The token's signature is invalid", e);
+            throw new InvalidTokenException(Reason.BAD_SIGNATURE, "The token's signature is invalid");
         } catch (TokenExpiredException e) {
-            throw new InvalidTokenException(Reason.EXPIRED, "The token expired", e);
+            throw new InvalidTokenException(Reason.EXPIRED, "The token expired");
         } catch (MissingClaimException e) {
-            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim " + e.getClaimName(), e);
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim " + e.getClaimName());
         } catch (IncorrectClaimException e) {
             String claim = e.getClaimName();
             if ("nbf".equals(claim) || "iat".equals(claim)) {
-                throw new InvalidTokenException(Reason.NOT_YET_VALID, "The token is not valid yet", e);
+                throw new InvalidTokenException(Reason.NOT_YET_VALID, "The token is not valid yet");
             }
-            throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's " + claim + " is not accepted", e);
+            throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's " + claim + " is not accepted");
         } catch (JWTDecodeException e) {
-            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be decoded", e);
+            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be decoded");
         }
 
         AccessTokenPrincipal principal = new AccessTokenPrincipal(
@@ -209,6 +213,58 @@ public final class AccessTokenVerifier {
         if (dots != 2) {
             throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
         }
+    }
+
+    /**
+     * Whether a base64url segment decodes to one JSON object followed only by white space. A
+     * single pass over the characters, aware of strings and escapes; the JSON itself has already
+     * been parsed by java-jwt, so this only has to find where the first value ends.
+     */
+    static boolean isSingleJsonObject(String segment) {
+        String json = new String(java.util.Base64.getUrlDecoder().decode(segment), java.nio.charset.StandardCharsets.UTF_8);
+        int i = 0;
+        int n = json.length();
+        while (i < n && isJsonSpace(json.charAt(i))) {
+            i++;
+        }
+        if (i == n || json.charAt(i) != '{') {
+            return false;
+        }
+        int depth = 0;
+        boolean inString = false;
+        for (; i < n; i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+                if (depth == 0) {
+                    i++;
+                    break;
+                }
+            }
+        }
+        if (depth != 0) {
+            return false;
+        }
+        for (; i < n; i++) {
+            if (!isJsonSpace(json.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isJsonSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
     private static boolean canonicalTail(String token, int start, int end) {

@@ -215,7 +215,7 @@ public final class GatehouseSettings {
          * explicitly. Independently of this, each key verifies only its own algorithm.
          */
         public Builder acceptedAlgorithms(Set<SigningAlgorithm> algorithms) {
-            this.acceptedAlgorithms = algorithms == null ? null : EnumSet.copyOf(algorithms);
+            this.acceptedAlgorithms = algorithms == null || algorithms.isEmpty() ? null : EnumSet.copyOf(algorithms);
             return this;
         }
 

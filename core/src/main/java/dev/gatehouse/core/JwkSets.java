@@ -145,7 +145,7 @@ public final class JwkSets {
             try {
                 keys.add(parseKey(jwk));
             } catch (ConfigurationException e) {
-                throw new ConfigurationException(setting, "key #" + index + ": " + e.getMessage(), e);
+                throw new ConfigurationException(setting, "key #" + index + ": " + e.problem(), e);
             } catch (RuntimeException | GeneralSecurityException e) {
                 throw new ConfigurationException(setting, "key #" + index + " is not a valid JWK (" + e.getClass().getSimpleName() + ")");
             }

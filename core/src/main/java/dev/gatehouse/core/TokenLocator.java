@@ -46,6 +46,11 @@ public final class TokenLocator {
             }
             String value = auth.get(0);
             if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    && value.length() > BEARER.length() && Character.isWhitespace(value.charAt(BEARER.length()))
+                    && value.charAt(BEARER.length()) != ' ') {
+                return LocatedToken.malformed("The Authorization header is not 'Bearer' followed by one token");
+            }
+            if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
                     && (value.length() == BEARER.length() || value.charAt(BEARER.length()) == ' ')) {
                 bearer = value.substring(Math.min(value.length(), BEARER.length() + 1));
                 if (!isB64Token(bearer)) {

@@ -22,7 +22,6 @@ import static dev.gatehouse.core.Fixtures.ISSUER;
 import static dev.gatehouse.core.Fixtures.NOW;
 import static dev.gatehouse.core.Fixtures.NOW_S;
 import static dev.gatehouse.core.Fixtures.RSA;
-import static dev.gatehouse.core.Fixtures.RSA_KID;
 import static dev.gatehouse.core.Fixtures.assertRefused;
 import static dev.gatehouse.core.Fixtures.rs256;
 import static dev.gatehouse.core.Fixtures.segmentJson;
@@ -313,13 +312,7 @@ class AccessTokenVerifierTest {
         assertThat(calls).hasValue(0);
     }
 
-    // ---- helpers ----------------------------------------------------------------------------
-
-    private static Set<String> fieldNames(JsonNode node) {
-        Set<String> names = new java.util.HashSet<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
+    // ---- key cache ---------------------------------------------------------------------------
 
     @Test
     void verifierKeepsVerifyingWhenAKeySourceHasMoreKeysThanItsCacheHolds() {
@@ -340,5 +333,13 @@ class AccessTokenVerifierTest {
                 assertRefused(verifier, wrongKey, Reason.BAD_SIGNATURE);
             }
         }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new java.util.HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.filter;
 
 import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.filter.internal.AuthenticatedRequest;
 import dev.gatehouse.filter.internal.RequestAuthenticator;
 import jakarta.security.auth.message.AuthException;
 import jakarta.security.auth.message.AuthStatus;
@@ -32,6 +33,12 @@ import javax.security.auth.callback.UnsupportedCallbackException;
  */
 public final class GatehouseAuthModule implements ServerAuthModule {
     private static final String MANDATORY = "jakarta.security.auth.message.MessagePolicy.isMandatory";
+    /**
+     * The {@code MessageInfo} map key through which a module tells the container what
+     * {@code getAuthType()} returns (Jakarta Authentication 3.0, Servlet Container Profile);
+     * without it Tomcat answers {@code "JASPIC"}, not what the filter answers.
+     */
+    private static final String AUTH_TYPE = "jakarta.servlet.http.authType";
 
     private final RequestAuthenticator authenticator;
     private CallbackHandler handler;
@@ -68,6 +75,9 @@ public final class GatehouseAuthModule implements ServerAuthModule {
             } catch (IOException | UnsupportedCallbackException e) {
                 throw (AuthException) new AuthException("The container refused the caller principal").initCause(e);
             }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = messageInfo.getMap();
+            map.put(AUTH_TYPE, AuthenticatedRequest.AUTH_TYPE);
             return AuthStatus.SUCCESS;
         }
         if (!mandatory) {

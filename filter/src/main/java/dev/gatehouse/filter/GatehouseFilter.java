@@ -33,6 +33,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -242,7 +243,36 @@ public final class GatehouseFilter implements Filter {
         authenticator = null;
     }
 
+    /**
+     * Core settings whose names differ from the init-params that feed them: an error must name
+     * what the operator wrote in web.xml ({@code clock-leeway}), not a builder method ({@code clockLeeway}).
+     */
+    private static final Map<String, String> INIT_PARAM_OF_SETTING = Map.of(
+            "acceptedAlgorithms", ALGORITHMS_PARAM,
+            "clockLeeway", CLOCK_LEEWAY_PARAM,
+            "maxTokenSize", MAX_TOKEN_SIZE_PARAM,
+            "accessCookieName", ACCESS_COOKIE_PARAM,
+            "csrfCookieName", CSRF_COOKIE_PARAM,
+            "csrfHeaderName", CSRF_HEADER_PARAM,
+            "allowedOrigins", ALLOWED_ORIGINS_PARAM,
+            "keys", KEYS_FILE_PARAM);
+
     private static Builder fromInitParams(FilterConfig config) {
+        try {
+            Builder b = readInitParams(config);
+            // Validated here as well as in init(), so that a bad origin is reported as the init-param.
+            new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
+            return b;
+        } catch (ConfigurationException e) {
+            String param = INIT_PARAM_OF_SETTING.get(e.setting());
+            if (param == null) {
+                throw e;
+            }
+            throw new ConfigurationException(param, e.problem(), e);
+        }
+    }
+
+    private static Builder readInitParams(FilterConfig config) {
         for (String name : java.util.Collections.list(config.getInitParameterNames())) {
             if (!ALL_PARAMS.contains(name)) {
                 throw new ConfigurationException(name, "is not a Gatehouse filter init-param; known: " + ALL_PARAMS);

@@ -1,0 +1,43 @@
+package dev.gatehouse.filter.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Answers every method with JSON describing the request's security context as the application sees it. */
+public class EchoServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getParameter("session") != null) {
+            // As an application with server-side sessions would (JSF, a shopping cart, ...).
+            request.getSession(true);
+        }
+        Principal principal = request.getUserPrincipal();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("method", request.getMethod());
+        body.put("servletPath", request.getServletPath());
+        body.put("pathInfo", request.getPathInfo());
+        body.put("name", principal == null ? null : principal.getName());
+        body.put("remoteUser", request.getRemoteUser());
+        body.put("authType", request.getAuthType());
+        body.put("user", request.isUserInRole("user"));
+        body.put("admin", request.isUserInRole("admin"));
+        body.put("principalClass", principal == null ? null : principal.getClass().getName());
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

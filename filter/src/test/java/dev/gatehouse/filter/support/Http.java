@@ -1,0 +1,79 @@
+package dev.gatehouse.filter.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** Real HTTP/1.1 over loopback with the JDK client. */
+public final class Http {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private Http() {
+    }
+
+    public static HttpRequest.Builder get(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    }
+
+    /** A request with this method and an empty body. */
+    public static HttpRequest.Builder request(String method, URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.noBody());
+    }
+
+    public static Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a client sees. */
+    public record Reply(int status, HttpHeaders headers, String body) {
+        public List<String> all(String header) {
+            return headers.allValues(header);
+        }
+
+        public String header(String header) {
+            return headers.firstValue(header).orElse(null);
+        }
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+
+        /** Every header value and the body, for checking that a secret is echoed nowhere. */
+        public String everything() {
+            StringBuilder b = new StringBuilder();
+            headers.map().forEach((name, values) -> b.append(name).append(": ").append(values).append('\n'));
+            return b.append('\n').append(body).toString();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + headers.map() + " " + body;
+        }
+    }
+}

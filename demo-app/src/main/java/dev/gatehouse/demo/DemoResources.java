@@ -1,0 +1,106 @@
+package dev.gatehouse.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.store.User;
+import dev.gatehouse.jaxrs.Authenticated;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** The demo's own routes: the onboarding page and a small API (API.md, "Demo app"). */
+@Path("")
+public final class DemoResources {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** No inline script, no third party; the page talks only to its own origin. */
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private final AuthService service;
+
+    public DemoResources(AuthService service) {
+        this.service = service;
+    }
+
+    @GET
+    @PermitAll
+    @Produces("text/html;charset=UTF-8")
+    public Response page() {
+        return asset("index.html", "text/html;charset=UTF-8");
+    }
+
+    @GET
+    @Path("{file: app\\.(js|css)}")
+    @PermitAll
+    public Response file(@PathParam("file") String file) {
+        return asset(file, file.endsWith(".js") ? "text/javascript;charset=UTF-8" : "text/css;charset=UTF-8");
+    }
+
+    private static Response asset(String name, String type) {
+        try (InputStream in = DemoResources.class.getResourceAsStream("web/" + name)) {
+            if (in == null) {
+                throw new NotFoundException();
+            }
+            return Response.ok(in.readAllBytes(), type)
+                    .header("Content-Security-Policy", CSP)
+                    .header("X-Content-Type-Options", "nosniff")
+                    .header("Referrer-Policy", "no-referrer")
+                    .header("Cache-Control", "no-cache")
+                    .build();
+        } catch (IOException e) {
+            throw new NotFoundException();
+        }
+    }
+
+    @GET
+    @Path("api/ping")
+    @PermitAll
+    @Produces("application/json")
+    public String ping() {
+        return "{\"status\":\"ok\"}";
+    }
+
+    @GET
+    @Path("api/me")
+    @Authenticated
+    @Produces("application/json")
+    public String me(@Context SecurityContext security) {
+        AccessTokenPrincipal principal = (AccessTokenPrincipal) security.getUserPrincipal();
+        User user = service.findUser(principal.subject()).orElseThrow(NotFoundException::new);
+        ObjectNode node = JSON.createObjectNode().put("sub", principal.subject()).put("email", user.email());
+        node.putArray("roles").addAll(principal.roles().stream().map(JSON.getNodeFactory()::textNode).toList());
+        return node.toString();
+    }
+
+    @GET
+    @Path("api/claims")
+    @Authenticated
+    @Produces("application/json")
+    public String claims(@Context SecurityContext security) {
+        AccessTokenPrincipal principal = (AccessTokenPrincipal) security.getUserPrincipal();
+        ObjectNode node = JSON.createObjectNode().put("sub", principal.subject());
+        node.putArray("roles").addAll(principal.roles().stream().map(JSON.getNodeFactory()::textNode).toList());
+        node.put("exp", principal.expiresAt().getEpochSecond());
+        return node.toString();
+    }
+
+    @GET
+    @Path("api/admin")
+    @RolesAllowed("admin")
+    @Produces("application/json")
+    public String admin() {
+        return "{\"admin\":true}";
+    }
+}

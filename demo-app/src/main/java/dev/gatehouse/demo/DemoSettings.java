@@ -1,0 +1,132 @@
+package dev.gatehouse.demo;
+
+import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.SigningAlgorithm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The demo's settings (the table in API.md): an environment variable {@code GATEHOUSE_X}, or the
+ * system property {@code gatehouse.x}, which wins; then a fallback source (the WAR's context
+ * parameters); then the default. Immutable.
+ */
+public final class DemoSettings {
+    public final int port;
+    public final String host;
+    public final String jdbcUrl;
+    public final String jdbcUser;
+    public final String jdbcPassword;
+    public final String issuer;
+    public final String audience;
+    public final SigningAlgorithm signingAlgorithm;
+    public final Path keysFile;
+    public final Duration accessTokenTtl;
+    public final Duration refreshTokenTtl;
+    public final Duration refreshReuseGrace;
+    public final int bcryptCost;
+    public final Set<String> adminEmails;
+
+    private DemoSettings(Function<String, String> source) {
+        this.port = integer(source, "GATEHOUSE_PORT", "8080", 0, 65535);
+        this.host = text(source, "GATEHOUSE_HOST", "127.0.0.1");
+        this.jdbcUrl = text(source, "GATEHOUSE_JDBC_URL", "jdbc:h2:file:./data/gatehouse;DB_CLOSE_ON_EXIT=FALSE");
+        this.jdbcUser = text(source, "GATEHOUSE_JDBC_USER", "");
+        this.jdbcPassword = text(source, "GATEHOUSE_JDBC_PASSWORD", "");
+        this.issuer = text(source, "GATEHOUSE_ISSUER", "");
+        this.audience = text(source, "GATEHOUSE_AUDIENCE", "gatehouse-demo");
+        this.signingAlgorithm = SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
+        String keys = text(source, "GATEHOUSE_KEYS_FILE", "");
+        this.keysFile = keys.isEmpty() ? null : Path.of(keys);
+        this.accessTokenTtl = duration(source, "GATEHOUSE_ACCESS_TOKEN_TTL", "PT5M");
+        this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
+        this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
+        this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
+        this.adminEmails = new LinkedHashSet<>();
+        for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
+            if (!email.isBlank()) {
+                adminEmails.add(email.strip());
+            }
+        }
+    }
+
+    /** Settings from the environment and system properties only. */
+    public static DemoSettings fromEnvironment() {
+        return from(System.getenv(), System.getProperties()::getProperty, name -> null);
+    }
+
+    /** Settings from the environment and system properties, with {@code fallback} (context parameters) below them. */
+    public static DemoSettings fromEnvironment(Function<String, String> fallback) {
+        return from(System.getenv(), System.getProperties()::getProperty, fallback);
+    }
+
+    /** For tests: explicit sources. */
+    public static DemoSettings from(Map<String, String> env, Function<String, String> properties, Function<String, String> fallback) {
+        return new DemoSettings(name -> {
+            String property = properties.apply(propertyName(name));
+            if (property != null) {
+                return property;
+            }
+            String variable = env.get(name);
+            if (variable != null) {
+                return variable;
+            }
+            return fallback.apply(name);
+        });
+    }
+
+    /** {@code GATEHOUSE_JDBC_URL} → {@code gatehouse.jdbc.url}. */
+    public static String propertyName(String variable) {
+        return variable.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** The issuer: the setting, or {@code http://<host>:<port>} of the running server. */
+    public String issuerFor(String host, int boundPort) {
+        return issuer.isEmpty() ? "http://" + host + ":" + boundPort : issuer;
+    }
+
+    private static String text(Function<String, String> source, String name, String defaultValue) {
+        String value = source.apply(name);
+        return value == null ? defaultValue : value.strip();
+    }
+
+    private static int integer(Function<String, String> source, String name, String defaultValue, int min, int max) {
+        String value = text(source, name, defaultValue);
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new ConfigurationException(name, "must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(name, "'" + value + "' is not a whole number");
+        }
+    }
+
+    private static Duration duration(Function<String, String> source, String name, String defaultValue) {
+        String value = text(source, name, defaultValue);
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(name, "'" + value + "' is not an ISO-8601 duration such as PT5M");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", audience=" + audience
+                + ", alg=" + signingAlgorithm + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+    }
+
+    /** The JDBC URL without anything that looks like a password parameter. */
+    public String maskedUrl() {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.demo.grizzly;
+
+import dev.gatehouse.demo.DemoContext;
+import dev.gatehouse.demo.DemoResources;
+import dev.gatehouse.demo.DemoSettings;
+import dev.gatehouse.jaxrs.GatehouseFeature;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpContainer;
+import org.glassfish.jersey.server.ContainerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The demo on Jersey + Grizzly: binds, builds everything, prints one line with its URL, and on
+ * SIGTERM / Ctrl-C stops accepting, lets requests in flight finish, then closes the pool.
+ */
+public final class DemoMain {
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        DemoSettings settings;
+        try {
+            settings = DemoSettings.fromEnvironment();
+        } catch (RuntimeException e) {
+            System.err.println("gatehouse-demo: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Running running = start(settings);
+        System.out.println("Gatehouse demo ready at " + running.url);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.stop();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+    }
+
+    /** A started demo. */
+    public static final class Running {
+        public final String url;
+        public final DemoContext context;
+        private final HttpServer server;
+
+        Running(String url, DemoContext context, HttpServer server) {
+            this.url = url;
+            this.context = context;
+            this.server = server;
+        }
+
+        /** Graceful stop: no new connections, in-flight requests finish (up to 10 s), then the pool closes. */
+        public void stop() {
+            try {
+                server.shutdown(10, TimeUnit.SECONDS).get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                server.shutdownNow();
+            }
+            context.close();
+        }
+    }
+
+    /** Binds to the configured address (port 0: any free port), then serves the app. */
+    public static Running start(DemoSettings settings) throws IOException {
+        HttpServer server = new HttpServer();
+        NetworkListener listener = new NetworkListener("gatehouse", settings.host, settings.port);
+        server.addListener(listener);
+        server.start();
+        int port = listener.getPort();
+        String url = "http://" + (settings.host.contains(":") ? "[" + settings.host + "]" : settings.host) + ":" + port + "/";
+        DemoContext context;
+        try {
+            context = DemoContext.create(settings, settings.issuerFor(settings.host, port), null);
+        } catch (RuntimeException e) {
+            server.shutdownNow();
+            throw e;
+        }
+        ResourceConfig app = application(context);
+        GrizzlyHttpContainer container = ContainerFactory.createContainer(GrizzlyHttpContainer.class, app);
+        server.getServerConfiguration().addHttpHandler(container, "/");
+        return new Running(url, context, server);
+    }
+
+    static ResourceConfig application(DemoContext context) {
+        return new ResourceConfig()
+                .register(new DemoResources(context.service))
+                .register(GrizzlyPeerAddressFilter.class)
+                .register(GatehouseFeature.builder(context.service, context.keys).build())
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    }
+}

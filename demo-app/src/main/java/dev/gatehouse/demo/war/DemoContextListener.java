@@ -1,0 +1,81 @@
+package dev.gatehouse.demo.war;
+
+import dev.gatehouse.demo.DemoContext;
+import dev.gatehouse.demo.DemoSettings;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.util.Collections;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+
+/**
+ * Builds the demo inside a servlet container: settings from environment variables and system
+ * properties, with the web.xml context parameters of the same names as defaults; the DataSource
+ * from JNDI when {@value #JNDI_PARAM} names one, else a HikariCP pool from the settings. Publishes
+ * the verifier for the Gatehouse filter ({@value #VERIFIER_ATTRIBUTE}) and, on undeploy, closes
+ * the pool and deregisters the JDBC drivers this application loaded, so Tomcat reports no leak.
+ */
+public final class DemoContextListener implements ServletContextListener {
+    public static final String VERIFIER_ATTRIBUTE = "dev.gatehouse.verifier";
+    public static final String JNDI_PARAM = "GATEHOUSE_JNDI_DATASOURCE";
+    private static final Logger LOG = LoggerFactory.getLogger(DemoContextListener.class);
+
+    private static volatile DemoContext current;
+
+    /** The context of this web application (one per class loader). */
+    static DemoContext current() {
+        DemoContext c = current;
+        if (c == null) {
+            throw new IllegalStateException("DemoContextListener has not run");
+        }
+        return c;
+    }
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext servletContext = event.getServletContext();
+        DemoSettings settings = DemoSettings.fromEnvironment(servletContext::getInitParameter);
+        DataSource dataSource = null;
+        String jndi = System.getProperty(DemoSettings.propertyName(JNDI_PARAM), System.getenv(JNDI_PARAM));
+        if (jndi == null) {
+            jndi = servletContext.getInitParameter(JNDI_PARAM);
+        }
+        if (jndi != null && !jndi.isBlank()) {
+            try {
+                dataSource = (DataSource) new InitialContext().lookup(jndi.strip());
+            } catch (NamingException e) {
+                throw new IllegalStateException("The DataSource '" + jndi + "' named by " + JNDI_PARAM + " is not in JNDI", e);
+            }
+        }
+        DemoContext context = DemoContext.create(settings, settings.issuerFor(settings.host, settings.port), dataSource);
+        current = context;
+        servletContext.setAttribute(VERIFIER_ATTRIBUTE, context.service.verifier());
+        LOG.info("Gatehouse demo deployed at context path '{}'", servletContext.getContextPath());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        DemoContext context = current;
+        current = null;
+        if (context != null) {
+            context.close();
+        }
+        ClassLoader mine = Thread.currentThread().getContextClassLoader();
+        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == mine) {
+                try {
+                    DriverManager.deregisterDriver(driver);
+                } catch (Exception e) {
+                    LOG.warn("Could not deregister {}", driver.getClass().getName());
+                }
+            }
+        }
+    }
+}

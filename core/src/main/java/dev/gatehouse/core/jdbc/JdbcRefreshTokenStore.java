@@ -1,0 +1,267 @@
+package dev.gatehouse.core.jdbc;
+
+import dev.gatehouse.core.store.RefreshTokenRecord;
+import dev.gatehouse.core.store.RefreshTokenStore;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link RefreshTokenStore} on tables {@code gh_refresh_families} and {@code gh_refresh_tokens}.
+ *
+ * <p>Locking: every transaction that adds a token to a family ({@link #rotate}, {@link #addSibling})
+ * first takes the family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family
+ * is not revoked; {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which
+ * takes the same lock. So a revocation either commits before a rotation reads the family (the
+ * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
+ * the family with the new token in it). Locks are always taken family row first, then token
+ * rows, as {@link #deleteExpired}'s cascade does, so these transactions cannot deadlock each other.
+ */
+final class JdbcRefreshTokenStore implements RefreshTokenStore {
+    private static final String INSERT_TOKEN = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
+            + " access_token_id, issued_at, expires_at, family_expires_at, used_at, revoked_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final Jdbc jdbc;
+
+    JdbcRefreshTokenStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void createFamily(String familyId, String userId, Instant createdAt, Instant familyExpiresAt,
+                             RefreshTokenRecord first) {
+        Jdbc.text("familyId", familyId, 36);
+        Jdbc.text("userId", userId, 36);
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(familyExpiresAt, "familyExpiresAt");
+        checkRecord(first);
+        if (!first.familyId().equals(familyId) || !first.userId().equals(userId)) {
+            throw new IllegalArgumentException("The first token belongs to another family or user");
+        }
+        jdbc.transaction("create a refresh-token family", tx -> {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_refresh_families"
+                    + " (family_id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)")) {
+                ps.setString(1, familyId);
+                ps.setString(2, userId);
+                tx.dialect.setInstant(ps, 3, createdAt);
+                tx.dialect.setInstant(ps, 4, familyExpiresAt);
+                ps.executeUpdate();
+            }
+            insertToken(tx, first);
+            return null;
+        });
+    }
+
+    /** {@inheritDoc} Its revocation time is the token's or the family's, whichever is earlier. */
+    @Override
+    public Optional<RefreshTokenRecord> findByHash(String tokenHash) {
+        Objects.requireNonNull(tokenHash, "tokenHash");
+        return jdbc.autoCommit("find a refresh token", tx -> {
+            try (PreparedStatement ps = tx.prepare("SELECT t.token_hash, t.family_id, t.parent_hash, t.user_id,"
+                    + " t.access_token_id, t.issued_at, t.expires_at, t.family_expires_at, t.used_at, t.revoked_at,"
+                    + " f.revoked_at AS family_revoked_at"
+                    + " FROM gh_refresh_tokens t JOIN gh_refresh_families f ON f.family_id = t.family_id"
+                    + " WHERE t.token_hash = ?")) {
+                ps.setString(1, tokenHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    Dialect d = tx.dialect;
+                    Instant revokedAt = earliest(d.getInstant(rs, "revoked_at"), d.getInstant(rs, "family_revoked_at"));
+                    return Optional.of(new RefreshTokenRecord(rs.getString("token_hash").trim(), rs.getString("family_id"),
+                            trimmed(rs.getString("parent_hash")), rs.getString("user_id"), d.getInstant(rs, "issued_at"),
+                            d.getInstant(rs, "expires_at"), d.getInstant(rs, "family_expires_at"), d.getInstant(rs, "used_at"),
+                            revokedAt, rs.getString("access_token_id")));
+                }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code child}'s parent is not {@code parentHash}, or
+     *                                  its family is not the parent's
+     */
+    @Override
+    public boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child) {
+        Objects.requireNonNull(parentHash, "parentHash");
+        Objects.requireNonNull(usedAt, "usedAt");
+        checkRecord(child);
+        if (!parentHash.equals(child.parentHash())) {
+            throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
+        }
+        return jdbc.transaction("rotate a refresh token", tx -> {
+            // A token's family never changes, so this plain read needs no lock.
+            String familyId;
+            try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE token_hash = ?")) {
+                ps.setString(1, parentHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    familyId = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            if (familyId == null) {
+                tx.setRollbackOnly();
+                return false;
+            }
+            if (!familyId.equals(child.familyId())) {
+                throw new IllegalArgumentException("The child belongs to another family than its parent");
+            }
+            if (!lockUnrevokedFamily(tx, familyId)) {
+                tx.setRollbackOnly();
+                return false;
+            }
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
+                    + " WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, usedAt);
+                ps.setString(2, parentHash);
+                if (ps.executeUpdate() != 1) {
+                    tx.setRollbackOnly();
+                    return false;
+                }
+            }
+            insertToken(tx, child);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean addSibling(RefreshTokenRecord child) {
+        checkRecord(child);
+        return jdbc.transaction("add a refresh token", tx -> {
+            if (!lockUnrevokedFamily(tx, child.familyId())) {
+                tx.setRollbackOnly();
+                return false;
+            }
+            insertToken(tx, child);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean revokeFamily(String familyId, Instant revokedAt) {
+        Objects.requireNonNull(familyId, "familyId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.autoCommit("revoke a refresh-token family", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE family_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, familyId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int revokeAllOfUser(String userId, Instant revokedAt) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.transaction("revoke the refresh tokens of a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE user_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, userId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeFamilyOfAccessToken(String accessTokenId, Instant revokedAt) {
+        Objects.requireNonNull(accessTokenId, "accessTokenId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.transaction("revoke the refresh-token family of an access token", tx -> {
+            // Found first with a plain read (a token's family never changes), then revoked by
+            // updating the family row alone: locks are never taken token row first.
+            List<String> families = new ArrayList<>(1);
+            try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE access_token_id = ?")) {
+                ps.setString(1, accessTokenId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        families.add(rs.getString(1));
+                    }
+                }
+            }
+            boolean revoked = false;
+            for (String familyId : families) {
+                try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                        + " WHERE family_id = ? AND revoked_at IS NULL")) {
+                    tx.dialect.setInstant(ps, 1, revokedAt);
+                    ps.setString(2, familyId);
+                    revoked |= ps.executeUpdate() == 1;
+                }
+            }
+            return revoked;
+        });
+    }
+
+    @Override
+    public int deleteExpired(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return jdbc.transaction("delete expired refresh tokens", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE expires_at < ?")) {
+                tx.dialect.setInstant(ps, 1, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Locks the family's row until the transaction ends; {@code false} if it is missing or revoked. */
+    private static boolean lockUnrevokedFamily(Jdbc.Tx tx, String familyId) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT revoked_at FROM gh_refresh_families WHERE family_id = ? FOR UPDATE")) {
+            ps.setString(1, familyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && tx.dialect.getInstant(rs, "revoked_at") == null;
+            }
+        }
+    }
+
+    private static void insertToken(Jdbc.Tx tx, RefreshTokenRecord r) throws SQLException {
+        try (PreparedStatement ps = tx.prepare(INSERT_TOKEN)) {
+            Dialect d = tx.dialect;
+            ps.setString(1, r.tokenHash());
+            ps.setString(2, r.familyId());
+            ps.setString(3, r.parentHash());
+            ps.setString(4, r.userId());
+            ps.setString(5, r.accessTokenId());
+            d.setInstant(ps, 6, r.issuedAt());
+            d.setInstant(ps, 7, r.expiresAt());
+            d.setInstant(ps, 8, r.familyExpiresAt());
+            d.setInstant(ps, 9, r.usedAt());
+            d.setInstant(ps, 10, r.revokedAt());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void checkRecord(RefreshTokenRecord r) {
+        Objects.requireNonNull(r, "record");
+        Jdbc.text("tokenHash", r.tokenHash(), 64);
+        Jdbc.text("familyId", r.familyId(), 36);
+        Jdbc.nullableText("parentHash", r.parentHash(), 64);
+        Jdbc.text("userId", r.userId(), 36);
+        Jdbc.nullableText("accessTokenId", r.accessTokenId(), 64);
+    }
+
+    private static String trimmed(String fixedWidth) {
+        // CHAR(64) columns may come back blank-padded if a shorter value was stored.
+        return fixedWidth == null ? null : fixedWidth.trim();
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isBefore(b) ? a : b;
+    }
+}

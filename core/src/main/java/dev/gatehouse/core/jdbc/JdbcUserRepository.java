@@ -1,0 +1,161 @@
+package dev.gatehouse.core.jdbc;
+
+import dev.gatehouse.core.store.DuplicateEmailException;
+import dev.gatehouse.core.store.User;
+import dev.gatehouse.core.store.UserRepository;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@link UserRepository} on table {@code gh_users}. */
+final class JdbcUserRepository implements UserRepository {
+    private static final String COLUMNS = "id, email, password_hash, roles, created_at";
+    /** Name of the unique constraint on the email; the database names it in its error message. */
+    private static final String EMAIL_CONSTRAINT = "gh_users_email_uq";
+
+    private final Jdbc jdbc;
+
+    JdbcUserRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The email is stored and compared exactly as given (no case folding, no collation):
+     * normalising it is the caller's job.
+     *
+     * @throws IllegalArgumentException when a value does not fit its column, a role contains a
+     *                                  space, or the email ends with a space (MariaDB's
+     *                                  {@code PAD SPACE} collations would ignore it in the
+     *                                  unique constraint)
+     */
+    @Override
+    public User create(String id, String email, String passwordHash, List<String> roles, Instant createdAt) {
+        Jdbc.text("id", id, 36);
+        Jdbc.text("email", email, 254);
+        if (email.endsWith(" ")) {
+            throw new IllegalArgumentException("email ends with a space: it is not normalised");
+        }
+        Jdbc.text("passwordHash", passwordHash, 100);
+        String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
+        Objects.requireNonNull(createdAt, "createdAt");
+        User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS));
+        jdbc.autoCommit("create a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, email);
+                ps.setString(3, passwordHash);
+                ps.setString(4, roleList);
+                tx.dialect.setInstant(ps, 5, createdAt);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (!tx.dialect.isDuplicateKey(e)) {
+                    throw e;
+                }
+                if (namesEmailConstraint(e) || emailExists(tx, email)) {
+                    throw new DuplicateEmailException();
+                }
+                throw new IllegalArgumentException("A user with this id already exists");
+            }
+            return null;
+        });
+        return user;
+    }
+
+    @Override
+    public Optional<User> findByEmail(String email) {
+        Objects.requireNonNull(email, "email");
+        return jdbc.autoCommit("find a user by email", tx -> findOne(tx, "email", email));
+    }
+
+    @Override
+    public Optional<User> findById(String id) {
+        Objects.requireNonNull(id, "id");
+        return jdbc.autoCommit("find a user by id", tx -> findOne(tx, "id", id));
+    }
+
+    @Override
+    public boolean updatePasswordHash(String id, String passwordHash) {
+        Objects.requireNonNull(id, "id");
+        Jdbc.text("passwordHash", passwordHash, 100);
+        return jdbc.autoCommit("update a password hash", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET password_hash = ? WHERE id = ?")) {
+                ps.setString(1, passwordHash);
+                ps.setString(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** {@inheritDoc} Its refresh-token families and their tokens go with it (foreign keys cascade). */
+    @Override
+    public boolean delete(String id) {
+        Objects.requireNonNull(id, "id");
+        return jdbc.autoCommit("delete a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** {@code column} is one of two constants, never a caller's value. */
+    private static Optional<User> findOne(Jdbc.Tx tx, String column, String value) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new User(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
+                        splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at")));
+            }
+        }
+    }
+
+    private static boolean emailExists(Jdbc.Tx tx, String email) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT 1 FROM gh_users WHERE email = ?")) {
+            ps.setString(1, email);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static boolean namesEmailConstraint(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.toLowerCase(Locale.ROOT).contains(EMAIL_CONSTRAINT)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String joinRoles(List<String> roles) {
+        Objects.requireNonNull(roles, "roles");
+        for (String role : roles) {
+            Objects.requireNonNull(role, "role");
+            if (role.isEmpty() || role.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("A role is empty or contains white space");
+            }
+        }
+        return String.join(" ", roles);
+    }
+
+    private static List<String> splitRoles(String roles) {
+        String trimmed = roles == null ? "" : roles.trim();
+        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split(" +"));
+    }
+}

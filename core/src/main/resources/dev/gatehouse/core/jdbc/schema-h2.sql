@@ -1,0 +1,63 @@
+-- Gatehouse schema for H2 2.x.
+-- Every instant is stored in UTC in a TIMESTAMP(6) column (no time zone), microsecond precision.
+-- Statements are separated by a semicolon at the end of a line; comment lines start with "--".
+
+CREATE TABLE IF NOT EXISTS gh_users (
+    id            VARCHAR(36)   NOT NULL,
+    email         VARCHAR(254)  NOT NULL,
+    password_hash VARCHAR(100)  NOT NULL,
+    roles         VARCHAR(1000) NOT NULL,
+    created_at    TIMESTAMP(6)  NOT NULL,
+    CONSTRAINT gh_users_pk PRIMARY KEY (id),
+    CONSTRAINT gh_users_email_uq UNIQUE (email)
+);
+
+CREATE TABLE IF NOT EXISTS gh_refresh_families (
+    family_id  VARCHAR(36)  NOT NULL,
+    user_id    VARCHAR(36)  NOT NULL,
+    created_at TIMESTAMP(6) NOT NULL,
+    expires_at TIMESTAMP(6) NOT NULL,
+    revoked_at TIMESTAMP(6),
+    CONSTRAINT gh_refresh_families_pk PRIMARY KEY (family_id),
+    CONSTRAINT gh_refresh_families_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS gh_refresh_families_user_idx ON gh_refresh_families (user_id);
+CREATE INDEX IF NOT EXISTS gh_refresh_families_expires_idx ON gh_refresh_families (expires_at);
+
+CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
+    token_hash        CHAR(64)     NOT NULL,
+    family_id         VARCHAR(36)  NOT NULL,
+    parent_hash       CHAR(64),
+    user_id           VARCHAR(36)  NOT NULL,
+    access_token_id   VARCHAR(64),
+    issued_at         TIMESTAMP(6) NOT NULL,
+    expires_at        TIMESTAMP(6) NOT NULL,
+    family_expires_at TIMESTAMP(6) NOT NULL,
+    used_at           TIMESTAMP(6),
+    revoked_at        TIMESTAMP(6),
+    CONSTRAINT gh_refresh_tokens_pk PRIMARY KEY (token_hash),
+    CONSTRAINT gh_refresh_tokens_family_fk FOREIGN KEY (family_id) REFERENCES gh_refresh_families (family_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS gh_refresh_tokens_family_idx ON gh_refresh_tokens (family_id);
+CREATE INDEX IF NOT EXISTS gh_refresh_tokens_access_idx ON gh_refresh_tokens (access_token_id);
+
+CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
+    jti        VARCHAR(64)  NOT NULL,
+    expires_at TIMESTAMP(6) NOT NULL,
+    CONSTRAINT gh_revoked_tokens_pk PRIMARY KEY (jti)
+);
+CREATE INDEX IF NOT EXISTS gh_revoked_tokens_expires_idx ON gh_revoked_tokens (expires_at);
+
+CREATE TABLE IF NOT EXISTS gh_user_revocations (
+    user_id        VARCHAR(36)  NOT NULL,
+    revoked_before TIMESTAMP(6) NOT NULL,
+    CONSTRAINT gh_user_revocations_pk PRIMARY KEY (user_id)
+);
+
+CREATE TABLE IF NOT EXISTS gh_login_throttle (
+    account_key     CHAR(64)     NOT NULL,
+    failures        INT          NOT NULL,
+    last_failure_at TIMESTAMP(6) NOT NULL,
+    blocked_until   TIMESTAMP(6),
+    CONSTRAINT gh_login_throttle_pk PRIMARY KEY (account_key)
+);

@@ -1,0 +1,68 @@
+-- Gatehouse schema for MariaDB 10.3 or newer and MySQL 8 (InnoDB).
+-- Every instant is stored in UTC in a DATETIME(6) column (never TIMESTAMP: no session time zone
+-- conversion, no 2038 limit), microsecond precision.
+-- Every text column compares exactly (utf8mb4_bin): emails are normalised by Gatehouse before they
+-- are stored, and the unique constraint must not add a collation's idea of equality (case,
+-- accents) on top of that.
+-- Indexes are declared inside CREATE TABLE because MySQL has no CREATE INDEX IF NOT EXISTS.
+-- Statements are separated by a semicolon at the end of a line; comment lines start with "--".
+
+CREATE TABLE IF NOT EXISTS gh_users (
+    id            VARCHAR(36)   NOT NULL,
+    email         VARCHAR(254)  CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    password_hash VARCHAR(100)  NOT NULL,
+    roles         VARCHAR(1000) NOT NULL,
+    created_at    DATETIME(6)   NOT NULL,
+    CONSTRAINT gh_users_pk PRIMARY KEY (id),
+    CONSTRAINT gh_users_email_uq UNIQUE KEY (email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS gh_refresh_families (
+    family_id  VARCHAR(36) NOT NULL,
+    user_id    VARCHAR(36) NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    expires_at DATETIME(6) NOT NULL,
+    revoked_at DATETIME(6) NULL,
+    CONSTRAINT gh_refresh_families_pk PRIMARY KEY (family_id),
+    INDEX gh_refresh_families_user_idx (user_id),
+    INDEX gh_refresh_families_expires_idx (expires_at),
+    CONSTRAINT gh_refresh_families_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
+    token_hash        CHAR(64)    NOT NULL,
+    family_id         VARCHAR(36) NOT NULL,
+    parent_hash       CHAR(64)    NULL,
+    user_id           VARCHAR(36) NOT NULL,
+    access_token_id   VARCHAR(64) NULL,
+    issued_at         DATETIME(6) NOT NULL,
+    expires_at        DATETIME(6) NOT NULL,
+    family_expires_at DATETIME(6) NOT NULL,
+    used_at           DATETIME(6) NULL,
+    revoked_at        DATETIME(6) NULL,
+    CONSTRAINT gh_refresh_tokens_pk PRIMARY KEY (token_hash),
+    INDEX gh_refresh_tokens_family_idx (family_id),
+    INDEX gh_refresh_tokens_access_idx (access_token_id),
+    CONSTRAINT gh_refresh_tokens_family_fk FOREIGN KEY (family_id) REFERENCES gh_refresh_families (family_id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
+    jti        VARCHAR(64) NOT NULL,
+    expires_at DATETIME(6) NOT NULL,
+    CONSTRAINT gh_revoked_tokens_pk PRIMARY KEY (jti),
+    INDEX gh_revoked_tokens_expires_idx (expires_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS gh_user_revocations (
+    user_id        VARCHAR(36) NOT NULL,
+    revoked_before DATETIME(6) NOT NULL,
+    CONSTRAINT gh_user_revocations_pk PRIMARY KEY (user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS gh_login_throttle (
+    account_key     CHAR(64)    NOT NULL,
+    failures        INT         NOT NULL,
+    last_failure_at DATETIME(6) NOT NULL,
+    blocked_until   DATETIME(6) NULL,
+    CONSTRAINT gh_login_throttle_pk PRIMARY KEY (account_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1,0 +1,871 @@
+package dev.gatehouse.core.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.gatehouse.core.store.DuplicateEmailException;
+import dev.gatehouse.core.store.RefreshTokenRecord;
+import dev.gatehouse.core.store.RefreshTokenStore;
+import dev.gatehouse.core.store.RevocationStore;
+import dev.gatehouse.core.store.StoreUnavailableException;
+import dev.gatehouse.core.store.ThrottleStore;
+import dev.gatehouse.core.store.ThrottleStore.BlockPolicy;
+import dev.gatehouse.core.store.User;
+import dev.gatehouse.core.store.UserRepository;
+import dev.gatehouse.core.testing.TestDatabases.Database;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract of the JDBC stores, run against a real database by each subclass. Every test
+ * works on its own rows (random ids, emails and hashes), so the tests share one schema.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class StoreContract {
+    /** A fixed "now" with nanoseconds, which the stores truncate to microseconds. */
+    static final Instant NOW = Instant.parse("2026-11-23T10:15:30.123456789Z");
+    static final Instant NOW_MICROS = NOW.truncatedTo(ChronoUnit.MICROS);
+    static final Instant FAMILY_END = NOW.plus(Duration.ofDays(30));
+    static final Instant TOKEN_END = NOW.plus(Duration.ofDays(14));
+
+    private Database db;
+    private JdbcStores stores;
+    private UserRepository users;
+    private RefreshTokenStore tokens;
+    private RevocationStore revocations;
+    private ThrottleStore throttle;
+
+    /** Opens the database under test (skipping or failing the class when it is unreachable). */
+    abstract Database openDatabase();
+
+    abstract Dialect expectedDialect();
+
+    /** An SQL expression that renders a timestamp column as {@code yyyy-MM-dd HH:mm:ss.SSSSSS} in UTC. */
+    abstract String utcText(String column);
+
+    /** A statement that sets the session's time zone to New York's (UTC-5 in winter). */
+    abstract String newYorkSessionSql();
+
+    @BeforeAll
+    void openDatabaseAndCreateSchema() {
+        db = openDatabase();
+        JdbcSchema.createIfAbsent(db.dataSource());
+        stores = new JdbcStores(db.dataSource());
+        users = stores.users();
+        tokens = stores.refreshTokens();
+        revocations = stores.revocations();
+        throttle = stores.throttle();
+    }
+
+    @AfterAll
+    void dropDatabase() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    // ---- schema and dialect --------------------------------------------------------------------
+
+    @Test
+    void dialectIsDetectedFromTheConnection() {
+        assertThat(stores.dialect()).isEqualTo(expectedDialect());
+    }
+
+    @Test
+    void creatingTheSchemaAgainChangesNothing() {
+        User user = newUser();
+        JdbcSchema.createIfAbsent(db.dataSource());
+        assertThat(users.findById(user.id())).isPresent();
+        assertThat(JdbcSchema.statements(JdbcSchema.script(expectedDialect())))
+                .anySatisfy(s -> assertThat(s).startsWith("CREATE TABLE IF NOT EXISTS gh_users"))
+                .allSatisfy(s -> assertThat(s).doesNotEndWith(";"));
+    }
+
+    // ---- users ---------------------------------------------------------------------------------
+
+    @Test
+    void createdUserIsFoundByEmailAndById() {
+        String id = UUID.randomUUID().toString();
+        String email = uniqueEmail();
+        User created = users.create(id, email, "$2a$12$hash", List.of("user", "admin"), NOW);
+
+        assertThat(created.createdAt()).isEqualTo(NOW_MICROS);
+        for (Optional<User> found : List.of(users.findByEmail(email), users.findById(id))) {
+            assertThat(found).hasValueSatisfying(u -> {
+                assertThat(u.id()).isEqualTo(id);
+                assertThat(u.email()).isEqualTo(email);
+                assertThat(u.passwordHash()).isEqualTo("$2a$12$hash");
+                assertThat(u.roles()).containsExactly("user", "admin");
+                assertThat(u.createdAt()).isEqualTo(NOW_MICROS);
+            });
+        }
+        assertThat(users.findByEmail("nobody-" + email)).isEmpty();
+        assertThat(users.findById(UUID.randomUUID().toString())).isEmpty();
+    }
+
+    @Test
+    void userWithoutRolesHasAnEmptyRoleList() {
+        User user = users.create(UUID.randomUUID().toString(), uniqueEmail(), "h", List.of(), NOW);
+        assertThat(users.findById(user.id())).hasValueSatisfying(u -> assertThat(u.roles()).isEmpty());
+    }
+
+    @Test
+    void duplicateEmailIsRefusedAndTheFirstUserIsKept() {
+        String email = uniqueEmail();
+        User first = users.create(UUID.randomUUID().toString(), email, "first", List.of("user"), NOW);
+
+        assertThatThrownBy(() -> users.create(UUID.randomUUID().toString(), email, "second", List.of("admin"), NOW))
+                .isExactlyInstanceOf(DuplicateEmailException.class);
+        assertThat(users.findByEmail(email)).hasValueSatisfying(u -> {
+            assertThat(u.id()).isEqualTo(first.id());
+            assertThat(u.passwordHash()).isEqualTo("first");
+        });
+    }
+
+    @Test
+    void duplicateIdIsNotReportedAsADuplicateEmail() {
+        User first = newUser();
+        assertThatThrownBy(() -> users.create(first.id(), uniqueEmail(), "h", List.of("user"), NOW))
+                .isExactlyInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void emailsThatDifferOnlyInCaseOrAccentsAreDifferentUsers() {
+        // Normalisation is the caller's job: the store compares exactly, whatever its collation.
+        String local = "x" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> emails = List.of(local + "-Alice@example.org", local + "-alice@example.org",
+                local + "-ALICE@EXAMPLE.ORG", local + "-résumé@example.org", local + "-resume@example.org",
+                local + "-straße@example.org", local + "-strasse@example.org");
+        List<String> ids = new ArrayList<>();
+        for (String email : emails) {
+            ids.add(users.create(UUID.randomUUID().toString(), email, "h", List.of("user"), NOW).id());
+        }
+        for (int i = 0; i < emails.size(); i++) {
+            assertThat(users.findByEmail(emails.get(i))).map(User::id).contains(ids.get(i));
+        }
+        assertThat(count("SELECT COUNT(*) FROM gh_users WHERE email LIKE ?", local + "-%")).isEqualTo(emails.size());
+    }
+
+    @Test
+    void fiftyConcurrentRegistrationsOfOneEmailLeaveExactlyOneUser() throws Exception {
+        String email = uniqueEmail();
+        List<Outcome<User>> outcomes = race(50, i ->
+                users.create(UUID.randomUUID().toString(), email, "h" + i, List.of("user"), NOW));
+
+        assertThat(outcomes).filteredOn(Outcome::succeeded).hasSize(1);
+        assertThat(outcomes).filteredOn(o -> !o.succeeded())
+                .hasSize(49)
+                .allSatisfy(o -> assertThat(o.error).isExactlyInstanceOf(DuplicateEmailException.class));
+        assertThat(count("SELECT COUNT(*) FROM gh_users WHERE email = ?", email)).isEqualTo(1);
+        User winner = outcomes.stream().filter(Outcome::succeeded).findFirst().orElseThrow().value;
+        assertThat(users.findByEmail(email)).map(User::id).contains(winner.id());
+    }
+
+    @Test
+    void sqlMetacharactersAreStoredAndFoundVerbatim() {
+        List<String> emails = List.of("o'brien@example.org", "'; DROP TABLE gh_users; --", "back\\slash\\'@example.org",
+                "100%_match@example.org", "quote\"d@example.org", "emoji😀@example.org");
+        for (String raw : emails) {
+            String email = UUID.randomUUID().toString().substring(0, 6) + raw;
+            String hash = "'; DELETE FROM gh_users; -- " + raw;
+            User created = users.create(UUID.randomUUID().toString(), email, hash, List.of("o'role", "x\\y"), NOW);
+            assertThat(users.findByEmail(email)).hasValueSatisfying(u -> {
+                assertThat(u.id()).isEqualTo(created.id());
+                assertThat(u.email()).isEqualTo(email);
+                assertThat(u.passwordHash()).isEqualTo(hash);
+                assertThat(u.roles()).containsExactly("o'role", "x\\y");
+            });
+        }
+        assertThat(users.findByEmail("100%_match@example.org")).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM gh_users WHERE email LIKE ?", "%o'brien@example.org")).isEqualTo(1);
+    }
+
+    @Test
+    void valuesTooLongForTheirColumnsAreRefusedAsBadArguments() {
+        String id = UUID.randomUUID().toString();
+        String tooLong = "a".repeat(250) + "@example.org";
+        assertThatThrownBy(() -> users.create(id, tooLong, "h", List.of("user"), NOW))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining(tooLong);
+        assertThatThrownBy(() -> users.create(id, uniqueEmail() + " ", "h", List.of("user"), NOW))
+                .isExactlyInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> users.create(id, uniqueEmail(), "h", List.of("two words"), NOW))
+                .isExactlyInstanceOf(IllegalArgumentException.class);
+        assertThat(users.findById(id)).isEmpty();
+    }
+
+    @Test
+    void passwordHashIsReplacedOnlyForAnExistingUser() {
+        User user = newUser();
+        assertThat(users.updatePasswordHash(user.id(), "$2a$13$new")).isTrue();
+        assertThat(users.findById(user.id())).map(User::passwordHash).contains("$2a$13$new");
+        assertThat(users.updatePasswordHash(UUID.randomUUID().toString(), "x")).isFalse();
+    }
+
+    @Test
+    void deletingAUserDeletesItsFamiliesAndTokens() {
+        User user = newUser();
+        Family family = newFamily(user);
+        RefreshTokenRecord child = child(family.first);
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+
+        assertThat(users.delete(user.id())).isTrue();
+
+        assertThat(users.findById(user.id())).isEmpty();
+        assertThat(tokens.findByHash(family.first.tokenHash())).isEmpty();
+        assertThat(tokens.findByHash(child.tokenHash())).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", user.id())).isZero();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE user_id = ?", user.id())).isZero();
+        assertThat(users.delete(user.id())).isFalse();
+    }
+
+    // ---- refresh tokens ------------------------------------------------------------------------
+
+    @Test
+    void familyIsCreatedWithItsFirstTokenAndFoundByHash() {
+        User user = newUser();
+        Family family = newFamily(user);
+
+        assertThat(tokens.findByHash(family.first.tokenHash())).hasValueSatisfying(r -> {
+            assertThat(r.tokenHash()).isEqualTo(family.first.tokenHash());
+            assertThat(r.familyId()).isEqualTo(family.id);
+            assertThat(r.parentHash()).isNull();
+            assertThat(r.userId()).isEqualTo(user.id());
+            assertThat(r.accessTokenId()).isEqualTo(family.first.accessTokenId());
+            assertThat(r.issuedAt()).isEqualTo(NOW_MICROS);
+            assertThat(r.expiresAt()).isEqualTo(TOKEN_END.truncatedTo(ChronoUnit.MICROS));
+            assertThat(r.familyExpiresAt()).isEqualTo(FAMILY_END.truncatedTo(ChronoUnit.MICROS));
+            assertThat(r.usedAt()).isNull();
+            assertThat(r.revokedAt()).isNull();
+        });
+        assertThat(tokens.findByHash(hash("unknown " + UUID.randomUUID()))).isEmpty();
+    }
+
+    @Test
+    void rotationSpendsTheParentOnce() {
+        Family family = newFamily(newUser());
+        RefreshTokenRecord child = child(family.first);
+        RefreshTokenRecord second = child(family.first);
+
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(60), child)).isTrue();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(61), second)).isFalse();
+
+        assertThat(tokens.findByHash(family.first.tokenHash()))
+                .map(RefreshTokenRecord::usedAt).contains(NOW.plusSeconds(60).truncatedTo(ChronoUnit.MICROS));
+        assertThat(tokens.findByHash(child.tokenHash())).hasValueSatisfying(r -> {
+            assertThat(r.parentHash()).isEqualTo(family.first.tokenHash());
+            assertThat(r.familyId()).isEqualTo(family.id);
+            assertThat(r.usedAt()).isNull();
+            assertThat(r.revokedAt()).isNull();
+        });
+        assertThat(tokens.findByHash(second.tokenHash())).isEmpty();
+        // the child can be rotated in turn
+        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(120), child(child))).isTrue();
+    }
+
+    @Test
+    void rotationOfAnUnknownTokenWritesNothing() {
+        Family family = newFamily(newUser());
+        RefreshTokenRecord orphan = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), family.id,
+                hash("unknown " + UUID.randomUUID()), family.userId, NOW, TOKEN_END, FAMILY_END, null, null);
+        assertThat(tokens.rotate(orphan.parentHash(), NOW, orphan)).isFalse();
+        assertThat(tokens.findByHash(orphan.tokenHash())).isEmpty();
+    }
+
+    @Test
+    void rotationIntoAnotherFamilyIsRefusedAsABadArgument() {
+        Family family = newFamily(newUser());
+        Family other = newFamily(newUser());
+        RefreshTokenRecord wrong = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), other.id,
+                family.first.tokenHash(), family.userId, NOW, TOKEN_END, FAMILY_END, null, null);
+
+        assertThatThrownBy(() -> tokens.rotate(family.first.tokenHash(), NOW, wrong))
+                .isExactlyInstanceOf(IllegalArgumentException.class);
+        assertThat(tokens.findByHash(family.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.usedAt()).isNull());
+        assertThat(tokens.findByHash(wrong.tokenHash())).isEmpty();
+    }
+
+    @Test
+    void twentyConcurrentRotationsOfOneParentHaveExactlyOneWinner() throws Exception {
+        Family family = newFamily(newUser());
+        List<RefreshTokenRecord> children = IntStream.range(0, 20).mapToObj(i -> child(family.first)).collect(Collectors.toList());
+
+        List<Outcome<Boolean>> outcomes = race(20, i -> tokens.rotate(family.first.tokenHash(), NOW, children.get(i)));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        assertThat(outcomes).filteredOn(o -> o.value).hasSize(1);
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE parent_hash = ?", family.first.tokenHash())).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE token_hash = ? AND used_at IS NOT NULL",
+                family.first.tokenHash())).isEqualTo(1);
+        int winner = IntStream.range(0, 20).filter(i -> outcomes.get(i).value).findFirst().orElseThrow();
+        assertThat(tokens.findByHash(children.get(winner).tokenHash())).isPresent();
+    }
+
+    @Test
+    void siblingCanBeAddedBesideASpentParent() {
+        Family family = newFamily(newUser());
+        RefreshTokenRecord child = child(family.first);
+        RefreshTokenRecord sibling = child(family.first);
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+
+        assertThat(tokens.addSibling(sibling)).isTrue();
+
+        assertThat(tokens.findByHash(sibling.tokenHash())).hasValueSatisfying(r -> {
+            assertThat(r.parentHash()).isEqualTo(family.first.tokenHash());
+            assertThat(r.revokedAt()).isNull();
+        });
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE parent_hash = ?", family.first.tokenHash())).isEqualTo(2);
+    }
+
+    @Test
+    void revokedFamilyRefusesRotationsAndSiblings() {
+        Family family = newFamily(newUser());
+        RefreshTokenRecord child = child(family.first);
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+        Instant revokedAt = NOW.plusSeconds(5);
+
+        assertThat(tokens.revokeFamily(family.id, revokedAt)).isTrue();
+        assertThat(tokens.revokeFamily(family.id, revokedAt.plusSeconds(1))).isFalse();
+
+        RefreshTokenRecord grandchild = child(child);
+        RefreshTokenRecord sibling = child(family.first);
+        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(6), grandchild)).isFalse();
+        assertThat(tokens.addSibling(sibling)).isFalse();
+        assertThat(tokens.findByHash(grandchild.tokenHash())).isEmpty();
+        assertThat(tokens.findByHash(sibling.tokenHash())).isEmpty();
+        for (RefreshTokenRecord r : List.of(family.first, child)) {
+            assertThat(tokens.findByHash(r.tokenHash()))
+                    .map(RefreshTokenRecord::revokedAt).contains(revokedAt.truncatedTo(ChronoUnit.MICROS));
+        }
+        assertThat(tokens.findByHash(child.tokenHash())).hasValueSatisfying(r -> assertThat(r.usedAt()).isNull());
+    }
+
+    @Test
+    void revocationRacingTwentySiblingsLeavesNoUsableTokenInTheFamily() throws Exception {
+        Family family = newFamily(newUser());
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child(family.first))).isTrue();
+        List<RefreshTokenRecord> siblings = IntStream.range(0, 20).mapToObj(i -> child(family.first)).collect(Collectors.toList());
+
+        // 21 racers: 20 add a sibling, one revokes the family
+        List<Outcome<Boolean>> outcomes = race(21, i -> i == 20
+                ? tokens.revokeFamily(family.id, NOW.plusSeconds(1))
+                : tokens.addSibling(siblings.get(i)));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        assertThat(outcomes.get(20).value).as("revokeFamily").isTrue();
+        for (int i = 0; i < 20; i++) {
+            Optional<RefreshTokenRecord> stored = tokens.findByHash(siblings.get(i).tokenHash());
+            if (outcomes.get(i).value) {
+                assertThat(stored).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNotNull());
+            } else {
+                assertThat(stored).isEmpty();
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens t JOIN gh_refresh_families f ON f.family_id = t.family_id"
+                + " WHERE t.family_id = ? AND t.revoked_at IS NULL AND f.revoked_at IS NULL", family.id)).isZero();
+    }
+
+    @Test
+    void revocationWaitsForATransactionHoldingTheFamilyLock() throws Exception {
+        Family family = newFamily(newUser());
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection holder = db.dataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement ps = holder.prepareStatement(
+                    "SELECT revoked_at FROM gh_refresh_families WHERE family_id = ? FOR UPDATE")) {
+                ps.setString(1, family.id);
+                ps.executeQuery().close();
+            }
+            Future<Boolean> revoke = executor.submit(() -> tokens.revokeFamily(family.id, NOW));
+
+            assertThatThrownBy(() -> revoke.get(400, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            holder.commit();
+            assertThat(revoke.get(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void rotationWaitingForAnUncommittedRevocationSeesItAndWritesNothing() throws Exception {
+        Family family = newFamily(newUser());
+        RefreshTokenRecord child = child(family.first);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection revoker = db.dataSource().getConnection()) {
+            revoker.setAutoCommit(false);
+            try (PreparedStatement ps = revoker.prepareStatement(
+                    "UPDATE gh_refresh_families SET revoked_at = ? WHERE family_id = ?")) {
+                expectedDialect().setInstant(ps, 1, NOW);
+                ps.setString(2, family.id);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            Future<Boolean> rotate = executor.submit(() -> tokens.rotate(family.first.tokenHash(), NOW, child));
+
+            assertThatThrownBy(() -> rotate.get(400, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            revoker.commit();
+            assertThat(rotate.get(10, TimeUnit.SECONDS)).isFalse();
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(tokens.findByHash(child.tokenHash())).isEmpty();
+        assertThat(tokens.findByHash(family.first.tokenHash())).hasValueSatisfying(r -> {
+            assertThat(r.usedAt()).isNull();
+            assertThat(r.revokedAt()).isEqualTo(NOW_MICROS);
+        });
+    }
+
+    @Test
+    void revokingAllOfAUserRevokesOnlyThatUsersUnrevokedFamilies() {
+        User user = newUser();
+        User other = newUser();
+        Family a = newFamily(user);
+        Family b = newFamily(user);
+        Family alreadyRevoked = newFamily(user);
+        Family others = newFamily(other);
+        assertThat(tokens.revokeFamily(alreadyRevoked.id, NOW)).isTrue();
+
+        assertThat(tokens.revokeAllOfUser(user.id(), NOW.plusSeconds(1))).isEqualTo(2);
+        assertThat(tokens.revokeAllOfUser(user.id(), NOW.plusSeconds(2))).isZero();
+
+        for (Family f : List.of(a, b)) {
+            assertThat(tokens.findByHash(f.first.tokenHash())).map(RefreshTokenRecord::revokedAt)
+                    .contains(NOW.plusSeconds(1).truncatedTo(ChronoUnit.MICROS));
+        }
+        assertThat(tokens.findByHash(alreadyRevoked.first.tokenHash())).map(RefreshTokenRecord::revokedAt).contains(NOW_MICROS);
+        assertThat(tokens.findByHash(others.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNull());
+    }
+
+    @Test
+    void familyIsRevokedByTheAccessTokenIssuedWithItsLatestToken() {
+        Family family = newFamily(newUser());
+        Family other = newFamily(newUser());
+        RefreshTokenRecord child = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), family.id,
+                family.first.tokenHash(), family.userId, NOW, TOKEN_END, FAMILY_END, null, null, "jti-" + UUID.randomUUID());
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+
+        assertThat(tokens.revokeFamilyOfAccessToken(child.accessTokenId(), NOW)).isTrue();
+        assertThat(tokens.revokeFamilyOfAccessToken(child.accessTokenId(), NOW)).isFalse();
+        assertThat(tokens.revokeFamilyOfAccessToken("jti-unknown-" + UUID.randomUUID(), NOW)).isFalse();
+
+        assertThat(tokens.findByHash(child.tokenHash())).map(RefreshTokenRecord::revokedAt).contains(NOW_MICROS);
+        assertThat(tokens.findByHash(other.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNull());
+    }
+
+    @Test
+    void deleteExpiredDeletesWholeFamiliesPastTheirAbsoluteExpiry() {
+        // Far in the past, so that no other test's family is affected.
+        Instant longAgo = Instant.parse("2001-01-01T00:00:00Z");
+        User user = newUser();
+        Family expired = newFamily(user, longAgo.minus(Duration.ofDays(30)), longAgo);
+        RefreshTokenRecord expiredChild = child(expired.first);
+        assertThat(tokens.rotate(expired.first.tokenHash(), longAgo.minusSeconds(10), expiredChild)).isTrue();
+        Family live = newFamily(user, longAgo.minus(Duration.ofDays(30)), longAgo.plusSeconds(1));
+
+        assertThat(tokens.deleteExpired(longAgo.plusNanos(1000))).isEqualTo(1);
+
+        assertThat(tokens.findByHash(expired.first.tokenHash())).isEmpty();
+        assertThat(tokens.findByHash(expiredChild.tokenHash())).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE family_id = ?", expired.id)).isZero();
+        assertThat(tokens.findByHash(live.first.tokenHash())).isPresent();
+        assertThat(tokens.deleteExpired(longAgo.plusNanos(1000))).isZero();
+    }
+
+    // ---- revocations ---------------------------------------------------------------------------
+
+    @Test
+    void revokedAccessTokensAreListedUntilTheyExpire() {
+        String jti = "jti-" + UUID.randomUUID();
+        String expired = "jti-" + UUID.randomUUID();
+        Instant expiresAt = NOW.plusSeconds(300);
+        revocations.revokeToken(jti, expiresAt);
+        revocations.revokeToken(jti, expiresAt); // idempotent
+        revocations.revokeToken(jti, NOW.plusSeconds(10)); // an earlier expiry does not shorten it
+        revocations.revokeToken(expired, NOW.minusSeconds(1));
+
+        Map<String, Instant> revoked = revocations.revokedTokens(NOW);
+        assertThat(revoked).containsEntry(jti, expiresAt.truncatedTo(ChronoUnit.MICROS)).doesNotContainKey(expired);
+        assertThat(count("SELECT COUNT(*) FROM gh_revoked_tokens WHERE jti = ?", jti)).isEqualTo(1);
+
+        revocations.revokeToken(jti, NOW.plusSeconds(600)); // a later one extends it
+        assertThat(revocations.revokedTokens(NOW)).containsEntry(jti, NOW.plusSeconds(600).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    @Test
+    void userCutoffKeepsTheLaterOfTwoCutoffs() {
+        String user = UUID.randomUUID().toString();
+        String old = UUID.randomUUID().toString();
+        revocations.revokeUserBefore(user, NOW);
+        revocations.revokeUserBefore(user, NOW.minusSeconds(60)); // earlier: ignored
+        revocations.revokeUserBefore(old, NOW.minus(Duration.ofDays(1)));
+
+        Map<String, Instant> cutoffs = revocations.userCutoffs(NOW.minus(Duration.ofHours(1)));
+        assertThat(cutoffs).containsEntry(user, NOW_MICROS).doesNotContainKey(old);
+
+        revocations.revokeUserBefore(user, NOW.plusSeconds(60)); // later: replaces
+        assertThat(revocations.userCutoffs(NOW)).containsEntry(user, NOW.plusSeconds(60).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    @Test
+    void purgeDeletesOnlyEntriesThatCanNoLongerMatter() {
+        // In 1990, so that no other test's entries are in range.
+        Instant t = Instant.parse("1990-06-01T12:00:00Z");
+        String gone = "jti-" + UUID.randomUUID();
+        String kept = "jti-" + UUID.randomUUID();
+        String goneUser = UUID.randomUUID().toString();
+        String keptUser = UUID.randomUUID().toString();
+        revocations.revokeToken(gone, t.minusSeconds(1));
+        revocations.revokeToken(kept, t.plusSeconds(1));
+        revocations.revokeUserBefore(goneUser, t.minusSeconds(1));
+        revocations.revokeUserBefore(keptUser, t.plusSeconds(1));
+
+        assertThat(revocations.purge(t, t)).isEqualTo(2);
+
+        assertThat(count("SELECT COUNT(*) FROM gh_revoked_tokens WHERE jti IN (?, ?)", gone, kept)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM gh_revoked_tokens WHERE jti = ?", kept)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM gh_user_revocations WHERE user_id = ?", keptUser)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM gh_user_revocations WHERE user_id = ?", goneUser)).isZero();
+        assertThat(revocations.purge(t, t)).isZero();
+    }
+
+    @Test
+    void concurrentRevocationsOfOneTokenAndOneUserAllSucceed() throws Exception {
+        String jti = "jti-" + UUID.randomUUID();
+        String user = UUID.randomUUID().toString();
+        List<Outcome<Object>> outcomes = race(20, i -> {
+            if (i % 2 == 0) {
+                revocations.revokeToken(jti, NOW.plusSeconds(100 + i));
+            } else {
+                revocations.revokeUserBefore(user, NOW.plusSeconds(i));
+            }
+            return null;
+        });
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        assertThat(revocations.revokedTokens(NOW)).containsEntry(jti, NOW.plusSeconds(118).truncatedTo(ChronoUnit.MICROS));
+        assertThat(revocations.userCutoffs(NOW)).containsEntry(user, NOW.plusSeconds(19).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    // ---- throttle ------------------------------------------------------------------------------
+
+    @Test
+    void thirtyConcurrentFailuresAreCountedExactly() throws Exception {
+        String key = hash("account " + UUID.randomUUID());
+        List<Outcome<ThrottleStore.State>> outcomes = race(30, i -> throttle.recordFailure(key, NOW, (n, now) -> null));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        // every increment saw a count of its own
+        assertThat(outcomes.stream().map(o -> o.value.failures()).sorted().collect(Collectors.toList()))
+                .isEqualTo(IntStream.rangeClosed(1, 30).boxed().collect(Collectors.toList()));
+        assertThat(throttle.find(key)).map(ThrottleStore.State::failures).contains(30);
+        assertThat(count("SELECT failures FROM gh_login_throttle WHERE account_key = ?", key)).isEqualTo(30);
+    }
+
+    @Test
+    void blockIsComputedFromTheNewCountAndStored() {
+        String key = hash("account " + UUID.randomUUID());
+        BlockPolicy policy = (failures, now) -> failures < 3 ? null : now.plus(Duration.ofMinutes(failures));
+
+        assertThat(throttle.find(key)).isEmpty();
+        assertThat(throttle.recordFailure(key, NOW, policy).blockedUntil()).isNull();
+        assertThat(throttle.recordFailure(key, NOW, policy).blockedUntil()).isNull();
+        ThrottleStore.State third = throttle.recordFailure(key, NOW, policy);
+
+        Instant expected = NOW.plus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.MICROS);
+        assertThat(third.failures()).isEqualTo(3);
+        assertThat(third.blockedUntil()).isEqualTo(expected);
+        assertThat(throttle.find(key)).hasValueSatisfying(s -> {
+            assertThat(s.failures()).isEqualTo(3);
+            assertThat(s.blockedUntil()).isEqualTo(expected);
+        });
+        assertThat(throttle.recordFailure(key, NOW.plusSeconds(1), policy).blockedUntil())
+                .isEqualTo(NOW.plusSeconds(1).plus(Duration.ofMinutes(4)).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    @Test
+    void resetForgetsTheFailures() {
+        String key = hash("account " + UUID.randomUUID());
+        throttle.recordFailure(key, NOW, (n, now) -> now.plusSeconds(60));
+        throttle.recordFailure(key, NOW, (n, now) -> now.plusSeconds(60));
+
+        throttle.reset(key);
+
+        assertThat(throttle.find(key)).isEmpty();
+        assertThat(throttle.recordFailure(key, NOW, (n, now) -> null).failures()).isEqualTo(1);
+        throttle.reset(hash("never failed " + UUID.randomUUID())); // no error
+    }
+
+    @Test
+    void failingPolicyLeavesTheCountUnchanged() {
+        String key = hash("account " + UUID.randomUUID());
+        throttle.recordFailure(key, NOW, (n, now) -> null);
+
+        assertThatThrownBy(() -> throttle.recordFailure(key, NOW, (n, now) -> {
+            throw new IllegalStateException("policy failed");
+        })).isExactlyInstanceOf(IllegalStateException.class);
+
+        assertThat(throttle.find(key)).map(ThrottleStore.State::failures).contains(1);
+    }
+
+    // ---- time ----------------------------------------------------------------------------------
+
+    @Test
+    void instantsRoundTripToTheMicrosecondInUtcWhateverTheJvmOrSessionTimeZone() {
+        // 07:30Z on 2026-03-08 is 02:30 in New York, a local time that does not exist (DST gap);
+        // 05:30Z on 2026-11-01 is 01:30 EDT, a local time that exists twice.
+        Instant inGap = Instant.parse("2026-03-08T07:30:00.123456789Z");
+        Instant inOverlap = Instant.parse("2026-11-01T05:30:00.000001Z");
+        TimeZone original = TimeZone.getDefault();
+        String userId;
+        String familyId;
+        String tokenHash;
+        String key = hash("account " + UUID.randomUUID());
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+            HikariDataSource newYork = db.newPool(2, newYorkSessionSql());
+            JdbcStores nyStores = new JdbcStores(newYork);
+            User user = nyStores.users().create(UUID.randomUUID().toString(), uniqueEmail(), "h", List.of("user"), inGap);
+            userId = user.id();
+            familyId = UUID.randomUUID().toString();
+            RefreshTokenRecord first = new RefreshTokenRecord(hash(familyId), familyId, null, userId, inGap, inOverlap,
+                    inOverlap, null, null);
+            nyStores.refreshTokens().createFamily(familyId, userId, inGap, inOverlap, first);
+            tokenHash = first.tokenHash();
+            nyStores.throttle().recordFailure(key, inGap, (n, now) -> inOverlap);
+
+            assertThat(nyStores.users().findById(userId)).map(User::createdAt).contains(inGap.truncatedTo(ChronoUnit.MICROS));
+            assertThat(nyStores.refreshTokens().findByHash(tokenHash)).hasValueSatisfying(r -> {
+                assertThat(r.issuedAt()).isEqualTo(inGap.truncatedTo(ChronoUnit.MICROS));
+                assertThat(r.expiresAt()).isEqualTo(inOverlap);
+            });
+            assertThat(nyStores.throttle().find(key)).map(ThrottleStore.State::blockedUntil).contains(inOverlap);
+            newYork.close();
+        } finally {
+            TimeZone.setDefault(original);
+        }
+
+        // Read back through connections opened in the original zone, and as stored text in UTC.
+        assertThat(users.findById(userId)).map(User::createdAt).contains(inGap.truncatedTo(ChronoUnit.MICROS));
+        assertThat(tokens.findByHash(tokenHash)).map(RefreshTokenRecord::expiresAt).contains(inOverlap);
+        assertThat(throttle.find(key)).map(ThrottleStore.State::blockedUntil).contains(inOverlap);
+        assertThat(text("SELECT " + utcText("created_at") + " FROM gh_users WHERE id = ?", userId))
+                .isEqualTo("2026-03-08 07:30:00.123456");
+        assertThat(text("SELECT " + utcText("expires_at") + " FROM gh_refresh_families WHERE family_id = ?", familyId))
+                .isEqualTo("2026-11-01 05:30:00.000001");
+        assertThat(text("SELECT " + utcText("blocked_until") + " FROM gh_login_throttle WHERE account_key = ?", key))
+                .isEqualTo("2026-11-01 05:30:00.000001");
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    @Test
+    void closedPoolFailsEveryMethodWithStoreUnavailable() {
+        HikariDataSource pool = db.newPool(1);
+        JdbcStores detected = new JdbcStores(pool);
+        assertThat(detected.dialect()).isEqualTo(expectedDialect());
+        pool.close();
+
+        assertEveryMethodFailsWithStoreUnavailable(detected);
+        assertEveryMethodFailsWithStoreUnavailable(new JdbcStores(pool, expectedDialect(), Duration.ofSeconds(2)));
+        assertThatThrownBy(() -> JdbcSchema.createIfAbsent(pool)).isExactlyInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void unreachableDatabaseFailsEveryMethodWithStoreUnavailable() {
+        DataSource unreachable = db.unreachableDataSource();
+        assertEveryMethodFailsWithStoreUnavailable(new JdbcStores(unreachable));
+        assertThatThrownBy(() -> new JdbcStores(unreachable).dialect()).isExactlyInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() -> JdbcSchema.createIfAbsent(unreachable)).isExactlyInstanceOf(StoreUnavailableException.class);
+    }
+
+    private static void assertEveryMethodFailsWithStoreUnavailable(JdbcStores down) {
+        String email = "secret-" + UUID.randomUUID() + "@example.org";
+        String hash = hash(email);
+        RefreshTokenRecord r = new RefreshTokenRecord(hash, "family", null, "user", NOW, TOKEN_END, FAMILY_END, null, null);
+        RefreshTokenRecord c = new RefreshTokenRecord(hash(hash), "family", hash, "user", NOW, TOKEN_END, FAMILY_END, null, null);
+        List<Executable> calls = List.of(
+                () -> down.users().create(UUID.randomUUID().toString(), email, "h", List.of("user"), NOW),
+                () -> down.users().findByEmail(email),
+                () -> down.users().findById("id"),
+                () -> down.users().updatePasswordHash("id", "h"),
+                () -> down.users().delete("id"),
+                () -> down.refreshTokens().createFamily("family", "user", NOW, FAMILY_END, r),
+                () -> down.refreshTokens().findByHash(hash),
+                () -> down.refreshTokens().rotate(hash, NOW, c),
+                () -> down.refreshTokens().addSibling(c),
+                () -> down.refreshTokens().revokeFamily("family", NOW),
+                () -> down.refreshTokens().revokeAllOfUser("user", NOW),
+                () -> down.refreshTokens().revokeFamilyOfAccessToken("jti", NOW),
+                () -> down.refreshTokens().deleteExpired(NOW),
+                () -> down.revocations().revokeToken("jti", NOW),
+                () -> down.revocations().revokeUserBefore("user", NOW),
+                () -> down.revocations().revokedTokens(NOW),
+                () -> down.revocations().userCutoffs(NOW),
+                () -> down.revocations().purge(NOW, NOW),
+                () -> down.throttle().find(hash),
+                () -> down.throttle().recordFailure(hash, NOW, (n, now) -> null),
+                () -> down.throttle().reset(hash));
+        for (Executable call : calls) {
+            assertThatThrownBy(call::execute)
+                    .isExactlyInstanceOf(StoreUnavailableException.class)
+                    .hasMessageNotContaining(email)
+                    .hasMessageNotContaining(hash)
+                    .hasCauseInstanceOf(SQLException.class);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static String uniqueEmail() {
+        return "user-" + UUID.randomUUID() + "@example.org";
+    }
+
+    private User newUser() {
+        return users.create(UUID.randomUUID().toString(), uniqueEmail(), "$2a$12$x", List.of("user"), NOW);
+    }
+
+    /** A family and its first token. */
+    private static final class Family {
+        final String id;
+        final String userId;
+        final RefreshTokenRecord first;
+
+        Family(String id, String userId, RefreshTokenRecord first) {
+            this.id = id;
+            this.userId = userId;
+            this.first = first;
+        }
+    }
+
+    private Family newFamily(User user) {
+        return newFamily(user, NOW, FAMILY_END);
+    }
+
+    private Family newFamily(User user, Instant createdAt, Instant familyEnd) {
+        String familyId = UUID.randomUUID().toString();
+        Instant tokenEnd = createdAt.plus(Duration.ofDays(14)).isBefore(familyEnd) ? createdAt.plus(Duration.ofDays(14)) : familyEnd;
+        RefreshTokenRecord first = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), familyId, null, user.id(),
+                createdAt, tokenEnd, familyEnd, null, null, "jti-" + UUID.randomUUID());
+        tokens.createFamily(familyId, user.id(), createdAt, familyEnd, first);
+        return new Family(familyId, user.id(), first);
+    }
+
+    /** A fresh token that replaces {@code parent} (or is its sibling). */
+    private static RefreshTokenRecord child(RefreshTokenRecord parent) {
+        return new RefreshTokenRecord(hash(UUID.randomUUID().toString()), parent.familyId(), parent.tokenHash(),
+                parent.userId(), NOW, TOKEN_END, parent.familyExpiresAt(), null, null, "jti-" + UUID.randomUUID());
+    }
+
+    static String hash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private long count(String sql, Object... params) {
+        return Long.parseLong(text(sql, params));
+    }
+
+    private String text(String sql, Object... params) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("a row for %s", sql).isTrue();
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(sql, e);
+        }
+    }
+
+    /** The result of one racer: a value or an error. */
+    static final class Outcome<T> {
+        final T value;
+        final Throwable error;
+
+        Outcome(T value, Throwable error) {
+            this.value = value;
+            this.error = error;
+        }
+
+        boolean succeeded() {
+            return error == null;
+        }
+    }
+
+    @FunctionalInterface
+    interface Racer<T> {
+        T run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code n} racers on {@code n} threads, all released at once by a start gate; returns
+     * their outcomes in racer order.
+     */
+    static <T> List<Outcome<T>> race(int n, Racer<T> racer) throws InterruptedException {
+        ExecutorService executor = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch ready = new CountDownLatch(n);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                Callable<T> task = () -> {
+                    ready.countDown();
+                    start.await();
+                    return racer.run(index);
+                };
+                futures.add(executor.submit(task));
+            }
+            assertThat(ready.await(10, TimeUnit.SECONDS)).as("all racers ready").isTrue();
+            start.countDown();
+            List<Outcome<T>> outcomes = new ArrayList<>();
+            for (Future<T> f : futures) {
+                try {
+                    outcomes.add(new Outcome<>(f.get(60, TimeUnit.SECONDS), null));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    outcomes.add(new Outcome<>(null, e.getCause()));
+                } catch (TimeoutException e) {
+                    throw new AssertionError("a racer did not finish", e);
+                }
+            }
+            return outcomes;
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.gatehouse.jaxrs;
+
+import dev.gatehouse.jaxrs.support.Client;
+import dev.gatehouse.jaxrs.support.Client.Reply;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The flow with HttpOnly cookies and the double-submit CSRF header. */
+abstract class CookieOnboardingContract extends OnboardingFlowContract {
+    static final String ACCESS = "__Host-access_token";
+    static final String REFRESH = "__Secure-refresh_token";
+    static final String CSRF = "__Host-csrf_token";
+
+    static Session session(Client client, Reply reply) {
+        return new Session() {
+            @Override
+            public String[] auth() {
+                String csrf = client.cookies.get(CSRF);
+                return csrf == null ? new String[0] : new String[] {"X-CSRF-Token", csrf};
+            }
+
+            @Override
+            public String refreshToken() {
+                return null;
+            }
+
+            @Override
+            public Reply reply() {
+                return reply;
+            }
+        };
+    }
+
+    @Override
+    Session login(Client client, String email, String password) {
+        return session(client, client.postJson("auth/login", credentials(email, password), "Auth-Transport", "cookie"));
+    }
+
+    @Override
+    Session refresh(Client client, Session session) {
+        String csrf = client.cookies.get(CSRF);
+        Reply r = csrf == null ? client.post("auth/refresh", null, null, "Auth-Transport", "cookie")
+                : client.post("auth/refresh", null, null, "Auth-Transport", "cookie", "X-CSRF-Token", csrf);
+        return session(client, r);
+    }
+
+    @Test
+    void loginSetsTheThreeCookiesWithContractAttributesAndNoTokenInTheBody() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        Reply r = s.reply();
+        assertThat(r.json().has("access_token")).isFalse();
+        assertThat(r.json().has("refresh_token")).isFalse();
+        assertThat(r.json().get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(r.json().get("expires_in").asLong()).isEqualTo(300);
+        assertThat(r.setCookie(ACCESS)).contains("HttpOnly", "Secure", "SameSite=Strict", "Path=/;", "Max-Age=300");
+        assertThat(r.setCookie(REFRESH)).contains("HttpOnly", "Secure", "SameSite=Strict", "Path=/auth", "Max-Age=" + 14 * 24 * 3600);
+        assertThat(r.setCookie(CSRF)).contains("Secure", "SameSite=Strict", "Path=/;").doesNotContain("HttpOnly");
+        assertThat(c.cookies).containsKeys(ACCESS, REFRESH, CSRF);
+    }
+
+    @Test
+    void stateChangingRequestWithoutCsrfHeaderIs403AndWithItPasses() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        assertThat(c.post("api/me", null, null).status()).isEqualTo(403);
+        assertThat(c.post("api/me", null, null, "X-CSRF-Token", "wrong").status()).isEqualTo(403);
+        assertThat(c.post("api/me", null, null, s.auth()).status()).isEqualTo(200);
+        assertThat(c.get("api/me").status()).as("GET needs no CSRF header").isEqualTo(200);
+    }
+
+    @Test
+    void crossSiteStateChangesAreRefusedEvenWithTheCsrfHeader() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        String csrf = s.auth()[1];
+        assertThat(c.post("api/me", null, null, "X-CSRF-Token", csrf, "Sec-Fetch-Site", "cross-site").status()).isEqualTo(403);
+        assertThat(c.post("api/me", null, null, "X-CSRF-Token", csrf, "Origin", "http://evil.example").status()).isEqualTo(403);
+        assertThat(c.post("auth/refresh", null, null, "Auth-Transport", "cookie", "X-CSRF-Token", csrf,
+                "Sec-Fetch-Site", "cross-site").status()).isEqualTo(403);
+    }
+
+    @Test
+    void refreshWithoutCsrfHeaderIsRefused() {
+        Client c = client();
+        registerAndLogin(c);
+        assertThat(c.post("auth/refresh", null, null, "Auth-Transport", "cookie").status()).isEqualTo(403);
+    }
+
+    @Test
+    void staleAccessCookieDoesNotBlockLogin() {
+        Client c = client();
+        registerAndLogin(c);
+        c.cookies.put(ACCESS, "stale.not.valid");
+        Session again = login(c, lastEmail, PASSWORD);
+        assertThat(again.reply().status()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,285 @@
+package dev.gatehouse.jaxrs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.jaxrs.support.Client;
+import dev.gatehouse.jaxrs.support.Client.Reply;
+import dev.gatehouse.jaxrs.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The onboarding flow of API.md over real HTTP on Jersey's Grizzly container (no servlet API on
+ * the class path), run once per transport (and per database in subclasses).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class OnboardingFlowContract {
+    static final String PASSWORD = "correct horse battery staple";
+
+    /** A server whose reuse grace is zero, so reuse detection is immediate. */
+    TestServer server;
+    /** A server with the default 10 s grace. */
+    TestServer graceServer;
+
+    abstract DataSource dataSource();
+
+    abstract void closeDatabase();
+
+    /** Logs in with this test's transport; the returned session knows how to authenticate. */
+    abstract Session login(Client client, String email, String password);
+
+    abstract Session refresh(Client client, Session session);
+
+    /** A logged-in client, in the transport under test. */
+    interface Session {
+        /** Headers that authenticate a request (bearer: Authorization; cookie: CSRF header). */
+        String[] auth();
+
+        /** The refresh token (bearer) or null (cookie: in the jar). */
+        String refreshToken();
+
+        Reply reply();
+    }
+
+    @BeforeAll
+    void startServers() throws Exception {
+        server = TestServer.start(dataSource(), b -> b.refreshReuseGrace(Duration.ZERO), b -> b);
+        graceServer = TestServer.start(dataSource());
+    }
+
+    @AfterAll
+    void stopServers() {
+        if (server != null) {
+            server.close();
+        }
+        if (graceServer != null) {
+            graceServer.close();
+        }
+        closeDatabase();
+    }
+
+    static String newEmail() {
+        return "user-" + UUID.randomUUID() + "@example.org";
+    }
+
+    Client client() {
+        return new Client(server.base);
+    }
+
+    static String credentials(String email, String password) {
+        return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
+    }
+
+    JsonNode register(Client client, String email) {
+        Reply r = client.postJson("auth/register", credentials(email, PASSWORD));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json();
+    }
+
+    @Test
+    void registerReturnsCreatedWithLocationAndNormalisedEmail() {
+        Client c = client();
+        String local = "Mixed.Case-" + UUID.randomUUID();
+        Reply r = c.postJson("auth/register", credentials("  " + local.toUpperCase() + "@Example.ORG ", PASSWORD));
+        assertThat(r.status()).isEqualTo(201);
+        String id = r.json().get("id").asText();
+        assertThat(UUID.fromString(id).version()).isEqualTo(4);
+        assertThat(r.json().get("email").asText()).isEqualTo(local.toLowerCase() + "@example.org");
+        assertThat(r.header("Location")).endsWith("/auth/users/" + id);
+        assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+    }
+
+    @Test
+    void loggedInCallerReachesProtectedResourceAsTheirId() {
+        Client c = client();
+        String email = newEmail();
+        String id = register(c, email).get("id").asText();
+        Session s = login(c, email, PASSWORD);
+        assertThat(s.reply().status()).isEqualTo(200);
+        assertThat(s.reply().header("Cache-Control")).isEqualTo("no-store");
+        Reply me = c.get("api/me", s.auth());
+        assertThat(me.status()).as(me.toString()).isEqualTo(200);
+        assertThat(me.json().get("sub").asText()).isEqualTo(id);
+        assertThat(me.json().get("roles").asText()).isEqualTo("user");
+        assertThat(me.json().get("scheme").asText()).isEqualTo("Bearer");
+        assertThat(me.json().get("user").asBoolean()).isTrue();
+    }
+
+    String lastEmail;
+
+    Session registerAndLogin(Client c) {
+        lastEmail = newEmail();
+        register(c, lastEmail);
+        Session s = login(c, lastEmail, PASSWORD);
+        assertThat(s.reply().status()).as(s.reply().toString()).isEqualTo(200);
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
+
+    @Test
+    void withoutTokenProtectedResourceAnswers401WithBareChallenge() {
+        Reply r = new Client(server.base).get("api/me");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\"");
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(401);
+    }
+
+    @Test
+    void publicResourceWorksWithoutToken() {
+        Reply r = new Client(server.base).get("api/ping");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void refreshGivesNewWorkingPairAndSpendsTheOldToken() {
+        Client c = client();
+        Session first = registerAndLogin(c);
+        Session second = refresh(c, first);
+        assertThat(second.reply().status()).as(second.reply().toString()).isEqualTo(200);
+        assertThat(second.reply().header("Cache-Control")).isEqualTo("no-store");
+        assertThat(c.get("api/me", second.auth()).status()).isEqualTo(200);
+        if (first.refreshToken() != null) {
+            assertThat(second.refreshToken()).isNotEqualTo(first.refreshToken());
+        }
+    }
+
+    @Test
+    void spentRefreshTokenAfterGraceRevokesTheWholeFamily() {
+        Client c = client();
+        Session first = registerAndLogin(c);
+        Client replay = replayOf(c, first);
+        Session second = refresh(c, first);
+        assertThat(second.reply().status()).isEqualTo(200);
+
+        // The attacker replays the spent token (grace is zero on this server).
+        Session reused = refresh(replay, first);
+        assertThat(reused.reply().status()).isEqualTo(401);
+        // The legitimate holder's newer token is now dead too: the family was revoked.
+        Session after = refresh(c, second);
+        assertThat(after.reply().status()).isEqualTo(401);
+    }
+
+    @Test
+    void spentRefreshTokenWithinGraceGetsAPairOfItsOwn() {
+        Client c = new Client(graceServer.base);
+        lastEmail = newEmail();
+        assertThat(c.postJson("auth/register", credentials(lastEmail, PASSWORD)).status()).isEqualTo(201);
+        Session first = login(c, lastEmail, PASSWORD);
+        Client tab = replayOf(c, first);
+        Session a = refresh(c, first);
+        Session b = refresh(tab, first);
+        assertThat(a.reply().status()).isEqualTo(200);
+        assertThat(b.reply().status()).as("second tab within grace").isEqualTo(200);
+        assertThat(c.get("api/me", a.auth()).status()).isEqualTo(200);
+        assertThat(tab.get("api/me", b.auth()).status()).isEqualTo(200);
+        // Both new refresh tokens keep working.
+        assertThat(refresh(c, a).reply().status()).isEqualTo(200);
+        assertThat(refresh(tab, b).reply().status()).isEqualTo(200);
+    }
+
+    /** A second client holding the same credentials as {@code c} at this moment (a copied cookie jar). */
+    Client replayOf(Client c, Session s) {
+        return c.copy();
+    }
+
+    @Test
+    void logoutRevokesAccessTokenAndRefreshFamilyAndClearsCookies() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        Client copy = replayOf(c, s);
+        Reply out = c.post("auth/logout", null, null, s.auth());
+        assertThat(out.status()).as(out.toString()).isEqualTo(204);
+        assertThat(out.header("Cache-Control")).isEqualTo("no-store");
+        for (String cookie : new String[] {"__Host-access_token", "__Secure-refresh_token", "__Host-csrf_token"}) {
+            assertThat(out.setCookie(cookie)).as(cookie).contains("Max-Age=0").contains("Secure").contains("SameSite=Strict");
+        }
+        Reply me = copy.get("api/me", s.auth());
+        assertThat(me.status()).isEqualTo(401);
+        assertThat(me.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(refresh(copy, s).reply().status()).isEqualTo(401);
+    }
+
+    @Test
+    void logoutAllRevokesEveryLoginOfTheUser() {
+        Client c1 = client();
+        Session s1 = registerAndLogin(c1);
+        Client c2 = client();
+        Session s2 = login(c2, lastEmail, PASSWORD);
+        assertThat(s2.reply().status()).isEqualTo(200);
+        Client c2copy = replayOf(c2, s2);
+
+        Reply out = c1.post("auth/logout-all", null, null, s1.auth());
+        assertThat(out.status()).as(out.toString()).isEqualTo(204);
+        assertThat(c2copy.get("api/me", s2.auth()).status()).isEqualTo(401);
+        assertThat(refresh(c2copy, s2).reply().status()).isEqualTo(401);
+    }
+
+    @Test
+    void rolesAllowedRefusesAUserWith403AndAdmitsAnAdmin() {
+        Client user = client();
+        Session s = registerAndLogin(user);
+        Reply r = user.get("api/admin", s.auth());
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+
+        Client admin = client();
+        Reply reg = admin.postJson("auth/register", credentials("Admin@Example.org", PASSWORD));
+        assertThat(reg.status()).isIn(201, 409);
+        Session a = login(admin, "admin@example.org", PASSWORD);
+        assertThat(admin.get("api/admin", a.auth()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void denyAllRefusesEvenAnAuthenticatedCaller() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        assertThat(c.get("api/nobody", s.auth()).status()).isEqualTo(403);
+    }
+
+    @Test
+    void userResourceShowsSelfAndHidesOthersAs404() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        String self = c.get("api/me", s.auth()).json().get("sub").asText();
+        Reply mine = c.get("auth/users/" + self, s.auth());
+        assertThat(mine.status()).isEqualTo(200);
+        assertThat(mine.json().get("id").asText()).isEqualTo(self);
+        assertThat(mine.json().get("email").asText()).isEqualTo(lastEmail);
+        assertThat(mine.json().get("roles").get(0).asText()).isEqualTo("user");
+        assertThat(java.time.Instant.parse(mine.json().get("created_at").asText())).isBefore(java.time.Instant.now().plusSeconds(1));
+
+        Client other = client();
+        String otherId = register(other, newEmail()).get("id").asText();
+        Reply theirs = c.get("auth/users/" + otherId, s.auth());
+        Reply unknown = c.get("auth/users/" + UUID.randomUUID(), s.auth());
+        assertThat(theirs.status()).isEqualTo(404);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(theirs.body()).isEqualTo(unknown.body());
+    }
+
+    @Test
+    void wrongPasswordAndUnknownEmailGiveTheSame401() {
+        Client c = client();
+        registerAndLogin(c);
+        Reply wrong = c.postJson("auth/login", credentials(lastEmail, "not the right password"));
+        Reply unknown = c.postJson("auth/login", credentials(newEmail(), "not the right password"));
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrong.body()).isEqualTo(unknown.body());
+        assertThat(wrong.headers("WWW-Authenticate")).isEqualTo(unknown.headers("WWW-Authenticate"));
+        assertThat(wrong.headers("Content-Type")).isEqualTo(unknown.headers("Content-Type"));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.gatehouse.jaxrs.support;
+
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.KeySet;
+import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.AuthSettings;
+import dev.gatehouse.core.jdbc.JdbcSchema;
+import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.jaxrs.GatehouseFeature;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+
+/** Jersey on Grizzly (no servlet API) with the Gatehouse feature, on a loopback port. */
+public final class TestServer implements AutoCloseable {
+    public static final String ISSUER = "https://issuer.test";
+    public static final String AUDIENCE = "gatehouse-test";
+    private static final SigningKey KEY = SigningKey.generate(SigningAlgorithm.RS256);
+
+    public final AuthService service;
+    public final KeySet keys;
+    public final URI base;
+    private final HttpServer server;
+
+    private TestServer(AuthService service, KeySet keys, HttpServer server, URI base) {
+        this.service = service;
+        this.keys = keys;
+        this.server = server;
+        this.base = base;
+    }
+
+    public static TestServer start(DataSource ds, UnaryOperator<AuthSettings.Builder> auth,
+                                   UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
+        JdbcSchema.createIfAbsent(ds);
+        JdbcStores stores = new JdbcStores(ds);
+        GatehouseSettings tokenSettings = GatehouseSettings.builder(ISSUER, AUDIENCE).build();
+        AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)
+                .adminEmails(Set.of("admin@example.org"))).build();
+        KeySet keys = KeySet.of(KEY);
+        AuthService service = new AuthService(tokenSettings, authSettings, keys,
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+        ResourceConfig app = new ResourceConfig(TestResources.class)
+                .register(GrizzlyPeerAddressFilter.class)
+                .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, false);
+        server.start();
+        int port = server.getListener("grizzly").getPort();
+        return new TestServer(service, keys, server, URI.create("http://127.0.0.1:" + port + "/"));
+    }
+
+    public static TestServer start(DataSource ds) throws IOException {
+        return start(ds, b -> b, b -> b);
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        service.close();
+    }
+}

@@ -69,6 +69,7 @@ public final class DemoMain {
     public static Running start(DemoSettings settings) throws IOException {
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener("gatehouse", settings.host, settings.port);
+        listener.registerAddOn(new IgnoreUpgradeAddOn());
         server.addListener(listener);
         server.start();
         int port = listener.getPort();

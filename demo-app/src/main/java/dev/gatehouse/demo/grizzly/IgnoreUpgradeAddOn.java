@@ -1,0 +1,47 @@
+package dev.gatehouse.demo.grizzly;
+
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.FilterChainEvent;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpEvents;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.util.Header;
+
+import java.io.IOException;
+
+/**
+ * Makes Grizzly ignore the {@code Upgrade} request header, as RFC 9110 §7.8 allows a server that
+ * does not switch protocols to do.
+ *
+ * <p>Without it, Grizzly treats the body of any request that carries {@code Upgrade} (Java's
+ * {@code HttpClient} sends {@code Upgrade: h2c} by default) as a raw upgraded stream: the
+ * application's read of the body never ends and the worker thread stays blocked until the client
+ * goes away — a cheap way to exhaust the server's threads. This filter sits right after the HTTP
+ * codec and turns such a request back into an ordinary HTTP/1.1 request.
+ */
+public final class IgnoreUpgradeAddOn implements AddOn {
+    @Override
+    public void setup(NetworkListener listener, FilterChainBuilder builder) {
+        int codec = builder.indexOfType(HttpServerFilter.class);
+        if (codec < 0) {
+            throw new IllegalStateException("Grizzly's HTTP codec filter is not in the chain");
+        }
+        builder.add(codec + 1, new BaseFilter() {
+            @Override
+            public NextAction handleEvent(FilterChainContext ctx, FilterChainEvent event) throws IOException {
+                if (event.type() == HttpEvents.IncomingHttpUpgradeEvent.TYPE) {
+                    HttpHeader header = ((HttpEvents.IncomingHttpUpgradeEvent) event).getHttpHeader();
+                    header.setIgnoreContentModifiers(false);
+                    header.getUpgradeDC().recycle();
+                    header.getHeaders().removeHeader(Header.Upgrade);
+                }
+                return ctx.getInvokeAction();
+            }
+        });
+    }
+}

@@ -92,8 +92,10 @@ public final class GatehouseFeature implements Feature {
         private final AuthService service;
         private final KeySource keys;
         private final AccessTokenVerifier verifier;
-        private Function<ContainerRequestContext, String> peerAddress =
-                request -> String.valueOf(request.getProperty(PEER_ADDRESS_PROPERTY));
+        private Function<ContainerRequestContext, String> peerAddress = request -> {
+            Object value = request.getProperty(PEER_ADDRESS_PROPERTY);
+            return value instanceof String ? (String) value : null;
+        };
         private Set<String> trustedProxies = Set.of();
         private Set<String> allowedOrigins = Set.of();
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -110,6 +112,9 @@ public final class GatehouseFeature implements Feature {
          * How to get the connection's peer address (for per-client throttling). JAX-RS has no
          * portable API for it; the default reads the request property
          * {@value GatehouseFeature#PEER_ADDRESS_PROPERTY}, which a container-specific filter sets.
+         * When the address is unknown ({@code null}), the per-client limit is not applied (a shared
+         * bucket would let one client lock everyone out) and a warning is logged once; the
+         * per-account limit always applies.
          */
         public Builder peerAddress(Function<ContainerRequestContext, String> peerAddress) {
             this.peerAddress = Objects.requireNonNull(peerAddress, "peerAddress");

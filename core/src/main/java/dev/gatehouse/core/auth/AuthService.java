@@ -132,7 +132,7 @@ public final class AuthService implements AutoCloseable {
      * Registers a user with the role {@code user} (and {@code admin} for the configured admin
      * emails).
      *
-     * @param client the caller's address, for the per-client limit
+     * @param client the caller's address, for the per-client limit; {@code null} when unknown (no per-client limit)
      * @return the new user, once the password is hashed and the row written
      * @throws ValidationException naming each invalid field
      * @throws ThrottledException  when the client made too many attempts
@@ -186,7 +186,9 @@ public final class AuthService implements AutoCloseable {
             AUDIT.info("login throttled account={}", accountKey.substring(0, 12));
             throw new ThrottledException(Duration.between(now, state.get().blockedUntil()));
         }
-        Optional<User> user = users.findByEmail(email);
+        // An address that could never have been registered is treated as unknown: same answer,
+        // same bcrypt cost, and the store never sees input it would refuse.
+        Optional<User> user = Emails.problem(email).isPresent() ? Optional.empty() : users.findByEmail(email);
         boolean ok = user.isPresent() ? hasher.matches(password, user.get().passwordHash()) : hasher.matchesNothing(password);
         if (!ok) {
             ThrottleStore.State after = throttle.recordFailure(accountKey, now, this::blockedUntil);
@@ -327,6 +329,11 @@ public final class AuthService implements AutoCloseable {
     }
 
     private void limitClient(String client) {
+        if (client == null) {
+            // No trustworthy peer address (the adapter could not tell): a shared bucket would let
+            // one client lock everyone out, so only the per-account limit applies.
+            return;
+        }
         Optional<Duration> wait = clientLimiter.tryAcquire(client);
         if (wait.isPresent()) {
             AUDIT.info("client throttled");

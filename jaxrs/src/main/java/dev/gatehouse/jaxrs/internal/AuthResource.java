@@ -12,6 +12,7 @@ import dev.gatehouse.core.auth.TokenPair;
 import dev.gatehouse.core.internal.Jwk;
 import dev.gatehouse.core.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
+import dev.gatehouse.jaxrs.GatehouseFeature;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -200,8 +201,18 @@ public final class AuthResource {
 
     private String client(ContainerRequestContext request) {
         String peer = config.peerAddress.apply(request);
+        if (peer == null) {
+            if (!warnedNoPeer) {
+                warnedNoPeer = true;
+                LOG.warn("No peer address for auth requests: per-client throttling is off. Set the request property '{}'"
+                        + " in a container filter, or GatehouseFeature.Builder.peerAddress(...)", GatehouseFeature.PEER_ADDRESS_PROPERTY);
+            }
+            return null;
+        }
         return config.clientAddresses.resolve(peer, TokenAuthFilter.headers(request, "X-Forwarded-For"));
     }
+
+    private volatile boolean warnedNoPeer;
 
     private Response tokens(TokenPair pair, Transport transport, UriInfo uri, String csrfValue) {
         long accessSeconds = pair.access().expiresInSeconds();

@@ -167,7 +167,10 @@ abstract class OnboardingFlowContract {
         // The attacker replays the spent token (grace is zero on this server).
         Session reused = refresh(replay, first);
         assertThat(reused.reply().status()).isEqualTo(401);
-        // The legitimate holder's newer token is now dead too: the family was revoked.
+        // The family's live access tokens are refused at once, whoever holds them...
+        assertThat(c.get("api/me", second.auth()).status()).isEqualTo(401);
+        assertThat(replay.get("api/me", first.auth()).status()).isEqualTo(401);
+        // ...and the legitimate holder's newer refresh token is dead too: the family was revoked.
         Session after = refresh(c, second);
         assertThat(after.reply().status()).isEqualTo(401);
     }

@@ -265,8 +265,13 @@ public final class AuthService implements AutoCloseable {
         }
         RefreshTokenRecord again = refreshTokens.findByHash(hash)
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
-        if (again.revokedAt() == null && again.usedAt() != null
-                && !now.isAfter(again.usedAt().plus(settings.refreshReuseGrace()))) {
+        // Judged by the time the reuse is seen, not by when this request began: a request that
+        // began before a concurrent one spent the token (its "now" is earlier than used_at) is a
+        // second use all the same. A zero grace allows no second use at all.
+        Instant seen = clock.instant();
+        Duration grace = settings.refreshReuseGrace();
+        if (again.revokedAt() == null && again.usedAt() != null && !grace.isZero()
+                && !seen.isAfter(again.usedAt().plus(grace))) {
             if (refreshTokens.addSibling(child)) {
                 AUDIT.debug("refresh within reuse grace user={}", user.id());
                 return new TokenPair(access, token, expires);
@@ -275,8 +280,28 @@ public final class AuthService implements AutoCloseable {
         }
         if (again.revokedAt() == null && refreshTokens.revokeFamily(record.familyId(), now)) {
             AUDIT.warn("refresh token reuse detected user={} family={}: family revoked", user.id(), record.familyId());
+            revokeAccessTokensOf(record.familyId(), now);
         }
         throw new InvalidCredentialsException("Invalid refresh token");
+    }
+
+    /**
+     * After reuse detection the thief may hold a live access token of the family, not only a
+     * refresh token: every access token issued to the family that can still be valid is refused.
+     */
+    private void revokeAccessTokensOf(String familyId, Instant now) {
+        Duration ttl = tokenSettings.accessTokenTtl();
+        Instant since = now.minus(ttl).minus(tokenSettings.clockLeeway()).minusSeconds(1);
+        try {
+            refreshTokens.accessTokensOfFamily(familyId, since).forEach((jti, issuedAt) -> {
+                Instant expires = issuedAt.plus(ttl).plusSeconds(1);
+                revocations.revokeToken(jti, expires);
+                revocationCache.revokedLocally(jti, expires);
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Could not revoke the access tokens of family {} ({}); its refresh tokens are revoked",
+                    familyId, e.getClass().getSimpleName());
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ public final class AuthSettings {
         this.refreshTokenTtl = b.refreshTokenTtl;
         this.refreshFamilyLifetime = b.refreshFamilyLifetime;
         this.refreshReuseGrace = b.refreshReuseGrace;
-        this.bcryptCost = b.bcryptCost;
+        this.bcryptCost = Math.abs(b.bcryptCost);
         this.passwordMinLength = b.passwordMinLength;
         this.passwordMaxLength = b.passwordMaxLength;
         this.throttleFreeFailures = b.throttleFreeFailures;
@@ -52,7 +52,11 @@ public final class AuthSettings {
         this.hashingThreads = b.hashingThreads;
         this.hashingQueue = b.hashingQueue;
         this.revocationStaleness = b.revocationStaleness;
-        this.adminEmails = Set.copyOf(b.adminEmails);
+        java.util.Set<String> normalised = new java.util.HashSet<>();
+        for (String email : b.adminEmails) {
+            normalised.add(Emails.normalise(email));
+        }
+        this.adminEmails = Set.copyOf(normalised);
         this.pepper = b.pepper == null ? null : b.pepper.clone();
     }
 
@@ -241,8 +245,7 @@ public final class AuthSettings {
                 throw new ConfigurationException("refreshReuseGrace", "must be between PT0S and PT5M");
             }
             if (bcryptCost < 0) {
-                bcryptCost = -bcryptCost;
-                if (bcryptCost < 4 || bcryptCost > 9) {
+                if (-bcryptCost < 4 || -bcryptCost > 9) {
                     throw new ConfigurationException("bcryptCost", "a test cost must be between 4 and 9");
                 }
             } else if (bcryptCost < 10 || bcryptCost > 16) {
@@ -271,11 +274,6 @@ public final class AuthSettings {
             if (adminEmails == null) {
                 throw new ConfigurationException("adminEmails", "must not be null");
             }
-            java.util.Set<String> normalised = new java.util.HashSet<>();
-            for (String email : adminEmails) {
-                normalised.add(Emails.normalise(email));
-            }
-            adminEmails = normalised;
             if (pepper != null && pepper.length < 32) {
                 throw new ConfigurationException("pepper", "must be at least 32 bytes");
             }

@@ -204,6 +204,26 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
+    public java.util.Map<String, Instant> accessTokensOfFamily(String familyId, Instant since) {
+        Objects.requireNonNull(familyId, "familyId");
+        Objects.requireNonNull(since, "since");
+        return jdbc.transaction("list the access tokens of a refresh-token family", tx -> {
+            java.util.Map<String, Instant> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = tx.prepare("SELECT access_token_id, issued_at FROM gh_refresh_tokens"
+                    + " WHERE family_id = ? AND access_token_id IS NOT NULL AND issued_at >= ?")) {
+                ps.setString(1, familyId);
+                tx.dialect.setInstant(ps, 2, since);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), tx.dialect.getInstant(rs, 2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public int deleteExpired(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         return jdbc.transaction("delete expired refresh tokens", tx -> {

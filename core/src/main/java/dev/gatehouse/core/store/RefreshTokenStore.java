@@ -55,6 +55,15 @@ public interface RefreshTokenStore {
         throw new UnsupportedOperationException("This store cannot find a family by access token");
     }
 
+    /**
+     * The access tokens issued together with the family's refresh tokens since {@code since}: their
+     * ids ({@code jti}) and issue times. Used to refuse them at once when the family is revoked
+     * for reuse.
+     */
+    default java.util.Map<String, Instant> accessTokensOfFamily(String familyId, Instant since) {
+        return java.util.Map.of();
+    }
+
     /** Deletes families (and their tokens) whose absolute expiry is before {@code cutoff}; returns how many. */
     int deleteExpired(Instant cutoff);
 }

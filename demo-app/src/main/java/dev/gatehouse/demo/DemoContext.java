@@ -2,17 +2,28 @@ package dev.gatehouse.demo;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeyFiles;
-import dev.gatehouse.core.KeySet;
-import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.AuthSettings;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.keys.FileKeySource;
+import dev.gatehouse.core.keys.ManagedKeySource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Locale;
 import javax.sql.DataSource;
@@ -21,16 +32,24 @@ import javax.sql.DataSource;
  * Everything the demo runs on, built once from {@link DemoSettings}: the connection pool, the
  * schema (created when absent), the keys and the {@link AuthService}. Shared by the Grizzly app and
  * the WAR. {@link #close()} stops background work and closes the pool.
+ *
+ * <p>Keys: managed in the database ({@link ManagedKeySource}: generated, rotated every
+ * {@code GATEHOUSE_KEY_ROTATION}, private parts encrypted under {@code GATEHOUSE_KEY_ENCRYPTION_KEY}),
+ * unless {@code GATEHOUSE_KEYS_FILE} names a key file ({@link FileKeySource}). Without a
+ * key-encryption key, the demo generates one into {@value #DEMO_KEK_FILE_TEXT} once: for demos only.
  */
 public final class DemoContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoContext.class);
+    static final String DEMO_KEK_FILE_TEXT = "data/key-encryption-key";
+    /** Where the demo keeps the key-encryption key it generated when none was set. */
+    static final Path DEMO_KEK_FILE = Path.of(DEMO_KEK_FILE_TEXT);
 
     public final DemoSettings settings;
     public final AuthService service;
-    public final KeySet keys;
+    public final KeySource keys;
     private final HikariDataSource pool;
 
-    private DemoContext(DemoSettings settings, AuthService service, KeySet keys, HikariDataSource pool) {
+    private DemoContext(DemoSettings settings, AuthService service, KeySource keys, HikariDataSource pool) {
         this.settings = settings;
         this.service = service;
         this.keys = keys;
@@ -50,14 +69,17 @@ public final class DemoContext implements AutoCloseable {
             pool = pool(settings);
             ds = pool;
         }
+        KeySource keys = null;
         try {
             JdbcSchema.createIfAbsent(ds);
-            KeySet keys = settings.keysFile != null
-                    ? KeyFiles.load("GATEHOUSE_KEYS_FILE", settings.keysFile)
-                    : KeySet.of(SigningKey.generate(settings.signingAlgorithm));
+            keys = settings.keysFile != null
+                    ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).build()
+                    : managedKeys(settings, ds);
+            // managed keys: the configured algorithm applies to new keys, the active key may still be another
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
-                    .acceptedAlgorithms(EnumSet.of(keys.signingKey().algorithm()))
+                    .acceptedAlgorithms(settings.keysFile != null ? EnumSet.of(keys.signingKey().algorithm())
+                            : EnumSet.of(settings.signingAlgorithm, keys.signingKey().algorithm()))
                     .build();
             AuthSettings.Builder auth = AuthSettings.builder()
                     .refreshTokenTtl(settings.refreshTokenTtl)
@@ -76,10 +98,83 @@ public final class DemoContext implements AutoCloseable {
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             return new DemoContext(settings, service, keys, pool);
         } catch (RuntimeException e) {
+            closeKeys(keys);
             if (pool != null) {
                 pool.close();
             }
             throw e;
+        }
+    }
+
+    /** Keys in the database, rotated on schedule; settings errors name the demo's variables. */
+    private static ManagedKeySource managedKeys(DemoSettings settings, DataSource ds) {
+        boolean generated = settings.keyEncryptionKey.isEmpty();
+        String kek = generated ? demoKeyEncryptionKey() : settings.keyEncryptionKey;
+        try {
+            return ManagedKeySource.builder(ds)
+                    .algorithm(settings.signingAlgorithm)
+                    .rotationPeriod(settings.keyRotation)
+                    .tokenLifetime(settings.accessTokenTtl.plus(GatehouseSettings.DEFAULT_CLOCK_LEEWAY))
+                    .keyEncryptionKey(kek)
+                    .build();
+        } catch (ConfigurationException e) {
+            switch (e.setting()) {
+                case "keyEncryptionKey":
+                    throw new ConfigurationException("GATEHOUSE_KEY_ENCRYPTION_KEY", e.problem()
+                            + (generated ? " (the key generated into " + DEMO_KEK_FILE.toAbsolutePath() + " was used)" : ""), e);
+                case "rotationPeriod":
+                    throw new ConfigurationException("GATEHOUSE_KEY_ROTATION", e.problem(), e);
+                default:
+                    throw e;
+            }
+        }
+    }
+
+    /**
+     * The key-encryption key of a demo without {@code GATEHOUSE_KEY_ENCRYPTION_KEY}: generated once
+     * into {@link #DEMO_KEK_FILE} (owner-only where the file system has POSIX permissions), read from
+     * there afterwards. Keeping it beside the database it protects defeats the purpose, so this is
+     * for the one-command demo only, and says so.
+     */
+    static String demoKeyEncryptionKey() {
+        Path file = DEMO_KEK_FILE;
+        try {
+            if (!Files.exists(file)) {
+                byte[] kek = new byte[32];
+                new SecureRandom().nextBytes(kek);
+                Path dir = file.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                try {
+                    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    } else {
+                        Files.createFile(file);
+                    }
+                    Files.writeString(file, Base64.getEncoder().encodeToString(kek) + "\n", StandardCharsets.US_ASCII);
+                    LOG.warn("GATEHOUSE_KEY_ENCRYPTION_KEY is not set: generated a key-encryption key into {}. For demos only:"
+                            + " in production, set GATEHOUSE_KEY_ENCRYPTION_KEY from a secret store (openssl rand -base64 32)",
+                            file.toAbsolutePath());
+                    return Base64.getEncoder().encodeToString(kek);
+                } catch (FileAlreadyExistsException raced) {
+                    // another demo process created it first: use that one
+                }
+            }
+            LOG.warn("GATEHOUSE_KEY_ENCRYPTION_KEY is not set: using the demo key-encryption key in {}. For demos only",
+                    file.toAbsolutePath());
+            return Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create or read the demo key-encryption key " + file.toAbsolutePath()
+                    + "; set GATEHOUSE_KEY_ENCRYPTION_KEY", e);
+        }
+    }
+
+    private static void closeKeys(KeySource keys) {
+        if (keys instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) keys).close();
+            } catch (Exception e) {
+                LOG.warn("Could not stop the key source", e);
+            }
         }
     }
 
@@ -119,6 +214,7 @@ public final class DemoContext implements AutoCloseable {
     @Override
     public void close() {
         service.close();
+        closeKeys(keys);
         if (pool != null) {
             pool.close();
         }

@@ -28,6 +28,9 @@ public final class DemoSettings {
     public final String audience;
     public final SigningAlgorithm signingAlgorithm;
     public final Path keysFile;
+    /** Base64 of 32 bytes, or empty: then the demo generates one under {@code ./data} (demos only). Never logged. */
+    final String keyEncryptionKey;
+    public final Duration keyRotation;
     public final Duration accessTokenTtl;
     public final Duration refreshTokenTtl;
     public final Duration refreshReuseGrace;
@@ -45,6 +48,8 @@ public final class DemoSettings {
         this.signingAlgorithm = SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
         String keys = text(source, "GATEHOUSE_KEYS_FILE", "");
         this.keysFile = keys.isEmpty() ? null : Path.of(keys);
+        this.keyEncryptionKey = text(source, "GATEHOUSE_KEY_ENCRYPTION_KEY", "");
+        this.keyRotation = duration(source, "GATEHOUSE_KEY_ROTATION", "P30D");
         this.accessTokenTtl = duration(source, "GATEHOUSE_ACCESS_TOKEN_TTL", "PT5M");
         this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
@@ -122,7 +127,8 @@ public final class DemoSettings {
     @Override
     public String toString() {
         return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", audience=" + audience
-                + ", alg=" + signingAlgorithm + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+                + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation)
+                + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
     }
 
     /** The JDBC URL without anything that looks like a password parameter. */

@@ -62,3 +62,21 @@ CREATE TABLE IF NOT EXISTS gh_login_throttle (
     blocked_until   TIMESTAMPTZ(6),
     CONSTRAINT gh_login_throttle_pk PRIMARY KEY (account_key)
 );
+
+-- Signing keys managed by dev.gatehouse.core.keys.ManagedKeySource. The unique generation is what
+-- settles a race between nodes rotating at once: exactly one insert of the next generation wins.
+-- private_key is "v1:<iv>:<ciphertext>" (AES-256-GCM under the key-encryption key), "plain:<JWK>"
+-- when unencrypted storage was allowed explicitly, or NULL once the key can never be used again.
+CREATE TABLE IF NOT EXISTS gh_signing_keys (
+    kid          VARCHAR(128)   NOT NULL,
+    generation   INT            NOT NULL,
+    alg          VARCHAR(16)    NOT NULL,
+    public_jwk   TEXT           NOT NULL,
+    private_key  TEXT,
+    created_at   TIMESTAMPTZ(6) NOT NULL,
+    activates_at TIMESTAMPTZ(6) NOT NULL,
+    retired_at   TIMESTAMPTZ(6),
+    revoked_at   TIMESTAMPTZ(6),
+    CONSTRAINT gh_signing_keys_pk PRIMARY KEY (kid),
+    CONSTRAINT gh_signing_keys_generation_uq UNIQUE (generation)
+);

@@ -1,0 +1,236 @@
+package dev.gatehouse.core.keys;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.InvalidTokenException;
+import dev.gatehouse.core.InvalidTokenException.Reason;
+import dev.gatehouse.core.JwkSets;
+import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.jdbc.JdbcSchema;
+import dev.gatehouse.core.keys.KeyStatus.State;
+import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.core.testing.TestDatabases.Database;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.gatehouse.core.keys.KeyTestSupport.KEK;
+import static dev.gatehouse.core.keys.KeyTestSupport.OTHER_KEK;
+import static dev.gatehouse.core.keys.KeyTestSupport.T0;
+import static dev.gatehouse.core.keys.KeyTestSupport.issue;
+import static dev.gatehouse.core.keys.KeyTestSupport.rows;
+import static dev.gatehouse.core.keys.KeyTestSupport.verify;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The command-line tool, run in-process against H2, next to an "application" node on the same database. */
+class KeyAdminTest {
+    private final MutableClock clock = new MutableClock(T0);
+    private Database db;
+    private ManagedKeySource app;
+    private Map<String, String> env;
+    /** Everything the tool printed in this test, to check that no key material ever appears. */
+    private final StringBuilder printed = new StringBuilder();
+
+    @BeforeEach
+    void openDatabase() {
+        db = TestDatabases.h2();
+        JdbcSchema.createIfAbsent(db.dataSource());
+        env = new HashMap<>();
+        env.put("GATEHOUSE_JDBC_URL", db.jdbcUrl());
+        env.put("GATEHOUSE_JDBC_USER", db.user());
+        env.put("GATEHOUSE_JDBC_PASSWORD", db.password());
+        env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", KEK);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (app != null) {
+            // the private parts of every key the application could decrypt never appeared in the output
+            String out = printed.toString();
+            assertThat(out).doesNotContain("v1:").doesNotContain("plain:").doesNotContain(KEK);
+            for (Map<String, String> row : rows(db.dataSource())) {
+                if (row.get("private_key") != null) {
+                    assertThat(out).doesNotContain(row.get("private_key").substring(3, 40));
+                }
+            }
+            for (KeyStatus s : app.keys()) {
+                if (s.state() == State.ACTIVE) {
+                    String d = new ObjectMapper().readTree(JwkSets.toPrivateJson(List.of(app.signingKey())))
+                            .get("keys").get(0).get("d").asText();
+                    assertThat(out).doesNotContain(d);
+                }
+            }
+            app.close();
+        }
+        db.close();
+    }
+
+    private void startApp() {
+        app = ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256).keyEncryptionKey(KEK)
+                .refreshInterval(Duration.ZERO).clock(clock).build();
+    }
+
+    /** The exit status, stdout and stderr of one run. */
+    private Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = KeyAdmin.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), clock);
+        Result result = new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        printed.append(result.out).append(result.err);
+        return result;
+    }
+
+    private record Result(int status, String out, String err) {
+    }
+
+    @Test
+    void listOnAnEmptyTableSaysSoAndCreatesNothing() {
+        Result r = run("list");
+        assertThat(r.status).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).contains("No signing keys yet");
+        assertThat(rows(db.dataSource())).isEmpty();
+    }
+
+    @Test
+    void listShowsEachKeyAndWhatItIsDoing() {
+        startApp();
+        String active = app.signingKey().kid();
+        KeyStatus pending = app.rotateNow(false);
+
+        Result r = run("list");
+
+        assertThat(r.status).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).containsPattern("(?m)^\\s+1  " + active + "\\s+ES256\\s+active\\s+2026-11-23T10:00:00Z\\s+-\\s+-\\s+encrypted$");
+        assertThat(r.out).containsPattern("(?m)^\\s+2  " + pending.kid() + "\\s+ES256\\s+pending\\s+2026-11-23T11:00:00Z");
+    }
+
+    @Test
+    void rotateCreatesAKeyThatIsPublishedNowAndSignsAfterTheLead() {
+        startApp();
+        String before = app.signingKey().kid();
+
+        Result r = run("rotate");
+
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        app.refresh();
+        KeyStatus next = app.keys().get(1);
+        assertThat(next.state()).isEqualTo(State.PENDING);
+        assertThat(next.algorithm()).isEqualTo("ES256"); // the active key's algorithm, not the tool's default
+        assertThat(r.out).contains(next.kid()).contains("signs from 2026-11-23T11:00:00Z");
+        assertThat(app.signingKey().kid()).isEqualTo(before);
+        assertThat(app.publishedKeys()).hasSize(2);
+    }
+
+    @Test
+    void rotateNowMakesTheNewKeySignAtOnce() {
+        startApp();
+        String before = app.signingKey().kid();
+
+        Result r = run("rotate", "--now");
+
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).contains("signs from now");
+        app.refresh();
+        assertThat(app.signingKey().kid()).isNotEqualTo(before);
+    }
+
+    @Test
+    void revokeRefusesTheKeysTokensAndAReplacementSigns() {
+        startApp();
+        String compromised = app.signingKey().kid();
+        String token = issue(clock, app);
+
+        Result r = run("revoke", compromised);
+
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).contains("Key " + compromised + " is revoked");
+        app.refresh();
+        assertThatThrownBy(() -> verify(clock, app, token))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REVOKED));
+        assertThat(app.signingKey().kid()).isNotEqualTo(compromised);
+        assertThat(r.out).contains("Key " + app.signingKey().kid() + " (generation 2) signs now");
+        assertThat(run("list").out).containsPattern("(?m)^\\s+1  " + compromised
+                + "\\s+ES256\\s+revoked\\s+\\S+\\s+\\S+\\s+2026-11-23T10:00:00Z\\s+destroyed$");
+
+        Result again = run("revoke", compromised);
+        assertThat(again.status).isEqualTo(KeyAdmin.OK);
+        assertThat(again.out).contains("already revoked");
+    }
+
+    @Test
+    void revokingAnUnknownKeyFails() {
+        startApp();
+        Result r = run("revoke", "no-such-kid");
+        assertThat(r.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(r.err).contains("no-such-kid");
+        assertThat(rows(db.dataSource())).hasSize(1);
+    }
+
+    @Test
+    void aWrongOrMissingKeyEncryptionKeyIsAUsageErrorNamingTheVariable() {
+        startApp();
+        env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", OTHER_KEK);
+        Result wrong = run("rotate");
+        assertThat(wrong.status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(wrong.err).contains("GATEHOUSE_KEY_ENCRYPTION_KEY").contains("does not decrypt").doesNotContain(OTHER_KEK);
+
+        env.remove("GATEHOUSE_KEY_ENCRYPTION_KEY");
+        Result missing = run("revoke", app.signingKey().kid());
+        assertThat(missing.status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(missing.err).contains("GATEHOUSE_KEY_ENCRYPTION_KEY").contains("--allow-unencrypted");
+        assertThat(rows(db.dataSource())).hasSize(1);
+        assertThat(rows(db.dataSource()).get(0).get("revoked_at")).isNull();
+
+        // list needs no KEK
+        assertThat(run("list").status).isEqualTo(KeyAdmin.OK);
+    }
+
+    @Test
+    void optionsWinOverTheEnvironment() {
+        startApp();
+        env.put("GATEHOUSE_JDBC_URL", "jdbc:h2:mem:wrong_" + db.name() + ";IFEXISTS=TRUE");
+        Result r = run("list", "--jdbc-url", db.jdbcUrl());
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).contains(app.signingKey().kid());
+    }
+
+    @Test
+    void wrongUsageIsRefusedWithTheUsage() {
+        assertThat(run().status).isEqualTo(KeyAdmin.USAGE);
+        Result unknown = run("destroy");
+        assertThat(unknown.status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(unknown.err).contains("unknown command").contains("Usage:");
+        assertThat(run("revoke").status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(run("list", "--bogus").status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(run("list", "--now").status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(run("rotate", "--rotation-period", "monthly").err).contains("ISO-8601");
+
+        env.remove("GATEHOUSE_JDBC_URL");
+        Result noUrl = run("list");
+        assertThat(noUrl.status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(noUrl.err).contains("GATEHOUSE_JDBC_URL");
+
+        Result help = run("--help");
+        assertThat(help.status).isEqualTo(KeyAdmin.OK);
+        assertThat(help.out).contains("revoke <kid>");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAFailureThatDoesNotQuoteTheDriver() {
+        env.put("GATEHOUSE_JDBC_URL", "jdbc:h2:mem:absent_" + db.name() + ";IFEXISTS=TRUE");
+        Result list = run("list");
+        assertThat(list.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(list.err).contains("could not load the signing keys").contains("SQLState");
+        Result rotate = run("rotate");
+        assertThat(rotate.status).isEqualTo(KeyAdmin.FAILED);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.gatehouse.core.keys;
+
+import dev.gatehouse.core.AccessTokenIssuer;
+import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.core.AccessTokenVerifier;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.SigningAlgorithm;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+/** Token settings, issuing and verifying through a key source, and reading gh_signing_keys rows. */
+final class KeyTestSupport {
+    static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    static final String ISSUER = "https://issuer.example";
+    static final String AUDIENCE = "gatehouse-demo";
+    /** 32 bytes, base64: what `openssl rand -base64 32` prints. */
+    static final String KEK = Base64.getEncoder().encodeToString(bytes(32, 1));
+    static final String OTHER_KEK = Base64.getEncoder().encodeToString(bytes(32, 2));
+
+    private KeyTestSupport() {
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed * 31 + i * 7);
+        }
+        return b;
+    }
+
+    /** Access-token settings on this clock: TTL 5 min and leeway 30 s (the defaults), every algorithm accepted. */
+    static GatehouseSettings tokenSettings(Clock clock) {
+        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+                .clock(clock)
+                .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class))
+                .build();
+    }
+
+    static String issue(Clock clock, KeySource keys) {
+        return new AccessTokenIssuer(tokenSettings(clock), keys).issue("user-1", List.of("user")).token();
+    }
+
+    static AccessTokenPrincipal verify(Clock clock, KeySource keys, String token) {
+        return new AccessTokenVerifier(tokenSettings(clock), keys).verify(token);
+    }
+
+    /** Every column of every row of gh_signing_keys, as text, by generation. */
+    static List<Map<String, String>> rows(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM gh_signing_keys ORDER BY generation");
+             ResultSet rs = ps.executeQuery()) {
+            List<Map<String, String>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, String> row = new LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int update(DataSource dataSource, String sql, String... values) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setString(i + 1, values[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for a background thread's effect, failing after a deadline (not for time-driven logic: that uses clocks). */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+}

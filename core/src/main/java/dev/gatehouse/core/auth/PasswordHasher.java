@@ -104,7 +104,8 @@ public final class PasswordHasher implements AutoCloseable {
             return BCrypt.checkpw(preHash(password), storedHash);
         } catch (RuntimeException e) {
             LOG.error("A stored password hash is malformed ({}); the login is refused", e.getClass().getSimpleName());
-            return false;
+            // Spend the time a real check costs, so a damaged row is not visible by timing.
+            return matchesNothing(password);
         }
     }
 

@@ -32,6 +32,7 @@ import java.security.SecureRandom;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -262,12 +263,21 @@ public final class AuthResource {
 
     private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
         async.setTimeout(config.asyncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        async.setTimeoutHandler(r -> r.resume(Responses.unavailable("The server is busy; try again shortly.",
-                GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE)));
+        async.setTimeoutHandler(r -> {
+            r.resume(Responses.unavailable("The server is busy; try again shortly.", GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE));
+            // The client was told to try again, so work still waiting for a hashing thread must not
+            // run afterwards: a registration would exist after all (the retry would meet a 409) and
+            // a login would issue tokens to nobody. Cancelling a supplyAsync future before its task
+            // starts skips the task; work already hashing finishes unseen.
+            future.cancel(false);
+        });
         future.whenComplete((value, error) -> {
             if (error == null) {
                 async.resume(ok.apply(value));
                 return;
+            }
+            if (error instanceof CancellationException) {
+                return; // timed out: already answered
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof GatehouseException) {

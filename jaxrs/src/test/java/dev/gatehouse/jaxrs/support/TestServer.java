@@ -40,9 +40,19 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(DataSource ds, UnaryOperator<AuthSettings.Builder> auth,
                                    UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
+        return start(ds, b -> b, auth, feature);
+    }
+
+    /**
+     * A server whose token settings are customised too (transports, clock, ...), starting from
+     * {@code GatehouseSettings.builder(ISSUER, AUDIENCE)}.
+     */
+    public static TestServer start(DataSource ds, UnaryOperator<GatehouseSettings.Builder> tokens,
+                                   UnaryOperator<AuthSettings.Builder> auth,
+                                   UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
         JdbcSchema.createIfAbsent(ds);
         JdbcStores stores = new JdbcStores(ds);
-        GatehouseSettings tokenSettings = GatehouseSettings.builder(ISSUER, AUDIENCE).build();
+        GatehouseSettings tokenSettings = tokens.apply(GatehouseSettings.builder(ISSUER, AUDIENCE)).build();
         AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)
                 .adminEmails(Set.of("admin@example.org"))).build();
         KeySet keys = KeySet.of(KEY);

@@ -1,0 +1,42 @@
+package dev.gatehouse.jaxrs.support;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock that stands still until a test moves it, shared by every server of a test. Thread-safe. */
+public final class MutableClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    public MutableClock(Instant start) {
+        this.now = new AtomicReference<>(start);
+    }
+
+    /** A clock standing at the current time, truncated to whole milliseconds. */
+    public static MutableClock atNow() {
+        return new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    public void advance(Duration by) {
+        now.updateAndGet(i -> i.plus(by));
+    }
+
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+    }
+}

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,17 @@ public final class DemoResources {
     @GET
     @PermitAll
     @Produces("text/html;charset=UTF-8")
-    public Response page() {
+    public Response page(@Context UriInfo uri) {
+        // The page's URLs are relative (app.js, auth/login, api/me), so it must be served at <base>/:
+        // in a WAR under a context path, Jersey mapped to /* also gets "/context" itself, where the
+        // browser would resolve them against the parent path.
+        String path = uri.getRequestUri().getRawPath();
+        if (path == null || !path.endsWith("/")) {
+            return Response.status(Response.Status.FOUND)
+                    .location(uri.getRequestUriBuilder().replacePath((path == null ? "" : path) + "/").build())
+                    .header("Cache-Control", "no-cache")
+                    .build();
+        }
         return asset("index.html", "text/html;charset=UTF-8");
     }
 

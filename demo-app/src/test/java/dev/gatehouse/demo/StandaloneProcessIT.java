@@ -1,0 +1,157 @@
+package dev.gatehouse.demo;
+
+import dev.gatehouse.demo.support.WebClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real launcher as an operator runs it ({@code run-demo.sh}: {@code java -cp
+ * target/classes:target/lib/* dev.gatehouse.demo.grizzly.DemoMain}), in a child process with its
+ * default settings except {@code GATEHOUSE_PORT=0}, in an empty working directory (its H2 database
+ * goes to {@code ./data}). Needs {@code target/lib}, which {@code prepare-package} makes.
+ */
+class StandaloneProcessIT {
+    private static final Pattern URL = Pattern.compile("http://[^\\s]+");
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void printsOneLineWithItsUrlServesAndStopsGracefullyOnSigterm() throws Exception {
+        Launched demo = launch(Map.of("GATEHOUSE_PORT", "0"));
+        try {
+            String ready = demo.awaitLine(Duration.ofSeconds(60));
+            long startMillis = (System.nanoTime() - demo.startedNanos) / 1_000_000;
+            assertThat(ready).as("stdout's first line; stderr:\n%s", demo.stderr()).isNotNull().contains("http://127.0.0.1:");
+            System.out.printf("[StandaloneProcessIT] standalone demo: process start -> ready line in %d ms (%s)%n", startMillis, ready);
+            Matcher m = URL.matcher(ready);
+            assertThat(m.find()).isTrue();
+            URI url = URI.create(m.group());
+            assertThat(url.getPort()).as("port 0 picks a free port").isPositive();
+            assertThat(url.getPath()).isEqualTo("/");
+
+            WebClient client = new WebClient(url);
+            WebClient.Reply ping = client.get("api/ping");
+            assertThat(ping.status()).as("%s", ping).isEqualTo(200);
+            assertThat(ping.json().path("status").asText()).isEqualTo("ok");
+            assertThat(client.get("").header("Content-Security-Policy")).isNotBlank();
+            assertThat(Files.isDirectory(workDir.resolve("data"))).as("the default H2 database under ./data").isTrue();
+
+            demo.process.destroy(); // SIGTERM
+            boolean exited = demo.process.waitFor(15, TimeUnit.SECONDS);
+            assertThat(exited).as("exited within 15 s of SIGTERM; stderr:\n%s", demo.stderr()).isTrue();
+            assertThat(demo.process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+            assertThat(demo.stdoutLines()).as("stdout: exactly one line, the ready line").containsExactly(ready);
+            assertThat(demo.stderr()).as("the pool was closed by the shutdown hook")
+                    .contains("gatehouse-demo - Shutdown completed.");
+        } finally {
+            demo.kill();
+        }
+    }
+
+    @Test
+    void refusesAnInvalidSettingWithAMessageThatNamesIt() throws Exception {
+        Launched demo = launch(Map.of("GATEHOUSE_PORT", "eighty"));
+        try {
+            assertThat(demo.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.process.exitValue()).isEqualTo(2);
+            assertThat(demo.stdoutLines()).as("no ready line").isEmpty();
+            assertThat(demo.stderr()).contains("GATEHOUSE_PORT").contains("eighty").doesNotContain("\tat ");
+        } finally {
+            demo.kill();
+        }
+    }
+
+    private Launched launch(Map<String, String> settings) throws IOException {
+        String classpath = System.getProperty("gatehouse.test.classpath");
+        assertThat(classpath).as("gatehouse.test.classpath (set by the pom)").isNotBlank();
+        Path lib = Path.of(classpath.substring(classpath.lastIndexOf(java.io.File.pathSeparatorChar) + 1)).getParent();
+        assertThat(lib).as("target/lib is made in prepare-package: run this through 'mvn verify'").isDirectory();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, "dev.gatehouse.demo.grizzly.DemoMain");
+        pb.directory(workDir.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("GATEHOUSE_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+        pb.environment().putAll(settings);
+        Path out = Files.createTempFile(workDir, "stdout", ".txt");
+        Path err = Files.createTempFile(workDir, "stderr", ".txt");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        long started = System.nanoTime();
+        return new Launched(pb.start(), started, out, err);
+    }
+
+    /**
+     * A child process with stdout and stderr redirected to files. (Read through pipes, the last
+     * lines a JVM writes in its shutdown hooks can be lost: the JDK's process reaper closes the
+     * pipes when the child exits.)
+     */
+    private static final class Launched {
+        final Process process;
+        final long startedNanos;
+        private final Path out;
+        private final Path err;
+
+        Launched(Process process, long startedNanos, Path out, Path err) {
+            this.process = process;
+            this.startedNanos = startedNanos;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** The first complete stdout line, or null when none came within the timeout (or the process died). */
+        String awaitLine(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                boolean alive = process.isAlive();
+                String text = read(out);
+                int newline = text.indexOf('\n');
+                if (newline >= 0) {
+                    return text.substring(0, newline);
+                }
+                if (!alive || System.nanoTime() - deadline >= 0) {
+                    return null;
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        List<String> stdoutLines() {
+            return read(out).lines().collect(Collectors.toList());
+        }
+
+        String stderr() {
+            return read(err);
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void kill() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

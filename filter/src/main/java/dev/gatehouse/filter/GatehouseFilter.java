@@ -9,6 +9,7 @@ import dev.gatehouse.core.KeyFiles;
 import dev.gatehouse.core.KeySet;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.Transport;
+import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
 import dev.gatehouse.filter.internal.PathMatcher;
 import dev.gatehouse.filter.internal.RequestAuthenticator;
@@ -43,6 +44,17 @@ import java.util.Set;
  * {@link HttpServletRequest#getRemoteUser()}, {@link HttpServletRequest#isUserInRole(String)} and
  * {@link HttpServletRequest#getAuthType()}, as container login would. It needs no database.
  *
+ * <p>The verification keys come from one of:
+ * <ul>
+ *   <li>{@value #KEYS_FILE_PARAM}: a file read once at start-up (the issuer's JWK Set saved to
+ *       disk, or PEM);</li>
+ *   <li>{@value #JWKS_URL_PARAM}: the issuer's JWK Set URL, fetched over HTTPS and cached by a
+ *       {@link RemoteJwksKeySource} (refreshed in the background, re-fetched, rate-limited, when a
+ *       token names an unknown key, the last good set kept while the issuer is unreachable), so
+ *       that key rotation at the issuer needs no restart here. {@link #destroy()} stops it;</li>
+ *   <li>{@value #VERIFIER_ATTRIBUTE_PARAM}: a verifier the application built.</li>
+ * </ul>
+ *
  * <p>What it answers, per the HTTP contract:
  * <ul>
  *   <li>valid token → the request goes on, wrapped; the principal is an
@@ -70,10 +82,26 @@ public final class GatehouseFilter implements Filter {
     public static final String AUDIENCE_PARAM = "audience";
     /**
      * A file with the verification keys: a JWK Set (the issuer's {@code /.well-known/jwks.json}
-     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Required unless
-     * {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Exactly one of this and
+     * {@value #JWKS_URL_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String KEYS_FILE_PARAM = "keys-file";
+    /**
+     * The issuer's JWK Set URL, for a Gatehouse issuer {@code <issuer>/.well-known/jwks.json}.
+     * Must be {@code https} (or {@code http} to a loopback address with
+     * {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}). The keys are fetched in the background when the
+     * filter starts and cached as {@link RemoteJwksKeySource} describes, with its defaults; only
+     * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this and
+     * {@value #KEYS_FILE_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     */
+    public static final String JWKS_URL_PARAM = "jwks-url";
+    /**
+     * {@code true} allows a {@value #JWKS_URL_PARAM} with {@code http} to a loopback address
+     * ({@code 127.0.0.0/8}, {@code ::1}, {@code localhost}): a sidecar on the same host, or tests.
+     * Only with {@value #JWKS_URL_PARAM}.
+     */
+    public static final String JWKS_ALLOW_HTTP_LOOPBACK_PARAM = "jwks-allow-http-loopback";
+    public static final String DEFAULT_JWKS_ALLOW_HTTP_LOOPBACK = "false";
     /** Comma-separated algorithms accepted at all. */
     public static final String ALGORITHMS_PARAM = "algorithms";
     public static final String DEFAULT_ALGORITHMS = "RS256,ES256";
@@ -118,14 +146,15 @@ public final class GatehouseFilter implements Filter {
      * Name of a {@link ServletContext} attribute holding an {@link AccessTokenVerifier} built by
      * the application (for example with revocation and rotating keys). When set, the token
      * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},
-     * algorithms, leeway, size, realm, transports, cookie and header names) come from that
-     * verifier and must not be given as init-params.
+     * {@value #JWKS_URL_PARAM}, {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}, algorithms, leeway, size,
+     * realm, transports, cookie and header names) come from that verifier and must not be given
+     * as init-params.
      */
     public static final String VERIFIER_ATTRIBUTE_PARAM = "verifier-attribute";
 
-    private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, ALGORITHMS_PARAM,
-            CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
-            CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM);
+    private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, JWKS_URL_PARAM,
+            JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, REALM_PARAM,
+            TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM, CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM);
     private static final List<String> ALL_PARAMS;
 
     static {
@@ -140,6 +169,8 @@ public final class GatehouseFilter implements Filter {
     private PathMatcher publicPaths;
     private boolean allowAnonymous;
     private ServletContext registeredWith;
+    /** The remote key source this filter made from {@value #JWKS_URL_PARAM}, stopped by {@link #destroy()}. */
+    private RemoteJwksKeySource ownedKeys;
 
     /** A filter configured by init-params when the container calls {@link #init(FilterConfig)}. */
     public GatehouseFilter() {
@@ -156,8 +187,10 @@ public final class GatehouseFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
+        Builder b = null;
         try {
-            Builder b = programmatic != null ? programmatic : fromInitParams(config);
+            b = programmatic != null ? programmatic : fromInitParams(config);
+            this.ownedKeys = b.ownedKeys;
             CsrfPolicy csrf = new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
             this.authenticator = new RequestAuthenticator(b.verifier, csrf);
             this.publicPaths = new PathMatcher(PUBLIC_PATHS_PARAM, b.publicPaths);
@@ -168,6 +201,10 @@ public final class GatehouseFilter implements Filter {
             LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}",
                     config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity);
         } catch (ConfigurationException e) {
+            if (b != null && b.ownedKeys != null) {
+                b.ownedKeys.close();
+                ownedKeys = null;
+            }
             LOG.error("Gatehouse filter '{}' cannot start: {}", config.getFilterName(), e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
@@ -241,6 +278,10 @@ public final class GatehouseFilter implements Filter {
             registeredWith = null;
         }
         authenticator = null;
+        if (ownedKeys != null) {
+            ownedKeys.close();
+            ownedKeys = null;
+        }
     }
 
     /**
@@ -255,13 +296,21 @@ public final class GatehouseFilter implements Filter {
             "csrfCookieName", CSRF_COOKIE_PARAM,
             "csrfHeaderName", CSRF_HEADER_PARAM,
             "allowedOrigins", ALLOWED_ORIGINS_PARAM,
-            "keys", KEYS_FILE_PARAM);
+            "keys", KEYS_FILE_PARAM,
+            "jwksUrl", JWKS_URL_PARAM);
 
     private static Builder fromInitParams(FilterConfig config) {
         try {
             Builder b = readInitParams(config);
-            // Validated here as well as in init(), so that a bad origin is reported as the init-param.
-            new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
+            try {
+                // Validated here as well as in init(), so that a bad origin is reported as the init-param.
+                new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
+            } catch (RuntimeException e) {
+                if (b.ownedKeys != null) {
+                    b.ownedKeys.close();
+                }
+                throw e;
+            }
             return b;
         } catch (ConfigurationException e) {
             String param = INIT_PARAM_OF_SETTING.get(e.setting());
@@ -279,6 +328,7 @@ public final class GatehouseFilter implements Filter {
             }
         }
         AccessTokenVerifier verifier;
+        RemoteJwksKeySource remote = null;
         String attribute = param(config, VERIFIER_ATTRIBUTE_PARAM, null);
         if (attribute != null) {
             for (String name : TOKEN_PARAMS) {
@@ -294,20 +344,55 @@ public final class GatehouseFilter implements Filter {
             }
             verifier = (AccessTokenVerifier) value;
         } else {
-            verifier = verifierFromParams(config);
+            ParamVerifier fromParams = verifierFromParams(config);
+            verifier = fromParams.verifier;
+            remote = fromParams.remote;
         }
-        Builder b = new Builder(verifier);
-        b.publicPaths(list(param(config, PUBLIC_PATHS_PARAM, DEFAULT_PUBLIC_PATHS)));
-        b.allowedOrigins(new LinkedHashSet<>(list(param(config, ALLOWED_ORIGINS_PARAM, DEFAULT_ALLOWED_ORIGINS))));
-        b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(config, ALLOW_ANONYMOUS_PARAM, DEFAULT_ALLOW_ANONYMOUS)));
-        b.containerSecurity(bool(CONTAINER_SECURITY_PARAM, param(config, CONTAINER_SECURITY_PARAM, DEFAULT_CONTAINER_SECURITY)));
-        return b;
+        try {
+            Builder b = new Builder(verifier);
+            b.ownedKeys = remote;
+            b.publicPaths(list(param(config, PUBLIC_PATHS_PARAM, DEFAULT_PUBLIC_PATHS)));
+            b.allowedOrigins(new LinkedHashSet<>(list(param(config, ALLOWED_ORIGINS_PARAM, DEFAULT_ALLOWED_ORIGINS))));
+            b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(config, ALLOW_ANONYMOUS_PARAM, DEFAULT_ALLOW_ANONYMOUS)));
+            b.containerSecurity(bool(CONTAINER_SECURITY_PARAM, param(config, CONTAINER_SECURITY_PARAM, DEFAULT_CONTAINER_SECURITY)));
+            return b;
+        } catch (RuntimeException e) {
+            if (remote != null) {
+                remote.close();
+            }
+            throw e;
+        }
     }
 
-    private static AccessTokenVerifier verifierFromParams(FilterConfig config) {
+    /** A verifier made from init-params, and the remote key source it owns (or {@code null}). */
+    private static final class ParamVerifier {
+        final AccessTokenVerifier verifier;
+        final RemoteJwksKeySource remote;
+
+        ParamVerifier(AccessTokenVerifier verifier, RemoteJwksKeySource remote) {
+            this.verifier = verifier;
+            this.remote = remote;
+        }
+    }
+
+    private static ParamVerifier verifierFromParams(FilterConfig config) {
         String issuer = required(config, ISSUER_PARAM);
         String audience = required(config, AUDIENCE_PARAM);
-        String keysFile = required(config, KEYS_FILE_PARAM);
+        String keysFile = nonEmpty(param(config, KEYS_FILE_PARAM, null));
+        String jwksUrl = nonEmpty(param(config, JWKS_URL_PARAM, null));
+        String allowHttpLoopback = nonEmpty(param(config, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, null));
+        if (keysFile != null && jwksUrl != null) {
+            throw new ConfigurationException(JWKS_URL_PARAM, "must not be set together with " + KEYS_FILE_PARAM + " (use one of them)");
+        }
+        if (keysFile == null && jwksUrl == null) {
+            throw new ConfigurationException(KEYS_FILE_PARAM, "is required (or set " + JWKS_URL_PARAM + ", or "
+                    + VERIFIER_ATTRIBUTE_PARAM + ")");
+        }
+        if (jwksUrl == null && allowHttpLoopback != null) {
+            throw new ConfigurationException(JWKS_ALLOW_HTTP_LOOPBACK_PARAM, "applies only together with " + JWKS_URL_PARAM);
+        }
+        boolean httpLoopback = bool(JWKS_ALLOW_HTTP_LOOPBACK_PARAM,
+                allowHttpLoopback == null ? DEFAULT_JWKS_ALLOW_HTTP_LOOPBACK : allowHttpLoopback);
         Set<SigningAlgorithm> algorithms = EnumSet.noneOf(SigningAlgorithm.class);
         for (String name : list(param(config, ALGORITHMS_PARAM, DEFAULT_ALGORITHMS))) {
             algorithms.add(SigningAlgorithm.parse(ALGORITHMS_PARAM, name));
@@ -330,6 +415,14 @@ public final class GatehouseFilter implements Filter {
                 .csrfCookieName(param(config, CSRF_COOKIE_PARAM, DEFAULT_CSRF_COOKIE))
                 .csrfHeaderName(param(config, CSRF_HEADER_PARAM, DEFAULT_CSRF_HEADER))
                 .build();
+        if (jwksUrl != null) {
+            // Built last: it starts a thread, which nothing after this can leak.
+            RemoteJwksKeySource remote = RemoteJwksKeySource.builder(jwksUrl)
+                    .acceptedAlgorithms(algorithms)
+                    .allowHttpLoopback(httpLoopback)
+                    .build();
+            return new ParamVerifier(new AccessTokenVerifier(settings, remote), remote);
+        }
         KeySet keys = KeySet.verifyOnly(KeyFiles.load(KEYS_FILE_PARAM, Path.of(keysFile)).keys());
         for (var key : keys.keys()) {
             if (!algorithms.contains(key.algorithm())) {
@@ -337,7 +430,11 @@ public final class GatehouseFilter implements Filter {
                         + key.algorithm() + ", which is not listed");
             }
         }
-        return new AccessTokenVerifier(settings, keys);
+        return new ParamVerifier(new AccessTokenVerifier(settings, keys), null);
+    }
+
+    private static String nonEmpty(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String param(FilterConfig config, String name, String defaultValue) {
@@ -396,6 +493,8 @@ public final class GatehouseFilter implements Filter {
         private Set<String> allowedOrigins = Set.of();
         private boolean allowAnonymous;
         private boolean containerSecurity;
+        /** Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}. */
+        private RemoteJwksKeySource ownedKeys;
 
         private Builder(AccessTokenVerifier verifier) {
             this.verifier = Objects.requireNonNull(verifier, "verifier");

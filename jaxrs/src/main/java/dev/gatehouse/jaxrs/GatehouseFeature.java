@@ -8,6 +8,7 @@ import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.ClientAddresses;
 import dev.gatehouse.jaxrs.internal.AuthResource;
 import dev.gatehouse.jaxrs.internal.AuthorizationFeature;
+import dev.gatehouse.jaxrs.internal.DiscoveryResource;
 import dev.gatehouse.jaxrs.internal.Endpoints;
 import dev.gatehouse.jaxrs.internal.GatehouseExceptionMapper;
 import dev.gatehouse.jaxrs.internal.JwksResource;
@@ -15,6 +16,8 @@ import dev.gatehouse.jaxrs.internal.TokenAuthFilter;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -35,6 +38,13 @@ import java.util.function.Function;
  *   <li>the endpoints {@code /auth/register}, {@code /login}, {@code /refresh}, {@code /logout},
  *       {@code /logout-all}, {@code /users/{id}} and {@code /.well-known/jwks.json} of the HTTP
  *       contract;</li>
+ *   <li>discovery metadata at {@code /.well-known/openid-configuration} and
+ *       {@code /.well-known/oauth-authorization-server} (RFC 8414), whose {@code jwks_uri} is
+ *       {@code <issuer>/.well-known/jwks.json}, so that resource servers configured with the
+ *       issuer URL alone (Spring Security's issuer-location, for example) find the keys. This
+ *       needs the issuer to be the public base URL of this JAX-RS application (scheme, host, port
+ *       and any context path, as clients reach it); when the issuer is not an http(s) URL, the
+ *       discovery endpoints are not registered;</li>
  *   <li>a {@code ContainerRequestFilter} at {@code Priorities.AUTHENTICATION} that verifies bearer or
  *       cookie access tokens (no database) and installs a {@code SecurityContext};</li>
  *   <li>enforcement of {@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll} and
@@ -43,9 +53,22 @@ import java.util.function.Function;
  *   <li>an exception mapper for Gatehouse's own exceptions (the application's are left alone).</li>
  * </ul>
  * {@link #verifyOnly(AccessTokenVerifier)} contributes only the filter and the annotations, for a
- * service that verifies tokens issued elsewhere. Instances are immutable and thread-safe.
+ * service that verifies tokens issued elsewhere; with the issuer's keys fetched from its JWK Set
+ * URL, it needs neither a database nor key files:
+ *
+ * <pre>{@code
+ * GatehouseSettings settings = GatehouseSettings.builder("https://auth.example.com", "orders").build();
+ * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
+ *         .acceptedAlgorithms(settings.acceptedAlgorithms())
+ *         .build();                                  // close() it when the application stops
+ * app.register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build());
+ * }</pre>
+ *
+ * Instances are immutable and thread-safe.
  */
 public final class GatehouseFeature implements Feature {
+    private static final Logger LOG = LoggerFactory.getLogger(GatehouseFeature.class);
+
     /** Default largest request body of the auth endpoints. */
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
     /** Default {@code max-age} of the JWKS response. */
@@ -58,11 +81,14 @@ public final class GatehouseFeature implements Feature {
     private final AccessTokenVerifier verifier;
     private final Endpoints endpoints;
     private final CsrfPolicy csrf;
+    /** The discovery document, or {@code null} when none is served. */
+    private final String discovery;
 
-    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, Endpoints endpoints) {
+    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, Endpoints endpoints, String discovery) {
         this.verifier = verifier;
         this.csrf = csrf;
         this.endpoints = endpoints;
+        this.discovery = discovery;
     }
 
     /** The full feature: endpoints, JWKS, authentication and authorization. */
@@ -83,6 +109,9 @@ public final class GatehouseFeature implements Feature {
         if (endpoints != null) {
             context.register(new AuthResource(endpoints));
             context.register(new JwksResource(endpoints.keys(), endpoints.jwksMaxAge()));
+            if (discovery != null) {
+                context.register(new DiscoveryResource(discovery, endpoints.jwksMaxAge()));
+            }
         }
         return true;
     }
@@ -142,7 +171,11 @@ public final class GatehouseFeature implements Feature {
             return this;
         }
 
-        /** {@code Cache-Control: max-age} of the JWKS; default 5 minutes. */
+        /**
+         * {@code Cache-Control: max-age} of the JWKS and of the discovery metadata; default 5
+         * minutes. Tie it to the key rotation schedule: a new key must be published at least this
+         * long before it starts signing, so that every verifier's cached copy has it by then.
+         */
         public Builder jwksMaxAge(Duration maxAge) {
             this.jwksMaxAge = maxAge;
             return this;
@@ -167,7 +200,15 @@ public final class GatehouseFeature implements Feature {
             CsrfPolicy csrf = new CsrfPolicy(verifier.settings(), allowedOrigins);
             Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
                     new ClientAddresses(trustedProxies), maxBodyBytes, jwksMaxAge, asyncTimeout);
-            return new GatehouseFeature(verifier, csrf, endpoints);
+            String discovery = null;
+            if (service != null) {
+                String issuer = verifier.settings().issuer();
+                discovery = DiscoveryResource.metadata(issuer).orElse(null);
+                if (discovery == null) {
+                    LOG.info("No discovery metadata is served: the issuer '{}' is not an http(s) URL", issuer);
+                }
+            }
+            return new GatehouseFeature(verifier, csrf, endpoints, discovery);
         }
     }
 }

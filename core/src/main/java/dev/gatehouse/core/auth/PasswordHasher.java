@@ -43,7 +43,7 @@ public final class PasswordHasher implements AutoCloseable {
     private final int cost;
     private final byte[] key;
     private final ThreadPoolExecutor pool;
-    private final String dummyHash;
+    private final CompletableFuture<String> dummyHash;
 
     public PasswordHasher(AuthSettings settings) {
         this.cost = settings.bcryptCost();
@@ -59,9 +59,11 @@ public final class PasswordHasher implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
         // A hash of a random password at the configured cost: checking an unknown email against it
         // costs exactly what checking a real account costs.
+        // Made on the pool rather than here, so start-up does not wait for one full bcrypt.
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        this.dummyHash = BCrypt.hashpw(preHash(Base64.getEncoder().encodeToString(random)), BCrypt.gensalt(cost));
+        String secret = Base64.getEncoder().encodeToString(random);
+        this.dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), pool);
     }
 
     /** The configured cost. */
@@ -111,7 +113,7 @@ public final class PasswordHasher implements AutoCloseable {
 
     /** Spends the same time as {@link #matches} for an account that does not exist; always {@code false}. */
     public boolean matchesNothing(String password) {
-        BCrypt.checkpw(preHash(password == null ? "" : password), dummyHash);
+        BCrypt.checkpw(preHash(password == null ? "" : password), dummyHash.join());
         return false;
     }
 

@@ -6,6 +6,7 @@ import dev.gatehouse.core.CsrfPolicy;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.ClientAddresses;
+import dev.gatehouse.core.keys.ManagedKeySource;
 import dev.gatehouse.jaxrs.internal.AuthResource;
 import dev.gatehouse.jaxrs.internal.AuthorizationFeature;
 import dev.gatehouse.jaxrs.internal.DiscoveryResource;
@@ -128,7 +129,7 @@ public final class GatehouseFeature implements Feature {
         private Set<String> trustedProxies = Set.of();
         private Set<String> allowedOrigins = Set.of();
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-        private Duration jwksMaxAge = DEFAULT_JWKS_MAX_AGE;
+        private Duration jwksMaxAge;
         private Duration asyncTimeout = DEFAULT_ASYNC_TIMEOUT;
 
         private Builder(AuthService service, KeySource keys, AccessTokenVerifier verifier) {
@@ -174,7 +175,9 @@ public final class GatehouseFeature implements Feature {
         /**
          * {@code Cache-Control: max-age} of the JWKS and of the discovery metadata; default 5
          * minutes. Tie it to the key rotation schedule: a new key must be published at least this
-         * long before it starts signing, so that every verifier's cached copy has it by then.
+         * long before it starts signing, so that every verifier's cached copy has it by then. With
+         * a {@link ManagedKeySource} the default is capped at its
+         * {@link ManagedKeySource#recommendedJwksMaxAge()}, and a larger explicit value is refused.
          */
         public Builder jwksMaxAge(Duration maxAge) {
             this.jwksMaxAge = maxAge;
@@ -191,15 +194,25 @@ public final class GatehouseFeature implements Feature {
             if (maxBodyBytes < 256 || maxBodyBytes > 1 << 20) {
                 throw new ConfigurationException("maxBodyBytes", "must be between 256 and 1048576");
             }
-            if (jwksMaxAge == null || jwksMaxAge.isNegative()) {
+            Duration maxAge = jwksMaxAge == null ? DEFAULT_JWKS_MAX_AGE : jwksMaxAge;
+            if (maxAge.isNegative()) {
                 throw new ConfigurationException("jwksMaxAge", "must not be negative");
+            }
+            if (keys instanceof ManagedKeySource) {
+                Duration limit = ((ManagedKeySource) keys).recommendedJwksMaxAge();
+                if (jwksMaxAge == null && maxAge.compareTo(limit) > 0) {
+                    maxAge = limit;
+                } else if (maxAge.compareTo(limit) > 0) {
+                    throw new ConfigurationException("jwksMaxAge", "is " + maxAge + ", longer than the key source's publish lead"
+                            + " allows (" + limit + "): verifiers could miss a new key when it starts signing");
+                }
             }
             if (asyncTimeout == null || asyncTimeout.isNegative() || asyncTimeout.isZero()) {
                 throw new ConfigurationException("asyncTimeout", "must be positive");
             }
             CsrfPolicy csrf = new CsrfPolicy(verifier.settings(), allowedOrigins);
             Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
-                    new ClientAddresses(trustedProxies), maxBodyBytes, jwksMaxAge, asyncTimeout);
+                    new ClientAddresses(trustedProxies), maxBodyBytes, maxAge, asyncTimeout);
             String discovery = null;
             if (service != null) {
                 String issuer = verifier.settings().issuer();

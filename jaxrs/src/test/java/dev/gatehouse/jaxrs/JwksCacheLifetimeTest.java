@@ -1,0 +1,83 @@
+package dev.gatehouse.jaxrs;
+
+import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.AuthSettings;
+import dev.gatehouse.core.jdbc.JdbcSchema;
+import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.keys.ManagedKeySource;
+import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.jaxrs.support.Client;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The JWKS cache lifetime follows the rotation schedule of managed keys. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JwksCacheLifetimeTest {
+    private final TestDatabases.Database db = TestDatabases.h2();
+    private ManagedKeySource keys;
+    private AuthService service;
+
+    @BeforeAll
+    void setUp() {
+        JdbcSchema.createIfAbsent(db.dataSource());
+        byte[] kek = new byte[32];
+        new SecureRandom().nextBytes(kek);
+        GatehouseSettings tokens = GatehouseSettings.builder("https://issuer.test", "gatehouse-test").build();
+        // publish lead 4 min, refresh 30 s: verifiers may cache the JWKS for (4 min − 30 s) / 2 = 105 s at most
+        keys = ManagedKeySource.builder(db.dataSource()).publishLead(Duration.ofMinutes(4))
+                .refreshInterval(Duration.ofSeconds(30)).tokenLifetime(tokens).keyEncryptionKey(kek).build();
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        service = new AuthService(tokens, AuthSettings.builder().bcryptCostForTests(4).build(), keys,
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+    }
+
+    @AfterAll
+    void tearDown() {
+        service.close();
+        keys.close();
+        db.close();
+    }
+
+    @Test
+    void defaultMaxAgeIsCappedByThePublishLeadOfManagedKeys() throws Exception {
+        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
+                new ResourceConfig().register(GatehouseFeature.builder(service, keys).build())
+                        .property(ServerProperties.WADL_FEATURE_DISABLE, true), true);
+        try {
+            int port = server.getListener("grizzly").getPort();
+            Client.Reply jwks = new Client(URI.create("http://127.0.0.1:" + port + "/")).get(".well-known/jwks.json");
+            assertThat(jwks.status()).isEqualTo(200);
+            assertThat(jwks.header("Cache-Control")).isEqualTo("public, max-age=105");
+            assertThat(jwks.json().get("keys").size()).isGreaterThanOrEqualTo(1);
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void explicitMaxAgeLongerThanThePublishLeadAllowsIsRefused() {
+        assertThatThrownBy(() -> GatehouseFeature.builder(service, keys).jwksMaxAge(Duration.ofMinutes(10)).build())
+                .isInstanceOf(ConfigurationException.class)
+                .extracting("setting").isEqualTo("jwksMaxAge");
+    }
+
+    @Test
+    void explicitMaxAgeWithinTheLimitIsKept() {
+        assertThat(GatehouseFeature.builder(service, keys).jwksMaxAge(Duration.ofSeconds(60)).build()).isNotNull();
+    }
+}

@@ -131,16 +131,17 @@ class HashingPoolTest {
      */
     @Test
     void aRequestAnswered503ByTheTimeoutIsNotCarriedOutLater() throws Exception {
-        try (TestServer slow = TestServer.start(db.dataSource(), b -> b.hashingThreads(1).hashingQueue(8).bcryptCost(12),
+        try (TestServer slow = TestServer.start(db.dataSource(), b -> b.hashingThreads(1).hashingQueue(32).bcryptCost(12),
                 f -> f.asyncTimeout(Duration.ofMillis(100)))) {
             String existing = "existing-" + UUID.randomUUID() + "@example.org";
             slow.service.register(existing, PASSWORD, "test").get(30, TimeUnit.SECONDS);
             String userId = (String) Sql.one(db.dataSource(), "SELECT id FROM gh_users WHERE email = ?", existing);
 
-            // the only hashing thread has about a second of work ahead of it (submitted directly, so
-            // it is surely first in line): the requests below wait in the queue past the timeout
+            // the only hashing thread has seconds of work ahead of it (submitted directly, so it is
+            // surely first in line): the requests below wait in the queue well past the timeout,
+            // however fast one cost-12 hash happens to be on this machine
             List<java.util.concurrent.CompletableFuture<?>> blockers = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 16; i++) {
                 blockers.add(slow.service.login("blocker-" + UUID.randomUUID() + "@example.org", PASSWORD, "test"));
             }
             String email = "late-" + UUID.randomUUID() + "@example.org";

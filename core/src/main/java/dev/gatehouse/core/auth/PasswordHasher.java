@@ -59,11 +59,16 @@ public final class PasswordHasher implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
         // A hash of a random password at the configured cost: checking an unknown email against it
         // costs exactly what checking a real account costs.
-        // Made on the pool rather than here, so start-up does not wait for one full bcrypt.
+        // Made on a thread of its own, so start-up does not wait for one full bcrypt; not on the
+        // pool, whose capacity belongs to requests.
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         String secret = Base64.getEncoder().encodeToString(random);
-        this.dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), pool);
+        this.dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> {
+            Thread t = new Thread(r, "gatehouse-dummy-hash");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     /** The configured cost. */

@@ -78,6 +78,22 @@ class StandaloneProcessIT {
         }
     }
 
+    @Test
+    void aPortInUseIsReportedAsSuchNotAsAStackTrace() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Launched demo = launch(Map.of("GATEHOUSE_PORT", String.valueOf(taken.getLocalPort())));
+            try {
+                assertThat(demo.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(demo.process.exitValue()).isEqualTo(2);
+                assertThat(demo.stdoutLines()).as("no ready line").isEmpty();
+                assertThat(demo.stderr()).contains("GATEHOUSE_PORT").contains(String.valueOf(taken.getLocalPort()))
+                        .doesNotContain("\tat ");
+            } finally {
+                demo.kill();
+            }
+        }
+    }
+
     private Launched launch(Map<String, String> settings) throws IOException {
         String classpath = System.getProperty("gatehouse.test.classpath");
         assertThat(classpath).as("gatehouse.test.classpath (set by the pom)").isNotBlank();

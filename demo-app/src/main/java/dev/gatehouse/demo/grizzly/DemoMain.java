@@ -32,7 +32,19 @@ public final class DemoMain {
             System.exit(2);
             return;
         }
-        Running running = start(settings);
+        Running running;
+        try {
+            running = start(settings);
+        } catch (java.net.BindException e) {
+            System.err.println("gatehouse-demo: cannot listen on " + settings.host + ":" + settings.port + " (" + e.getMessage()
+                    + "); set GATEHOUSE_PORT to a free port, or 0 for any");
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("gatehouse-demo: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.println("Gatehouse demo ready at " + running.url);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

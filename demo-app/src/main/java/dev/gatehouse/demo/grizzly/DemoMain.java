@@ -46,6 +46,11 @@ public final class DemoMain {
             return;
         }
         System.out.println("Gatehouse demo ready at " + running.url);
+        if (Boolean.getBoolean("gatehouse.demo.exit-after-start")) {
+            // A training run (run-demo.sh records a class-data archive this way): start, then stop.
+            running.stop();
+            System.exit(0);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.stop();

@@ -1,48 +1,11 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.core.testing.TestDatabases;
-import dev.gatehouse.demo.grizzly.DemoMain;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
-import java.net.URI;
-import java.util.HashMap;
-import java.util.Map;
-
-/**
- * The demo contract with GATEHOUSE_JDBC_URL pointing at the real Postgres server: the schema is
- * created on start in an empty schema/database, and everything else works unchanged.
- */
-class PostgresDemoTest extends DemoContract {
-    private TestDatabases.Database db;
-    private DemoMain.Running running;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabases.postgres();
-        Map<String, String> env = new HashMap<>();
-        env.put("GATEHOUSE_PORT", "0");
-        env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey());
-        env.put("GATEHOUSE_JDBC_URL", db.jdbcUrl());
-        env.put("GATEHOUSE_JDBC_USER", db.user());
-        env.put("GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password());
-        env.put("GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST));
-        env.put("GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL);
-        running = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
-    }
-
-    @AfterAll
-    void stop() {
-        if (running != null) {
-            running.stop();
-        }
-        if (db != null) {
-            db.close();
-        }
-    }
-
+/** The demo contract on the real Postgres server, schema created on start. */
+class PostgresDemoTest extends ServerDatabaseDemoContract {
     @Override
-    protected URI base() {
-        return URI.create(running.url);
+    TestDatabases.Database openDatabase() {
+        return TestDatabases.postgres();
     }
 }

@@ -48,9 +48,8 @@ import java.util.concurrent.TimeUnit;
  * background work (revocation refresh, clean-up, hashing pool).
  */
 public final class AuthService implements AutoCloseable {
-    /** Security events (registration, logins, reuse detection, logouts) are logged under this name. */
+    /** The default {@link SecurityEventListener} logs under this name. */
     public static final String AUDIT_LOGGER = "dev.gatehouse.audit";
-    private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** 256 bits of a CSPRNG, base64url: 43 characters. */
@@ -71,6 +70,7 @@ public final class AuthService implements AutoCloseable {
     private final PasswordPolicy policy;
     private final ClientRateLimiter clientLimiter;
     private final ScheduledExecutorService maintenance;
+    private final SecurityEventListener events;
 
     /** The stores a service needs; usually all from one {@code JdbcStores}. */
     public static final class Stores {
@@ -88,6 +88,13 @@ public final class AuthService implements AutoCloseable {
     }
 
     public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+        this(tokenSettings, settings, keys, stores, SecurityEventListener.slf4j());
+    }
+
+    /** A service reporting its {@link SecurityEvent}s to {@code events} instead of SLF4J. */
+    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
+                       SecurityEventListener events) {
+        this.events = Objects.requireNonNull(events, "events");
         this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = tokenSettings.clock();
@@ -151,7 +158,7 @@ public final class AuthService implements AutoCloseable {
         return hasher.submit(() -> {
             User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), roles,
                     clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-            AUDIT.info("register user={}", user.id());
+            emit(SecurityEvent.Type.REGISTERED, user.id(), null, null);
             return user;
         });
     }
@@ -183,7 +190,7 @@ public final class AuthService implements AutoCloseable {
         Instant now = clock.instant();
         Optional<ThrottleStore.State> state = throttle.find(accountKey);
         if (state.isPresent() && state.get().blockedUntil() != null && state.get().blockedUntil().isAfter(now)) {
-            AUDIT.info("login throttled account={}", accountKey.substring(0, 12));
+            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKey.substring(0, 12), null);
             throw new ThrottledException(Duration.between(now, state.get().blockedUntil()));
         }
         // An address that could never have been registered is treated as unknown: same answer,
@@ -192,8 +199,8 @@ public final class AuthService implements AutoCloseable {
         boolean ok = user.isPresent() ? hasher.matches(password, user.get().passwordHash()) : hasher.matchesNothing(password);
         if (!ok) {
             ThrottleStore.State after = throttle.recordFailure(accountKey, now, this::blockedUntil);
-            AUDIT.info("login failure account={} reason={} failures={}", accountKey.substring(0, 12),
-                    user.isPresent() ? "wrong-password" : "unknown-email", after.failures());
+            emit(SecurityEvent.Type.LOGIN_FAILED, user.map(User::id).orElse(null), accountKey.substring(0, 12),
+                    (user.isPresent() ? "wrong-password" : "unknown-email") + ", failures=" + after.failures());
             throw new InvalidCredentialsException("Invalid email or password");
         }
         User u = user.get();
@@ -209,7 +216,7 @@ public final class AuthService implements AutoCloseable {
             }
         }
         TokenPair pair = newFamily(u, now);
-        AUDIT.info("login success user={}", u.id());
+        emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
         return pair;
     }
 
@@ -260,7 +267,7 @@ public final class AuthService implements AutoCloseable {
         RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(token), record.familyId(), hash, user.id(), now, expires,
                 record.familyExpiresAt(), null, null, access.principal().tokenId());
         if (refreshTokens.rotate(hash, now, child)) {
-            AUDIT.debug("refresh user={}", user.id());
+            emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
             return new TokenPair(access, token, expires);
         }
         RefreshTokenRecord again = refreshTokens.findByHash(hash)
@@ -273,13 +280,13 @@ public final class AuthService implements AutoCloseable {
         if (again.revokedAt() == null && again.usedAt() != null && !grace.isZero()
                 && !seen.isAfter(again.usedAt().plus(grace))) {
             if (refreshTokens.addSibling(child)) {
-                AUDIT.debug("refresh within reuse grace user={}", user.id());
+                emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
                 return new TokenPair(access, token, expires);
             }
             throw new InvalidCredentialsException("Invalid refresh token");
         }
         if (again.revokedAt() == null && refreshTokens.revokeFamily(record.familyId(), now)) {
-            AUDIT.warn("refresh token reuse detected user={} family={}: family revoked", user.id(), record.familyId());
+            emit(SecurityEvent.Type.REFRESH_REUSE_DETECTED, user.id(), null, "family " + record.familyId() + " revoked");
             revokeAccessTokensOf(record.familyId(), now);
         }
         throw new InvalidCredentialsException("Invalid refresh token");
@@ -332,7 +339,8 @@ public final class AuthService implements AutoCloseable {
         if (!done) {
             throw new InvalidCredentialsException("No valid token to log out with");
         }
-        AUDIT.info("logout user={}", principal != null ? principal.subject() : "(by refresh token)");
+        emit(SecurityEvent.Type.LOGGED_OUT, principal != null ? principal.subject() : null, null,
+                principal != null ? "access-token" : "refresh-token");
     }
 
     /**
@@ -345,7 +353,7 @@ public final class AuthService implements AutoCloseable {
         refreshTokens.revokeAllOfUser(principal.subject(), now);
         revocations.revokeUserBefore(principal.subject(), now);
         revocationCache.userRevokedLocally(principal.subject(), now);
-        AUDIT.info("logout-all user={}", principal.subject());
+        emit(SecurityEvent.Type.LOGGED_OUT_EVERYWHERE, principal.subject(), null, null);
     }
 
     /** The user with this id. */
@@ -361,8 +369,16 @@ public final class AuthService implements AutoCloseable {
         }
         Optional<Duration> wait = clientLimiter.tryAcquire(client);
         if (wait.isPresent()) {
-            AUDIT.info("client throttled");
+            emit(SecurityEvent.Type.CLIENT_THROTTLED, null, null, null);
             throw new ThrottledException(wait.get());
+        }
+    }
+
+    private void emit(SecurityEvent.Type type, String userId, String account, String reason) {
+        try {
+            events.onEvent(new SecurityEvent(type, clock.instant(), userId, account, reason));
+        } catch (RuntimeException e) {
+            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), type);
         }
     }
 

@@ -1,0 +1,101 @@
+package dev.gatehouse.core.auth;
+
+import dev.gatehouse.core.GatehouseSettings;
+import dev.gatehouse.core.KeySet;
+import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.jdbc.JdbcSchema;
+import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.testing.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+
+import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGGED_OUT;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGGED_OUT_EVERYWHERE;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGIN_FAILED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGIN_SUCCEEDED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESHED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESH_REUSE_DETECTED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.REGISTERED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The flow reports what happened through the listener, and never a secret. */
+class SecurityEventsTest {
+    private static final String EMAIL = "events@example.org";
+    private static final String PASSWORD = "a password nobody guesses 42";
+
+    private final TestDatabases.Database db = TestDatabases.h2();
+    private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    private AuthService service;
+
+    @BeforeEach
+    void start() {
+        JdbcSchema.createIfAbsent(db.dataSource());
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).build(),
+                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+                events::add);
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+        db.close();
+    }
+
+    @Test
+    void theFlowReportsEachStepWithoutAnySecret() throws Exception {
+        String userId = service.register(EMAIL, PASSWORD, "client").get().id();
+        assertThatThrownBy(() -> service.login("nobody@example.org", PASSWORD, "client").get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(InvalidCredentialsException.class);
+        assertThatThrownBy(() -> service.login(EMAIL, "wrong " + PASSWORD, "client").get())
+                .hasCauseInstanceOf(InvalidCredentialsException.class);
+        TokenPair first = service.login(EMAIL, PASSWORD, "client").get();
+        TokenPair second = service.refresh(first.refreshToken());
+        assertThatThrownBy(() -> service.refresh(first.refreshToken())).isInstanceOf(InvalidCredentialsException.class);
+        TokenPair third = service.login(EMAIL, PASSWORD, "client").get();
+        service.logout(third.access().principal(), null);
+        service.logoutAll(third.access().principal());
+
+        assertThat(events).extracting(SecurityEvent::type).containsExactly(REGISTERED, LOGIN_FAILED, LOGIN_FAILED,
+                LOGIN_SUCCEEDED, REFRESHED, REFRESH_REUSE_DETECTED, LOGIN_SUCCEEDED, LOGGED_OUT, LOGGED_OUT_EVERYWHERE);
+        assertThat(events.get(1).reason()).startsWith("unknown-email");
+        assertThat(events.get(1).userId()).isNull();
+        assertThat(events.get(2).reason()).startsWith("wrong-password");
+        assertThat(events.get(2).userId()).isEqualTo(userId);
+        assertThat(events.get(1).account()).isNotNull().isNotEqualTo(events.get(2).account());
+        assertThat(events.get(5).userId()).isEqualTo(userId);
+
+        List<String> secrets = List.of(PASSWORD, EMAIL, first.refreshToken(), second.refreshToken(), third.refreshToken(),
+                first.access().token(), second.access().token(), third.access().token());
+        for (SecurityEvent event : events) {
+            String all = event + " " + event.userId() + " " + event.account() + " " + event.reason();
+            for (String secret : secrets) {
+                assertThat(all).as("%s must not contain a secret", event.type()).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
+    void aFailingListenerNeverBreaksTheFlow() throws Exception {
+        service.close();
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                AuthSettings.builder().bcryptCostForTests(4).build(), KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+                event -> {
+                    throw new IllegalStateException("audit sink down");
+                });
+        service.register("sturdy@example.org", PASSWORD, "client").get();
+        assertThat(service.login("sturdy@example.org", PASSWORD, "client").get().access().token()).isNotBlank();
+    }
+}

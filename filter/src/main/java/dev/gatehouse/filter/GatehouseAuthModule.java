@@ -2,7 +2,8 @@ package dev.gatehouse.filter;
 
 import dev.gatehouse.core.AccessTokenPrincipal;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
-import dev.gatehouse.filter.internal.RequestAuthenticator;
+import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.filter.internal.ServletRequests;
 import jakarta.security.auth.message.AuthException;
 import jakarta.security.auth.message.AuthStatus;
 import jakarta.security.auth.message.MessageInfo;
@@ -64,7 +65,7 @@ public final class GatehouseAuthModule implements ServerAuthModule {
         HttpServletResponse response = (HttpServletResponse) messageInfo.getResponseMessage();
         boolean mandatory = Boolean.parseBoolean(String.valueOf(messageInfo.getMap().get(MANDATORY)));
 
-        RequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        RequestAuthenticator.Outcome outcome = authenticator.authenticate(ServletRequests.view(request));
         AccessTokenPrincipal principal = outcome.principal();
         if (principal != null) {
             try {
@@ -85,7 +86,7 @@ public final class GatehouseAuthModule implements ServerAuthModule {
             return AuthStatus.SUCCESS;
         }
         try {
-            RequestAuthenticator.reject(response, outcome);
+            ServletRequests.reject(response, outcome);
         } catch (IOException e) {
             throw (AuthException) new AuthException("Could not write the rejection").initCause(e);
         }

@@ -12,7 +12,8 @@ import dev.gatehouse.core.Transport;
 import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
 import dev.gatehouse.filter.internal.PathMatcher;
-import dev.gatehouse.filter.internal.RequestAuthenticator;
+import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.filter.internal.ServletRequests;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -246,7 +247,7 @@ public final class GatehouseFilter implements Filter {
             return;
         }
 
-        RequestAuthenticator.Outcome outcome = auth.authenticate(request);
+        RequestAuthenticator.Outcome outcome = auth.authenticate(ServletRequests.view(request));
         if (outcome.principal() != null) {
             chain.doFilter(new AuthenticatedRequest(request, outcome.principal()), response);
             return;
@@ -256,7 +257,7 @@ public final class GatehouseFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        RequestAuthenticator.reject(response, outcome);
+        ServletRequests.reject(response, outcome);
     }
 
     /** The path as the container decoded and normalised it; the raw URI is never matched. */

@@ -5,6 +5,7 @@ import dev.gatehouse.core.Challenge;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.RequestAuthenticator;
 import dev.gatehouse.core.TokenLocator;
 import dev.gatehouse.core.Transport;
 import dev.gatehouse.core.auth.InvalidCredentialsException;
@@ -192,10 +193,9 @@ public final class AuthResource {
     }
 
     private ProblemException unauthenticated(ContainerRequestContext request) {
-        Object value = request.getProperty(Outcome.PROPERTY);
-        if (value instanceof Outcome && ((Outcome) value).problem != null) {
-            Outcome o = (Outcome) value;
-            return new ProblemException(o.problem, o.challenge);
+        RequestAuthenticator.Outcome outcome = TokenAuthFilter.outcomeOf(request);
+        if (outcome != null && outcome.isRejected()) {
+            return new ProblemException(outcome.problem(), outcome.challenge());
         }
         return new ProblemException(Problem.unauthenticated(), Challenge.bare(settings.realm()));
     }

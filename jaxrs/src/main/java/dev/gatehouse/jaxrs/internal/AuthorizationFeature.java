@@ -1,6 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
 import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.RequestAuthenticator;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.Priority;
 import jakarta.annotation.security.DenyAll;
@@ -90,10 +91,9 @@ public final class AuthorizationFeature implements DynamicFeature {
             SecurityContext security = request.getSecurityContext();
             boolean authenticated = security != null && security.getUserPrincipal() != null;
             if (!authenticated) {
-                Object value = request.getProperty(Outcome.PROPERTY);
-                Outcome outcome = value instanceof Outcome ? (Outcome) value : null;
-                if (outcome != null && outcome.problem != null) {
-                    request.abortWith(Responses.problem(outcome.problem, outcome.challenge));
+                RequestAuthenticator.Outcome outcome = TokenAuthFilter.outcomeOf(request);
+                if (outcome != null && outcome.isRejected()) {
+                    request.abortWith(Responses.problem(outcome.problem(), outcome.challenge()));
                 } else {
                     request.abortWith(Responses.problem(Problem.unauthenticated(), dev.gatehouse.core.Challenge.bare(realm)));
                 }

@@ -1,0 +1,145 @@
+package dev.gatehouse.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decides what a request's credentials are worth: the one authentication strategy that every
+ * adapter (servlet filter, Jakarta Authentication module, JAX-RS filter) delegates to, so they
+ * cannot drift apart. Locates the token ({@link TokenLocator}), verifies it
+ * ({@link AccessTokenVerifier}), and for a token that came in a cookie on a state-changing request
+ * applies the {@link CsrfPolicy}. Thread-safe; never throws (fail closed).
+ */
+public final class RequestAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestAuthenticator.class);
+
+    /** The few things the authenticator reads of a request, whatever the container. */
+    public interface HttpRequestView {
+        /** The HTTP method. */
+        String method();
+
+        /** Every value of a header, in order; an empty list when absent. */
+        List<String> headers(String name);
+
+        /**
+         * The origin the request was addressed to ({@code scheme://host:port}). Behind a
+         * TLS-terminating proxy this must reflect the proxy's forwarded protocol, or the public
+         * origin must be in the CSRF policy's allowed origins.
+         */
+        String ownOrigin();
+
+        /** The first value of a header, or {@code null}. */
+        default String header(String name) {
+            List<String> values = headers(name);
+            return values.isEmpty() ? null : values.get(0);
+        }
+    }
+
+    /** The outcome for one request. Immutable. */
+    public static final class Outcome {
+        private final AccessTokenPrincipal principal;
+        private final Transport transport;
+        private final Problem problem;
+        private final String challenge;
+        private final boolean credentialsPresent;
+
+        private Outcome(AccessTokenPrincipal principal, Transport transport, Problem problem, String challenge,
+                        boolean credentialsPresent) {
+            this.principal = principal;
+            this.transport = transport;
+            this.problem = problem;
+            this.challenge = challenge;
+            this.credentialsPresent = credentialsPresent;
+        }
+
+        /** A caller authenticated elsewhere (for example by the servlet filter of the same application). */
+        public static Outcome authenticated(AccessTokenPrincipal principal, Transport transport) {
+            return new Outcome(Objects.requireNonNull(principal, "principal"), transport, null, null, true);
+        }
+
+        /** The authenticated caller, or {@code null}. */
+        public AccessTokenPrincipal principal() {
+            return principal;
+        }
+
+        /** The transport the token came in, or {@code null} when unknown or unauthenticated. */
+        public Transport transport() {
+            return transport;
+        }
+
+        /** Whether the request is refused (then {@link #principal()} is {@code null}). */
+        public boolean isRejected() {
+            return problem != null;
+        }
+
+        /** Whether the request carried no credentials at all. */
+        public boolean isAnonymous() {
+            return !credentialsPresent;
+        }
+
+        /** Why it is refused, or {@code null}. */
+        public Problem problem() {
+            return problem;
+        }
+
+        /** The {@code WWW-Authenticate} value of a rejection, or {@code null} (a 403 has none). */
+        public String challenge() {
+            return challenge;
+        }
+    }
+
+    private final AccessTokenVerifier verifier;
+    private final GatehouseSettings settings;
+    private final TokenLocator locator;
+    private final CsrfPolicy csrf;
+
+    public RequestAuthenticator(AccessTokenVerifier verifier, CsrfPolicy csrf) {
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.settings = verifier.settings();
+        this.locator = new TokenLocator(settings);
+        this.csrf = Objects.requireNonNull(csrf, "csrf");
+    }
+
+    public GatehouseSettings settings() {
+        return settings;
+    }
+
+    /** Authenticates a request. Never throws: any failure is a rejection. */
+    public Outcome authenticate(HttpRequestView request) {
+        String realm = settings.realm();
+        try {
+            List<String> cookies = request.headers("Cookie");
+            LocatedToken located = locator.locate(request.headers("Authorization"), cookies);
+            switch (located.kind()) {
+                case NONE:
+                    return new Outcome(null, null, Problem.unauthenticated(), Challenge.bare(realm), false);
+                case MALFORMED:
+                    return new Outcome(null, null, Problem.invalidRequest(located.problem()), Challenge.invalidRequest(realm), true);
+                default:
+                    break;
+            }
+            AccessTokenPrincipal principal;
+            try {
+                principal = verifier.verify(located.token());
+            } catch (InvalidTokenException e) {
+                LOG.debug("Access token refused: {} ({})", e.reason(), e.getMessage());
+                return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
+            }
+            if (located.transport() == Transport.COOKIE) {
+                String refusal = csrf.check(request.method(), cookies, request.header(settings.csrfHeaderName()),
+                        request.header("Sec-Fetch-Site"), request.header("Origin"), request.ownOrigin());
+                if (refusal != null) {
+                    LOG.debug("Cookie-authenticated {} refused: {}", request.method(), refusal);
+                    return new Outcome(null, null, Problem.forbidden(refusal), null, true);
+                }
+            }
+            return new Outcome(principal, located.transport(), null, null, true);
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected failure while authenticating a request; refusing it ({})", e.getClass().getName());
+            return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
+        }
+    }
+}

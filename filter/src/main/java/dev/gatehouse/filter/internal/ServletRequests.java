@@ -1,0 +1,66 @@
+package dev.gatehouse.filter.internal;
+
+import dev.gatehouse.core.Challenge;
+import dev.gatehouse.core.Problem;
+import dev.gatehouse.core.RequestAuthenticator;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+/** The servlet side of {@link RequestAuthenticator}: a request view, and the problem writer. */
+public final class ServletRequests {
+    private ServletRequests() {
+    }
+
+    /** A view of a servlet request for the core authenticator. */
+    public static RequestAuthenticator.HttpRequestView view(HttpServletRequest request) {
+        return new RequestAuthenticator.HttpRequestView() {
+            @Override
+            public String method() {
+                return request.getMethod();
+            }
+
+            @Override
+            public List<String> headers(String name) {
+                Enumeration<String> values = request.getHeaders(name);
+                return values == null ? Collections.emptyList() : Collections.list(values);
+            }
+
+            @Override
+            public String ownOrigin() {
+                // Behind a TLS-terminating proxy, configure the container to honour the proxy's
+                // forwarded protocol (Tomcat's RemoteIpValve), or list the origin in allowed-origins.
+                return request.getScheme() + "://" + request.getServerName() + ":" + request.getServerPort();
+            }
+        };
+    }
+
+    /** Writes a rejection: status, challenge, problem body, {@code Cache-Control: no-store}. */
+    public static void reject(HttpServletResponse response, RequestAuthenticator.Outcome outcome) throws IOException {
+        write(response, outcome.problem(), outcome.challenge());
+    }
+
+    /** Writes a problem response. */
+    public static void write(HttpServletResponse response, Problem problem, String challenge) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(problem.status());
+        if (challenge != null) {
+            response.setHeader(Challenge.HEADER, challenge);
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType(Problem.MEDIA_TYPE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        byte[] body = problem.toJson().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        response.flushBuffer();
+    }
+}

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -92,7 +93,7 @@ public final class DemoContext implements AutoCloseable {
             } else {
                 auth.bcryptCost(settings.bcryptCost);
             }
-            JdbcStores stores = new JdbcStores(ds);
+            JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
             AuthService service = new AuthService(tokens, auth.build(), keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
@@ -180,7 +181,7 @@ public final class DemoContext implements AutoCloseable {
 
     private static HikariDataSource pool(DemoSettings settings) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(settings.jdbcUrl);
+        config.setJdbcUrl(withTimeouts(settings.jdbcUrl, settings.jdbcConnectionTimeout, settings.jdbcSocketTimeout));
         config.setDriverClassName(driverFor(settings.jdbcUrl));
         if (!settings.jdbcUser.isEmpty()) {
             config.setUsername(settings.jdbcUser);
@@ -190,10 +191,63 @@ public final class DemoContext implements AutoCloseable {
         }
         config.setPoolName("gatehouse-demo");
         config.setMaximumPoolSize(10);
-        config.setConnectionTimeout(5_000);
-        config.setValidationTimeout(2_000);
+        long connectionTimeout = settings.jdbcConnectionTimeout.toMillis();
+        config.setConnectionTimeout(connectionTimeout);
+        // a connection that cannot prove it is alive within this is dropped (HikariCP's minimum is 250 ms)
+        config.setValidationTimeout(Math.max(250, Math.min(2_000, connectionTimeout / 2)));
         config.setInitializationFailTimeout(10_000);
         return new HikariDataSource(config);
+    }
+
+    /**
+     * A PostgreSQL or MariaDB/MySQL URL with a connect timeout and a socket (read) timeout added
+     * where it sets none, so that a database that stops answering ends a statement with an error
+     * instead of holding its thread for ever (both drivers wait without limit by default). A
+     * timeout the URL sets itself is kept; H2 URLs are returned as they are.
+     */
+    static String withTimeouts(String url, Duration connect, Duration socket) {
+        String u = url.toLowerCase(Locale.ROOT);
+        boolean postgres = u.startsWith("jdbc:postgresql:");
+        boolean mariadb = u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:");
+        if (!postgres && !mariadb) {
+            return url;
+        }
+        // PostgreSQL counts in seconds, MariaDB in milliseconds
+        String connectValue = postgres ? String.valueOf(Math.max(1, ceilSeconds(connect))) : String.valueOf(connect.toMillis());
+        String socketValue = postgres ? String.valueOf(Math.max(1, ceilSeconds(socket))) : String.valueOf(socket.toMillis());
+        String result = url;
+        if (!hasParameter(result, "connectTimeout")) {
+            result = withParameter(result, "connectTimeout", connectValue);
+        }
+        if (!hasParameter(result, "socketTimeout")) {
+            result = withParameter(result, "socketTimeout", socketValue);
+        }
+        return result;
+    }
+
+    private static long ceilSeconds(Duration d) {
+        return d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+    }
+
+    private static boolean hasParameter(String url, String name) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return false;
+        }
+        for (String pair : url.substring(query + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String withParameter(String url, String name, String value) {
+        int query = url.indexOf('?');
+        String separator = query < 0 ? "?" : url.endsWith("?") || url.endsWith("&") ? "" : "&";
+        return url + separator + name + "=" + value;
     }
 
     /** The driver class for a JDBC URL (inside Tomcat, DriverManager discovery is unreliable). */

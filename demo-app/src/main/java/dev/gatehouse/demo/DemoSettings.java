@@ -24,6 +24,14 @@ public final class DemoSettings {
     public final String jdbcUrl;
     public final String jdbcUser;
     public final String jdbcPassword;
+    /** How long a request waits for a pooled connection (HikariCP's {@code connectionTimeout}, also the driver's connect timeout). */
+    public final Duration jdbcConnectionTimeout;
+    /** The timeout of every statement ({@code Statement.setQueryTimeout}). */
+    public final Duration jdbcQueryTimeout;
+    /** The driver's socket read timeout, added to a PostgreSQL or MariaDB URL that sets none. */
+    public final Duration jdbcSocketTimeout;
+    /** The longest a register, login, refresh or logout waits (queue, hashing, database) before a 503. */
+    public final Duration authTimeout;
     public final String issuer;
     public final String audience;
     public final SigningAlgorithm signingAlgorithm;
@@ -43,6 +51,19 @@ public final class DemoSettings {
         this.jdbcUrl = text(source, "GATEHOUSE_JDBC_URL", "jdbc:h2:file:./data/gatehouse;DB_CLOSE_ON_EXIT=FALSE");
         this.jdbcUser = text(source, "GATEHOUSE_JDBC_USER", "");
         this.jdbcPassword = text(source, "GATEHOUSE_JDBC_PASSWORD", "");
+        this.jdbcConnectionTimeout = durationBetween(source, "GATEHOUSE_JDBC_CONNECTION_TIMEOUT", "PT5S",
+                Duration.ofMillis(250), Duration.ofMinutes(5));
+        this.jdbcQueryTimeout = durationBetween(source, "GATEHOUSE_JDBC_QUERY_TIMEOUT", "PT10S",
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        this.jdbcSocketTimeout = durationBetween(source, "GATEHOUSE_JDBC_SOCKET_TIMEOUT", "PT15S",
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        if (jdbcSocketTimeout.compareTo(jdbcQueryTimeout) <= 0) {
+            // the query timeout cancels a slow statement on the server; the socket timeout is the
+            // last resort for a link that no longer answers, and must not cut a statement first
+            throw new ConfigurationException("GATEHOUSE_JDBC_SOCKET_TIMEOUT", "must be longer than GATEHOUSE_JDBC_QUERY_TIMEOUT ("
+                    + jdbcQueryTimeout + ")");
+        }
+        this.authTimeout = durationBetween(source, "GATEHOUSE_AUTH_TIMEOUT", "PT30S", Duration.ofSeconds(1), Duration.ofMinutes(10));
         this.issuer = text(source, "GATEHOUSE_ISSUER", "");
         this.audience = text(source, "GATEHOUSE_AUDIENCE", "gatehouse-demo");
         this.signingAlgorithm = SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
@@ -124,9 +145,19 @@ public final class DemoSettings {
         }
     }
 
+    private static Duration durationBetween(Function<String, String> source, String name, String defaultValue, Duration min,
+                                            Duration max) {
+        Duration d = duration(source, name, defaultValue);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigurationException(name, "must be between " + min + " and " + max);
+        }
+        return d;
+    }
+
     @Override
     public String toString() {
-        return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", audience=" + audience
+        return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", jdbcTimeouts=connection " + jdbcConnectionTimeout
+                + "/query " + jdbcQueryTimeout + "/socket " + jdbcSocketTimeout + ", authTimeout=" + authTimeout + ", audience=" + audience
                 + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation)
                 + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
     }

@@ -30,10 +30,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The onboarding flow of the HTTP contract, independent of any web framework: register, login,
@@ -44,8 +50,11 @@ import java.util.concurrent.TimeUnit;
  * {@link OverloadedException} and {@link dev.gatehouse.core.store.StoreUnavailableException} 503.
  *
  * <p>Register and login run on the bounded password-hashing pool and return futures, so that an
- * adapter can free its request thread while bcrypt works. Thread-safe; {@link #close()} stops the
- * background work (revocation refresh, clean-up, hashing pool).
+ * adapter can free its request thread while bcrypt works. Refresh, logout and logout-all have
+ * asynchronous forms too ({@link #refreshAsync}, {@link #logoutAsync}, {@link #logoutAllAsync})
+ * that run on a bounded pool of their own ({@link AuthSettings#storeThreads()}): a slow or hung
+ * database then holds those threads, never the container's. Thread-safe; {@link #close()} stops
+ * the background work (revocation refresh, clean-up, both pools).
  */
 public final class AuthService implements AutoCloseable {
     /** The default {@link SecurityEventListener} logs under this name. */
@@ -70,6 +79,7 @@ public final class AuthService implements AutoCloseable {
     private final PasswordPolicy policy;
     private final ClientRateLimiter clientLimiter;
     private final ScheduledExecutorService maintenance;
+    private final ThreadPoolExecutor storePool;
     private final SecurityEventListener events;
 
     /** The stores a service needs; usually all from one {@code JdbcStores}. */
@@ -115,6 +125,15 @@ public final class AuthService implements AutoCloseable {
             return t;
         });
         maintenance.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES);
+        AtomicInteger n = new AtomicInteger();
+        this.storePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
+                settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
+                r -> {
+                    Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        storePool.allowCoreThreadTimeOut(true);
     }
 
     public GatehouseSettings tokenSettings() {
@@ -293,6 +312,48 @@ public final class AuthService implements AutoCloseable {
     }
 
     /**
+     * {@link #refresh} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<TokenPair> refreshAsync(String refreshToken) {
+        return onStorePool(() -> refresh(refreshToken));
+    }
+
+    /**
+     * {@link #logout} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Void> logoutAsync(AccessTokenPrincipal principal, String refreshToken) {
+        return onStorePool(() -> {
+            logout(principal, refreshToken);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #logoutAll} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Void> logoutAllAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        return onStorePool(() -> {
+            logoutAll(principal);
+            return null;
+        });
+    }
+
+    private <T> CompletableFuture<T> onStorePool(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, storePool);
+        } catch (RejectedExecutionException e) {
+            throw new OverloadedException("The store pool is saturated");
+        }
+    }
+
+    /**
      * After reuse detection the thief may hold a live access token of the family, not only a
      * refresh token: every access token issued to the family that can still be valid is refused.
      */
@@ -427,6 +488,15 @@ public final class AuthService implements AutoCloseable {
     public void close() {
         maintenance.shutdownNow();
         revocationCache.close();
+        storePool.shutdown();
         hasher.close();
+        try {
+            if (!storePool.awaitTermination(10, TimeUnit.SECONDS)) {
+                storePool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            storePool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

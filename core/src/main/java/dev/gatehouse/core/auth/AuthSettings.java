@@ -21,6 +21,8 @@ public final class AuthSettings {
     public static final Duration DEFAULT_THROTTLE_MAX_BLOCK = Duration.ofMinutes(15);
     public static final int DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE = 30;
     public static final int DEFAULT_HASHING_QUEUE = 64;
+    public static final int DEFAULT_STORE_THREADS = 8;
+    public static final int DEFAULT_STORE_QUEUE = 64;
     public static final Duration DEFAULT_REVOCATION_STALENESS = Duration.ofSeconds(5);
     public static final List<String> DEFAULT_ROLES = List.of("user");
 
@@ -35,6 +37,8 @@ public final class AuthSettings {
     private final int clientAttemptsPerMinute;
     private final int hashingThreads;
     private final int hashingQueue;
+    private final int storeThreads;
+    private final int storeQueue;
     private final Duration revocationStaleness;
     private final Set<String> adminEmails;
     private final byte[] pepper;
@@ -51,6 +55,8 @@ public final class AuthSettings {
         this.clientAttemptsPerMinute = b.clientAttemptsPerMinute;
         this.hashingThreads = b.hashingThreads;
         this.hashingQueue = b.hashingQueue;
+        this.storeThreads = b.storeThreads;
+        this.storeQueue = b.storeQueue;
         this.revocationStaleness = b.revocationStaleness;
         java.util.Set<String> normalised = new java.util.HashSet<>();
         for (String email : b.adminEmails) {
@@ -108,6 +114,14 @@ public final class AuthSettings {
         return hashingQueue;
     }
 
+    public int storeThreads() {
+        return storeThreads;
+    }
+
+    public int storeQueue() {
+        return storeQueue;
+    }
+
     public Duration revocationStaleness() {
         return revocationStaleness;
     }
@@ -135,6 +149,8 @@ public final class AuthSettings {
         private int clientAttemptsPerMinute = DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE;
         private int hashingThreads = Runtime.getRuntime().availableProcessors();
         private int hashingQueue = DEFAULT_HASHING_QUEUE;
+        private int storeThreads = DEFAULT_STORE_THREADS;
+        private int storeQueue = DEFAULT_STORE_QUEUE;
         private Duration revocationStaleness = DEFAULT_REVOCATION_STALENESS;
         private Set<String> adminEmails = Set.of();
         private byte[] pepper;
@@ -214,6 +230,21 @@ public final class AuthSettings {
             return this;
         }
 
+        /**
+         * Threads that run refresh, logout and logout-all (database work without hashing), so that
+         * a slow or hung database never holds the container's request threads; default 8.
+         */
+        public Builder storeThreads(int threads) {
+            this.storeThreads = threads;
+            return this;
+        }
+
+        /** Refreshes and logouts that may wait for a store thread; beyond that, 503. Default 64. */
+        public Builder storeQueue(int size) {
+            this.storeQueue = size;
+            return this;
+        }
+
         /** How stale a node's view of revocations may be; default 5 s. */
         public Builder revocationStaleness(Duration staleness) {
             this.revocationStaleness = staleness;
@@ -269,6 +300,12 @@ public final class AuthSettings {
             }
             if (hashingQueue < 0 || hashingQueue > 100_000) {
                 throw new ConfigurationException("hashingQueue", "must be between 0 and 100000");
+            }
+            if (storeThreads < 1 || storeThreads > 256) {
+                throw new ConfigurationException("storeThreads", "must be between 1 and 256");
+            }
+            if (storeQueue < 0 || storeQueue > 100_000) {
+                throw new ConfigurationException("storeQueue", "must be between 0 and 100000");
             }
             positive("revocationStaleness", revocationStaleness);
             if (adminEmails == null) {

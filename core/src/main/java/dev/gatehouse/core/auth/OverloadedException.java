@@ -3,13 +3,19 @@ package dev.gatehouse.core.auth;
 import dev.gatehouse.core.GatehouseException;
 
 /**
- * The bounded password-hashing pool is full: {@code 503} with {@code Retry-After}, rather than
- * letting a flood of logins take every request thread.
+ * A bounded pool (password hashing, or the store pool of refresh and logout) is full:
+ * {@code 503} with {@code Retry-After}, rather than letting a flood of requests take every
+ * request thread.
  */
 public final class OverloadedException extends GatehouseException {
     private static final long serialVersionUID = 1L;
 
     public OverloadedException() {
         super("Password hashing is saturated");
+    }
+
+    /** Saturation of something else than password hashing, named in {@code message}. */
+    public OverloadedException(String message) {
+        super(message);
     }
 }

@@ -71,6 +71,11 @@ public final class DemoMain {
             this.server = server;
         }
 
+        /** The most worker threads the HTTP listener serves requests on. */
+        public int workerThreads() {
+            return server.getListeners().iterator().next().getTransport().getWorkerThreadPoolConfig().getMaxPoolSize();
+        }
+
         /** Graceful stop: no new connections, in-flight requests finish (up to 10 s), then the pool closes. */
         public void stop() {
             try {
@@ -108,7 +113,8 @@ public final class DemoMain {
         return new ResourceConfig()
                 .register(new DemoResources(context.service))
                 .register(GrizzlyPeerAddressFilter.class)
-                .register(GatehouseFeature.builder(context.service, context.keys).build())
+                .register(GatehouseFeature.builder(context.service, context.keys)
+                        .asyncTimeout(context.settings.authTimeout).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }
 }

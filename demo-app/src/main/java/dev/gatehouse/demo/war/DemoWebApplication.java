@@ -15,7 +15,8 @@ public final class DemoWebApplication extends ResourceConfig {
         DemoContext context = DemoContextListener.current();
         register(new DemoResources(context.service));
         register(ServletPeerAddressFilter.class);
-        register(GatehouseFeature.builder(context.service, context.keys).build());
+        register(GatehouseFeature.builder(context.service, context.keys)
+                .asyncTimeout(context.settings.authTimeout).build());
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }
 }

@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The onboarding endpoints of the HTTP contract under {@code /auth}. Every response carries
  * {@code Cache-Control: no-store}. Register and login run on the password-hashing pool
- * asynchronously, so a flood of them never holds the container's request threads.
+ * asynchronously, refresh, logout and logout-all on the service's store pool, so that neither a
+ * flood of them nor a slow or hung database holds the container's request threads.
  */
 @Path("auth")
 public final class AuthResource {
@@ -89,7 +90,8 @@ public final class AuthResource {
 
     @POST
     @Path("refresh")
-    public Response refresh(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+    public void refresh(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                        @Suspended AsyncResponse async) {
         Transport transport = transport(request);
         String token;
         String csrfValue = null;
@@ -109,12 +111,14 @@ public final class AuthResource {
                 throw new dev.gatehouse.core.auth.ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
             }
         }
-        return tokens(config.service.refresh(token), transport, uri, csrfValue);
+        String csrf = csrfValue;
+        complete(async, config.service.refreshAsync(token), pair -> tokens(pair, transport, uri, csrf));
     }
 
     @POST
     @Path("logout")
-    public Response logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+    public void logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                       @Suspended AsyncResponse async) {
         AccessTokenPrincipal principal = principal(request);
         List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
         String refreshToken = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
@@ -128,20 +132,18 @@ public final class AuthResource {
         if (principal == null && refreshToken == null) {
             throw unauthenticated(request);
         }
-        config.service.logout(principal, refreshToken);
-        return cleared(Response.noContent(), uri).build();
+        complete(async, config.service.logoutAsync(principal, refreshToken), done -> cleared(Response.noContent(), uri).build());
     }
 
     @POST
     @Path("logout-all")
     @Authenticated
-    public Response logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri) {
+    public void logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri, @Suspended AsyncResponse async) {
         AccessTokenPrincipal principal = principal(request);
         if (principal == null) {
             throw unauthenticated(request);
         }
-        config.service.logoutAll(principal);
-        return cleared(Response.noContent(), uri).build();
+        complete(async, config.service.logoutAllAsync(principal), done -> cleared(Response.noContent(), uri).build());
     }
 
     @GET

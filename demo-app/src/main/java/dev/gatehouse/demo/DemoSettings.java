@@ -43,6 +43,8 @@ public final class DemoSettings {
     public final Duration refreshTokenTtl;
     public final Duration refreshReuseGrace;
     public final int bcryptCost;
+    /** Register and login attempts per client address and minute (AuthSettings' clientAttemptsPerMinute). */
+    public final int clientAttemptsPerMinute;
     public final Set<String> adminEmails;
 
     private DemoSettings(Function<String, String> source) {
@@ -75,6 +77,7 @@ public final class DemoSettings {
         this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
         this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
+        this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "30", 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
         for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
             if (!email.isBlank()) {

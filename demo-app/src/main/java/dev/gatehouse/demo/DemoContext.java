@@ -87,6 +87,7 @@ public final class DemoContext implements AutoCloseable {
                     .refreshFamilyLifetime(settings.refreshTokenTtl.compareTo(AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME) > 0
                             ? settings.refreshTokenTtl : AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME)
                     .refreshReuseGrace(settings.refreshReuseGrace)
+                    .revocationStaleness(settings.revocationStaleness)
                     .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
                     .adminEmails(settings.adminEmails);
             if (settings.bcryptCost < 10) {
@@ -95,7 +96,7 @@ public final class DemoContext implements AutoCloseable {
                 auth.bcryptCost(settings.bcryptCost);
             }
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
-            AuthService service = new AuthService(tokens, auth.build(), keys,
+            AuthService service = new AuthService(tokens, authSettings(auth), keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             return new DemoContext(settings, service, keys, pool);
@@ -108,6 +109,27 @@ public final class DemoContext implements AutoCloseable {
         }
     }
 
+    /** Builds the onboarding settings; an invalid one is reported under the demo's variable name. */
+    private static AuthSettings authSettings(AuthSettings.Builder auth) {
+        try {
+            return auth.build();
+        } catch (ConfigurationException e) {
+            String variable = AUTH_VARIABLES.get(e.setting());
+            if (variable == null) {
+                throw e;
+            }
+            throw new ConfigurationException(variable, e.problem(), e);
+        }
+    }
+
+    /** The demo's variable for each {@link AuthSettings} setting it exposes. */
+    private static final java.util.Map<String, String> AUTH_VARIABLES = java.util.Map.of(
+            "refreshTokenTtl", "GATEHOUSE_REFRESH_TOKEN_TTL",
+            "refreshReuseGrace", "GATEHOUSE_REFRESH_REUSE_GRACE",
+            "bcryptCost", "GATEHOUSE_BCRYPT_COST",
+            "revocationStaleness", "GATEHOUSE_REVOCATION_STALENESS",
+            "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
+
     /** Keys in the database, rotated on schedule; settings errors name the demo's variables. */
     private static ManagedKeySource managedKeys(DemoSettings settings, DataSource ds) {
         boolean generated = settings.keyEncryptionKey.isEmpty();
@@ -116,6 +138,8 @@ public final class DemoContext implements AutoCloseable {
             return ManagedKeySource.builder(ds)
                     .algorithm(settings.signingAlgorithm)
                     .rotationPeriod(settings.keyRotation)
+                    .publishLead(settings.keyPublishLead)
+                    .refreshInterval(settings.keyRefreshInterval)
                     .tokenLifetime(settings.accessTokenTtl.plus(GatehouseSettings.DEFAULT_CLOCK_LEEWAY))
                     .keyEncryptionKey(kek)
                     .build();
@@ -126,6 +150,10 @@ public final class DemoContext implements AutoCloseable {
                             + (generated ? " (the key generated into " + DEMO_KEK_FILE.toAbsolutePath() + " was used)" : ""), e);
                 case "rotationPeriod":
                     throw new ConfigurationException("GATEHOUSE_KEY_ROTATION", e.problem(), e);
+                case "publishLead":
+                    throw new ConfigurationException("GATEHOUSE_KEY_PUBLISH_LEAD", e.problem(), e);
+                case "refreshInterval":
+                    throw new ConfigurationException("GATEHOUSE_KEY_REFRESH_INTERVAL", e.problem(), e);
                 default:
                     throw e;
             }

@@ -39,11 +39,14 @@ public final class DemoSettings {
     /** Base64 of 32 bytes, or empty: then the demo generates one under {@code ./data} (demos only). Never logged. */
     final String keyEncryptionKey;
     public final Duration keyRotation;
+    public final Duration keyPublishLead;
+    public final Duration keyRefreshInterval;
     public final Duration accessTokenTtl;
     public final Duration refreshTokenTtl;
     public final Duration refreshReuseGrace;
     public final int bcryptCost;
     /** Register and login attempts per client address and minute (AuthSettings' clientAttemptsPerMinute). */
+    public final Duration revocationStaleness;
     public final int clientAttemptsPerMinute;
     public final Set<String> adminEmails;
 
@@ -73,10 +76,13 @@ public final class DemoSettings {
         this.keysFile = keys.isEmpty() ? null : Path.of(keys);
         this.keyEncryptionKey = text(source, "GATEHOUSE_KEY_ENCRYPTION_KEY", "");
         this.keyRotation = duration(source, "GATEHOUSE_KEY_ROTATION", "P30D");
+        this.keyPublishLead = duration(source, "GATEHOUSE_KEY_PUBLISH_LEAD", "PT1H");
+        this.keyRefreshInterval = duration(source, "GATEHOUSE_KEY_REFRESH_INTERVAL", "PT30S");
         this.accessTokenTtl = duration(source, "GATEHOUSE_ACCESS_TOKEN_TTL", "PT5M");
         this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
         this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
+        this.revocationStaleness = duration(source, "GATEHOUSE_REVOCATION_STALENESS", "PT5S");
         this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "30", 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
         for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
@@ -161,8 +167,9 @@ public final class DemoSettings {
     public String toString() {
         return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", jdbcTimeouts=connection " + jdbcConnectionTimeout
                 + "/query " + jdbcQueryTimeout + "/socket " + jdbcSocketTimeout + ", authTimeout=" + authTimeout + ", audience=" + audience
-                + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation)
-                + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+                + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
+                + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
+                + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
     }
 
     /** The JDBC URL without anything that looks like a password parameter. */

@@ -1,22 +1,18 @@
 package dev.gatehouse.demo;
 
+import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,10 +30,10 @@ class StandaloneProcessIT {
 
     @Test
     void printsOneLineWithItsUrlServesAndStopsGracefullyOnSigterm() throws Exception {
-        Launched demo = launch(Map.of("GATEHOUSE_PORT", "0"));
+        DemoProcess demo = launch(Map.of("GATEHOUSE_PORT", "0"));
         try {
             String ready = demo.awaitLine(Duration.ofSeconds(60));
-            long startMillis = (System.nanoTime() - demo.startedNanos) / 1_000_000;
+            long startMillis = (System.nanoTime() - demo.startedNanos()) / 1_000_000;
             assertThat(ready).as("stdout's first line; stderr:\n%s", demo.stderr()).isNotNull().contains("http://127.0.0.1:");
             System.out.printf("[StandaloneProcessIT] standalone demo: process start -> ready line in %d ms (%s)%n", startMillis, ready);
             Matcher m = URL.matcher(ready);
@@ -53,10 +49,10 @@ class StandaloneProcessIT {
             assertThat(client.get("").header("Content-Security-Policy")).isNotBlank();
             assertThat(Files.isDirectory(workDir.resolve("data"))).as("the default H2 database under ./data").isTrue();
 
-            demo.process.destroy(); // SIGTERM
-            boolean exited = demo.process.waitFor(15, TimeUnit.SECONDS);
+            demo.process().destroy(); // SIGTERM
+            boolean exited = demo.process().waitFor(15, TimeUnit.SECONDS);
             assertThat(exited).as("exited within 15 s of SIGTERM; stderr:\n%s", demo.stderr()).isTrue();
-            assertThat(demo.process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+            assertThat(demo.process().exitValue()).as("exit code after SIGTERM").isIn(0, 143);
             assertThat(demo.stdoutLines()).as("stdout: exactly one line, the ready line").containsExactly(ready);
             assertThat(demo.stderr()).as("the pool was closed by the shutdown hook")
                     .contains("gatehouse-demo - Shutdown completed.");
@@ -67,10 +63,10 @@ class StandaloneProcessIT {
 
     @Test
     void refusesAnInvalidSettingWithAMessageThatNamesIt() throws Exception {
-        Launched demo = launch(Map.of("GATEHOUSE_PORT", "eighty"));
+        DemoProcess demo = launch(Map.of("GATEHOUSE_PORT", "eighty"));
         try {
-            assertThat(demo.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(demo.process.exitValue()).isEqualTo(2);
+            assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.process().exitValue()).isEqualTo(2);
             assertThat(demo.stdoutLines()).as("no ready line").isEmpty();
             assertThat(demo.stderr()).contains("GATEHOUSE_PORT").contains("eighty").doesNotContain("\tat ");
         } finally {
@@ -81,10 +77,10 @@ class StandaloneProcessIT {
     @Test
     void aPortInUseIsReportedAsSuchNotAsAStackTrace() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Launched demo = launch(Map.of("GATEHOUSE_PORT", String.valueOf(taken.getLocalPort())));
+            DemoProcess demo = launch(Map.of("GATEHOUSE_PORT", String.valueOf(taken.getLocalPort())));
             try {
-                assertThat(demo.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(demo.process.exitValue()).isEqualTo(2);
+                assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(demo.process().exitValue()).isEqualTo(2);
                 assertThat(demo.stdoutLines()).as("no ready line").isEmpty();
                 assertThat(demo.stderr()).contains("GATEHOUSE_PORT").contains(String.valueOf(taken.getLocalPort()))
                         .doesNotContain("\tat ");
@@ -94,80 +90,7 @@ class StandaloneProcessIT {
         }
     }
 
-    private Launched launch(Map<String, String> settings) throws IOException {
-        String classpath = System.getProperty("gatehouse.test.classpath");
-        assertThat(classpath).as("gatehouse.test.classpath (set by the pom)").isNotBlank();
-        Path lib = Path.of(classpath.substring(classpath.lastIndexOf(java.io.File.pathSeparatorChar) + 1)).getParent();
-        assertThat(lib).as("target/lib is made in prepare-package: run this through 'mvn verify'").isDirectory();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, "dev.gatehouse.demo.grizzly.DemoMain");
-        pb.directory(workDir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("GATEHOUSE_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
-        pb.environment().putAll(settings);
-        Path out = Files.createTempFile(workDir, "stdout", ".txt");
-        Path err = Files.createTempFile(workDir, "stderr", ".txt");
-        pb.redirectOutput(out.toFile());
-        pb.redirectError(err.toFile());
-        long started = System.nanoTime();
-        return new Launched(pb.start(), started, out, err);
-    }
-
-    /**
-     * A child process with stdout and stderr redirected to files. (Read through pipes, the last
-     * lines a JVM writes in its shutdown hooks can be lost: the JDK's process reaper closes the
-     * pipes when the child exits.)
-     */
-    private static final class Launched {
-        final Process process;
-        final long startedNanos;
-        private final Path out;
-        private final Path err;
-
-        Launched(Process process, long startedNanos, Path out, Path err) {
-            this.process = process;
-            this.startedNanos = startedNanos;
-            this.out = out;
-            this.err = err;
-        }
-
-        /** The first complete stdout line, or null when none came within the timeout (or the process died). */
-        String awaitLine(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                boolean alive = process.isAlive();
-                String text = read(out);
-                int newline = text.indexOf('\n');
-                if (newline >= 0) {
-                    return text.substring(0, newline);
-                }
-                if (!alive || System.nanoTime() - deadline >= 0) {
-                    return null;
-                }
-                Thread.sleep(10);
-            }
-        }
-
-        List<String> stdoutLines() {
-            return read(out).lines().collect(Collectors.toList());
-        }
-
-        String stderr() {
-            return read(err);
-        }
-
-        private static String read(Path file) {
-            try {
-                return Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+    private DemoProcess launch(Map<String, String> settings) {
+        return DemoProcess.start(workDir, settings);
     }
 }

@@ -1,0 +1,66 @@
+package dev.gatehouse.demo;
+
+import dev.gatehouse.core.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The demo settings for several nodes (docs/scaling.md): defaults, and errors that name the variable. */
+class ScaleOutSettingsTest {
+
+    private static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GATEHOUSE_JDBC_URL", "jdbc:h2:mem:settings_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
+        env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey());
+        env.put("GATEHOUSE_BCRYPT_COST", "4");
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    private static DemoSettings settings(Map<String, String> env) {
+        return DemoSettings.from(env, name -> null, name -> null);
+    }
+
+    @Test
+    void defaultsAreTheLibraryDefaults() {
+        DemoSettings s = settings(Map.of());
+        assertThat(s.revocationStaleness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.keyPublishLead).isEqualTo(Duration.ofHours(1));
+        assertThat(s.keyRefreshInterval).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.clientAttemptsPerMinute).isEqualTo(30);
+    }
+
+    @Test
+    void theSettingsReachTheRunningService() {
+        try (DemoContext context = DemoContext.create(settings(env("GATEHOUSE_REVOCATION_STALENESS", "PT1S",
+                "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "500", "GATEHOUSE_KEY_PUBLISH_LEAD", "PT2M",
+                "GATEHOUSE_KEY_REFRESH_INTERVAL", "PT10S")), "https://issuer.test", null)) {
+            assertThat(context.service.settings().revocationStaleness()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(context.service.settings().clientAttemptsPerMinute()).isEqualTo(500);
+            assertThat(context.keys.toString()).contains("publishLead=PT2M").contains("refreshInterval=PT10S");
+        }
+    }
+
+    @Test
+    void invalidValuesAreReportedUnderTheDemosVariableNames() {
+        assertThatThrownBy(() -> settings(env("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "0")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
+        assertThatThrownBy(() -> settings(env("GATEHOUSE_KEY_PUBLISH_LEAD", "an hour")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_KEY_PUBLISH_LEAD");
+        assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_REVOCATION_STALENESS", "PT0S")), "https://i.test", null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_REVOCATION_STALENESS");
+        assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_KEY_PUBLISH_LEAD", "PT10S",
+                "GATEHOUSE_KEY_REFRESH_INTERVAL", "PT10S")), "https://i.test", null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_KEY_REFRESH_INTERVAL");
+        assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_KEY_PUBLISH_LEAD", "P60D")), "https://i.test", null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_KEY_ROTATION");
+    }
+}

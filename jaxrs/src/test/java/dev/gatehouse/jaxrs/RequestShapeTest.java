@@ -195,6 +195,16 @@ class RequestShapeTest {
         assertInvalidRequest(client().send(b, "Content-Type", "application/json"));
     }
 
+    /** Found by RequestBodyFuzzTest: Jackson, reading bytes, detected UTF-16 and accepted it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"UTF-16LE", "UTF-16BE", "UTF-16"})
+    void utf16BodyIs400(String charset) {
+        byte[] body = Json.credentials(newEmail(), PASSWORD).getBytes(java.nio.charset.Charset.forName(charset));
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.base.resolve("auth/register"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        assertInvalidRequest(client().send(b, "Content-Type", "application/json"));
+    }
+
     static Stream<Arguments> wronglyTypedFields() {
         return Stream.of("auth/register", "auth/login").flatMap(path -> Stream.of(
                 Arguments.of(path, "{\"email\":5,\"password\":\"" + PASSWORD + "\"}", List.of("email")),

@@ -11,6 +11,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +23,7 @@ import java.util.Map;
 /**
  * Reads the small JSON bodies of the auth endpoints: only {@code application/json} (415 otherwise),
  * at most the configured size (413, checked on {@code Content-Length} before reading and again
- * while reading), UTF-8, a JSON object, duplicate keys refused, nesting shallow. Only the named
+ * while reading), strictly UTF-8 (not UTF-16 or UTF-32, which Jackson alone would detect), a JSON object, duplicate keys refused, nesting shallow. Only the named
  * string fields are taken; every other field is ignored, never bound.
  */
 final class JsonBody {
@@ -60,9 +63,9 @@ final class JsonBody {
                 throw new ProblemException(Problem.invalidRequest("The Content-Length header is invalid."));
             }
         }
-        byte[] bytes = readLimited(in, maxBytes);
+        String text = strictUtf8(readLimited(in, maxBytes));
         JsonNode root;
-        try (JsonParser parser = JSON.createParser(bytes)) {
+        try (JsonParser parser = JSON.createParser(text)) {
             root = JSON.readTree(parser);
             if (parser.nextToken() != null) {
                 throw new IOException("trailing content");
@@ -90,6 +93,25 @@ final class JsonBody {
             throw new ProblemException(new Problem(400, "validation", "Invalid request fields", "One or more fields are invalid.", errors));
         }
         return out;
+    }
+
+    /**
+     * Decodes the body as UTF-8, strictly (RFC 8259 §8.1). Jackson, given bytes, would also detect
+     * and accept UTF-16 and UTF-32, so a body could be read differently here than by anything in
+     * front of the application that inspects it as UTF-8. A leading byte-order mark is ignored.
+     */
+    private static String strictUtf8(byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ProblemException(Problem.invalidRequest("The body is not valid UTF-8."));
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private static byte[] readLimited(InputStream in, int maxBytes) {

@@ -1,0 +1,138 @@
+package dev.gatehouse.core.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.JwkSets;
+import dev.gatehouse.core.KeyFiles;
+import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.SigningKey;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The secrets a test run used — passwords sent, access and refresh tokens received or forged,
+ * private keys, key-encryption keys — so that {@link LogScanCheck} can look for them in everything
+ * the run logged. Test support code records at its few central places (HTTP clients, token and
+ * key fixtures), not every test.
+ *
+ * <p>Each JVM appends to {@code <dir>/<pid>.txt}, one secret per line as base64url (so that a
+ * secret with line breaks stays one line), where {@code <dir>} is the system property
+ * {@value #DIR_PROPERTY} (set by the build to {@code target/secrets-used}), else
+ * {@code target/secrets-used} of the working directory. The ledger is never scanned itself.
+ *
+ * <p>Secrets shorter than {@value #MIN_LENGTH} characters are not recorded: a test's
+ * {@code "x"} or {@code "short"} password cannot be told apart from ordinary text. Tests that want
+ * their passwords checked use longer ones (they all do).
+ */
+public final class SecretLedger {
+    /** The system property naming the ledger directory. */
+    public static final String DIR_PROPERTY = "gatehouse.test.secrets-dir";
+    /** Shorter secrets are not recorded. */
+    public static final int MIN_LENGTH = 8;
+
+    private static final Set<String> RECORDED = ConcurrentHashMap.newKeySet();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The JWK members that are key material (RFC 7518 section 6). */
+    private static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "k");
+
+    private SecretLedger() {
+    }
+
+    /** Records a secret (ignored when {@code null} or shorter than {@value #MIN_LENGTH} characters). */
+    public static void record(String secret) {
+        if (secret == null || secret.length() < MIN_LENGTH || !RECORDED.add(secret)) {
+            return;
+        }
+        Path dir = directory();
+        String line = Base64.getUrlEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)) + "\n";
+        synchronized (SecretLedger.class) {
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve(ProcessHandle.current().pid() + ".txt"), line, StandardCharsets.US_ASCII,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not record a secret in " + dir, e);
+            }
+        }
+    }
+
+    /** Records raw secret bytes (an HMAC secret, a key-encryption key) in base64url and base64. */
+    public static void record(byte[] secret) {
+        if (secret != null) {
+            record(Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+            record(Base64.getEncoder().encodeToString(secret));
+        }
+    }
+
+    /**
+     * Records the private part of a key as it would leak: each private member of its JWK, and its
+     * PKCS#8 PEM body (whole and line by line). A verify-only key records nothing.
+     */
+    public static void recordKey(SigningKey key) {
+        if (key == null || !key.canSign()) {
+            return;
+        }
+        try {
+            JsonNode jwk = JSON.readTree(JwkSets.toPrivateJson(List.of(key))).get("keys").get(0);
+            for (String member : PRIVATE_MEMBERS) {
+                if (jwk.hasNonNull(member)) {
+                    record(jwk.get(member).asText());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (key.algorithm() != SigningAlgorithm.HS256) {
+            String body = KeyFiles.privateKeyPem(key).replaceAll("-----[A-Z ]+-----", "").strip();
+            record(body.replace("\n", ""));
+            body.lines().forEach(SecretLedger::record);
+        }
+    }
+
+    /** Records a private key's PKCS#8 encoding: whole in base64, and each 64-character line of its PEM. */
+    public static void recordPrivateKey(PrivateKey key) {
+        String body = Base64.getEncoder().encodeToString(key.getEncoded());
+        record(body);
+        for (int i = 0; i < body.length(); i += 64) {
+            record(body.substring(i, Math.min(body.length(), i + 64)));
+        }
+    }
+
+    /** The ledger directory of this JVM. */
+    public static Path directory() {
+        return Path.of(System.getProperty(DIR_PROPERTY, "target/secrets-used"));
+    }
+
+    /** Every secret recorded in {@code dir} by any JVM, in order, without repeats. */
+    public static List<String> load(Path dir) throws IOException {
+        Set<String> secrets = new LinkedHashSet<>();
+        if (!Files.isDirectory(dir)) {
+            return new ArrayList<>();
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".txt")).sorted().toList();
+        }
+        for (Path file : files) {
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                if (!line.isBlank()) {
+                    secrets.add(new String(Base64.getUrlDecoder().decode(line.strip()), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return new ArrayList<>(secrets);
+    }
+}

@@ -1,5 +1,6 @@
 package dev.gatehouse.demo;
 
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.demo.support.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,10 @@ class StandaloneProcessIT {
             assertThat(ping.json().path("status").asText()).isEqualTo("ok");
             assertThat(client.get("").header("Content-Security-Policy")).isNotBlank();
             assertThat(Files.isDirectory(workDir.resolve("data"))).as("the default H2 database under ./data").isTrue();
+            Path kek = workDir.resolve("data/key-encryption-key");
+            if (Files.exists(kek)) {
+                SecretLedger.record(Base64.getDecoder().decode(Files.readString(kek).strip()));
+            }
 
             demo.process.destroy(); // SIGTERM
             boolean exited = demo.process.waitFor(15, TimeUnit.SECONDS);
@@ -104,8 +110,11 @@ class StandaloneProcessIT {
         pb.directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("GATEHOUSE_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
         pb.environment().putAll(settings);
-        Path out = Files.createTempFile(workDir, "stdout", ".txt");
-        Path err = Files.createTempFile(workDir, "stderr", ".txt");
+        // under target/it-work, not the temporary directory: the secret scan (LogScanCheck) reads them after the run
+        Path outputs = Files.createDirectories(Path.of(System.getProperty("gatehouse.test.work", "target/it-work"))
+                .resolve("standalone"));
+        Path out = Files.createTempFile(outputs, "stdout", ".txt");
+        Path err = Files.createTempFile(outputs, "stderr", ".txt");
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
         long started = System.nanoTime();

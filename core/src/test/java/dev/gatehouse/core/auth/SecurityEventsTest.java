@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SecurityEventsTest {
     private static final String EMAIL = "events@example.org";
     private static final String PASSWORD = "a password nobody guesses 42";
+    private static final byte[] PEPPER = "a pepper of at least thirty-two bytes, kept elsewhere".getBytes(StandardCharsets.UTF_8);
 
     private final TestDatabases.Database db = TestDatabases.h2();
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
@@ -41,10 +43,12 @@ class SecurityEventsTest {
     @BeforeEach
     void start() {
         SecretLedger.record(PASSWORD);
+        SecretLedger.record(PEPPER);
+        SecretLedger.record(new String(PEPPER, StandardCharsets.UTF_8));
         JdbcSchema.createIfAbsent(db.dataSource());
         JdbcStores stores = new JdbcStores(db.dataSource());
         service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).build(),
+                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(),
                 KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                 events::add);

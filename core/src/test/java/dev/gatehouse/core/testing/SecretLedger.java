@@ -9,6 +9,9 @@ import dev.gatehouse.core.SigningKey;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +111,66 @@ public final class SecretLedger {
         record(body);
         for (int i = 0; i < body.length(); i += 64) {
             record(body.substring(i, Math.min(body.length(), i + 64)));
+        }
+    }
+
+    /** The body members that carry a credential, in requests (JSON or form) and responses (JSON). */
+    private static final List<String> CREDENTIAL_MEMBERS = List.of("password", "refresh_token", "access_token");
+
+    /**
+     * Records the credentials of an HTTP exchange: the {@code Authorization} value (the token
+     * after {@code Bearer}), every {@code Cookie} and {@code Set-Cookie} value, and the
+     * {@code password}, {@code refresh_token} and {@code access_token} members of a JSON
+     * response body. For test HTTP clients, at their one sending place (with {@link #recordBody}
+     * for the request body, which a built request no longer shows).
+     *
+     * @param response the response, or {@code null} before it came
+     */
+    public static void recordExchange(HttpRequest request, HttpResponse<String> response) {
+        for (String value : request.headers().allValues("Authorization")) {
+            record(value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : value);
+        }
+        for (String cookies : request.headers().allValues("Cookie")) {
+            for (String pair : cookies.split(";")) {
+                record(pair.substring(pair.indexOf('=') + 1).strip());
+            }
+        }
+        if (response != null) {
+            for (String setCookie : response.headers().allValues("Set-Cookie")) {
+                String pair = setCookie.split(";", 2)[0];
+                record(pair.substring(pair.indexOf('=') + 1).strip());
+            }
+            recordBody(response.body());
+        }
+    }
+
+    /**
+     * Records the {@code password}, {@code refresh_token} and {@code access_token} members of a
+     * JSON or form body ({@code null}, empty or malformed bodies record nothing).
+     */
+    public static void recordBody(String body) {
+        if (body == null || body.isBlank()) {
+            return;
+        }
+        String text = body.strip();
+        if (text.startsWith("{")) {
+            try {
+                JsonNode json = JSON.readTree(text);
+                for (String member : CREDENTIAL_MEMBERS) {
+                    if (json.path(member).isTextual()) {
+                        record(json.get(member).asText());
+                    }
+                }
+            } catch (IOException notJson) {
+                // malformed JSON sent on purpose: no members to record
+            }
+        } else if (text.contains("=")) {
+            for (String pair : text.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && CREDENTIAL_MEMBERS.contains(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
+                    record(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
         }
     }
 

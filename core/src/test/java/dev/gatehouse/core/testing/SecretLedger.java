@@ -140,7 +140,9 @@ public final class SecretLedger {
                 String pair = setCookie.split(";", 2)[0];
                 record(pair.substring(pair.indexOf('=') + 1).strip());
             }
-            recordBody(response.body());
+            if (response.body() != null && response.body().strip().startsWith("{")) {
+                recordBody(response.body());
+            }
         }
     }
 
@@ -167,8 +169,12 @@ public final class SecretLedger {
         } else if (text.contains("=")) {
             for (String pair : text.split("&")) {
                 int eq = pair.indexOf('=');
-                if (eq > 0 && CREDENTIAL_MEMBERS.contains(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
-                    record(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                try {
+                    if (eq > 0 && CREDENTIAL_MEMBERS.contains(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
+                        record(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                    }
+                } catch (IllegalArgumentException notForm) {
+                    // a malformed body sent on purpose: nothing to record
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.gatehouse.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.core.InvalidTokenException.Reason;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.core.testing.TokenForge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,8 +42,10 @@ class AccessTokenVerifierTest {
     }
 
     private static IssuedAccessToken issue(SigningAlgorithm alg) {
-        return new AccessTokenIssuer(settings(Fixtures.CLOCK), KeySet.of(Fixtures.key(alg)))
+        IssuedAccessToken issued = new AccessTokenIssuer(settings(Fixtures.CLOCK), KeySet.of(Fixtures.key(alg)))
                 .issue("user-42", List.of("user", "admin"));
+        SecretLedger.record(issued.token());
+        return issued;
     }
 
     // ---- 1. happy path -------------------------------------------------------------------

@@ -6,6 +6,7 @@ import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.SecurityEventListener;
 import dev.gatehouse.core.auth.AuthSettings;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
@@ -71,11 +72,13 @@ public final class DemoContext implements AutoCloseable {
             ds = pool;
         }
         KeySource keys = null;
+        // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit
+        SecurityEventListener events = SecurityEventListener.slf4j();
         try {
             JdbcSchema.createIfAbsent(ds);
             keys = settings.keysFile != null
-                    ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).build()
-                    : managedKeys(settings, ds);
+                    ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).securityEvents(events).build()
+                    : managedKeys(settings, ds, events);
             // managed keys: the configured algorithm applies to new keys, the active key may still be another
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
@@ -97,7 +100,8 @@ public final class DemoContext implements AutoCloseable {
             }
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
             AuthService service = new AuthService(tokens, authSettings(auth), keys,
-                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+                    events);
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             return new DemoContext(settings, service, keys, pool);
         } catch (RuntimeException e) {
@@ -131,7 +135,7 @@ public final class DemoContext implements AutoCloseable {
             "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
 
     /** Keys in the database, rotated on schedule; settings errors name the demo's variables. */
-    private static ManagedKeySource managedKeys(DemoSettings settings, DataSource ds) {
+    private static ManagedKeySource managedKeys(DemoSettings settings, DataSource ds, SecurityEventListener events) {
         boolean generated = settings.keyEncryptionKey.isEmpty();
         String kek = generated ? demoKeyEncryptionKey() : settings.keyEncryptionKey;
         try {
@@ -142,6 +146,7 @@ public final class DemoContext implements AutoCloseable {
                     .refreshInterval(settings.keyRefreshInterval)
                     .tokenLifetime(settings.accessTokenTtl.plus(GatehouseSettings.DEFAULT_CLOCK_LEEWAY))
                     .keyEncryptionKey(kek)
+                    .securityEvents(events)
                     .build();
         } catch (ConfigurationException e) {
             switch (e.setting()) {

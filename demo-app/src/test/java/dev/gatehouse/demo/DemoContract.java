@@ -2,6 +2,7 @@ package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.demo.support.Poll;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.demo.support.WebClient.Reply;
@@ -456,6 +457,7 @@ public abstract class DemoContract {
     public static String newKeyEncryptionKey() {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
+        SecretLedger.record(key);
         return Base64.getEncoder().encodeToString(key);
     }
 

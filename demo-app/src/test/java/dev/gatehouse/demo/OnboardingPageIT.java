@@ -1,5 +1,6 @@
 package dev.gatehouse.demo;
 
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.Browser;
 import dev.gatehouse.demo.support.WebClient;
@@ -57,6 +58,7 @@ class OnboardingPageIT {
 
     @BeforeAll
     void start() throws Exception {
+        SecretLedger.record(PASSWORD);
         demo = DemoMain.start(DemoSettings.from(Map.of(
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),

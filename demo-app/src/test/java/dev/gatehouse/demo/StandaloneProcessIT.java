@@ -1,6 +1,7 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.demo.support.DemoProcess;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.demo.support.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,6 +50,10 @@ class StandaloneProcessIT {
             assertThat(ping.json().path("status").asText()).isEqualTo("ok");
             assertThat(client.get("").header("Content-Security-Policy")).isNotBlank();
             assertThat(Files.isDirectory(workDir.resolve("data"))).as("the default H2 database under ./data").isTrue();
+            Path kek = workDir.resolve("data/key-encryption-key");
+            if (Files.exists(kek)) {
+                SecretLedger.record(Base64.getDecoder().decode(Files.readString(kek).strip()));
+            }
 
             demo.process().destroy(); // SIGTERM
             boolean exited = demo.process().waitFor(15, TimeUnit.SECONDS);

@@ -34,6 +34,12 @@ import java.util.function.Function;
  *         .register(GatehouseFeature.builder(auth, keys).build());
  * }</pre>
  *
+ * The feature reports its security events (logins, refreshes, logouts …) through the
+ * {@link dev.gatehouse.core.auth.SecurityEventListener} of the {@link AuthService} it is given —
+ * SLF4J under {@value AuthService#AUDIT_LOGGER} unless another listener is passed to the service's
+ * constructor (and to the key source's {@code securityEvents} builder option); it has no listener
+ * of its own, so that one listener sees every event.
+ *
  * It contributes:
  * <ul>
  *   <li>the endpoints {@code /auth/register}, {@code /login}, {@code /refresh}, {@code /logout},

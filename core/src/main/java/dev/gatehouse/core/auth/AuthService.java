@@ -219,7 +219,8 @@ public final class AuthService implements AutoCloseable {
         if (!ok) {
             ThrottleStore.State after = throttle.recordFailure(accountKey, now, this::blockedUntil);
             emit(SecurityEvent.Type.LOGIN_FAILED, user.map(User::id).orElse(null), accountKey.substring(0, 12),
-                    (user.isPresent() ? "wrong-password" : "unknown-email") + ", failures=" + after.failures());
+                    (user.isPresent() ? "wrong-password" : "unknown-email") + ", failures=" + after.failures()
+                            + (after.blockedUntil() == null ? "" : ", account blocked until " + after.blockedUntil()));
             throw new InvalidCredentialsException("Invalid email or password");
         }
         User u = user.get();

@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Something security-relevant that happened in the onboarding flow. Immutable. It never holds a
- * password, a token, a refresh token or key material — only ids and fixed reason words — so every
- * part of it is safe to log.
+ * Something security-relevant that happened: in the onboarding flow ({@link AuthService}) or to the
+ * signing keys ({@link dev.gatehouse.core.keys.ManagedKeySource},
+ * {@link dev.gatehouse.core.keys.FileKeySource}). Immutable. It never holds a password, a token, a
+ * refresh token or key material — only ids, key ids and fixed reason words — so every part of it is
+ * safe to log.
  */
 public final class SecurityEvent {
     /** What happened. */
@@ -15,7 +17,10 @@ public final class SecurityEvent {
         LOGIN_SUCCEEDED,
         /** Unknown email or wrong password; {@link #reason()} says which (kept server-side, never sent). */
         LOGIN_FAILED,
-        /** An attempt on an account that is blocked after too many failures. */
+        /**
+         * The account lockout: an attempt on an account that is blocked after too many failures
+         * (progressive, temporary; see {@code AuthSettings}). There is no other lockout.
+         */
         ACCOUNT_THROTTLED,
         /** An attempt from a client address over its limit. */
         CLIENT_THROTTLED,
@@ -23,7 +28,17 @@ public final class SecurityEvent {
         /** A spent refresh token came back after the grace period: the whole family was revoked. */
         REFRESH_REUSE_DETECTED,
         LOGGED_OUT,
-        LOGGED_OUT_EVERYWHERE
+        LOGGED_OUT_EVERYWHERE,
+        /**
+         * A new signing key {@link #kid()} was created, or brought forward, to sign next (or now);
+         * {@link #reason()} says why (scheduled, requested, forced, replacing a revoked key) and
+         * from when it signs.
+         */
+        KEY_ROTATED,
+        /** The signing key {@link #kid()} stopped signing because another key took over, or left the key file. */
+        KEY_RETIRED,
+        /** The signing key {@link #kid()} was revoked: it neither signs nor verifies any more. */
+        KEY_REVOKED
     }
 
     private final Type type;
@@ -31,13 +46,31 @@ public final class SecurityEvent {
     private final String userId;
     private final String account;
     private final String reason;
+    private final String kid;
 
     SecurityEvent(Type type, Instant at, String userId, String account, String reason) {
+        this(type, at, userId, account, reason, null);
+    }
+
+    private SecurityEvent(Type type, Instant at, String userId, String account, String reason, String kid) {
         this.type = Objects.requireNonNull(type, "type");
         this.at = Objects.requireNonNull(at, "at");
         this.userId = userId;
         this.account = account;
         this.reason = reason;
+        this.kid = kid;
+    }
+
+    /**
+     * An event about the signing key {@code kid} (its id, never the key), for the key sources.
+     *
+     * @throws IllegalArgumentException for a type that is not about a key
+     */
+    public static SecurityEvent ofKey(Type type, Instant at, String kid, String reason) {
+        if (type != Type.KEY_ROTATED && type != Type.KEY_RETIRED && type != Type.KEY_REVOKED) {
+            throw new IllegalArgumentException(type + " is not an event about a key");
+        }
+        return new SecurityEvent(type, at, null, null, reason, Objects.requireNonNull(kid, "kid"));
     }
 
     public Type type() {
@@ -66,9 +99,14 @@ public final class SecurityEvent {
         return reason;
     }
 
+    /** The id ({@code kid}) of the signing key the event is about, or {@code null} for other events. */
+    public String kid() {
+        return kid;
+    }
+
     @Override
     public String toString() {
         return type + (userId == null ? "" : " user=" + userId) + (account == null ? "" : " account=" + account)
-                + (reason == null ? "" : " reason=" + reason);
+                + (kid == null ? "" : " kid=" + kid) + (reason == null ? "" : " reason=" + reason);
     }
 }

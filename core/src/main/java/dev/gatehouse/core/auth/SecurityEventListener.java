@@ -2,33 +2,63 @@ package dev.gatehouse.core.auth;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import java.util.Objects;
 
 /**
- * Receives the {@link SecurityEvent}s of an {@link AuthService}, for audit logs, metrics or alerts.
- * Called on the thread that did the work; must be quick and must not throw (an exception is
- * logged and otherwise ignored: auditing never breaks a login).
+ * Receives {@link SecurityEvent}s — of an {@link AuthService} and of the key sources
+ * ({@link dev.gatehouse.core.keys.ManagedKeySource}, {@link dev.gatehouse.core.keys.FileKeySource})
+ * — for audit logs, metrics or alerts. Called on the thread that did the work; must be quick and
+ * must not throw (an exception is logged and otherwise ignored: auditing never breaks a login or
+ * a key rotation).
  */
 @FunctionalInterface
 public interface SecurityEventListener {
     void onEvent(SecurityEvent event);
 
     /**
-     * The default: SLF4J under {@value AuthService#AUDIT_LOGGER}; reuse detection at WARN,
-     * failures and throttling at INFO, routine refreshes at DEBUG, the rest at INFO.
+     * The default: SLF4J under {@value AuthService#AUDIT_LOGGER}, each event at its
+     * {@link #defaultLevel(SecurityEvent.Type) default level}.
      */
     static SecurityEventListener slf4j() {
-        Logger log = LoggerFactory.getLogger(AuthService.AUDIT_LOGGER);
+        return slf4j(LoggerFactory.getLogger(AuthService.AUDIT_LOGGER));
+    }
+
+    /** Like {@link #slf4j()}, to another logger. */
+    static SecurityEventListener slf4j(Logger log) {
+        Objects.requireNonNull(log, "log");
         return event -> {
-            switch (event.type()) {
-                case REFRESH_REUSE_DETECTED:
+            switch (defaultLevel(event.type())) {
+                case WARN:
                     log.warn("{}", event);
                     break;
-                case REFRESHED:
+                case DEBUG:
                     log.debug("{}", event);
                     break;
                 default:
                     log.info("{}", event);
             }
         };
+    }
+
+    /**
+     * The level the default listener logs an event at: {@code WARN} for what may be an attack or
+     * needs an operator's eye (failed logins, throttling and lockouts, refresh-token reuse, a
+     * revoked key), {@code DEBUG} for routine refreshes, {@code INFO} for the rest.
+     */
+    static Level defaultLevel(SecurityEvent.Type type) {
+        switch (Objects.requireNonNull(type, "type")) {
+            case LOGIN_FAILED:
+            case ACCOUNT_THROTTLED:
+            case CLIENT_THROTTLED:
+            case REFRESH_REUSE_DETECTED:
+            case KEY_REVOKED:
+                return Level.WARN;
+            case REFRESHED:
+                return Level.DEBUG;
+            default:
+                return Level.INFO;
+        }
     }
 }

@@ -8,6 +8,9 @@ import dev.gatehouse.core.KeyFiles;
 import dev.gatehouse.core.KeySet;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.SecurityEvent;
+import dev.gatehouse.core.auth.SecurityEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +70,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
     private final String setting;
     private final Path file;
     private final String activeKid;
+    private final SecurityEventListener events;
     private final ScheduledExecutorService poller;
 
     private volatile KeySet keys;
@@ -76,6 +81,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         this.setting = b.setting;
         this.file = b.file;
         this.activeKid = b.activeKid;
+        this.events = b.events;
         Stamp stamp = stamp();
         if (stamp == null) {
             throw new ConfigurationException(setting, "'" + file + "' is not a readable file");
@@ -149,12 +155,41 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         seen = stamp;
         try {
             KeySet next = read(stamp);
+            KeySet previous = keys;
             keys = next;
             LOG.info("Keys reloaded from {} ({}): {}", setting, file, next);
+            reportChanges(previous, next);
             return true;
         } catch (ConfigurationException e) {
             LOG.error("Key file {} changed but cannot be used; the keys read last stay in use: {}", setting, e.getMessage());
             return false;
+        }
+    }
+
+    /** Reports a change of signing key as a rotation, and each key that left the file as retired. */
+    private void reportChanges(KeySet previous, KeySet next) {
+        Instant now = Instant.now();
+        String before = previous.canSign() ? previous.signingKey().kid() : null;
+        String after = next.canSign() ? next.signingKey().kid() : null;
+        if (after != null && !after.equals(before)) {
+            emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_ROTATED, now, after, "signs now"
+                    + (before == null ? "" : " instead of " + before) + " (" + setting + " changed)"));
+        }
+        for (SigningKey key : previous.keys()) {
+            if (next.verificationKey(key.kid()).isEmpty()) {
+                emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_RETIRED, now, key.kid(), "removed from " + setting
+                        + ": no longer signs, verifies or is published"));
+            } else if (key.kid().equals(before) && !before.equals(after)) {
+                emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_RETIRED, now, key.kid(), "no longer signs; still verifies"));
+            }
+        }
+    }
+
+    private void emit(SecurityEvent event) {
+        try {
+            events.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), event.type());
         }
     }
 
@@ -267,6 +302,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      *   <tr><th>setting</th><th>default</th></tr>
      *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
      *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -274,6 +310,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         private final Path file;
         private String activeKid;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private SecurityEventListener events = SecurityEventListener.slf4j();
 
         private Builder(String setting, Path file) {
             this.setting = Objects.requireNonNull(setting, "setting");
@@ -289,6 +326,16 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         /** How often the file's modification time and size are checked; default 10 s; zero turns polling off. */
         public Builder pollInterval(Duration interval) {
             this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Where a change of signing key and keys leaving the file are reported (at a reload);
+         * default {@link SecurityEventListener#slf4j()} (the audit logger
+         * {@value AuthService#AUDIT_LOGGER}). Usually the listener given to the {@link AuthService}.
+         */
+        public Builder securityEvents(SecurityEventListener listener) {
+            this.events = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

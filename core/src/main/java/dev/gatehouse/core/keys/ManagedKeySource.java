@@ -12,6 +12,9 @@ import dev.gatehouse.core.JwkSets;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.SecurityEvent;
+import dev.gatehouse.core.auth.SecurityEventListener;
 import dev.gatehouse.core.keys.KeyEncryption.UnreadableKeyException;
 import dev.gatehouse.core.keys.KeyTimeline.Step;
 import dev.gatehouse.core.store.StoreUnavailableException;
@@ -125,6 +128,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     private final Duration refreshInterval;
     private final Clock clock;
     private final boolean housekeeping;
+    private final SecurityEventListener events;
     private final KeyEncryption encryption;
     private final KeyTable table;
     private final ScheduledExecutorService scheduler;
@@ -146,6 +150,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         this.refreshInterval = b.refreshInterval;
         this.clock = b.clock;
         this.housekeeping = b.housekeeping;
+        this.events = b.events;
         this.encryption = kek != null ? KeyEncryption.aesGcm(kek) : KeyEncryption.none();
         this.table = new KeyTable(b.dataSource, b.queryTimeout);
         if (refreshInterval.isZero()) {
@@ -304,6 +309,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         KeyTimeline t = timeline(table.load());
         int base = t.maxGeneration();
         String target = null;
+        String how = "rotated by another node meanwhile";
         for (int attempt = 1; attempt <= MAX_ROTATION_ATTEMPTS && target == null; attempt++) {
             if (attempt > 1) {
                 t = timeline(table.load());
@@ -320,11 +326,14 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             Step step = t.rotation(now, force);
             if (step == null) {
                 target = t.pending(t.active(now), now).kid();
+                how = "already pending";
             } else if (step.kind() == Step.Kind.ACTIVATE_EARLIER) {
                 table.activateEarlier(step.kid(), step.activatesAt());
                 target = step.kid();
+                how = "pending key brought forward";
             } else {
-                target = insert(step, now);
+                target = insert(step, now, null);
+                how = "new key";
             }
         }
         if (target == null) {
@@ -333,8 +342,8 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
         reload(false);
         KeyStatus status = statusOf(target);
-        LOG.info("Rotation requested{}: key {} (generation {}) signs from {}", force ? " (forced)" : "",
-                status.kid(), status.generation(), status.activatesAt());
+        emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_ROTATED, now, status.kid(), (force ? "forced" : "requested")
+                + " (" + how + "), generation " + status.generation() + ", signs from " + status.activatesAt()));
         return status;
     }
 
@@ -370,8 +379,8 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
         cache.remove(kid);
         if (revokedNow) {
-            LOG.warn("Signing key {} revoked: its tokens are refused on this node now, on other nodes within their refresh"
-                    + " interval", kid);
+            emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_REVOKED, now, kid,
+                    "its tokens are refused on this node now, on other nodes within their refresh interval"));
         }
         try {
             reload(false);
@@ -444,10 +453,11 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             }
             if (step.kind() == Step.Kind.ACTIVATE_EARLIER) {
                 if (table.activateEarlier(step.kid(), step.activatesAt())) {
-                    LOG.info("Signing key {} takes over now: no other key may sign", step.kid());
+                    emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_ROTATED, now, step.kid(),
+                            "pending key takes over now: no other key may sign"));
                 }
             } else {
-                insert(step, now);
+                insert(step, now, timeline.rows().isEmpty() ? "first key" : "scheduled");
             }
             timeline = timeline(table.load());
             next = snapshot(timeline, now, startup);
@@ -464,8 +474,12 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
     }
 
-    /** Creates and stores a key for an insert step; its kid, or {@code null} when another node won the generation. */
-    private String insert(Step step, Instant now) {
+    /**
+     * Creates and stores a key for an insert step; its kid, or {@code null} when another node won
+     * the generation. A non-null {@code why} reports the rotation (an operator's is reported by
+     * {@link #rotateNow(boolean)} once it is done).
+     */
+    private String insert(Step step, Instant now, String why) {
         SigningKey key = SigningKey.generate(algorithm);
         KeyRow row = new KeyRow(key.kid(), step.generation(), algorithm.name(), publicJwk(key), encryption.seal(key),
                 now, step.activatesAt(), null, null);
@@ -473,8 +487,12 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             LOG.debug("Another node created signing key generation {} first", step.generation());
             return null;
         }
-        LOG.info("Created signing key {} (generation {}, {}); published now, signs from {}", key.kid(), step.generation(),
-                algorithm, step.activatesAt());
+        if (why != null) {
+            emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_ROTATED, now, key.kid(), why + ", generation " + step.generation()
+                    + ", " + algorithm + ", published now, signs from " + step.activatesAt()));
+        } else {
+            LOG.debug("Created signing key {} (generation {}, {})", key.kid(), step.generation(), algorithm);
+        }
         cache.put(key.kid(), LoadedKey.of(row.privateKey(), key, key.verifyOnly()));
         return key.kid();
     }
@@ -609,8 +627,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         try {
             for (KeyRow row : s.timeline.rows()) {
                 Instant retired = s.timeline.retiredAt(row, now);
-                if (!row.revoked() && row.retiredAt() == null && retired != null) {
-                    changed |= table.markRetired(row.kid(), retired);
+                if (!row.revoked() && row.retiredAt() == null && retired != null && table.markRetired(row.kid(), retired)) {
+                    changed = true;
+                    emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_RETIRED, now, row.kid(), "another key signs since "
+                            + retired + "; verifies until " + retired.plus(tokenLifetime)));
                 }
                 boolean dead = row.revoked() || s.timeline.expired(row, now);
                 if (row.privateKey() != null && dead) {
@@ -653,6 +673,14 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         } catch (RuntimeException e) {
             lastFailure = e;
             LOG.error("Reloading the signing keys failed; using the keys loaded last", e);
+        }
+    }
+
+    private void emit(SecurityEvent event) {
+        try {
+            events.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), event.type());
         }
     }
 
@@ -731,6 +759,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *   <tr><td>refreshInterval</td><td>{@value ManagedKeySource#DEFAULT_REFRESH_INTERVAL_TEXT}</td></tr>
      *   <tr><td>queryTimeout</td><td>{@value ManagedKeySource#DEFAULT_QUERY_TIMEOUT_TEXT}</td></tr>
      *   <tr><td>clock</td><td>the system UTC clock</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -746,6 +775,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         private boolean allowUnencrypted;
         private Clock clock = Clock.systemUTC();
         private boolean housekeeping = true;
+        private SecurityEventListener events = SecurityEventListener.slf4j();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -830,6 +860,16 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         /** The clock that decides which key signs; default the system UTC clock. */
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Where key rotations, retirements and revocations are reported; default
+         * {@link SecurityEventListener#slf4j()} (the audit logger {@value AuthService#AUDIT_LOGGER}).
+         * Usually the listener given to the {@link AuthService}.
+         */
+        public Builder securityEvents(SecurityEventListener listener) {
+            this.events = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

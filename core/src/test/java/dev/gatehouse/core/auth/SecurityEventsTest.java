@@ -6,16 +6,20 @@ import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.SigningKey;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.core.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 
+import static dev.gatehouse.core.auth.SecurityEvent.Type.ACCOUNT_THROTTLED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.CLIENT_THROTTLED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGGED_OUT;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGGED_OUT_EVERYWHERE;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGIN_FAILED;
@@ -30,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SecurityEventsTest {
     private static final String EMAIL = "events@example.org";
     private static final String PASSWORD = "a password nobody guesses 42";
+    private static final byte[] PEPPER = "a pepper of at least thirty-two bytes, kept elsewhere".getBytes(StandardCharsets.UTF_8);
 
     private final TestDatabases.Database db = TestDatabases.h2();
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
@@ -37,10 +42,13 @@ class SecurityEventsTest {
 
     @BeforeEach
     void start() {
+        SecretLedger.record(PASSWORD);
+        SecretLedger.record(PEPPER);
+        SecretLedger.record(new String(PEPPER, StandardCharsets.UTF_8));
         JdbcSchema.createIfAbsent(db.dataSource());
         JdbcStores stores = new JdbcStores(db.dataSource());
         service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).build(),
+                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(),
                 KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                 events::add);
@@ -75,6 +83,10 @@ class SecurityEventsTest {
         assertThat(events.get(1).account()).isNotNull().isNotEqualTo(events.get(2).account());
         assertThat(events.get(5).userId()).isEqualTo(userId);
 
+        List.of(first, second, third).forEach(pair -> {
+            SecretLedger.record(pair.refreshToken());
+            SecretLedger.record(pair.access().token());
+        });
         List<String> secrets = List.of(PASSWORD, EMAIL, first.refreshToken(), second.refreshToken(), third.refreshToken(),
                 first.access().token(), second.access().token(), third.access().token());
         for (SecurityEvent event : events) {
@@ -83,6 +95,34 @@ class SecurityEventsTest {
                 assertThat(all).as("%s must not contain a secret", event.type()).doesNotContain(secret);
             }
         }
+    }
+
+    @Test
+    void theLockoutAndClientThrottlingAreReportedAsWarnings() throws Exception {
+        service.close();
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                AuthSettings.builder().bcryptCostForTests(4).throttleFreeFailures(2).clientAttemptsPerMinute(4).build(),
+                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+                events::add);
+        service.register(EMAIL, PASSWORD, "client-a").get();
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> service.login(EMAIL, "wrong " + PASSWORD, "client-a").get())
+                    .hasCauseInstanceOf(InvalidCredentialsException.class);
+        }
+        assertThatThrownBy(() -> service.login(EMAIL, PASSWORD, "client-a").get())
+                .hasCauseInstanceOf(ThrottledException.class);
+        assertThatThrownBy(() -> service.login(EMAIL, PASSWORD, "client-a"))
+                .isInstanceOf(ThrottledException.class);
+
+        assertThat(events).extracting(SecurityEvent::type)
+                .containsExactly(REGISTERED, LOGIN_FAILED, LOGIN_FAILED, ACCOUNT_THROTTLED, CLIENT_THROTTLED);
+        assertThat(events.get(1).reason()).isEqualTo("wrong-password, failures=1");
+        assertThat(events.get(2).reason()).startsWith("wrong-password, failures=2, account blocked until ");
+        assertThat(events.get(3).account()).isEqualTo(events.get(2).account());
+        assertThat(events.subList(1, 5)).extracting(e -> SecurityEventListener.defaultLevel(e.type()))
+                .containsOnly(org.slf4j.event.Level.WARN);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.gatehouse.core.AccessTokenVerifier;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.testing.SecretLedger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,11 @@ final class KeyTestSupport {
     static final String KEK = Base64.getEncoder().encodeToString(bytes(32, 1));
     static final String OTHER_KEK = Base64.getEncoder().encodeToString(bytes(32, 2));
 
+    static {
+        SecretLedger.record(bytes(32, 1));
+        SecretLedger.record(bytes(32, 2));
+    }
+
     private KeyTestSupport() {
     }
 
@@ -52,7 +58,10 @@ final class KeyTestSupport {
     }
 
     static String issue(Clock clock, KeySource keys) {
-        return new AccessTokenIssuer(tokenSettings(clock), keys).issue("user-1", List.of("user")).token();
+        String token = new AccessTokenIssuer(tokenSettings(clock), keys).issue("user-1", List.of("user")).token();
+        SecretLedger.record(token);
+        SecretLedger.recordKey(keys.signingKey());
+        return token;
     }
 
     static AccessTokenPrincipal verify(Clock clock, KeySource keys, String token) {

@@ -82,8 +82,11 @@ public final class DemoProcess implements AutoCloseable {
             pb.environment().keySet().removeIf(k -> k.startsWith("GATEHOUSE_") || k.equals("JAVA_TOOL_OPTIONS")
                     || k.equals("JDK_JAVA_OPTIONS"));
             pb.environment().putAll(settings);
-            Path out = Files.createTempFile(workDir, "stdout", ".txt");
-            Path err = Files.createTempFile(workDir, "stderr", ".txt");
+            // under target/it-work, not the work directory: the secret scan (LogScanCheck) reads them after the run
+            Path outputs = Files.createDirectories(Path.of(System.getProperty("gatehouse.test.work", "target/it-work"))
+                    .resolve("processes"));
+            Path out = Files.createTempFile(outputs, "stdout", ".txt");
+            Path err = Files.createTempFile(outputs, "stderr", ".txt");
             pb.redirectOutput(out.toFile());
             pb.redirectError(err.toFile());
             long started = System.nanoTime();

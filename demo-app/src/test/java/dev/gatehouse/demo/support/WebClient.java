@@ -2,6 +2,7 @@ package dev.gatehouse.demo.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.testing.SecretLedger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,6 +86,7 @@ public final class WebClient {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
+        SecretLedger.recordBody(body);
         return send(b, headers);
     }
 
@@ -100,7 +102,9 @@ public final class WebClient {
             request = HttpRequest.newBuilder(request, (name, value) -> true).header("Cookie", cookieHeader).build();
         }
         try {
+            SecretLedger.recordExchange(request, null);
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            SecretLedger.recordExchange(request, response);
             Reply reply = new Reply(response);
             for (SetCookie set : reply.setCookies()) {
                 String path = set.attribute("Path").orElse(defaultPath(requestPath));

@@ -2,6 +2,7 @@ package dev.gatehouse.filter.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.testing.SecretLedger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,9 +35,13 @@ public final class Http {
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.noBody());
     }
 
+    /** Sends; the credentials the request carries are recorded as secrets of the run ({@link SecretLedger}). */
     public static Reply send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest built = request.build();
+            SecretLedger.recordExchange(built, null);
+            HttpResponse<String> response = CLIENT.send(built, HttpResponse.BodyHandlers.ofString());
+            SecretLedger.recordExchange(built, response);
             return new Reply(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

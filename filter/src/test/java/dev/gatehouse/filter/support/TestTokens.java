@@ -7,6 +7,7 @@ import dev.gatehouse.core.JwkSets;
 import dev.gatehouse.core.KeyFiles;
 import dev.gatehouse.core.KeySet;
 import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.core.testing.TokenForge;
 
 import java.io.IOException;
@@ -56,6 +57,9 @@ public final class TestTokens {
         signingKey = SigningKey.rsa(KID, (RSAPublicKey) trusted.getPublic(), (RSAPrivateKey) trusted.getPrivate());
         attackerKey = SigningKey.rsa("attacker-1", (RSAPublicKey) attacker.getPublic(), (RSAPrivateKey) attacker.getPrivate());
         issuer = new AccessTokenIssuer(GatehouseSettings.builder(ISSUER, AUDIENCE).build(), KeySet.of(signingKey));
+        SecretLedger.recordKey(signingKey);
+        SecretLedger.recordKey(attackerKey);
+        SecretLedger.recordPrivateKey(attackerEc.getPrivate());
     }
 
     public static TestTokens generate() {
@@ -64,7 +68,9 @@ public final class TestTokens {
 
     /** A valid access token issued by the real issuer. */
     public String token(String subject, String... roles) {
-        return issuer.issue(subject, List.of(roles)).token();
+        String token = issuer.issue(subject, List.of(roles)).token();
+        SecretLedger.record(token);
+        return token;
     }
 
     /** Writes the public JWK Set of the trusted key (what the filter's keys-file points at). */

@@ -2,6 +2,7 @@ package dev.gatehouse.jaxrs.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.testing.SecretLedger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +51,7 @@ public final class Client {
         all[0] = "Content-Type";
         all[1] = "application/json";
         System.arraycopy(headers, 0, all, 2, headers.length);
+        SecretLedger.recordBody(json);
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(json)), all);
     }
 
@@ -59,6 +61,7 @@ public final class Client {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
+        SecretLedger.recordBody(body);
         return send(b, headers);
     }
 
@@ -71,8 +74,10 @@ public final class Client {
                     .collect(Collectors.joining("; ")));
         }
         try {
-            HttpResponse<String> response = http.send(builder.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = builder.timeout(Duration.ofSeconds(20)).build();
+            SecretLedger.recordExchange(request, null);
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            SecretLedger.recordExchange(request, response);
             for (String setCookie : response.headers().allValues("Set-Cookie")) {
                 String pair = setCookie.split(";", 2)[0];
                 String name = pair.substring(0, pair.indexOf('='));

@@ -8,6 +8,7 @@ import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.AuthSettings;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpContainer;
@@ -70,6 +71,7 @@ public final class IssuerServer implements AutoCloseable {
                     .adminEmails(Set.of("admin@example.org")).build();
             SigningKey key = SigningKey.generate(algorithm);
             KeySet keys = KeySet.of(key);
+            SecretLedger.recordKey(key);
             AuthService service = new AuthService(tokens, auth, keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
             ResourceConfig app = new ResourceConfig(TestResources.class)

@@ -8,6 +8,7 @@ import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.AuthSettings;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
+import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -56,6 +57,7 @@ public final class TestServer implements AutoCloseable {
         AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)
                 .adminEmails(Set.of("admin@example.org"))).build();
         KeySet keys = KeySet.of(KEY);
+        SecretLedger.recordKey(KEY);
         AuthService service = new AuthService(tokenSettings, authSettings, keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
         ResourceConfig app = new ResourceConfig(TestResources.class)

@@ -94,6 +94,7 @@ public final class AuthResource {
         String token;
         String csrfValue = null;
         if (transport == Transport.COOKIE) {
+            JsonBody.refuseOtherMediaTypes(request.getMediaType());
             List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
             token = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
             if (token == null) {
@@ -115,6 +116,7 @@ public final class AuthResource {
     @POST
     @Path("logout")
     public Response logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+        JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
         String refreshToken = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
@@ -136,6 +138,7 @@ public final class AuthResource {
     @Path("logout-all")
     @Authenticated
     public Response logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri) {
+        JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         if (principal == null) {
             throw unauthenticated(request);

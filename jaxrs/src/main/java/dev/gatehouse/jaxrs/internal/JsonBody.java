@@ -11,6 +11,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +49,18 @@ final class JsonBody {
     }
 
     /**
+     * Refuses a body of any type but JSON on an endpoint that may also be called without a body
+     * (cookie refresh, logout, logout-all): API.md's "any other content type on a POST to /auth/*
+     * gets 415" holds there too, so a form that another site can post without a preflight is
+     * never processed, whatever else protects the endpoint.
+     */
+    static void refuseOtherMediaTypes(MediaType type) {
+        if (type != null) {
+            requireJson(type);
+        }
+    }
+
+    /**
      * Reads the body and returns the named fields as strings (absent or JSON null: missing).
      *
      * @throws ProblemException 413, 400 (not JSON, not an object, a field not a string)
@@ -60,9 +75,9 @@ final class JsonBody {
                 throw new ProblemException(Problem.invalidRequest("The Content-Length header is invalid."));
             }
         }
-        byte[] bytes = readLimited(in, maxBytes);
+        String text = strictUtf8(readLimited(in, maxBytes));
         JsonNode root;
-        try (JsonParser parser = JSON.createParser(bytes)) {
+        try (JsonParser parser = JSON.createParser(text)) {
             root = JSON.readTree(parser);
             if (parser.nextToken() != null) {
                 throw new IOException("trailing content");
@@ -90,6 +105,26 @@ final class JsonBody {
             throw new ProblemException(new Problem(400, "validation", "Invalid request fields", "One or more fields are invalid.", errors));
         }
         return out;
+    }
+
+    /**
+     * The body as UTF-8 (RFC 8259 §8.1), refusing anything else: left to itself, Jackson would
+     * detect UTF-16 and UTF-32 bodies and read them, so the same request would mean one thing to a
+     * proxy or firewall that reads UTF-8 and another to the endpoint. A leading byte order mark is
+     * ignored, as the RFC allows.
+     */
+    private static String strictUtf8(byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ProblemException(Problem.invalidRequest("The body is not valid UTF-8."));
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private static byte[] readLimited(InputStream in, int maxBytes) {

@@ -6,6 +6,7 @@ import dev.gatehouse.core.testing.SecretLedger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +37,8 @@ public final class WebClient {
 
     private final URI base;
     private final List<Cookie> jar = new ArrayList<>();
+    /** When set, requests go over {@link RawHttp} from this loopback address (another client for per-client limits). */
+    private InetAddress local;
 
     /** @param base the application's base URI, ending with {@code /} */
     public WebClient(URI base) {
@@ -47,6 +50,15 @@ public final class WebClient {
 
     public URI base() {
         return base;
+    }
+
+    /**
+     * Connects from {@code local} (for example {@code 127.20.0.7}, see {@link LoopbackAddresses}):
+     * to the server, a different client address, with a throttling budget of its own.
+     */
+    public WebClient from(InetAddress local) {
+        this.local = local;
+        return this;
     }
 
     /** The origin of the application, as a browser would send it in {@code Origin}. */
@@ -90,6 +102,16 @@ public final class WebClient {
         return send(b, headers);
     }
 
+    /** Any method, with an optional body ({@code contentType} and {@code body} may be null). */
+    public Reply request(String method, String path, String contentType, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b, headers);
+    }
+
     private Reply send(HttpRequest.Builder builder, String... headers) {
         for (int i = 0; i < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
@@ -103,7 +125,8 @@ public final class WebClient {
         }
         try {
             SecretLedger.recordExchange(request, null);
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = local != null ? RawHttp.send(local, request)
+                    : HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             SecretLedger.recordExchange(request, response);
             Reply reply = new Reply(response);
             for (SetCookie set : reply.setCookies()) {

@@ -96,6 +96,7 @@ public final class AuthResource {
         String token;
         String csrfValue = null;
         if (transport == Transport.COOKIE) {
+            JsonBody.refuseOtherMediaTypes(request.getMediaType());
             List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
             token = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
             if (token == null) {
@@ -119,6 +120,7 @@ public final class AuthResource {
     @Path("logout")
     public void logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                        @Suspended AsyncResponse async) {
+        JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
         String refreshToken = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
@@ -139,6 +141,7 @@ public final class AuthResource {
     @Path("logout-all")
     @Authenticated
     public void logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri, @Suspended AsyncResponse async) {
+        JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         if (principal == null) {
             throw unauthenticated(request);

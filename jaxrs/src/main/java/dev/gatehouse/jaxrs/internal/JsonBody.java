@@ -49,6 +49,18 @@ final class JsonBody {
     }
 
     /**
+     * Refuses a body of any type but JSON on an endpoint that may also be called without a body
+     * (cookie refresh, logout, logout-all): API.md's "any other content type on a POST to /auth/*
+     * gets 415" holds there too, so a form that another site can post without a preflight is
+     * never processed, whatever else protects the endpoint.
+     */
+    static void refuseOtherMediaTypes(MediaType type) {
+        if (type != null) {
+            requireJson(type);
+        }
+    }
+
+    /**
      * Reads the body and returns the named fields as strings (absent or JSON null: missing).
      *
      * @throws ProblemException 413, 400 (not JSON, not an object, a field not a string)

@@ -1,0 +1,59 @@
+package dev.gatehouse.demo.attack;
+
+import dev.gatehouse.demo.support.Ports;
+import dev.gatehouse.demo.support.TomcatDistribution;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web attacks against the WAR ({@code target/gatehouse-demo.war}) in the real Tomcat 10.1
+ * distribution, under the context path {@code /attack} (so the refresh cookie's path is
+ * {@code /attack/auth}), on a fresh H2 file database in a CATALINA_BASE of its own.
+ */
+class TomcatWebAttackIT extends WebAttackContract {
+    private static final String CONTEXT = "attack";
+    /** Tomcat's {@code maxHttpHeaderSize} default: the request line and headers together, in bytes. */
+    private static final int TOMCAT_MAX_HEADER_SECTION = 8 * 1024;
+    private TomcatDistribution tomcat;
+
+    @BeforeAll
+    void startTomcat() throws Exception {
+        Path war = Path.of(System.getProperty("gatehouse.test.war", "target/gatehouse-demo.war"));
+        assertThat(war).as("the WAR is built in 'package', before these tests").isRegularFile();
+        Path work = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"));
+        Files.createDirectories(work);
+        Path base = Files.createTempDirectory(work, "tomcat-attack-");
+        int port = Ports.free();
+        tomcat = TomcatDistribution.start(base, war, CONTEXT, Map.of(
+                "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/attack-" + UUID.randomUUID()).toAbsolutePath(),
+                "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
+                "gatehouse.issuer", "http://127.0.0.1:" + port + "/" + CONTEXT), port, Duration.ofSeconds(90));
+        assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
+    }
+
+    @AfterAll
+    void stopTomcat() throws Exception {
+        if (tomcat != null) {
+            tomcat.close();
+        }
+    }
+
+    @Override
+    protected URI base() {
+        return tomcat.uri("/" + CONTEXT + "/");
+    }
+
+    @Override
+    protected int statusForHeaderSection(int bytes) {
+        return bytes > TOMCAT_MAX_HEADER_SECTION ? 400 : 200;
+    }
+}

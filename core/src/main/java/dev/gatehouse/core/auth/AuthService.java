@@ -259,7 +259,7 @@ public final class AuthService implements AutoCloseable {
         Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
         refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
                 null, user.id(), now, expires, familyExpires, null, null, access.principal().tokenId()));
-        return new TokenPair(access, token, expires);
+        return new TokenPair(access, token, expires, now);
     }
 
     /**
@@ -288,7 +288,7 @@ public final class AuthService implements AutoCloseable {
                 record.familyExpiresAt(), null, null, access.principal().tokenId());
         if (refreshTokens.rotate(hash, now, child)) {
             emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
-            return new TokenPair(access, token, expires);
+            return new TokenPair(access, token, expires, now);
         }
         RefreshTokenRecord again = refreshTokens.findByHash(hash)
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
@@ -301,7 +301,7 @@ public final class AuthService implements AutoCloseable {
                 && !seen.isAfter(again.usedAt().plus(grace))) {
             if (refreshTokens.addSibling(child)) {
                 emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
-                return new TokenPair(access, token, expires);
+                return new TokenPair(access, token, expires, now);
             }
             throw new InvalidCredentialsException("Invalid refresh token");
         }

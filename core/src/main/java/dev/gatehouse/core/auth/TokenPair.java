@@ -14,11 +14,18 @@ public final class TokenPair {
     private final IssuedAccessToken access;
     private final String refreshToken;
     private final Instant refreshExpiresAt;
+    private final Instant refreshIssuedAt;
 
-    TokenPair(IssuedAccessToken access, String refreshToken, Instant refreshExpiresAt) {
+    /**
+     * {@code refreshIssuedAt} is the instant the refresh token's expiry was computed from. (The
+     * access token's {@code iat} is read from the clock a moment later and cut to whole seconds, so
+     * counting from it could make the lifetime a second shorter than configured.)
+     */
+    TokenPair(IssuedAccessToken access, String refreshToken, Instant refreshExpiresAt, Instant refreshIssuedAt) {
         this.access = Objects.requireNonNull(access, "access");
         this.refreshToken = Objects.requireNonNull(refreshToken, "refreshToken");
         this.refreshExpiresAt = Objects.requireNonNull(refreshExpiresAt, "refreshExpiresAt");
+        this.refreshIssuedAt = Objects.requireNonNull(refreshIssuedAt, "refreshIssuedAt");
     }
 
     public IssuedAccessToken access() {
@@ -36,7 +43,7 @@ public final class TokenPair {
 
     /** Whole seconds from issue to the refresh token's expiry. */
     public long refreshExpiresInSeconds() {
-        return Math.max(0, Duration.between(access.principal().issuedAt(), refreshExpiresAt).toSeconds());
+        return Math.max(0, Duration.between(refreshIssuedAt, refreshExpiresAt).toSeconds());
     }
 
     @Override

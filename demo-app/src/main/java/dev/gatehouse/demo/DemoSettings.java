@@ -1,6 +1,7 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.SigningAlgorithm;
 
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ public final class DemoSettings {
     public final Duration refreshReuseGrace;
     public final int bcryptCost;
     public final Set<String> adminEmails;
+    /** Whether verified access tokens are remembered (GatehouseSettings#verifiedTokenCache). */
+    public final boolean verifiedTokenCache;
+    public final int verifiedTokenCacheSize;
 
     private DemoSettings(Function<String, String> source) {
         this.port = integer(source, "GATEHOUSE_PORT", "8080", 0, 65535);
@@ -54,6 +58,10 @@ public final class DemoSettings {
         this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
         this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
+        this.verifiedTokenCache = bool(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE",
+                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
+        this.verifiedTokenCacheSize = integer(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE",
+                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE), 1, GatehouseSettings.MAX_VERIFIED_TOKEN_CACHE_SIZE);
         this.adminEmails = new LinkedHashSet<>();
         for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
             if (!email.isBlank()) {
@@ -115,6 +123,17 @@ public final class DemoSettings {
         }
     }
 
+    private static boolean bool(Function<String, String> source, String name, String defaultValue) {
+        String value = text(source, name, defaultValue);
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw new ConfigurationException(name, "must be true or false, not '" + value + "'");
+    }
+
     private static Duration duration(Function<String, String> source, String name, String defaultValue) {
         String value = text(source, name, defaultValue);
         try {
@@ -128,7 +147,8 @@ public final class DemoSettings {
     public String toString() {
         return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", audience=" + audience
                 + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation)
-                + ", accessTokenTtl=" + accessTokenTtl + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+                + ", accessTokenTtl=" + accessTokenTtl
+                + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
     }
 
     /** The JDBC URL without anything that looks like a password parameter. */

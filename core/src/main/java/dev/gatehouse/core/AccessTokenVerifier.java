@@ -49,9 +49,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * check, but is served from the cache only while all of these still hold, and otherwise goes
  * through the full check again:
  * <ul>
- *   <li>the clock is inside the window the full check accepted, ending
- *       {@value VerifiedTokenCache#EXPIRY_MARGIN_MILLIS} ms before {@code exp} (the leeway
- *       never extends a cached entry), and the entry is at most 15 minutes old;</li>
+ *   <li>the clock is inside the window the full check accepted, ending one second before
+ *       {@code exp} (the leeway never extends a cached entry), and the entry is at most 15
+ *       minutes old;</li>
  *   <li>the {@link KeySource} still returns the same key for the token's {@code kid} (a key
  *       removed from the set or revoked refuses its cached tokens at once);</li>
  * </ul>
@@ -287,23 +287,25 @@ public final class AccessTokenVerifier {
 
     /**
      * Whether a base64url segment decodes to one JSON object followed only by white space. A
-     * single pass over the characters, aware of strings and escapes; the JSON itself has already
-     * been parsed by java-jwt, so this only has to find where the first value ends.
+     * single pass over the decoded bytes, aware of strings and escapes; the JSON itself has
+     * already been parsed by java-jwt, so this only has to find where the first value ends.
+     * Working on the UTF-8 bytes is exact: every byte of a multi-byte sequence is 0x80 or above,
+     * so none can be taken for a quote, a backslash, a bracket or white space.
      */
     static boolean isSingleJsonObject(String segment) {
-        String json = new String(java.util.Base64.getUrlDecoder().decode(segment), java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = java.util.Base64.getUrlDecoder().decode(segment);
         int i = 0;
-        int n = json.length();
-        while (i < n && isJsonSpace(json.charAt(i))) {
+        int n = json.length;
+        while (i < n && isJsonSpace((char) json[i])) {
             i++;
         }
-        if (i == n || json.charAt(i) != '{') {
+        if (i == n || json[i] != '{') {
             return false;
         }
         int depth = 0;
         boolean inString = false;
         for (; i < n; i++) {
-            char c = json.charAt(i);
+            byte c = json[i];
             if (inString) {
                 if (c == '\\') {
                     i++;
@@ -326,7 +328,7 @@ public final class AccessTokenVerifier {
             return false;
         }
         for (; i < n; i++) {
-            if (!isJsonSpace(json.charAt(i))) {
+            if (!isJsonSpace((char) json[i])) {
                 return false;
             }
         }

@@ -298,7 +298,7 @@ public final class GatehouseSettings {
         /**
          * The most verified tokens a verifier remembers; default 10,000, from 1 to 1,000,000. An
          * entry for a typical access token (up to about 1,400 characters) counts once and takes
-         * about 2 KiB; a larger token counts once more per further 2 KiB, so memory stays below
+         * about 1.5 KiB; a larger token counts once more per further 2 KiB, so memory stays below
          * about {@code size × 2 KiB} (20 MiB at the default). When it is full, Caffeine's policy
          * (recency and frequency) decides which entry goes.
          */

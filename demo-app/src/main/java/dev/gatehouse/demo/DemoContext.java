@@ -88,6 +88,7 @@ public final class DemoContext implements AutoCloseable {
                     .refreshFamilyLifetime(settings.refreshTokenTtl.compareTo(AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME) > 0
                             ? settings.refreshTokenTtl : AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME)
                     .refreshReuseGrace(settings.refreshReuseGrace)
+                    .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
                     .adminEmails(settings.adminEmails);
             if (settings.bcryptCost < 10) {
                 auth.bcryptCostForTests(settings.bcryptCost);

@@ -3,6 +3,7 @@ package dev.gatehouse.demo;
 import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.auth.AuthSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,8 @@ public final class DemoSettings {
     /** Whether verified access tokens are remembered (GatehouseSettings#verifiedTokenCache). */
     public final boolean verifiedTokenCache;
     public final int verifiedTokenCacheSize;
+    /** Register and login attempts per client address per minute (AuthSettings#clientAttemptsPerMinute). */
+    public final int clientAttemptsPerMinute;
 
     private DemoSettings(Function<String, String> source) {
         this.port = integer(source, "GATEHOUSE_PORT", "8080", 0, 65535);
@@ -62,6 +65,8 @@ public final class DemoSettings {
                 String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
         this.verifiedTokenCacheSize = integer(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE",
                 String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE), 1, GatehouseSettings.MAX_VERIFIED_TOKEN_CACHE_SIZE);
+        this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
+                String.valueOf(AuthSettings.DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE), 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
         for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
             if (!email.isBlank()) {

@@ -8,8 +8,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The demo's verified-token cache settings: defaults, environment, system property, bad values. */
-class VerifiedTokenCacheSettingTest {
+/** The demo's load-related settings (verified-token cache, client attempts): defaults, environment, system property, bad values. */
+class LoadSettingsTest {
     private static DemoSettings settings(Map<String, String> env, Map<String, String> properties) {
         return DemoSettings.from(env, properties::get, name -> null);
     }
@@ -31,6 +31,14 @@ class VerifiedTokenCacheSettingTest {
         assertThat(off.verifiedTokenCacheSize).isEqualTo(50);
         assertThat(off.toString()).contains("verifiedTokenCache=off");
         assertThat(on.verifiedTokenCache).isTrue();
+    }
+
+    @Test
+    void clientAttemptsPerMinuteDefaultsToTheLibrarysAndCanBeRaised() {
+        assertThat(settings(Map.of(), Map.of()).clientAttemptsPerMinute).isEqualTo(30);
+        assertThat(settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "100000"), Map.of()).clientAttemptsPerMinute).isEqualTo(100_000);
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "0"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
     }
 
     @Test

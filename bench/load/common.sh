@@ -59,6 +59,7 @@ start_demo() {
         DEMO_PID=$!
         for _ in $(seq 1 600); do
             DEMO_URL=$(sed -n 's/^Gatehouse demo ready at \(http[^ ]*\).*/\1/p' "$DEMO_LOG" | head -n 1)
+            DEMO_URL=${DEMO_URL%/}
             [[ -n $DEMO_URL ]] && break
             kill -0 "$DEMO_PID" 2>/dev/null || { cat "$DEMO_LOG" >&2; exit 1; }
             sleep 0.1

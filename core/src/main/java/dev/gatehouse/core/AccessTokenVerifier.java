@@ -42,6 +42,22 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Every failure, whatever its cause, is an {@link InvalidTokenException}; nothing else escapes
  * {@link #verify(String)}.
+ *
+ * <p><b>Verified-token cache.</b> Unless {@link GatehouseSettings#verifiedTokenCache()} is off, a
+ * token that passed every check above is remembered, keyed by its exact string, with the
+ * principal it gave. The same string later costs a lookup instead of parsing and a signature
+ * check, but is served from the cache only while all of these still hold, and otherwise goes
+ * through the full check again:
+ * <ul>
+ *   <li>the clock is inside the window the full check accepted, ending one second before
+ *       {@code exp} (the leeway never extends a cached entry), and the entry is at most 15
+ *       minutes old;</li>
+ *   <li>the {@link KeySource} still returns the same key for the token's {@code kid} (a key
+ *       removed from the set or revoked refuses its cached tokens at once);</li>
+ * </ul>
+ * and the {@link RevocationCheck} is asked on every hit, exactly as on a full check. A token that
+ * failed is never remembered, so a failure is always decided afresh. The cache is bounded by
+ * {@link GatehouseSettings#verifiedTokenCacheSize()}.
  */
 public final class AccessTokenVerifier {
     private static final int MAX_KID_LENGTH = 128;
@@ -54,6 +70,8 @@ public final class AccessTokenVerifier {
     private final KeySource keys;
     private final RevocationCheck revocation;
     private final Map<SigningKey, JWTVerifier> verifiers = new ConcurrentHashMap<>();
+    /** {@code null} when the settings turn the cache off. */
+    private final VerifiedTokenCache cache;
 
     public AccessTokenVerifier(GatehouseSettings settings, KeySource keys) {
         this(settings, keys, RevocationCheck.NONE);
@@ -63,13 +81,16 @@ public final class AccessTokenVerifier {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.revocation = Objects.requireNonNull(revocation, "revocation");
+        this.cache = settings.verifiedTokenCache()
+                ? new VerifiedTokenCache(settings.verifiedTokenCacheSize(), settings.clock())
+                : null;
     }
 
     public GatehouseSettings settings() {
         return settings;
     }
 
-    /** The same verifier with another revocation check (the key cache is not shared). */
+    /** The same verifier with another revocation check (neither the key cache nor the verified-token cache is shared). */
     public AccessTokenVerifier withRevocation(RevocationCheck check) {
         return new AccessTokenVerifier(settings, keys, check);
     }
@@ -97,6 +118,17 @@ public final class AccessTokenVerifier {
         }
         if (token.length() > settings.maxTokenSize()) {
             throw new InvalidTokenException(Reason.OVERSIZED, "The token is longer than " + settings.maxTokenSize() + " characters");
+        }
+        VerifiedTokenCache.Key cacheKey = null;
+        if (cache != null) {
+            cacheKey = new VerifiedTokenCache.Key(token);
+            VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
+            if (hit != null) {
+                AccessTokenPrincipal principal = serveCached(cacheKey, hit);
+                if (principal != null) {
+                    return principal;
+                }
+            }
         }
         checkCompactStructure(token);
 
@@ -166,7 +198,45 @@ public final class AccessTokenVerifier {
         if (revocation.isRevoked(principal)) {
             throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
         }
+        if (cache != null) {
+            // Every check passed: only now may the token be remembered.
+            long notBefore = principal.issuedAt().toEpochMilli();
+            if (!nbf.isMissing()) {
+                notBefore = Math.max(notBefore, nbf.asInstant().toEpochMilli());
+            }
+            notBefore -= settings.clockLeeway().toSeconds() * 1000;
+            cache.put(cacheKey, principal, key, notBefore, settings.clock().millis());
+        }
         return principal;
+    }
+
+    /**
+     * The principal of a cached token if its key still verifies and it is not revoked;
+     * {@code null} when the key changed (the full check then decides).
+     */
+    private AccessTokenPrincipal serveCached(VerifiedTokenCache.Key cacheKey, VerifiedTokenCache.Entry hit) {
+        AccessTokenPrincipal principal = hit.principal;
+        SigningKey current;
+        try {
+            current = keys.verificationKey(principal.keyId()).orElse(null);
+        } catch (InvalidTokenException e) {
+            cache.remove(cacheKey);
+            throw e;
+        }
+        if (current != hit.key && !hit.key.equals(current)) {
+            cache.remove(cacheKey);
+            return null;
+        }
+        if (revocation.isRevoked(principal)) {
+            cache.remove(cacheKey);
+            throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
+        }
+        return principal;
+    }
+
+    /** Entries in the verified-token cache (0 when it is off). For tests. */
+    long cachedTokens() {
+        return cache == null ? 0 : cache.size();
     }
 
     private JWTVerifier verifierFor(SigningKey key) {
@@ -217,23 +287,25 @@ public final class AccessTokenVerifier {
 
     /**
      * Whether a base64url segment decodes to one JSON object followed only by white space. A
-     * single pass over the characters, aware of strings and escapes; the JSON itself has already
-     * been parsed by java-jwt, so this only has to find where the first value ends.
+     * single pass over the decoded bytes, aware of strings and escapes; the JSON itself has
+     * already been parsed by java-jwt, so this only has to find where the first value ends.
+     * Working on the UTF-8 bytes is exact: every byte of a multi-byte sequence is 0x80 or above,
+     * so none can be taken for a quote, a backslash, a bracket or white space.
      */
     static boolean isSingleJsonObject(String segment) {
-        String json = new String(java.util.Base64.getUrlDecoder().decode(segment), java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = java.util.Base64.getUrlDecoder().decode(segment);
         int i = 0;
-        int n = json.length();
-        while (i < n && isJsonSpace(json.charAt(i))) {
+        int n = json.length;
+        while (i < n && isJsonSpace((char) json[i])) {
             i++;
         }
-        if (i == n || json.charAt(i) != '{') {
+        if (i == n || json[i] != '{') {
             return false;
         }
         int depth = 0;
         boolean inString = false;
         for (; i < n; i++) {
-            char c = json.charAt(i);
+            byte c = json[i];
             if (inString) {
                 if (c == '\\') {
                     i++;
@@ -256,7 +328,7 @@ public final class AccessTokenVerifier {
             return false;
         }
         for (; i < n; i++) {
-            if (!isJsonSpace(json.charAt(i))) {
+            if (!isJsonSpace((char) json[i])) {
                 return false;
             }
         }

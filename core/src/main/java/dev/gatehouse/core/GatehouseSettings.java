@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *   <tr><td>refreshCookieName</td><td>{@value #DEFAULT_REFRESH_COOKIE}</td></tr>
  *   <tr><td>csrfCookieName</td><td>{@value #DEFAULT_CSRF_COOKIE}</td></tr>
  *   <tr><td>csrfHeaderName</td><td>{@value #DEFAULT_CSRF_HEADER}</td></tr>
+ *   <tr><td>verifiedTokenCache</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE}</td></tr>
+ *   <tr><td>verifiedTokenCacheSize</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE_SIZE} entries</td></tr>
  *   <tr><td>clock</td><td>the system UTC clock</td></tr>
  * </table>
  */
@@ -44,6 +46,10 @@ public final class GatehouseSettings {
     public static final String DEFAULT_REFRESH_COOKIE = "__Secure-refresh_token";
     public static final String DEFAULT_CSRF_COOKIE = "__Host-csrf_token";
     public static final String DEFAULT_CSRF_HEADER = "X-CSRF-Token";
+    public static final boolean DEFAULT_VERIFIED_TOKEN_CACHE = true;
+    public static final int DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+    /** Largest {@code verifiedTokenCacheSize} accepted. */
+    public static final int MAX_VERIFIED_TOKEN_CACHE_SIZE = 1_000_000;
 
     /** Upper bounds that keep a typo from disabling expiry in practice. */
     static final Duration MAX_ACCESS_TOKEN_TTL = Duration.ofHours(24);
@@ -68,6 +74,8 @@ public final class GatehouseSettings {
     private final String refreshCookieName;
     private final String csrfCookieName;
     private final String csrfHeaderName;
+    private final boolean verifiedTokenCache;
+    private final int verifiedTokenCacheSize;
     private final Clock clock;
 
     private GatehouseSettings(Builder b) {
@@ -83,6 +91,8 @@ public final class GatehouseSettings {
         this.refreshCookieName = b.refreshCookieName;
         this.csrfCookieName = b.csrfCookieName;
         this.csrfHeaderName = b.csrfHeaderName;
+        this.verifiedTokenCache = b.verifiedTokenCache;
+        this.verifiedTokenCacheSize = b.verifiedTokenCacheSize;
         this.clock = b.clock;
     }
 
@@ -110,6 +120,8 @@ public final class GatehouseSettings {
         b.refreshCookieName = refreshCookieName;
         b.csrfCookieName = csrfCookieName;
         b.csrfHeaderName = csrfHeaderName;
+        b.verifiedTokenCache = verifiedTokenCache;
+        b.verifiedTokenCacheSize = verifiedTokenCacheSize;
         b.clock = clock;
         return b;
     }
@@ -166,6 +178,16 @@ public final class GatehouseSettings {
         return csrfHeaderName;
     }
 
+    /** Whether a verifier remembers tokens it has verified (see {@link Builder#verifiedTokenCache(boolean)}). */
+    public boolean verifiedTokenCache() {
+        return verifiedTokenCache;
+    }
+
+    /** How many verified tokens a verifier remembers at most (typical-size tokens; large ones count more). */
+    public int verifiedTokenCacheSize() {
+        return verifiedTokenCacheSize;
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -174,7 +196,8 @@ public final class GatehouseSettings {
     public String toString() {
         return "GatehouseSettings{issuer=" + issuer + ", audience=" + audience + ", accessTokenTtl=" + accessTokenTtl
                 + ", clockLeeway=" + clockLeeway + ", acceptedAlgorithms=" + acceptedAlgorithms + ", maxTokenSize="
-                + maxTokenSize + ", realm=" + realm + ", transports=" + transports + "}";
+                + maxTokenSize + ", realm=" + realm + ", transports=" + transports + ", verifiedTokenCache="
+                + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + "}";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} validates and returns an immutable object. */
@@ -191,6 +214,8 @@ public final class GatehouseSettings {
         private String refreshCookieName = DEFAULT_REFRESH_COOKIE;
         private String csrfCookieName = DEFAULT_CSRF_COOKIE;
         private String csrfHeaderName = DEFAULT_CSRF_HEADER;
+        private boolean verifiedTokenCache = DEFAULT_VERIFIED_TOKEN_CACHE;
+        private int verifiedTokenCacheSize = DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
         private Clock clock = Clock.systemUTC();
 
         private Builder(String issuer, String audience) {
@@ -257,6 +282,31 @@ public final class GatehouseSettings {
             return this;
         }
 
+        /**
+         * Whether a verifier remembers the tokens it has verified, so that the next request with
+         * the same token costs a lookup instead of a signature check; default on. An entry is
+         * found only by the exact token string, is served only until shortly before the token's
+         * {@code exp}, and on every hit the token's key must still be a verification key and the
+         * {@link RevocationCheck} is asked again. A token that failed verification is never
+         * remembered. See docs/security.md, "Verified-token cache".
+         */
+        public Builder verifiedTokenCache(boolean enabled) {
+            this.verifiedTokenCache = enabled;
+            return this;
+        }
+
+        /**
+         * The most verified tokens a verifier remembers; default 10,000, from 1 to 1,000,000. An
+         * entry for a typical access token (up to about 1,400 characters) counts once and takes
+         * about 1.5 KiB; a larger token counts once more per further 2 KiB, so memory stays below
+         * about {@code size × 2 KiB} (20 MiB at the default). When it is full, Caffeine's policy
+         * (recency and frequency) decides which entry goes.
+         */
+        public Builder verifiedTokenCacheSize(int entries) {
+            this.verifiedTokenCacheSize = entries;
+            return this;
+        }
+
         /** The clock for {@code iat}/{@code exp}; tests pass a fixed one. */
         public Builder clock(Clock clock) {
             this.clock = clock;
@@ -301,6 +351,9 @@ public final class GatehouseSettings {
             requireToken("refreshCookieName", refreshCookieName, COOKIE_NAME);
             requireToken("csrfCookieName", csrfCookieName, COOKIE_NAME);
             requireToken("csrfHeaderName", csrfHeaderName, HEADER_NAME);
+            if (verifiedTokenCacheSize < 1 || verifiedTokenCacheSize > MAX_VERIFIED_TOKEN_CACHE_SIZE) {
+                throw new ConfigurationException("verifiedTokenCacheSize", "must be between 1 and " + MAX_VERIFIED_TOKEN_CACHE_SIZE);
+            }
             if (clock == null) {
                 throw new ConfigurationException("clock", "must not be null");
             }

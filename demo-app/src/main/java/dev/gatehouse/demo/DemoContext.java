@@ -82,6 +82,8 @@ public final class DemoContext implements AutoCloseable {
             // managed keys: the configured algorithm applies to new keys, the active key may still be another
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
+                    .verifiedTokenCache(settings.verifiedTokenCache)
+                    .verifiedTokenCacheSize(settings.verifiedTokenCacheSize)
                     .acceptedAlgorithms(settings.keysFile != null ? EnumSet.of(keys.signingKey().algorithm())
                             : EnumSet.of(settings.signingAlgorithm, keys.signingKey().algorithm()))
                     .build();

@@ -1,7 +1,9 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.core.auth.AuthSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +47,13 @@ public final class DemoSettings {
     public final Duration refreshTokenTtl;
     public final Duration refreshReuseGrace;
     public final int bcryptCost;
-    /** Register and login attempts per client address and minute (AuthSettings' clientAttemptsPerMinute). */
     public final Duration revocationStaleness;
-    public final int clientAttemptsPerMinute;
     public final Set<String> adminEmails;
+    /** Whether verified access tokens are remembered (GatehouseSettings#verifiedTokenCache). */
+    public final boolean verifiedTokenCache;
+    public final int verifiedTokenCacheSize;
+    /** Register and login attempts per client address per minute (AuthSettings#clientAttemptsPerMinute). */
+    public final int clientAttemptsPerMinute;
 
     private DemoSettings(Function<String, String> source) {
         this.port = integer(source, "GATEHOUSE_PORT", "8080", 0, 65535);
@@ -83,7 +88,12 @@ public final class DemoSettings {
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
         this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
         this.revocationStaleness = duration(source, "GATEHOUSE_REVOCATION_STALENESS", "PT5S");
-        this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "30", 1, 1_000_000);
+        this.verifiedTokenCache = bool(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE",
+                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
+        this.verifiedTokenCacheSize = integer(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE",
+                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE), 1, GatehouseSettings.MAX_VERIFIED_TOKEN_CACHE_SIZE);
+        this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
+                String.valueOf(AuthSettings.DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE), 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
         for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
             if (!email.isBlank()) {
@@ -145,6 +155,17 @@ public final class DemoSettings {
         }
     }
 
+    private static boolean bool(Function<String, String> source, String name, String defaultValue) {
+        String value = text(source, name, defaultValue);
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw new ConfigurationException(name, "must be true or false, not '" + value + "'");
+    }
+
     private static Duration duration(Function<String, String> source, String name, String defaultValue) {
         String value = text(source, name, defaultValue);
         try {
@@ -169,7 +190,8 @@ public final class DemoSettings {
                 + "/query " + jdbcQueryTimeout + "/socket " + jdbcSocketTimeout + ", authTimeout=" + authTimeout + ", audience=" + audience
                 + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
-                + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+                + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
+                + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
     }
 
     /** The JDBC URL without anything that looks like a password parameter. */

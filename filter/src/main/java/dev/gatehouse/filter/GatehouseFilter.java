@@ -112,6 +112,16 @@ public final class GatehouseFilter implements Filter {
     /** Longest token read, in characters; longer ones are refused unparsed. */
     public static final String MAX_TOKEN_SIZE_PARAM = "max-token-size";
     public static final String DEFAULT_MAX_TOKEN_SIZE = String.valueOf(GatehouseSettings.DEFAULT_MAX_TOKEN_SIZE);
+    /**
+     * {@code true} remembers tokens that verified, so that the next request with the same token
+     * costs a lookup instead of a signature check (revocation and the key are still checked on
+     * every request; see docs/security.md, "Verified-token cache").
+     */
+    public static final String VERIFIED_TOKEN_CACHE_PARAM = "verified-token-cache";
+    public static final String DEFAULT_VERIFIED_TOKEN_CACHE = String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE);
+    /** The most verified tokens remembered (about 2 KiB each); from 1 to 1,000,000. */
+    public static final String VERIFIED_TOKEN_CACHE_SIZE_PARAM = "verified-token-cache-size";
+    public static final String DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE);
     /** The {@code realm} of {@code WWW-Authenticate} challenges. */
     public static final String REALM_PARAM = "realm";
     public static final String DEFAULT_REALM = GatehouseSettings.DEFAULT_REALM;
@@ -148,13 +158,14 @@ public final class GatehouseFilter implements Filter {
      * the application (for example with revocation and rotating keys). When set, the token
      * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},
      * {@value #JWKS_URL_PARAM}, {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}, algorithms, leeway, size,
-     * realm, transports, cookie and header names) come from that verifier and must not be given
+     * verified-token cache, realm, transports, cookie and header names) come from that verifier and must not be given
      * as init-params.
      */
     public static final String VERIFIER_ATTRIBUTE_PARAM = "verifier-attribute";
 
     private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, JWKS_URL_PARAM,
-            JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, REALM_PARAM,
+            JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM,
+            VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM, REALM_PARAM,
             TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM, CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM);
     private static final List<String> ALL_PARAMS;
 
@@ -298,7 +309,8 @@ public final class GatehouseFilter implements Filter {
             "csrfHeaderName", CSRF_HEADER_PARAM,
             "allowedOrigins", ALLOWED_ORIGINS_PARAM,
             "keys", KEYS_FILE_PARAM,
-            "jwksUrl", JWKS_URL_PARAM);
+            "jwksUrl", JWKS_URL_PARAM,
+            "verifiedTokenCacheSize", VERIFIED_TOKEN_CACHE_SIZE_PARAM);
 
     private static Builder fromInitParams(FilterConfig config) {
         try {
@@ -410,6 +422,10 @@ public final class GatehouseFilter implements Filter {
                 .acceptedAlgorithms(algorithms.isEmpty() ? null : algorithms)
                 .clockLeeway(duration(CLOCK_LEEWAY_PARAM, param(config, CLOCK_LEEWAY_PARAM, DEFAULT_CLOCK_LEEWAY)))
                 .maxTokenSize(integer(MAX_TOKEN_SIZE_PARAM, param(config, MAX_TOKEN_SIZE_PARAM, DEFAULT_MAX_TOKEN_SIZE)))
+                .verifiedTokenCache(bool(VERIFIED_TOKEN_CACHE_PARAM,
+                        param(config, VERIFIED_TOKEN_CACHE_PARAM, DEFAULT_VERIFIED_TOKEN_CACHE)))
+                .verifiedTokenCacheSize(integer(VERIFIED_TOKEN_CACHE_SIZE_PARAM,
+                        param(config, VERIFIED_TOKEN_CACHE_SIZE_PARAM, DEFAULT_VERIFIED_TOKEN_CACHE_SIZE)))
                 .realm(param(config, REALM_PARAM, DEFAULT_REALM))
                 .transports(transports)
                 .accessCookieName(param(config, ACCESS_COOKIE_PARAM, DEFAULT_ACCESS_COOKIE))

@@ -92,6 +92,8 @@ class MisconfigurationTest {
         params.put(GatehouseFilter.ALLOWED_ORIGINS_PARAM, "https://app.example");
         params.put(GatehouseFilter.CLOCK_LEEWAY_PARAM, "PT10S");
         params.put(GatehouseFilter.ALGORITHMS_PARAM, "RS256");
+        params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "FALSE");
+        params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, " 500 ");
 
         assertThatCode(() -> new GatehouseFilter().init(config(params, Map.of()))).doesNotThrowAnyException();
     }
@@ -133,6 +135,14 @@ class MisconfigurationTest {
                 misconfig("clock-leeway negative", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "-PT1S"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
                 misconfig("max-token-size big", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "big"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
                 misconfig("max-token-size too small", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "100"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
+                misconfig("verified-token-cache maybe", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "maybe"),
+                        GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM),
+                misconfig("verified-token-cache-size lots", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, "lots"),
+                        GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM),
+                misconfig("verified-token-cache-size zero", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, "0"),
+                        GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM),
+                misconfig("verified-token-cache-size too big", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, "2000000"),
+                        GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM),
                 misconfig("realm with a quote", with(GatehouseFilter.REALM_PARAM, "a\"b"), GatehouseFilter.REALM_PARAM),
                 misconfig("transports unknown", with(GatehouseFilter.TRANSPORTS_PARAM, "bearer,carrier-pigeon"), GatehouseFilter.TRANSPORTS_PARAM),
                 misconfig("transports empty", with(GatehouseFilter.TRANSPORTS_PARAM, ","), GatehouseFilter.TRANSPORTS_PARAM),

@@ -1,0 +1,139 @@
+# Shared by the load scripts (sourced, not run): build the demo, start it on a free loopback
+# port (Grizzly from the jar, or the WAR in a real Tomcat 10.1), accounts and tokens, and wrk.
+# Everything binds 127.0.0.1 only; every wrk run is bounded by DURATION.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-5s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+DEMO_URL=""
+DEMO_PID=""
+DEMO_LOG=""
+DEMO_BASE=""
+PASSWORD="load-test-Passw0rd-$$"
+
+need_tools() {
+    local missing=()
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    if ((${#missing[@]})); then
+        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            echo "Installing ${missing[*]} from Debian's packages" >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+                || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
+        else
+            echo "Missing: ${missing[*]} (apt-get install ${missing[*]})" >&2
+            exit 2
+        fi
+    fi
+}
+
+# Builds the demo jar, its lib/ and the unpacked Tomcat unless SKIP_BUILD=1.
+build_demo() {
+    if [[ "${SKIP_BUILD:-}" != "1" ]]; then
+        # shellcheck disable=SC2086
+        (cd "$ROOT" && mvn -B -q ${MVN_ARGS:-} -DskipTests -pl demo-app -am pre-integration-test)
+    fi
+}
+
+free_port() {
+    java -XX:TieredStopAtLevel=1 -Xshare:auto "$ROOT/bench/load/FreePort.java"
+}
+
+# start_demo grizzly|tomcat — the GATEHOUSE_* variables of the caller's environment apply.
+# Defaults here: an in-memory H2 database and a throw-away key-encryption key.
+start_demo() {
+    local container=$1
+    export GATEHOUSE_JDBC_URL=${GATEHOUSE_JDBC_URL:-"jdbc:h2:mem:load-$$;DB_CLOSE_DELAY=-1"}
+    export GATEHOUSE_KEY_ENCRYPTION_KEY=${GATEHOUSE_KEY_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}
+    export GATEHOUSE_HOST=127.0.0.1
+    DEMO_LOG=$(mktemp -t gatehouse-demo.XXXXXX.log)
+    DEMO_BASE=$(mktemp -d -t gatehouse-load.XXXXXX)
+    if [[ $container == grizzly ]]; then
+        local jar
+        jar=$(ls "$ROOT"/demo-app/target/gatehouse-demo-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
+        (cd "$DEMO_BASE" && GATEHOUSE_PORT=0 exec java ${JAVA_OPTS:-} -cp "$jar:$ROOT/demo-app/target/lib/*" \
+            dev.gatehouse.demo.grizzly.DemoMain >"$DEMO_LOG" 2>&1) &
+        DEMO_PID=$!
+        for _ in $(seq 1 600); do
+            DEMO_URL=$(sed -n 's/^Gatehouse demo ready at \(http[^ ]*\).*/\1/p' "$DEMO_LOG" | head -n 1)
+            DEMO_URL=${DEMO_URL%/}
+            [[ -n $DEMO_URL ]] && break
+            kill -0 "$DEMO_PID" 2>/dev/null || { cat "$DEMO_LOG" >&2; exit 1; }
+            sleep 0.1
+        done
+    else
+        local home port
+        home=$(ls -d "$ROOT"/demo-app/target/tomcat/apache-tomcat-* | head -n 1)
+        port=$(free_port)
+        mkdir -p "$DEMO_BASE"/{conf,logs,temp,webapps,work}
+        cp -r "$home"/conf/. "$DEMO_BASE/conf/"
+        sed -i -e 's/<Server port="8005"/<Server port="-1"/' \
+               -e "s/<Connector port=\"8080\" protocol=\"HTTP\/1.1\"/<Connector port=\"$port\" address=\"127.0.0.1\" protocol=\"HTTP\/1.1\"/" \
+               "$DEMO_BASE/conf/server.xml"
+        cp "$ROOT/demo-app/target/gatehouse-demo.war" "$DEMO_BASE/webapps/ROOT.war"
+        (cd "$DEMO_BASE" && CATALINA_HOME=$home CATALINA_BASE=$DEMO_BASE CATALINA_OPTS=${JAVA_OPTS:-} \
+            exec "$home/bin/catalina.sh" run >"$DEMO_LOG" 2>&1) &
+        DEMO_PID=$!
+        DEMO_URL="http://127.0.0.1:$port"
+    fi
+    for _ in $(seq 1 600); do
+        if curl -fsS -o /dev/null "$DEMO_URL/api/ping" 2>/dev/null; then
+            echo "Demo ($container) up at $DEMO_URL" >&2
+            return 0
+        fi
+        kill -0 "$DEMO_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$DEMO_LOG" >&2
+    echo "The demo did not start" >&2
+    stop_demo
+    exit 1
+}
+
+stop_demo() {
+    if [[ -n $DEMO_PID ]]; then
+        kill "$DEMO_PID" 2>/dev/null || true
+        wait "$DEMO_PID" 2>/dev/null || true
+        DEMO_PID=""
+    fi
+    [[ -n $DEMO_BASE ]] && rm -rf "$DEMO_BASE"
+    [[ -n $DEMO_LOG ]] && rm -f "$DEMO_LOG"
+    DEMO_BASE=""
+    DEMO_LOG=""
+}
+trap stop_demo EXIT
+
+# register EMAIL — creates an account with $PASSWORD.
+register() {
+    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$DEMO_URL/auth/register"
+}
+
+# login EMAIL — prints the login response body (bearer transport).
+login() {
+    curl -fsS -X POST -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$DEMO_URL/auth/login"
+}
+
+# json_field NAME — reads one string field from the JSON on stdin.
+json_field() {
+    sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
+
+# wrk_rps ARGS... — runs wrk for $DURATION and prints requests per second (non-2xx counted as errors).
+wrk_rps() {
+    local out
+    out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$@")
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "wrk saw non-2xx answers:" >&2
+        echo "$out" >&2
+    fi
+    awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
+}

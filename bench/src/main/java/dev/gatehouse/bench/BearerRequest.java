@@ -1,0 +1,29 @@
+package dev.gatehouse.bench;
+
+import dev.gatehouse.core.RequestAuthenticator;
+
+import java.util.List;
+
+/** A {@code GET} carrying one bearer token, as a container adapter would present it. */
+final class BearerRequest implements RequestAuthenticator.HttpRequestView {
+    private final List<String> authorization;
+
+    BearerRequest(String token) {
+        this.authorization = List.of("Bearer " + token);
+    }
+
+    @Override
+    public String method() {
+        return "GET";
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return "Authorization".equalsIgnoreCase(name) ? authorization : List.of();
+    }
+
+    @Override
+    public String ownOrigin() {
+        return "https://api.example.com";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.gatehouse.demo;
+
+import dev.gatehouse.core.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The demo's load-related settings (verified-token cache, client attempts): defaults, environment, system property, bad values. */
+class LoadSettingsTest {
+    private static DemoSettings settings(Map<String, String> env, Map<String, String> properties) {
+        return DemoSettings.from(env, properties::get, name -> null);
+    }
+
+    @Test
+    void cacheIsOnWithTenThousandEntriesByDefault() {
+        DemoSettings settings = settings(Map.of(), Map.of());
+
+        assertThat(settings.verifiedTokenCache).isTrue();
+        assertThat(settings.verifiedTokenCacheSize).isEqualTo(10_000);
+    }
+
+    @Test
+    void environmentTurnsItOffAndSystemPropertyWins() {
+        DemoSettings off = settings(Map.of("GATEHOUSE_VERIFIED_TOKEN_CACHE", "false", "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE", "50"), Map.of());
+        DemoSettings on = settings(Map.of("GATEHOUSE_VERIFIED_TOKEN_CACHE", "false"), Map.of("gatehouse.verified.token.cache", "TRUE"));
+
+        assertThat(off.verifiedTokenCache).isFalse();
+        assertThat(off.verifiedTokenCacheSize).isEqualTo(50);
+        assertThat(off.toString()).contains("verifiedTokenCache=off");
+        assertThat(on.verifiedTokenCache).isTrue();
+    }
+
+    @Test
+    void clientAttemptsPerMinuteDefaultsToTheLibrarysAndCanBeRaised() {
+        assertThat(settings(Map.of(), Map.of()).clientAttemptsPerMinute).isEqualTo(30);
+        assertThat(settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "100000"), Map.of()).clientAttemptsPerMinute).isEqualTo(100_000);
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "0"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
+    }
+
+    @Test
+    void badValuesNameTheVariable() {
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_VERIFIED_TOKEN_CACHE", "yes"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_VERIFIED_TOKEN_CACHE");
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE", "0"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE");
+    }
+}

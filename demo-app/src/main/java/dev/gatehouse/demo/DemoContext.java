@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.AuthSettings;
 import dev.gatehouse.core.jdbc.JdbcSchema;
@@ -75,11 +76,19 @@ public final class DemoContext implements AutoCloseable {
             keys = settings.keysFile != null
                     ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).build()
                     : managedKeys(settings, ds);
-            // managed keys: the configured algorithm applies to new keys, the active key may still be another
+            // managed keys: the configured algorithm applies to new keys, the active key may still be another.
+            // A key file: every key in it verifies (FileKeySource), so each of their algorithms is accepted;
+            // the algorithm stays pinned to each key. Accepting only the signing key's algorithm refused
+            // every outstanding token the moment a hand rotation moved the marker to a key of another one.
+            EnumSet<SigningAlgorithm> algorithms = EnumSet.of(keys.signingKey().algorithm());
+            if (settings.keysFile != null) {
+                keys.publishedKeys().forEach(k -> algorithms.add(k.algorithm()));
+            } else {
+                algorithms.add(settings.signingAlgorithm);
+            }
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
-                    .acceptedAlgorithms(settings.keysFile != null ? EnumSet.of(keys.signingKey().algorithm())
-                            : EnumSet.of(settings.signingAlgorithm, keys.signingKey().algorithm()))
+                    .acceptedAlgorithms(algorithms)
                     .build();
             AuthSettings.Builder auth = AuthSettings.builder()
                     .refreshTokenTtl(settings.refreshTokenTtl)

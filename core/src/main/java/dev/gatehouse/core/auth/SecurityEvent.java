@@ -23,7 +23,9 @@ public final class SecurityEvent {
         /** A spent refresh token came back after the grace period: the whole family was revoked. */
         REFRESH_REUSE_DETECTED,
         LOGGED_OUT,
-        LOGGED_OUT_EVERYWHERE
+        LOGGED_OUT_EVERYWHERE,
+        /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
+        USER_DELETED
     }
 
     private final Type type;

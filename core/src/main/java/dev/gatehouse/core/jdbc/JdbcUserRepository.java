@@ -116,8 +116,11 @@ final class JdbcUserRepository implements UserRepository {
      */
     @Override
     public boolean deleteAndRevoke(String id, Instant revokedBefore) {
-        Jdbc.text("id", id, 36);
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(revokedBefore, "revokedBefore");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return false; // no user can have such an id (an admin's request for it is a 404, not a failure)
+        }
         return jdbc.transaction("delete a user and revoke their tokens", tx -> {
             try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE user_id = ?")) {
                 ps.setString(1, id);

@@ -86,6 +86,28 @@ class SecurityEventsTest {
     }
 
     @Test
+    void deletingAUserRefusesItsTokensAtOnceAndIsReportedOnce() throws Exception {
+        String userId = service.register(EMAIL, PASSWORD, "client").get().id();
+        TokenPair pair = service.login(EMAIL, PASSWORD, "client").get();
+        assertThat(service.verifier().verify(pair.access().token()).subject()).isEqualTo(userId);
+        events.clear();
+
+        assertThat(service.deleteUser(userId)).isTrue();
+
+        assertThatThrownBy(() -> service.verifier().verify(pair.access().token()))
+                .isInstanceOf(dev.gatehouse.core.InvalidTokenException.class);
+        service.revocationCache().refreshNow(); // and from the database, as another node would see it
+        assertThatThrownBy(() -> service.verifier().verify(pair.access().token()))
+                .isInstanceOf(dev.gatehouse.core.InvalidTokenException.class);
+        assertThatThrownBy(() -> service.refresh(pair.refreshToken())).isInstanceOf(InvalidCredentialsException.class);
+        assertThat(service.findUser(userId)).isEmpty();
+        assertThat(service.deleteUser(userId)).as("already gone").isFalse();
+        assertThat(events).extracting(SecurityEvent::type).containsExactly(SecurityEvent.Type.USER_DELETED);
+        assertThat(events.get(0).userId()).isEqualTo(userId);
+        assertThat(service.register(EMAIL, PASSWORD, "client").get().id()).as("the email is free again").isNotEqualTo(userId);
+    }
+
+    @Test
     void aFailingListenerNeverBreaksTheFlow() throws Exception {
         service.close();
         JdbcStores stores = new JdbcStores(db.dataSource());

@@ -272,6 +272,7 @@ abstract class StoreContract {
         String unknown = UUID.randomUUID().toString();
         assertThat(users.deleteAndRevoke(user.id(), NOW.plusSeconds(60))).isFalse();
         assertThat(users.deleteAndRevoke(unknown, NOW)).isFalse();
+        assertThat(users.deleteAndRevoke("x".repeat(37), NOW)).as("an id no user can have").isFalse();
         assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), NOW_MICROS)
                 .doesNotContainKey(unknown);
     }

@@ -608,12 +608,18 @@ public abstract class TokenAttackContract {
             }
         }
         assertThat(winners).as("at least the first use wins").isNotEmpty();
+        // Within the grace period every use gets a pair of its own; a use that reaches the server
+        // after it (a slow machine) is reuse and revokes the whole family. Either way the family
+        // is in one state: all of its pairs work, or none does.
+        boolean familyRevoked = winners.size() < racers;
         Set<String> refreshTokens = new HashSet<>();
         for (Session w : winners) {
             assertThat(refreshTokens.add(w.refresh())).as("every pair is its own").isTrue();
             Reply me = client().get("api/me", "Authorization", "Bearer " + w.access());
-            assertThat(me.status()).as("%s", me).isEqualTo(200);
-            assertThat(me.json().path("sub").asText()).isEqualTo(victimId);
+            assertThat(me.status()).as("family revoked by a late racer: %s; %s", familyRevoked, me).isEqualTo(familyRevoked ? 401 : 200);
+            if (!familyRevoked) {
+                assertThat(me.json().path("sub").asText()).isEqualTo(victimId);
+            }
         }
 
         Thread.sleep(REUSE_GRACE.toMillis() + 300);

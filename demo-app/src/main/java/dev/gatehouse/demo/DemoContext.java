@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.SecurityEventListener;
 import dev.gatehouse.core.auth.AuthSettings;
@@ -79,13 +80,21 @@ public final class DemoContext implements AutoCloseable {
             keys = settings.keysFile != null
                     ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).securityEvents(events).build()
                     : managedKeys(settings, ds, events);
-            // managed keys: the configured algorithm applies to new keys, the active key may still be another
+            // managed keys: the configured algorithm applies to new keys, the active key may still be another.
+            // A key file: every key in it verifies (FileKeySource), so each of their algorithms is accepted;
+            // the algorithm stays pinned to each key. Accepting only the signing key's algorithm refused
+            // every outstanding token the moment a hand rotation moved the marker to a key of another one.
+            EnumSet<SigningAlgorithm> algorithms = EnumSet.of(keys.signingKey().algorithm());
+            if (settings.keysFile != null) {
+                keys.publishedKeys().forEach(k -> algorithms.add(k.algorithm()));
+            } else {
+                algorithms.add(settings.signingAlgorithm);
+            }
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
                     .verifiedTokenCache(settings.verifiedTokenCache)
                     .verifiedTokenCacheSize(settings.verifiedTokenCacheSize)
-                    .acceptedAlgorithms(settings.keysFile != null ? EnumSet.of(keys.signingKey().algorithm())
-                            : EnumSet.of(settings.signingAlgorithm, keys.signingKey().algorithm()))
+                    .acceptedAlgorithms(algorithms)
                     .build();
             AuthSettings.Builder auth = AuthSettings.builder()
                     .refreshTokenTtl(settings.refreshTokenTtl)

@@ -46,6 +46,24 @@ abstract class CookieOnboardingContract extends OnboardingFlowContract {
     }
 
     @Test
+    void deletingOneselfByCookieNeedsTheCsrfHeader() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        String id = c.get("api/me", s.auth()).json().get("sub").asText();
+        java.net.http.HttpRequest.Builder delete = java.net.http.HttpRequest.newBuilder(c.base().resolve("auth/users/" + id)).DELETE();
+
+        Reply forged = c.send(delete);
+        assertThat(forged.status()).as(forged.toString()).isEqualTo(403);
+        Reply crossSite = c.send(java.net.http.HttpRequest.newBuilder(c.base().resolve("auth/users/" + id)).DELETE(),
+                "X-CSRF-Token", c.cookies.get(CSRF), "Origin", "https://evil.example");
+        assertThat(crossSite.status()).as(crossSite.toString()).isEqualTo(403);
+        assertThat(c.get("api/me", s.auth()).status()).as("still there").isEqualTo(200);
+
+        Reply deleted = c.send(java.net.http.HttpRequest.newBuilder(c.base().resolve("auth/users/" + id)).DELETE(), s.auth());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+    }
+
+    @Test
     void loginSetsTheThreeCookiesWithContractAttributesAndNoTokenInTheBody() {
         Client c = client();
         Session s = registerAndLogin(c);

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gatehouse.jaxrs.support.Sql;
+
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -228,6 +231,78 @@ abstract class OnboardingFlowContract {
         assertThat(out.status()).as(out.toString()).isEqualTo(204);
         assertThat(c2copy.get("api/me", s2.auth()).status()).isEqualTo(401);
         assertThat(refresh(c2copy, s2).reply().status()).isEqualTo(401);
+    }
+
+    @Test
+    void deletingOneselfRevokesEveryTokenAtOnceAndFreesTheEmail() {
+        Client c = client();
+        Session s = registerAndLogin(c);
+        String email = lastEmail;
+        String id = c.get("api/me", s.auth()).json().get("sub").asText();
+        Client other = client();
+        Session s2 = login(other, email, PASSWORD);
+        Client otherCopy = replayOf(other, s2);
+
+        Reply deleted = c.send(HttpRequest.newBuilder(c.base().resolve("auth/users/" + id)).DELETE(), s.auth());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        assertThat(deleted.header("Cache-Control")).isEqualTo("no-store");
+        for (String cookie : new String[] {"__Host-access_token", "__Secure-refresh_token", "__Host-csrf_token"}) {
+            assertThat(deleted.setCookie(cookie)).as(cookie).contains("Max-Age=0");
+        }
+        // on the node that deleted the account, the user's other login is refused at once
+        Reply me = otherCopy.get("api/me", s2.auth());
+        assertThat(me.status()).as(me.toString()).isEqualTo(401);
+        assertThat(me.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(refresh(otherCopy, s2).reply().status()).isEqualTo(401);
+        assertThat(Sql.count(dataSource(), "SELECT COUNT(*) FROM gh_users WHERE id = ?", id)).isZero();
+        assertThat(Sql.count(dataSource(), "SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", id)).isZero();
+        assertThat(Sql.count(dataSource(), "SELECT COUNT(*) FROM gh_user_revocations WHERE user_id = ?", id)).isOne();
+
+        // the email is free again, for a new user with a new id
+        Client again = client();
+        String newId = register(again, email).get("id").asText();
+        assertThat(newId).isNotEqualTo(id);
+        Session fresh = login(again, email, PASSWORD);
+        assertThat(again.get("api/me", fresh.auth()).json().get("sub").asText()).isEqualTo(newId);
+    }
+
+    @Test
+    void deletingAnotherUsersAccountIsNotFoundAndChangesNothing() {
+        Client victim = client();
+        Session v = registerAndLogin(victim);
+        String victimId = victim.get("api/me", v.auth()).json().get("sub").asText();
+        Client attacker = client();
+        Session a = registerAndLogin(attacker);
+
+        Reply refused = attacker.send(HttpRequest.newBuilder(attacker.base().resolve("auth/users/" + victimId)).DELETE(), a.auth());
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(404);
+        Reply unknown = attacker.send(HttpRequest.newBuilder(attacker.base().resolve("auth/users/" + UUID.randomUUID())).DELETE(),
+                a.auth());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo(refused.body());
+        assertThat(victim.get("api/me", v.auth()).status()).isEqualTo(200);
+        assertThat(attacker.get("api/me", a.auth()).status()).as("the caller keeps their session").isEqualTo(200);
+        Reply anonymous = client().send(HttpRequest.newBuilder(client().base().resolve("auth/users/" + victimId)).DELETE());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(victim.get("api/me", v.auth()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anAdminDeletesAnotherUserAndKeepsTheirOwnSession() {
+        Client victim = client();
+        Session v = registerAndLogin(victim);
+        String victimId = victim.get("api/me", v.auth()).json().get("sub").asText();
+        Client admin = client();
+        Reply reg = admin.postJson("auth/register", credentials("Admin@Example.org", PASSWORD));
+        assertThat(reg.status()).isIn(201, 409);
+        Session a = login(admin, "admin@example.org", PASSWORD);
+
+        Reply deleted = admin.send(HttpRequest.newBuilder(admin.base().resolve("auth/users/" + victimId)).DELETE(), a.auth());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        assertThat(deleted.headers("Set-Cookie")).as("the admin's own cookies stay").isEmpty();
+        assertThat(victim.get("api/me", v.auth()).status()).isEqualTo(401);
+        assertThat(admin.get("api/me", a.auth()).status()).isEqualTo(200);
+        assertThat(admin.get("auth/users/" + victimId, a.auth()).status()).isEqualTo(404);
     }
 
     @Test

@@ -418,6 +418,27 @@ public final class AuthService implements AutoCloseable {
         emit(SecurityEvent.Type.LOGGED_OUT_EVERYWHERE, principal.subject(), null, null);
     }
 
+    /**
+     * Deletes an account: its refresh-token families and tokens, and the user row, and refuses
+     * every access token issued to the user until now (the logout-all cut-off), all in one
+     * transaction of the {@link UserRepository}. This node refuses the user's access tokens at
+     * once, every other node within the revocation staleness. The email can be registered again
+     * afterwards (as a new user with a new id).
+     *
+     * @return {@code false} when there is no such user (nothing changed)
+     * @throws dev.gatehouse.core.store.StoreUnavailableException when the database fails (nothing changed)
+     */
+    public boolean deleteUser(String userId) {
+        Objects.requireNonNull(userId, "userId");
+        Instant now = clock.instant();
+        if (!users.deleteAndRevoke(userId, now)) {
+            return false;
+        }
+        revocationCache.userRevokedLocally(userId, now);
+        emit(SecurityEvent.Type.USER_DELETED, userId, null, null);
+        return true;
+    }
+
     /** The user with this id. */
     public Optional<User> findUser(String id) {
         return users.findById(id);

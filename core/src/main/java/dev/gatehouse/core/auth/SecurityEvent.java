@@ -38,7 +38,9 @@ public final class SecurityEvent {
         /** The signing key {@link #kid()} stopped signing because another key took over, or left the key file. */
         KEY_RETIRED,
         /** The signing key {@link #kid()} was revoked: it neither signs nor verifies any more. */
-        KEY_REVOKED
+        KEY_REVOKED,
+        /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
+        USER_DELETED
     }
 
     private final Type type;

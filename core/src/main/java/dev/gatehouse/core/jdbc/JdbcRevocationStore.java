@@ -79,46 +79,65 @@ final class JdbcRevocationStore implements RevocationStore {
         String upsert = upsertSql.apply(jdbc.dialect());
         if (upsert != null) {
             jdbc.autoCommit(operation, tx -> {
-                try (PreparedStatement ps = tx.prepare(upsert)) {
-                    ps.setString(1, key);
-                    tx.dialect.setInstant(ps, 2, time);
-                    ps.executeUpdate();
-                }
+                keepLater(tx, upsert, table, keyColumn, timeColumn, key, time);
                 return null;
             });
             return;
         }
         // No atomic upsert (H2): update, else insert; an insert that loses a race is run again.
         jdbc.transaction(operation, tx -> {
-            try (PreparedStatement ps = tx.prepare("UPDATE " + table + " SET " + timeColumn + " = ?"
-                    + " WHERE " + keyColumn + " = ? AND " + timeColumn + " < ?")) {
-                tx.dialect.setInstant(ps, 1, time);
-                ps.setString(2, key);
-                tx.dialect.setInstant(ps, 3, time);
-                ps.executeUpdate();
-            }
-            boolean exists;
-            try (PreparedStatement ps = tx.prepare("SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    exists = rs.next();
-                }
-            }
-            if (!exists) {
-                try (PreparedStatement ps = tx.prepare("INSERT INTO " + table + " (" + keyColumn + ", " + timeColumn
-                        + ") VALUES (?, ?)")) {
-                    ps.setString(1, key);
-                    tx.dialect.setInstant(ps, 2, time);
-                    ps.executeUpdate();
-                } catch (SQLException e) {
-                    if (tx.dialect.isDuplicateKey(e)) {
-                        throw new Jdbc.Retry(e);
-                    }
-                    throw e;
-                }
-            }
+            keepLater(tx, null, table, keyColumn, timeColumn, key, time);
             return null;
         });
+    }
+
+    /** Records a user's cut-off inside a caller's transaction (account deletion). */
+    static void revokeUserBefore(Jdbc.Tx tx, String userId, Instant cutoff) throws SQLException {
+        keepLater(tx, tx.dialect.userCutoffUpsert(), "gh_user_revocations", "user_id", "revoked_before", userId, cutoff);
+    }
+
+    /**
+     * Inserts {@code (key, time)} or keeps the later time, on the caller's connection: with the
+     * dialect's atomic upsert when it has one, else by update-then-insert, which must run in a
+     * transaction (an insert that loses a race throws {@link Jdbc.Retry}).
+     */
+    private static void keepLater(Jdbc.Tx tx, String upsert, String table, String keyColumn, String timeColumn,
+                                  String key, Instant time) throws SQLException {
+        if (upsert != null) {
+            try (PreparedStatement ps = tx.prepare(upsert)) {
+                ps.setString(1, key);
+                tx.dialect.setInstant(ps, 2, time);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = tx.prepare("UPDATE " + table + " SET " + timeColumn + " = ?"
+                + " WHERE " + keyColumn + " = ? AND " + timeColumn + " < ?")) {
+            tx.dialect.setInstant(ps, 1, time);
+            ps.setString(2, key);
+            tx.dialect.setInstant(ps, 3, time);
+            ps.executeUpdate();
+        }
+        boolean exists;
+        try (PreparedStatement ps = tx.prepare("SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                exists = rs.next();
+            }
+        }
+        if (!exists) {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO " + table + " (" + keyColumn + ", " + timeColumn
+                    + ") VALUES (?, ?)")) {
+                ps.setString(1, key);
+                tx.dialect.setInstant(ps, 2, time);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (tx.dialect.isDuplicateKey(e)) {
+                    throw new Jdbc.Retry(e);
+                }
+                throw e;
+            }
+        }
     }
 
     private Map<String, Instant> readMap(String operation, String sql, Instant bound) {

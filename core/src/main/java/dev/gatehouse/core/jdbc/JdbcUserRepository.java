@@ -107,6 +107,41 @@ final class JdbcUserRepository implements UserRepository {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the user's refresh-token families are deleted first (which locks them, so a
+     * concurrent rotation either finished before or finds nothing after), then any token of the
+     * user left, then the user row, then the cut-off is written; any failure rolls all of it back.
+     */
+    @Override
+    public boolean deleteAndRevoke(String id, Instant revokedBefore) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(revokedBefore, "revokedBefore");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return false; // no user can have such an id (an admin's request for it is a 404, not a failure)
+        }
+        return jdbc.transaction("delete a user and revoke their tokens", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE user_id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_tokens WHERE user_id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
+                ps.setString(1, id);
+                if (ps.executeUpdate() != 1) {
+                    tx.setRollbackOnly();
+                    return false;
+                }
+            }
+            JdbcRevocationStore.revokeUserBefore(tx, id, revokedBefore);
+            return true;
+        });
+    }
+
     /** {@code column} is one of two constants, never a caller's value. */
     private static Optional<User> findOne(Jdbc.Tx tx, String column, String value) throws SQLException {
         try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?")) {

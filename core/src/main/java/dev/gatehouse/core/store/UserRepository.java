@@ -28,4 +28,19 @@ public interface UserRepository {
 
     /** Deletes a user and everything of theirs; {@code false} when no such user. */
     boolean delete(String id);
+
+    /**
+     * Deletes a user and everything of theirs (refresh-token families and tokens) and records
+     * {@code revokedBefore} as the user's access-token cut-off, exactly as
+     * {@link RevocationStore#revokeUserBefore(String, Instant)} would, all in one transaction:
+     * either the user is gone and every access token issued to them before the cut-off is
+     * refused, or nothing changed. Account deletion relies on this, so that a deleted user's
+     * live access tokens die with the account.
+     *
+     * @return {@code false} (nothing written) when no such user
+     * @throws UnsupportedOperationException when the store cannot do it atomically (the default)
+     */
+    default boolean deleteAndRevoke(String id, Instant revokedBefore) {
+        throw new UnsupportedOperationException("This store cannot delete a user and revoke their tokens atomically");
+    }
 }

@@ -24,6 +24,7 @@ import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGIN_SUCCEEDED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESHED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESH_REUSE_DETECTED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REGISTERED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.USER_DELETED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,8 @@ class SecurityEventLevelsTest {
             Map.entry(LOGGED_OUT_EVERYWHERE, Level.INFO),
             Map.entry(KEY_ROTATED, Level.INFO),
             Map.entry(KEY_RETIRED, Level.INFO),
-            Map.entry(KEY_REVOKED, Level.WARN)));
+            Map.entry(KEY_REVOKED, Level.WARN),
+            Map.entry(USER_DELETED, Level.INFO)));
 
     @Test
     void everyEventIsLoggedAtItsDocumentedLevel() {

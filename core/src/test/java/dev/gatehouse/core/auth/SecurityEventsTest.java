@@ -38,6 +38,7 @@ class SecurityEventsTest {
 
     private final TestDatabases.Database db = TestDatabases.h2();
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    private final KeySet keys = KeySet.of(SigningKey.generate(SigningAlgorithm.ES256));
     private AuthService service;
 
     @BeforeEach
@@ -46,12 +47,16 @@ class SecurityEventsTest {
         SecretLedger.record(PEPPER);
         SecretLedger.record(new String(PEPPER, StandardCharsets.UTF_8));
         JdbcSchema.createIfAbsent(db.dataSource());
+        service = node(events::add);
+    }
+
+    /** A service on the test's database and keys: another node of the same deployment. */
+    private AuthService node(SecurityEventListener listener) {
         JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(),
-                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
+        return new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(), keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                events::add);
+                listener);
     }
 
     @AfterEach
@@ -123,6 +128,31 @@ class SecurityEventsTest {
         assertThat(events.get(3).account()).isEqualTo(events.get(2).account());
         assertThat(events.subList(1, 5)).extracting(e -> SecurityEventListener.defaultLevel(e.type()))
                 .containsOnly(org.slf4j.event.Level.WARN);
+    }
+
+    @Test
+    void deletingAUserRefusesItsTokensAtOnceAndIsReportedOnce() throws Exception {
+        String userId = service.register(EMAIL, PASSWORD, "client").get().id();
+        TokenPair pair = service.login(EMAIL, PASSWORD, "client").get();
+        assertThat(service.verifier().verify(pair.access().token()).subject()).isEqualTo(userId);
+        events.clear();
+
+        assertThat(service.deleteUser(userId)).isTrue();
+
+        assertThatThrownBy(() -> service.verifier().verify(pair.access().token()))
+                .isInstanceOf(dev.gatehouse.core.InvalidTokenException.class);
+        try (AuthService otherNode = node(event -> { })) {
+            // another node learns it from the database (at start here; else within the staleness)
+            otherNode.revocationCache().refreshNow();
+            assertThatThrownBy(() -> otherNode.verifier().verify(pair.access().token()))
+                    .isInstanceOf(dev.gatehouse.core.InvalidTokenException.class);
+        }
+        assertThatThrownBy(() -> service.refresh(pair.refreshToken())).isInstanceOf(InvalidCredentialsException.class);
+        assertThat(service.findUser(userId)).isEmpty();
+        assertThat(service.deleteUser(userId)).as("already gone").isFalse();
+        assertThat(events).extracting(SecurityEvent::type).containsExactly(SecurityEvent.Type.USER_DELETED);
+        assertThat(events.get(0).userId()).isEqualTo(userId);
+        assertThat(service.register(EMAIL, PASSWORD, "client").get().id()).as("the email is free again").isNotEqualTo(userId);
     }
 
     @Test

@@ -251,6 +251,52 @@ abstract class StoreContract {
         assertThat(users.delete(user.id())).isFalse();
     }
 
+    @Test
+    void deleteAndRevokeRemovesTheUserAndItsTokensAndRecordsTheCutoff() {
+        User user = newUser();
+        Family family = newFamily(user);
+        RefreshTokenRecord child = child(family.first);
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+        revocations.revokeUserBefore(user.id(), NOW.minusSeconds(60)); // an earlier logout-all
+
+        assertThat(users.deleteAndRevoke(user.id(), NOW)).isTrue();
+
+        assertThat(users.findById(user.id())).isEmpty();
+        assertThat(users.findByEmail(user.email())).isEmpty();
+        assertThat(tokens.findByHash(family.first.tokenHash())).isEmpty();
+        assertThat(tokens.findByHash(child.tokenHash())).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", user.id())).isZero();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE user_id = ?", user.id())).isZero();
+        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), NOW_MICROS);
+        // a second deletion finds nothing and writes nothing
+        String unknown = UUID.randomUUID().toString();
+        assertThat(users.deleteAndRevoke(user.id(), NOW.plusSeconds(60))).isFalse();
+        assertThat(users.deleteAndRevoke(unknown, NOW)).isFalse();
+        assertThat(users.deleteAndRevoke("x".repeat(37), NOW)).as("an id no user can have").isFalse();
+        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), NOW_MICROS)
+                .doesNotContainKey(unknown);
+    }
+
+    @Test
+    void deleteAndRevokeIsAllOrNothing() throws SQLException {
+        User user = newUser();
+        Family family = newFamily(user);
+        // The cut-off is written last: without its table the transaction fails after the deletes.
+        execute("ALTER TABLE gh_user_revocations RENAME TO gh_user_revocations_away");
+        try {
+            assertThatThrownBy(() -> users.deleteAndRevoke(user.id(), NOW)).isInstanceOf(StoreUnavailableException.class);
+        } finally {
+            execute("ALTER TABLE gh_user_revocations_away RENAME TO gh_user_revocations");
+        }
+        assertThat(users.findById(user.id())).as("the user row is back (rolled back)").isPresent();
+        assertThat(tokens.findByHash(family.first.tokenHash())).as("the refresh token is back").isPresent();
+        assertThat(count("SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", user.id())).isOne();
+        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).doesNotContainKey(user.id());
+
+        assertThat(users.deleteAndRevoke(user.id(), NOW)).isTrue();
+        assertThat(users.findById(user.id())).isEmpty();
+    }
+
     // ---- refresh tokens ------------------------------------------------------------------------
 
     @Test
@@ -791,6 +837,12 @@ abstract class StoreContract {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
         }
     }
 

@@ -87,6 +87,10 @@ public final class WebClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), headers);
     }
 
+    public Reply delete(String path, String... headers) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), headers);
+    }
+
     public Reply postJson(String path, String json, String... headers) {
         return post(path, "application/json", json, headers);
     }

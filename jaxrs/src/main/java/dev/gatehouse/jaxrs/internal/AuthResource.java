@@ -14,6 +14,7 @@ import dev.gatehouse.core.internal.Jwk;
 import dev.gatehouse.core.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
 import dev.gatehouse.jaxrs.GatehouseFeature;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -167,6 +168,30 @@ public final class AuthResource {
                         "created_at", DateTimeFormatter.ISO_INSTANT.format(user.createdAt())), Responses.JSON)
                 .header("Cache-Control", "no-store")
                 .build();
+    }
+
+    /**
+     * Deletes an account: the user themself or a caller with the role {@code admin}; another
+     * user's id is {@code 404} as for {@code GET}. The user's refresh tokens go with it and every
+     * access token issued to them until now is refused. A user deleting their own account gets
+     * the three cookies cleared, as at logout; an admin deleting someone else keeps theirs. A
+     * cookie-authenticated caller must pass the CSRF check (the filter applies it to DELETE).
+     */
+    @DELETE
+    @Path("users/{id}")
+    @Authenticated
+    public Response deleteUser(@Context ContainerRequestContext request, @Context UriInfo uri, @PathParam("id") String id) {
+        AccessTokenPrincipal principal = principal(request);
+        if (principal == null) {
+            throw unauthenticated(request);
+        }
+        boolean self = principal.subject().equals(id);
+        boolean allowed = self || request.getSecurityContext().isUserInRole("admin");
+        if (!allowed || !config.service.deleteUser(id)) {
+            throw new ProblemException(new Problem(404, "not-found", "Not found", "No such user."));
+        }
+        Response.ResponseBuilder b = Response.noContent();
+        return self ? cleared(b, uri).build() : b.header("Cache-Control", "no-store").build();
     }
 
     // ---- helpers ----

@@ -1,0 +1,48 @@
+package dev.gatehouse.demo.attack;
+
+import dev.gatehouse.demo.DemoSettings;
+import dev.gatehouse.demo.grizzly.DemoMain;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The token attack suite against the standalone demo on Jersey + Grizzly, started in-process on
+ * port 0 with a fresh H2 file database and the suite's key file.
+ */
+class GrizzlyTokenAttackTest extends TokenAttackContract {
+    @TempDir
+    static Path dir;
+    private DemoMain.Running running;
+
+    @Override
+    protected void startServer() throws Exception {
+        Path keys = KEYS.writeKeysFile(dir.resolve("keys.json"));
+        running = DemoMain.start(DemoSettings.from(Map.of(
+                "GATEHOUSE_PORT", "0",
+                "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("gatehouse").toAbsolutePath(),
+                "GATEHOUSE_KEYS_FILE", keys.toAbsolutePath().toString(),
+                "GATEHOUSE_REFRESH_REUSE_GRACE", REUSE_GRACE.toString(),
+                "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST)), name -> null, name -> null));
+    }
+
+    @Override
+    protected void stopServer() {
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    @Override
+    protected URI base() {
+        return URI.create(running.url);
+    }
+
+    @Override
+    protected String issuer() {
+        String url = running.url;
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -42,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  * The onboarding endpoints of the HTTP contract under {@code /auth}. Every response carries
  * {@code Cache-Control: no-store}. Register and login run on the password-hashing pool
  * asynchronously, so a flood of them never holds the container's request threads.
+ *
+ * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
+ * so each first checks the {@link dev.gatehouse.core.TransportSecurity}: over plain HTTP from other
+ * than loopback it answers {@code 403 urn:gatehouse:problem:https-required} before the body is read,
+ * let alone a password hashed.
  */
 @Path("auth")
 public final class AuthResource {
@@ -61,6 +66,7 @@ public final class AuthResource {
     @Path("register")
     public void register(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                          @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
@@ -79,6 +85,7 @@ public final class AuthResource {
     @Path("login")
     public void login(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                       @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         Transport transport = transport(request);
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
@@ -90,6 +97,7 @@ public final class AuthResource {
     @POST
     @Path("refresh")
     public Response refresh(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+        requireSecureTransport(request);
         Transport transport = transport(request);
         String token;
         String csrfValue = null;
@@ -115,6 +123,7 @@ public final class AuthResource {
     @POST
     @Path("logout")
     public Response logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body) {
+        requireSecureTransport(request);
         AccessTokenPrincipal principal = principal(request);
         List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
         String refreshToken = TokenLocator.Cookies.single(cookies, settings.refreshCookieName());
@@ -136,6 +145,7 @@ public final class AuthResource {
     @Path("logout-all")
     @Authenticated
     public Response logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri) {
+        requireSecureTransport(request);
         AccessTokenPrincipal principal = principal(request);
         if (principal == null) {
             throw unauthenticated(request);
@@ -165,6 +175,15 @@ public final class AuthResource {
     }
 
     // ---- helpers ----
+
+    /** Refuses credentials over plain HTTP from other than loopback; called before the body is touched. */
+    private void requireSecureTransport(ContainerRequestContext request) {
+        String refusal = config.transport.refusal(TokenAuthFilter.view(request, config.peerAddress));
+        if (refusal != null) {
+            LOG.debug("{} {} refused: {}", request.getMethod(), request.getUriInfo().getPath(), refusal);
+            throw new ProblemException(Problem.httpsRequired());
+        }
+    }
 
     private Transport transport(ContainerRequestContext request) {
         String header = request.getHeaderString(TRANSPORT_HEADER);

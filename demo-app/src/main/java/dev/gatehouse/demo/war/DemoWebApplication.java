@@ -15,7 +15,10 @@ public final class DemoWebApplication extends ResourceConfig {
         DemoContext context = DemoContextListener.current();
         register(new DemoResources(context.service));
         register(ServletPeerAddressFilter.class);
-        register(GatehouseFeature.builder(context.service, context.keys).build());
+        register(GatehouseFeature.builder(context.service, context.keys)
+                .requireHttps(context.settings.requireHttps)
+                .trustedProxies(context.settings.trustedProxies)
+                .build());
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }
 }

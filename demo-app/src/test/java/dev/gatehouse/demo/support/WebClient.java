@@ -34,14 +34,30 @@ public final class WebClient {
             .build();
 
     private final URI base;
+    private final HttpClient http;
     private final List<Cookie> jar = new ArrayList<>();
 
     /** @param base the application's base URI, ending with {@code /} */
     public WebClient(URI base) {
+        this(base, HTTP);
+    }
+
+    /** A client for an HTTPS base that trusts what {@code tls} trusts (and verifies host names). */
+    public WebClient(URI base, javax.net.ssl.SSLContext tls) {
+        this(base, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(tls)
+                .build());
+    }
+
+    private WebClient(URI base, HttpClient http) {
         if (!base.getRawPath().endsWith("/")) {
             throw new IllegalArgumentException("base must end with '/': " + base);
         }
         this.base = base;
+        this.http = http;
     }
 
     public URI base() {
@@ -100,7 +116,7 @@ public final class WebClient {
             request = HttpRequest.newBuilder(request, (name, value) -> true).header("Cookie", cookieHeader).build();
         }
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             Reply reply = new Reply(response);
             for (SetCookie set : reply.setCookies()) {
                 String path = set.attribute("Path").orElse(defaultPath(requestPath));

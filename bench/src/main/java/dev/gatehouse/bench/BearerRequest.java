@@ -26,4 +26,15 @@ final class BearerRequest implements RequestAuthenticator.HttpRequestView {
     public String ownOrigin() {
         return "https://api.example.com";
     }
+
+    /** Over HTTPS, from a remote client: the transport check passes as it does in production. */
+    @Override
+    public boolean isSecure() {
+        return true;
+    }
+
+    @Override
+    public String peerAddress() {
+        return "203.0.113.7";
+    }
 }

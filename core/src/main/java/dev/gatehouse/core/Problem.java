@@ -75,6 +75,17 @@ public final class Problem {
         return new Problem(403, "forbidden", "Forbidden", detail);
     }
 
+    /**
+     * {@code 403}: credentials (or a request for a protected resource) over plain HTTP from other
+     * than loopback. Not a {@code 401}: a challenge would invite the client to send its token over
+     * the same insecure channel, and a token it already sent must be treated as exposed.
+     */
+    public static Problem httpsRequired() {
+        return new Problem(403, "https-required", "HTTPS required",
+                "Credentials must be sent over HTTPS. This request came over plain HTTP: treat any token or password it"
+                        + " carried as exposed.");
+    }
+
     public int status() {
         return status;
     }

@@ -12,6 +12,12 @@ import java.util.Objects;
  * cannot drift apart. Locates the token ({@link TokenLocator}), verifies it
  * ({@link AccessTokenVerifier}), and for a token that came in a cookie on a state-changing request
  * applies the {@link CsrfPolicy}. Thread-safe; never throws (fail closed).
+ *
+ * <p>Before any of that, the {@link TransportSecurity} decides whether the request came over a
+ * channel fit for credentials. On plain HTTP from other than loopback (with HTTPS required, the
+ * default) every request is refused with {@link Problem#httpsRequired()} ({@code 403}, no
+ * challenge) without looking at the token; a request without any credentials keeps
+ * {@link Outcome#isAnonymous()}, so public paths still answer.
  */
 public final class RequestAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(RequestAuthenticator.class);
@@ -30,6 +36,16 @@ public final class RequestAuthenticator {
          * origin must be in the CSRF policy's allowed origins.
          */
         String ownOrigin();
+
+        /**
+         * Whether the connection itself is HTTPS ({@code ServletRequest.isSecure()}, or the request
+         * URI's scheme). Forwarded headers are not applied here: {@link TransportSecurity} does that,
+         * for trusted proxies only.
+         */
+        boolean isSecure();
+
+        /** The connection's peer address (an IP literal), or {@code null} when the container does not say. */
+        String peerAddress();
 
         /** The first value of a header, or {@code null}. */
         default String header(String name) {
@@ -95,12 +111,23 @@ public final class RequestAuthenticator {
     private final GatehouseSettings settings;
     private final TokenLocator locator;
     private final CsrfPolicy csrf;
+    private final TransportSecurity transport;
 
+    /** An authenticator with the default transport security: HTTPS required, loopback exempt, no trusted proxies. */
     public RequestAuthenticator(AccessTokenVerifier verifier, CsrfPolicy csrf) {
+        this(verifier, csrf, TransportSecurity.requireHttps());
+    }
+
+    public RequestAuthenticator(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.settings = verifier.settings();
         this.locator = new TokenLocator(settings);
         this.csrf = Objects.requireNonNull(csrf, "csrf");
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    public TransportSecurity transport() {
+        return transport;
     }
 
     public GatehouseSettings settings() {
@@ -113,6 +140,15 @@ public final class RequestAuthenticator {
         try {
             List<String> cookies = request.headers("Cookie");
             LocatedToken located = locator.locate(request.headers("Authorization"), cookies);
+            String insecure = transport.refusal(request);
+            if (insecure != null) {
+                boolean credentials = located.kind() != LocatedToken.Kind.NONE;
+                if (credentials) {
+                    // The token itself is never logged, nor verified: it is refused unread.
+                    LOG.debug("Access token refused unverified: {}; it must be treated as exposed", insecure);
+                }
+                return new Outcome(null, null, Problem.httpsRequired(), null, credentials);
+            }
             switch (located.kind()) {
                 case NONE:
                     return new Outcome(null, null, Problem.unauthenticated(), Challenge.bare(realm), false);

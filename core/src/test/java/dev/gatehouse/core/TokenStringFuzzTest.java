@@ -121,6 +121,17 @@ class TokenStringFuzzTest {
             public String ownOrigin() {
                 return "https://app.example";
             }
+
+            // over HTTPS: the transport check passes, so every input reaches the token checks
+            @Override
+            public boolean isSecure() {
+                return true;
+            }
+
+            @Override
+            public String peerAddress() {
+                return "192.0.2.10";
+            }
         };
     }
 

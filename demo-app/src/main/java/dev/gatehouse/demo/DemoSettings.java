@@ -4,6 +4,7 @@ import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.auth.AuthSettings;
+import dev.gatehouse.core.TransportSecurity;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,31 @@ public final class DemoSettings {
     public final int verifiedTokenCacheSize;
     /** Register and login attempts per client address per minute (AuthSettings#clientAttemptsPerMinute). */
     public final int clientAttemptsPerMinute;
+    /** Refuse tokens and passwords over plain HTTP except from loopback ({@code GATEHOUSE_REQUIRE_HTTPS}). */
+    public final boolean requireHttps;
+    /** Reverse proxies whose forwarding headers are believed ({@code GATEHOUSE_TRUSTED_PROXIES}). */
+    public final Set<String> trustedProxies;
+    /** How the standalone demo serves TLS ({@code GATEHOUSE_TLS}). */
+    public final Tls tls;
+    /** The PKCS#12 key store ({@code GATEHOUSE_TLS_KEYSTORE}); for {@link Tls#SELF_SIGNED}, where it is kept. */
+    public final Path tlsKeystore;
+    /** The key store's password, or empty. Never logged. */
+    final String tlsKeystorePassword;
+    /** {@code Strict-Transport-Security: max-age} of HTTPS responses ({@code GATEHOUSE_HSTS_MAX_AGE}). */
+    public final Duration hstsMaxAge;
+
+    /** How the standalone demo serves TLS. */
+    public enum Tls {
+        /** Plain HTTP. */
+        OFF,
+        /** HTTPS with the key and certificate of {@code GATEHOUSE_TLS_KEYSTORE}. */
+        KEYSTORE,
+        /** HTTPS with a self-signed certificate generated on first start and kept for later ones. */
+        SELF_SIGNED
+    }
+
+    /** Where {@link Tls#SELF_SIGNED} keeps its key store when {@code GATEHOUSE_TLS_KEYSTORE} is not set. */
+    public static final Path DEFAULT_SELF_SIGNED_KEYSTORE = Path.of("data", "tls", "keystore.p12");
 
     private DemoSettings(Function<String, String> source) {
         this.port = integer(source, "GATEHOUSE_PORT", "8080", 0, 65535);
@@ -100,6 +126,53 @@ public final class DemoSettings {
                 adminEmails.add(email.strip());
             }
         }
+        this.requireHttps = bool(source, "GATEHOUSE_REQUIRE_HTTPS", "true");
+        this.trustedProxies = new LinkedHashSet<>();
+        for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",")) {
+            if (!proxy.isBlank()) {
+                if (!TransportSecurity.isAddressLiteral(proxy.strip())) {
+                    throw new ConfigurationException("GATEHOUSE_TRUSTED_PROXIES", "'" + proxy.strip() + "' is not an IP address literal");
+                }
+                trustedProxies.add(proxy.strip());
+            }
+        }
+        String keystore = text(source, "GATEHOUSE_TLS_KEYSTORE", "");
+        String mode = text(source, "GATEHOUSE_TLS", keystore.isEmpty() ? "off" : "keystore");
+        switch (mode.toLowerCase(Locale.ROOT)) {
+            case "off":
+                this.tls = Tls.OFF;
+                if (!keystore.isEmpty()) {
+                    throw new ConfigurationException("GATEHOUSE_TLS", "is off, but GATEHOUSE_TLS_KEYSTORE is set");
+                }
+                break;
+            case "keystore":
+                this.tls = Tls.KEYSTORE;
+                if (keystore.isEmpty()) {
+                    throw new ConfigurationException("GATEHOUSE_TLS_KEYSTORE", "is required with GATEHOUSE_TLS=keystore (a PKCS#12 file)");
+                }
+                break;
+            case "self-signed":
+                this.tls = Tls.SELF_SIGNED;
+                break;
+            default:
+                throw new ConfigurationException("GATEHOUSE_TLS", "'" + mode + "' is not one of off, keystore, self-signed");
+        }
+        this.tlsKeystore = !keystore.isEmpty() ? Path.of(keystore) : tls == Tls.SELF_SIGNED ? DEFAULT_SELF_SIGNED_KEYSTORE : null;
+        this.tlsKeystorePassword = text(source, "GATEHOUSE_TLS_KEYSTORE_PASSWORD", "");
+        this.hstsMaxAge = duration(source, "GATEHOUSE_HSTS_MAX_AGE", "P365D");
+        if (hstsMaxAge.isNegative()) {
+            throw new ConfigurationException("GATEHOUSE_HSTS_MAX_AGE", "must not be negative");
+        }
+    }
+
+    /** The key store password as given, or empty. */
+    public String tlsKeystorePassword() {
+        return tlsKeystorePassword;
+    }
+
+    /** The {@code Strict-Transport-Security} value for HTTPS responses. */
+    public String hstsHeader() {
+        return "max-age=" + hstsMaxAge.toSeconds();
     }
 
     /** Settings from the environment and system properties only. */
@@ -134,7 +207,23 @@ public final class DemoSettings {
 
     /** The issuer: the setting, or {@code http://<host>:<port>} of the running server. */
     public String issuerFor(String host, int boundPort) {
-        return issuer.isEmpty() ? "http://" + host + ":" + boundPort : issuer;
+        return issuerFor("http", host, boundPort);
+    }
+
+    /** The issuer: the setting, or {@code <scheme>://<host>:<port>} of the running server. */
+    public String issuerFor(String scheme, String host, int boundPort) {
+        return issuer.isEmpty() ? scheme + "://" + host + ":" + boundPort : issuer;
+    }
+
+    private static boolean bool(Function<String, String> source, String name, String defaultValue) {
+        String value = text(source, name, defaultValue);
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw new ConfigurationException(name, "must be true or false, not '" + value + "'");
     }
 
     private static String text(Function<String, String> source, String name, String defaultValue) {
@@ -153,17 +242,6 @@ public final class DemoSettings {
         } catch (NumberFormatException e) {
             throw new ConfigurationException(name, "'" + value + "' is not a whole number");
         }
-    }
-
-    private static boolean bool(Function<String, String> source, String name, String defaultValue) {
-        String value = text(source, name, defaultValue);
-        if ("true".equalsIgnoreCase(value)) {
-            return true;
-        }
-        if ("false".equalsIgnoreCase(value)) {
-            return false;
-        }
-        throw new ConfigurationException(name, "must be true or false, not '" + value + "'");
     }
 
     private static Duration duration(Function<String, String> source, String name, String defaultValue) {
@@ -191,7 +269,9 @@ public final class DemoSettings {
                 + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
-                + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray()) + "}";
+                + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())
+                + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies + ", tls=" + tls
+                + (tlsKeystore != null ? " " + tlsKeystore : "") + "}";
     }
 
     /** The JDBC URL without anything that looks like a password parameter. */

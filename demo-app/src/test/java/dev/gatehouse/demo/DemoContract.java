@@ -83,6 +83,14 @@ public abstract class DemoContract {
     }
 
     @Test
+    void plainHttpResponsesNeverCarryHsts() {
+        assertThat(base().getScheme()).isEqualTo("http");
+        // RFC 6797 §7.2: never over plain HTTP, where it could be stripped or forged.
+        assertThat(client().get("").header("Strict-Transport-Security")).isNull();
+        assertThat(client().get("api/me").header("Strict-Transport-Security")).isNull();
+    }
+
+    @Test
     void pingIsPublic() {
         Reply ping = client().get("api/ping");
         assertThat(ping.status()).as("%s", ping).isEqualTo(200);

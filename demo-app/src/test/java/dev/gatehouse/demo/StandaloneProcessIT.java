@@ -81,6 +81,22 @@ class StandaloneProcessIT {
     }
 
     @Test
+    void aKeyStoreItCannotOpenIsReportedNamingThePasswordSetting() throws Exception {
+        Path keystore = dev.gatehouse.demo.support.TestKeyStores.keytool(workDir.resolve("server.p12"), "the-right-password");
+        DemoProcess demo = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_TLS_KEYSTORE", keystore.toString(),
+                "GATEHOUSE_TLS_KEYSTORE_PASSWORD", "a-wrong-password"));
+        try {
+            assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.process().exitValue()).isEqualTo(2);
+            assertThat(demo.stdoutLines()).as("no ready line").isEmpty();
+            assertThat(demo.stderr()).contains("GATEHOUSE_TLS_KEYSTORE_PASSWORD").contains("wrong password")
+                    .doesNotContain("a-wrong-password").doesNotContain("\tat ");
+        } finally {
+            demo.kill();
+        }
+    }
+
+    @Test
     void aPortInUseIsReportedAsSuchNotAsAStackTrace() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             DemoProcess demo = launch(Map.of("GATEHOUSE_PORT", String.valueOf(taken.getLocalPort())));

@@ -9,6 +9,7 @@ import dev.gatehouse.core.KeyFiles;
 import dev.gatehouse.core.KeySet;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.Transport;
+import dev.gatehouse.core.TransportSecurity;
 import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
 import dev.gatehouse.filter.internal.PathMatcher;
@@ -68,6 +69,13 @@ import java.util.Set;
  *   <li>a state-changing request authenticated by cookie without the CSRF header, or from another
  *       site → {@code 403}.</li>
  * </ul>
+ *
+ * <p>Credentials over plain HTTP are refused ({@value #REQUIRE_HTTPS_PARAM}, on by default): a
+ * request over plain HTTP from other than loopback answers {@code 403} with the problem type
+ * {@code urn:gatehouse:problem:https-required} and no challenge, whether or not it carries a token
+ * (public paths still answer it, anonymously). Behind a TLS-terminating proxy, list the proxy in
+ * {@value #TRUSTED_PROXIES_PARAM}: its {@code X-Forwarded-Proto} (or {@code Forwarded: proto=}) and
+ * {@code X-Forwarded-For} are then believed; from any other peer they are ignored.
  *
  * <p>Configure it with {@code web.xml} init-params (the {@code *_PARAM} constants, each with a
  * {@code DEFAULT_*} where it has one), or build it in code with {@link #builder(AccessTokenVerifier)}.
@@ -154,6 +162,22 @@ public final class GatehouseFilter implements Filter {
     public static final String CONTAINER_SECURITY_PARAM = "container-security";
     public static final String DEFAULT_CONTAINER_SECURITY = "false";
     /**
+     * {@code true} refuses tokens over plain HTTP unless the client is on the loopback interface
+     * (see {@link TransportSecurity}); {@code false} turns the check off (for a container that
+     * only ever sees TLS-terminated traffic it cannot recognise as such, which is better fixed by
+     * {@value #TRUSTED_PROXIES_PARAM} or Tomcat's {@code RemoteIpValve}).
+     */
+    public static final String REQUIRE_HTTPS_PARAM = "require-https";
+    public static final String DEFAULT_REQUIRE_HTTPS = "true";
+    /**
+     * Comma-separated IP addresses of reverse proxies whose {@code X-Forwarded-Proto},
+     * {@code Forwarded} and {@code X-Forwarded-For} headers are believed, written as the container
+     * reports the peer address ({@code getRemoteAddr()}, e.g. {@code 0:0:0:0:0:0:0:1} for IPv6
+     * loopback on Tomcat).
+     */
+    public static final String TRUSTED_PROXIES_PARAM = "trusted-proxies";
+    public static final String DEFAULT_TRUSTED_PROXIES = "";
+    /**
      * Name of a {@link ServletContext} attribute holding an {@link AccessTokenVerifier} built by
      * the application (for example with revocation and rotating keys). When set, the token
      * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},
@@ -172,7 +196,7 @@ public final class GatehouseFilter implements Filter {
     static {
         List<String> all = new ArrayList<>(TOKEN_PARAMS);
         all.addAll(List.of(ALLOWED_ORIGINS_PARAM, PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM, CONTAINER_SECURITY_PARAM,
-                VERIFIER_ATTRIBUTE_PARAM));
+                REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM, VERIFIER_ATTRIBUTE_PARAM));
         ALL_PARAMS = List.copyOf(all);
     }
 
@@ -204,14 +228,15 @@ public final class GatehouseFilter implements Filter {
             b = programmatic != null ? programmatic : fromInitParams(config);
             this.ownedKeys = b.ownedKeys;
             CsrfPolicy csrf = new CsrfPolicy(b.verifier.settings(), b.allowedOrigins);
-            this.authenticator = new RequestAuthenticator(b.verifier, csrf);
+            TransportSecurity transport = transportSecurity(b);
+            this.authenticator = new RequestAuthenticator(b.verifier, csrf, transport);
             this.publicPaths = new PathMatcher(PUBLIC_PATHS_PARAM, b.publicPaths);
             this.allowAnonymous = b.allowAnonymous;
             if (b.containerSecurity) {
                 registerAuthModule(config.getServletContext());
             }
-            LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}",
-                    config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity);
+            LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}, transport: {}",
+                    config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity, transport);
         } catch (ConfigurationException e) {
             if (b != null && b.ownedKeys != null) {
                 b.ownedKeys.close();
@@ -220,6 +245,18 @@ public final class GatehouseFilter implements Filter {
             LOG.error("Gatehouse filter '{}' cannot start: {}", config.getFilterName(), e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
+    }
+
+    private static TransportSecurity transportSecurity(Builder b) {
+        for (String proxy : b.trustedProxies) {
+            if (!TransportSecurity.isAddressLiteral(proxy)) {
+                throw new ConfigurationException(TRUSTED_PROXIES_PARAM, "'" + proxy + "' is not an IP address literal");
+            }
+        }
+        if (!b.requireHttps) {
+            LOG.warn("Gatehouse filter: {}=false, tokens are accepted over plain HTTP", REQUIRE_HTTPS_PARAM);
+        }
+        return new TransportSecurity(b.requireHttps, b.trustedProxies);
     }
 
     private void registerAuthModule(ServletContext context) {
@@ -368,6 +405,8 @@ public final class GatehouseFilter implements Filter {
             b.allowedOrigins(new LinkedHashSet<>(list(param(config, ALLOWED_ORIGINS_PARAM, DEFAULT_ALLOWED_ORIGINS))));
             b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(config, ALLOW_ANONYMOUS_PARAM, DEFAULT_ALLOW_ANONYMOUS)));
             b.containerSecurity(bool(CONTAINER_SECURITY_PARAM, param(config, CONTAINER_SECURITY_PARAM, DEFAULT_CONTAINER_SECURITY)));
+            b.requireHttps(bool(REQUIRE_HTTPS_PARAM, param(config, REQUIRE_HTTPS_PARAM, DEFAULT_REQUIRE_HTTPS)));
+            b.trustedProxies(new LinkedHashSet<>(list(param(config, TRUSTED_PROXIES_PARAM, DEFAULT_TRUSTED_PROXIES))));
             return b;
         } catch (RuntimeException e) {
             if (remote != null) {
@@ -510,6 +549,8 @@ public final class GatehouseFilter implements Filter {
         private Set<String> allowedOrigins = Set.of();
         private boolean allowAnonymous;
         private boolean containerSecurity;
+        private boolean requireHttps = true;
+        private Set<String> trustedProxies = Set.of();
         /** Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}. */
         private RemoteJwksKeySource ownedKeys;
 
@@ -542,6 +583,24 @@ public final class GatehouseFilter implements Filter {
         /** Register the Jakarta Authentication module for {@code <security-constraint>}s; default {@code false}. */
         public Builder containerSecurity(boolean enable) {
             this.containerSecurity = enable;
+            return this;
+        }
+
+        /**
+         * Refuse tokens over plain HTTP unless the client is on loopback; default {@code true}
+         * ({@value GatehouseFilter#REQUIRE_HTTPS_PARAM}).
+         */
+        public Builder requireHttps(boolean require) {
+            this.requireHttps = require;
+            return this;
+        }
+
+        /**
+         * Peer addresses of reverse proxies whose forwarded protocol and client address are believed;
+         * default none ({@value GatehouseFilter#TRUSTED_PROXIES_PARAM}).
+         */
+        public Builder trustedProxies(Set<String> proxies) {
+            this.trustedProxies = Set.copyOf(proxies);
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.gatehouse.core.AccessTokenVerifier;
 import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.CsrfPolicy;
 import dev.gatehouse.core.KeySource;
+import dev.gatehouse.core.TransportSecurity;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.ClientAddresses;
 import dev.gatehouse.core.keys.ManagedKeySource;
@@ -59,6 +60,10 @@ import java.util.function.Function;
  *       {@code 403} without the role. Resources without any of these stay public;</li>
  *   <li>an exception mapper for Gatehouse's own exceptions (the application's are left alone).</li>
  * </ul>
+ * Tokens and credentials over plain HTTP are refused unless the client is on loopback
+ * ({@link Builder#requireHttps(boolean)}, on by default): {@code 403} with the problem type
+ * {@code urn:gatehouse:problem:https-required}. This needs the peer address
+ * ({@link Builder#peerAddress}); without it, plain HTTP is refused even from loopback.
  * {@link #verifyOnly(AccessTokenVerifier)} contributes only the filter and the annotations, for a
  * service that verifies tokens issued elsewhere; with the issuer's keys fetched from its JWK Set
  * URL, it needs neither a database nor key files:
@@ -88,12 +93,17 @@ public final class GatehouseFeature implements Feature {
     private final AccessTokenVerifier verifier;
     private final Endpoints endpoints;
     private final CsrfPolicy csrf;
+    private final TransportSecurity transport;
+    private final Function<ContainerRequestContext, String> peerAddress;
     /** The discovery document, or {@code null} when none is served. */
     private final String discovery;
 
-    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, Endpoints endpoints, String discovery) {
+    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport,
+                             Function<ContainerRequestContext, String> peerAddress, Endpoints endpoints, String discovery) {
         this.verifier = verifier;
         this.csrf = csrf;
+        this.transport = transport;
+        this.peerAddress = peerAddress;
         this.endpoints = endpoints;
         this.discovery = discovery;
     }
@@ -110,7 +120,7 @@ public final class GatehouseFeature implements Feature {
 
     @Override
     public boolean configure(FeatureContext context) {
-        context.register(new TokenAuthFilter(verifier, csrf));
+        context.register(new TokenAuthFilter(verifier, csrf, transport, peerAddress));
         context.register(new AuthorizationFeature(verifier.settings().realm()));
         context.register(new GatehouseExceptionMapper(verifier.settings().realm()));
         if (endpoints != null) {
@@ -133,6 +143,7 @@ public final class GatehouseFeature implements Feature {
             return value instanceof String ? (String) value : null;
         };
         private Set<String> trustedProxies = Set.of();
+        private boolean requireHttps = true;
         private Set<String> allowedOrigins = Set.of();
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration jwksMaxAge;
@@ -145,12 +156,13 @@ public final class GatehouseFeature implements Feature {
         }
 
         /**
-         * How to get the connection's peer address (for per-client throttling). JAX-RS has no
+         * How to get the connection's peer address (for per-client throttling, and to exempt loopback
+         * from {@link #requireHttps(boolean)}). JAX-RS has no
          * portable API for it; the default reads the request property
          * {@value GatehouseFeature#PEER_ADDRESS_PROPERTY}, which a container-specific filter sets.
          * When the address is unknown ({@code null}), the per-client limit is not applied (a shared
          * bucket would let one client lock everyone out) and a warning is logged once; the
-         * per-account limit always applies.
+         * per-account limit always applies; and plain HTTP is refused even from loopback.
          */
         public Builder peerAddress(Function<ContainerRequestContext, String> peerAddress) {
             this.peerAddress = Objects.requireNonNull(peerAddress, "peerAddress");
@@ -158,11 +170,23 @@ public final class GatehouseFeature implements Feature {
         }
 
         /**
-         * Peer addresses of reverse proxies whose {@code X-Forwarded-For} is believed; default none,
-         * so the header is ignored (any client can write it).
+         * Peer addresses (IP literals, as {@link #peerAddress} reports them) of reverse proxies whose
+         * {@code X-Forwarded-For}, {@code X-Forwarded-Proto} and {@code Forwarded} headers are
+         * believed; default none, so the headers are ignored (any client can write them).
          */
         public Builder trustedProxies(Set<String> proxies) {
             this.trustedProxies = Set.copyOf(proxies);
+            return this;
+        }
+
+        /**
+         * Refuse access tokens, passwords and refresh tokens over plain HTTP unless the client is on
+         * loopback; default {@code true}. Then such requests answer {@code 403}
+         * {@code urn:gatehouse:problem:https-required}: the auth endpoints before reading the body,
+         * protected resources whether or not a token came. {@code false} turns the check off.
+         */
+        public Builder requireHttps(boolean require) {
+            this.requireHttps = require;
             return this;
         }
 
@@ -217,8 +241,12 @@ public final class GatehouseFeature implements Feature {
                 throw new ConfigurationException("asyncTimeout", "must be positive");
             }
             CsrfPolicy csrf = new CsrfPolicy(verifier.settings(), allowedOrigins);
+            TransportSecurity transport = new TransportSecurity(requireHttps, trustedProxies);
+            if (!requireHttps) {
+                LOG.warn("GatehouseFeature: requireHttps(false), tokens and passwords are accepted over plain HTTP");
+            }
             Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
-                    new ClientAddresses(trustedProxies), maxBodyBytes, maxAge, asyncTimeout);
+                    new ClientAddresses(trustedProxies), transport, maxBodyBytes, maxAge, asyncTimeout);
             String discovery = null;
             if (service != null) {
                 String issuer = verifier.settings().issuer();
@@ -227,7 +255,7 @@ public final class GatehouseFeature implements Feature {
                     LOG.info("No discovery metadata is served: the issuer '{}' is not an http(s) URL", issuer);
                 }
             }
-            return new GatehouseFeature(verifier, csrf, endpoints, discovery);
+            return new GatehouseFeature(verifier, csrf, transport, peerAddress, endpoints, discovery);
         }
     }
 }

@@ -241,7 +241,8 @@ class ThrottlingTest {
             List<List<Integer>> statuses = List.of(new ArrayList<>(), new ArrayList<>());
             for (int i = 0; i < 6; i++) {
                 for (int c = 0; c < clients.length; c++) {
-                    Reply r = login(proxied, newEmail(), PASSWORD, "X-Forwarded-For", clients[c]);
+                    // a TLS-terminating proxy: without X-Forwarded-Proto the remote client's login would be refused
+                    Reply r = login(proxied, newEmail(), PASSWORD, "X-Forwarded-For", clients[c], "X-Forwarded-Proto", "https");
                     statuses.get(c).add(r.status());
                     if (i < 5) {
                         assertInvalidCredentials(r);
@@ -256,7 +257,8 @@ class ThrottlingTest {
             // the proxy appends the real peer on the right: hops a client wrote further left change nothing
             List<Integer> forged = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                forged.add(login(proxied, newEmail(), PASSWORD, "X-Forwarded-For", "192.0.2." + i + ", 203.0.113.30").status());
+                forged.add(login(proxied, newEmail(), PASSWORD, "X-Forwarded-For", "192.0.2." + i + ", 203.0.113.30",
+                        "X-Forwarded-Proto", "https").status());
             }
             assertThat(forged).containsExactly(401, 401, 401, 401, 401, 429);
             // the proxy's own requests (no header) are yet another client

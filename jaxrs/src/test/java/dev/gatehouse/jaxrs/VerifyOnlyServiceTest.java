@@ -7,6 +7,7 @@ import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.core.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
+import dev.gatehouse.jaxrs.support.GrizzlyPeerAddressFilter;
 import dev.gatehouse.jaxrs.support.IssuerServer;
 import dev.gatehouse.jaxrs.support.TestResources;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -45,6 +46,7 @@ class VerifyOnlyServiceTest {
                 .allowHttpLoopback(true)
                 .build();
         ResourceConfig app = new ResourceConfig(TestResources.class)
+                .register(GrizzlyPeerAddressFilter.class)
                 .register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         service = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, true);

@@ -6,6 +6,7 @@ import dev.gatehouse.demo.DemoSettings;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.ssl.SSLEngineConfigurator;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpContainer;
 import org.glassfish.jersey.server.ContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The demo on Jersey + Grizzly: binds, builds everything, prints one line with its URL, and on
- * SIGTERM / Ctrl-C stops accepting, lets requests in flight finish, then closes the pool.
+ * SIGTERM / Ctrl-C stops accepting, lets requests in flight finish, then closes the pool. With
+ * {@code GATEHOUSE_TLS} it serves HTTPS only (TLS 1.3 and 1.2), with
+ * {@code Strict-Transport-Security} on every response.
  */
 public final class DemoMain {
     private DemoMain() {
@@ -89,21 +92,32 @@ public final class DemoMain {
 
     /** Binds to the configured address (port 0: any free port), then serves the app. */
     public static Running start(DemoSettings settings) throws IOException {
+        boolean tls = settings.tls != DemoSettings.Tls.OFF;
+        // Before binding: a key store that does not open stops the start with the setting named.
+        SSLEngineConfigurator ssl = tls ? serverSsl(DemoTls.context(settings)) : null;
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener("gatehouse", settings.host, settings.port);
         listener.registerAddOn(new IgnoreUpgradeAddOn());
+        if (tls) {
+            listener.setSecure(true);
+            listener.setSSLEngineConfig(ssl);
+        }
         server.addListener(listener);
         server.start();
         int port = listener.getPort();
-        String url = "http://" + (settings.host.contains(":") ? "[" + settings.host + "]" : settings.host) + ":" + port + "/";
+        String scheme = tls ? "https" : "http";
+        String url = scheme + "://" + (settings.host.contains(":") ? "[" + settings.host + "]" : settings.host) + ":" + port + "/";
         DemoContext context;
         try {
-            context = DemoContext.create(settings, settings.issuerFor(settings.host, port), null);
+            context = DemoContext.create(settings, settings.issuerFor(scheme, settings.host, port), null);
         } catch (RuntimeException e) {
             server.shutdownNow();
             throw e;
         }
         ResourceConfig app = application(context);
+        if (tls) {
+            app.register(new HstsResponseFilter(settings.hstsHeader()));
+        }
         GrizzlyHttpContainer container = ContainerFactory.createContainer(GrizzlyHttpContainer.class, app);
         server.getServerConfiguration().addHttpHandler(container, "/");
         return new Running(url, context, server);
@@ -114,7 +128,17 @@ public final class DemoMain {
                 .register(new DemoResources(context.service))
                 .register(GrizzlyPeerAddressFilter.class)
                 .register(GatehouseFeature.builder(context.service, context.keys)
-                        .asyncTimeout(context.settings.authTimeout).build())
+                        .asyncTimeout(context.settings.authTimeout)
+                        .requireHttps(context.settings.requireHttps)
+                        .trustedProxies(context.settings.trustedProxies)
+                        .build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    }
+
+    /** Server-side TLS: no client certificates, TLS 1.3 and 1.2 only. */
+    private static SSLEngineConfigurator serverSsl(javax.net.ssl.SSLContext context) {
+        SSLEngineConfigurator ssl = new SSLEngineConfigurator(context, false, false, false);
+        ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        return ssl;
     }
 }

@@ -2,6 +2,8 @@ package dev.gatehouse.demo.war;
 
 import dev.gatehouse.demo.DemoContext;
 import dev.gatehouse.demo.DemoSettings;
+import dev.gatehouse.filter.GatehouseFilter;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -19,12 +21,15 @@ import javax.sql.DataSource;
  * Builds the demo inside a servlet container: settings from environment variables and system
  * properties, with the web.xml context parameters of the same names as defaults; the DataSource
  * from JNDI when {@value #JNDI_PARAM} names one, else a HikariCP pool from the settings. Publishes
- * the verifier for the Gatehouse filter ({@value #VERIFIER_ATTRIBUTE}) and, on undeploy, closes
+ * the verifier for the Gatehouse filter ({@value #VERIFIER_ATTRIBUTE}), hands it
+ * {@code GATEHOUSE_REQUIRE_HTTPS} and {@code GATEHOUSE_TRUSTED_PROXIES} as init-params, and, on undeploy, closes
  * the pool and deregisters the JDBC drivers this application loaded, so Tomcat reports no leak.
  */
 public final class DemoContextListener implements ServletContextListener {
     public static final String VERIFIER_ATTRIBUTE = "dev.gatehouse.verifier";
     public static final String JNDI_PARAM = "GATEHOUSE_JNDI_DATASOURCE";
+    /** The Gatehouse filter's name in web.xml, whose transport init-params come from the demo settings. */
+    static final String GATEHOUSE_FILTER = "gatehouse";
     private static final Logger LOG = LoggerFactory.getLogger(DemoContextListener.class);
 
     private static volatile DemoContext current;
@@ -53,6 +58,12 @@ public final class DemoContextListener implements ServletContextListener {
             } catch (NamingException e) {
                 throw new IllegalStateException("The DataSource '" + jndi + "' named by " + JNDI_PARAM + " is not in JNDI", e);
             }
+        }
+        FilterRegistration filter = servletContext.getFilterRegistration(GATEHOUSE_FILTER);
+        if (filter != null) {
+            // An init-param in web.xml wins (setInitParameter then returns false).
+            filter.setInitParameter(GatehouseFilter.REQUIRE_HTTPS_PARAM, String.valueOf(settings.requireHttps));
+            filter.setInitParameter(GatehouseFilter.TRUSTED_PROXIES_PARAM, String.join(",", settings.trustedProxies));
         }
         DemoContext context = DemoContext.create(settings, settings.issuerFor(settings.host, settings.port), dataSource);
         current = context;

@@ -16,7 +16,10 @@ public final class DemoWebApplication extends ResourceConfig {
         register(new DemoResources(context.service));
         register(ServletPeerAddressFilter.class);
         register(GatehouseFeature.builder(context.service, context.keys)
-                .asyncTimeout(context.settings.authTimeout).build());
+                .asyncTimeout(context.settings.authTimeout)
+                .requireHttps(context.settings.requireHttps)
+                .trustedProxies(context.settings.trustedProxies)
+                .build());
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }
 }

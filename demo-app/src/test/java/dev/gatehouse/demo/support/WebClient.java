@@ -36,16 +36,32 @@ public final class WebClient {
             .build();
 
     private final URI base;
+    private final HttpClient http;
     private final List<Cookie> jar = new ArrayList<>();
     /** When set, requests go over {@link RawHttp} from this loopback address (another client for per-client limits). */
     private InetAddress local;
 
     /** @param base the application's base URI, ending with {@code /} */
     public WebClient(URI base) {
+        this(base, HTTP);
+    }
+
+    /** A client for an HTTPS base that trusts what {@code tls} trusts (and verifies host names). */
+    public WebClient(URI base, javax.net.ssl.SSLContext tls) {
+        this(base, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(tls)
+                .build());
+    }
+
+    private WebClient(URI base, HttpClient http) {
         if (!base.getRawPath().endsWith("/")) {
             throw new IllegalArgumentException("base must end with '/': " + base);
         }
         this.base = base;
+        this.http = http;
     }
 
     public URI base() {
@@ -130,7 +146,7 @@ public final class WebClient {
         try {
             SecretLedger.recordExchange(request, null);
             HttpResponse<String> response = local != null ? RawHttp.send(local, request)
-                    : HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                    : http.send(request, HttpResponse.BodyHandlers.ofString());
             SecretLedger.recordExchange(request, response);
             Reply reply = new Reply(response);
             for (SetCookie set : reply.setCookies()) {

@@ -37,6 +37,16 @@ public final class ServletRequests {
                 // forwarded protocol (Tomcat's RemoteIpValve), or list the origin in allowed-origins.
                 return request.getScheme() + "://" + request.getServerName() + ":" + request.getServerPort();
             }
+
+            @Override
+            public boolean isSecure() {
+                return request.isSecure();
+            }
+
+            @Override
+            public String peerAddress() {
+                return request.getRemoteAddr();
+            }
         };
     }
 

@@ -44,6 +44,11 @@ import java.util.concurrent.TimeUnit;
  * {@code Cache-Control: no-store}. Register and login run on the password-hashing pool
  * asynchronously, refresh, logout and logout-all on the service's store pool, so that neither a
  * flood of them nor a slow or hung database holds the container's request threads.
+ *
+ * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
+ * so each first checks the {@link dev.gatehouse.core.TransportSecurity}: over plain HTTP from other
+ * than loopback it answers {@code 403 urn:gatehouse:problem:https-required} before the body is read,
+ * let alone a password hashed.
  */
 @Path("auth")
 public final class AuthResource {
@@ -63,6 +68,7 @@ public final class AuthResource {
     @Path("register")
     public void register(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                          @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
@@ -81,6 +87,7 @@ public final class AuthResource {
     @Path("login")
     public void login(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                       @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         Transport transport = transport(request);
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
@@ -93,6 +100,7 @@ public final class AuthResource {
     @Path("refresh")
     public void refresh(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                         @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         Transport transport = transport(request);
         String token;
         String csrfValue = null;
@@ -121,6 +129,7 @@ public final class AuthResource {
     @Path("logout")
     public void logout(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
                        @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         List<String> cookies = TokenAuthFilter.headers(request, "Cookie");
@@ -142,6 +151,7 @@ public final class AuthResource {
     @Path("logout-all")
     @Authenticated
     public void logoutAll(@Context ContainerRequestContext request, @Context UriInfo uri, @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
         JsonBody.refuseOtherMediaTypes(request.getMediaType());
         AccessTokenPrincipal principal = principal(request);
         if (principal == null) {
@@ -195,6 +205,15 @@ public final class AuthResource {
     }
 
     // ---- helpers ----
+
+    /** Refuses credentials over plain HTTP from other than loopback; called before the body is touched. */
+    private void requireSecureTransport(ContainerRequestContext request) {
+        String refusal = config.transport.refusal(TokenAuthFilter.view(request, config.peerAddress));
+        if (refusal != null) {
+            LOG.debug("{} {} refused: {}", request.getMethod(), request.getUriInfo().getPath(), refusal);
+            throw new ProblemException(Problem.httpsRequired());
+        }
+    }
 
     private Transport transport(ContainerRequestContext request) {
         String header = request.getHeaderString(TRANSPORT_HEADER);

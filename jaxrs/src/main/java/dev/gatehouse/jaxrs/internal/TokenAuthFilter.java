@@ -4,14 +4,20 @@ import dev.gatehouse.core.AccessTokenPrincipal;
 import dev.gatehouse.core.AccessTokenVerifier;
 import dev.gatehouse.core.CsrfPolicy;
 import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.core.TransportSecurity;
+import dev.gatehouse.jaxrs.GatehouseFeature;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.SecurityContext;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.URI;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Authenticates every request that carries an access token (through the core
@@ -28,12 +34,26 @@ import java.util.List;
 public final class TokenAuthFilter implements ContainerRequestFilter {
     /** The request property that holds the {@link RequestAuthenticator.Outcome} of the request. */
     public static final String OUTCOME_PROPERTY = "dev.gatehouse.jaxrs.outcome";
+    private static final Logger LOG = LoggerFactory.getLogger(TokenAuthFilter.class);
 
     private final RequestAuthenticator authenticator;
+    private final Function<ContainerRequestContext, String> peerAddress;
 
-    public TokenAuthFilter(AccessTokenVerifier verifier, CsrfPolicy csrf) {
-        this.authenticator = new RequestAuthenticator(verifier, csrf);
+    public TokenAuthFilter(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport,
+                           Function<ContainerRequestContext, String> peerAddress) {
+        this.authenticator = new RequestAuthenticator(verifier, csrf, transport);
+        this.peerAddress = request -> {
+            String peer = peerAddress.apply(request);
+            if (peer == null && transport.requiresHttps() && !warnedNoPeer) {
+                warnedNoPeer = true;
+                LOG.warn("No peer address: plain HTTP is refused even from loopback. Set the request property '{}' in a"
+                        + " container filter, or GatehouseFeature.Builder.peerAddress(...)", GatehouseFeature.PEER_ADDRESS_PROPERTY);
+            }
+            return peer;
+        };
     }
+
+    private volatile boolean warnedNoPeer;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -44,7 +64,7 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
                     RequestAuthenticator.Outcome.authenticated((AccessTokenPrincipal) existing.getUserPrincipal(), null));
             return;
         }
-        RequestAuthenticator.Outcome outcome = authenticator.authenticate(view(request));
+        RequestAuthenticator.Outcome outcome = authenticator.authenticate(view(request, peerAddress));
         request.setProperty(OUTCOME_PROPERTY, outcome);
         if (outcome.principal() != null) {
             request.setSecurityContext(new TokenSecurityContext(outcome.principal(), isSecure(request)));
@@ -57,7 +77,9 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
         return value instanceof RequestAuthenticator.Outcome ? (RequestAuthenticator.Outcome) value : null;
     }
 
-    private static RequestAuthenticator.HttpRequestView view(ContainerRequestContext request) {
+    /** A view of a JAX-RS request for the core; {@code peerAddress} tells the connection's peer (or {@code null}). */
+    static RequestAuthenticator.HttpRequestView view(ContainerRequestContext request,
+                                                     Function<ContainerRequestContext, String> peerAddress) {
         return new RequestAuthenticator.HttpRequestView() {
             @Override
             public String method() {
@@ -72,6 +94,16 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
             @Override
             public String ownOrigin() {
                 return TokenAuthFilter.ownOrigin(request);
+            }
+
+            @Override
+            public boolean isSecure() {
+                return TokenAuthFilter.isSecure(request);
+            }
+
+            @Override
+            public String peerAddress() {
+                return peerAddress.apply(request);
             }
         };
     }

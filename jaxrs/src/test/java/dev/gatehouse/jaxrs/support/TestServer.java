@@ -51,6 +51,16 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(DataSource ds, UnaryOperator<GatehouseSettings.Builder> tokens,
                                    UnaryOperator<AuthSettings.Builder> auth,
                                    UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
+        return startOn("127.0.0.1", ds, tokens, auth, feature);
+    }
+
+    /**
+     * A server listening on {@code host} only (an IP literal, in URI form for IPv6), so that its
+     * clients' peer address is that interface's.
+     */
+    public static TestServer startOn(String host, DataSource ds, UnaryOperator<GatehouseSettings.Builder> tokens,
+                                     UnaryOperator<AuthSettings.Builder> auth,
+                                     UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
         JdbcSchema.createIfAbsent(ds);
         JdbcStores stores = new JdbcStores(ds);
         GatehouseSettings tokenSettings = tokens.apply(GatehouseSettings.builder(ISSUER, AUDIENCE)).build();
@@ -64,10 +74,10 @@ public final class TestServer implements AutoCloseable {
                 .register(GrizzlyPeerAddressFilter.class)
                 .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, false);
+        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://" + host + ":0/"), app, false);
         server.start();
         int port = server.getListener("grizzly").getPort();
-        return new TestServer(service, keys, server, URI.create("http://127.0.0.1:" + port + "/"));
+        return new TestServer(service, keys, server, URI.create("http://" + host + ":" + port + "/"));
     }
 
     public static TestServer start(DataSource ds) throws IOException {

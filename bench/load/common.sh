@@ -120,7 +120,8 @@ login() {
 
 # json_field NAME — reads one string field from the JSON on stdin.
 json_field() {
-    sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+    # the body has no final newline, and sed would print the match without one
+    { cat; echo; } | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
 }
 
 # wrk_rps ARGS... — runs wrk for $DURATION and prints requests per second (non-2xx counted as errors).

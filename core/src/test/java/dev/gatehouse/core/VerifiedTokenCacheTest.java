@@ -1,5 +1,6 @@
 package dev.gatehouse.core;
 
+import dev.gatehouse.core.testing.MutableClock;
 import dev.gatehouse.core.InvalidTokenException.Reason;
 import dev.gatehouse.core.auth.CachedRevocationCheck;
 import dev.gatehouse.core.store.RevocationStore;
@@ -13,8 +14,6 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -52,29 +51,6 @@ class VerifiedTokenCacheTest {
     private static final Duration LEEWAY = Duration.ofSeconds(30);
 
     /** A clock the test moves by hand. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now = NOW;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     /** A key source whose keys the test replaces, as a file reload or a JWKS refresh would. */
     private static final class SwappableKeys implements KeySource {
         private final AtomicReference<KeySource> current;
@@ -215,7 +191,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void entryIsNotServedFromShortlyBeforeExpOnAndTheFullCheckDecides() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(NOW);
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(clock).build(), Fixtures.keys());
         String token = rs256("j-exp"); // exp = NOW + 300 s
         AccessTokenPrincipal cached = verifier.verify(token);
@@ -237,7 +213,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void withoutLeewayACachedTokenIsRefusedTheSecondItExpires() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(NOW);
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(clock).clockLeeway(Duration.ZERO).build(), Fixtures.keys());
         String token = rs256("j-exp0");
         verifier.verify(token);
@@ -249,7 +225,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void aClockSetBackBeforeTheTokenWasValidIsNotAnsweredFromTheCache() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(NOW);
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(clock).build(), Fixtures.keys());
         String token = Fixtures.rs256().claim("jti", "j-nbf").claim("nbf", NOW_S).signRs256(Fixtures.RSA.getPrivate());
         verifier.verify(token);
@@ -261,7 +237,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void aTokenVerifiedInItsLastSecondIsNotCached() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(NOW);
         clock.set(NOW.plusSeconds(300).minusMillis(200));
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(clock).build(), Fixtures.keys());
         String token = rs256("j-last");

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.keys;
 
+import dev.gatehouse.core.testing.MutableClock;
 import dev.gatehouse.core.JwkSets;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.SigningKey;

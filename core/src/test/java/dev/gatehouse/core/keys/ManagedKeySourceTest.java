@@ -1,5 +1,6 @@
 package dev.gatehouse.core.keys;
 
+import dev.gatehouse.core.testing.MutableClock;
 import dev.gatehouse.core.AccessTokenIssuer;
 import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.InvalidTokenException;

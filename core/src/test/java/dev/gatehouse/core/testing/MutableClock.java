@@ -1,4 +1,4 @@
-package dev.gatehouse.jaxrs.support;
+package dev.gatehouse.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,7 +8,10 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that stands still until a test moves it, shared by every server of a test. Thread-safe. */
+/**
+ * A clock that stands still until a test moves it; thread-safe, so that several "nodes" or
+ * servers of one test can share it.
+ */
 public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
@@ -19,6 +22,10 @@ public final class MutableClock extends Clock {
     /** A clock standing at the current time, truncated to whole milliseconds. */
     public static MutableClock atNow() {
         return new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    public void set(Instant instant) {
+        now.set(instant);
     }
 
     public void advance(Duration by) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.testing.TcpProxy;
 import dev.gatehouse.core.testing.TestDatabases;
-import dev.gatehouse.demo.support.CountingRelay;
 import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.Poll;
 import dev.gatehouse.demo.support.WebClient;
@@ -61,8 +60,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * key and the issuer (plus short timings, so that a test of reasonable length can watch them):
  * {@link #nodeSettings(String)}.
  *
- * <p>Node C reaches the database through a {@link TcpProxy} (to cut it) and a
- * {@link CountingRelay} behind that (to count its database round trips). The checks run in order
+ * <p>Node C reaches the database through a {@link TcpProxy}, to cut it and to count its database
+ * round trips ({@link TcpProxy#forwardedWrites()}). The checks run in order
  * on the same nodes; figures measured along the way (revocation delays, the revocation cache's
  * database traffic, the rotation's timeline) are printed as {@code [MultiNode <database>]} lines
  * and summarised at the end.
@@ -95,7 +94,6 @@ abstract class MultiNodeContract {
     private String keyEncryptionKey;
     private Path workRoot;
     private TcpProxy proxyC;
-    private CountingRelay relayC;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, String> report = new LinkedHashMap<>();
     /** An access token logged out in {@link #logoutAndLogoutAllOnAReachEveryNodeWithinTheStaleness()}, for the new node. */
@@ -119,8 +117,7 @@ abstract class MultiNodeContract {
         keyEncryptionKey = DemoContract.newKeyEncryptionKey();
         workRoot = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"))
                 .resolve("multinode-" + db.product().toLowerCase() + "-" + db.name()).toAbsolutePath();
-        relayC = CountingRelay.to(serverAddress());
-        proxyC = TcpProxy.to(relayC.address());
+        proxyC = TcpProxy.to(serverAddress());
         // the three start at once on an empty database: schema and first key are created in a race
         Map<String, String> urls = Map.of("A", db.jdbcUrl(), "B", db.jdbcUrl(), "C", viaAddress(proxyC.address()));
         startNodes(urls);
@@ -136,9 +133,6 @@ abstract class MultiNodeContract {
         }
         if (proxyC != null) {
             proxyC.close();
-        }
-        if (relayC != null) {
-            relayC.close();
         }
         if (db != null) {
             db.close();
@@ -227,7 +221,7 @@ abstract class MultiNodeContract {
         Tokens login = login("A", email, PASSWORD);
         assertThat(claims("C", login.access()).status()).isEqualTo(200);
 
-        long before = relayC.requests();
+        long before = proxyC.forwardedWrites();
         proxyC.refuse();
         long cutNanos = System.nanoTime();
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -244,7 +238,7 @@ abstract class MultiNodeContract {
             Reply meReply = me.get(30, TimeUnit.SECONDS);
             assertThat(meReply.status()).as("/api/me on C reads the database, which is cut: %s", meReply).isEqualTo(503);
             assertThat(meReply.header("Retry-After")).isNotBlank();
-            long reached = relayC.requests() - before;
+            long reached = proxyC.forwardedWrites() - before;
             assertThat(reached).as("nothing of C reached the database while it was cut").isZero();
             note("database cut on C", ok + " of 50 /api/claims answered 200 in "
                     + Duration.ofNanos(System.nanoTime() - cutNanos).toMillis() + " ms; /api/me 503 with Retry-After");
@@ -342,7 +336,7 @@ abstract class MultiNodeContract {
         int requests = 400;
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        long before = relayC.requests();
+        long before = proxyC.forwardedWrites();
         long start = System.nanoTime();
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -361,7 +355,7 @@ abstract class MultiNodeContract {
             t.join(120_000);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        long busy = relayC.requests() - before;
+        long busy = proxyC.forwardedWrites() - before;
         // what the caches alone cost over that time, from the idle window's rate
         double expected = idle * (double) Math.max(took.toMillis(), window.toMillis()) / window.toMillis();
         note("database round trips of node C", "idle: " + idle + " in " + window.toMillis() + " ms; while serving " + requests
@@ -377,14 +371,14 @@ abstract class MultiNodeContract {
 
     /** Round trips from C to its database while {@code work} runs for {@code window} (the work may end earlier). */
     private long roundTripsDuring(Duration window, Runnable work) throws InterruptedException {
-        long before = relayC.requests();
+        long before = proxyC.forwardedWrites();
         long start = System.nanoTime();
         work.run();
         long left = window.toNanos() - (System.nanoTime() - start);
         if (left > 0) {
             TimeUnit.NANOSECONDS.sleep(left);
         }
-        return relayC.requests() - before;
+        return proxyC.forwardedWrites() - before;
     }
 
     // ---- 6. key rotation ----------------------------------------------------------------------

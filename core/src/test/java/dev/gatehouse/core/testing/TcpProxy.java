@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on 127.0.0.1 (a free port) in front of a real server, for fault tests: put it
@@ -52,6 +53,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicLong forwardedWrites = new AtomicLong();
     private final int id = IDS.incrementAndGet();
     private volatile Mode mode = Mode.FORWARD;
     private volatile long latencyNanos;
@@ -98,6 +100,15 @@ public final class TcpProxy implements AutoCloseable {
     /** Connections accepted so far (in any mode). */
     public int acceptedConnections() {
         return accepted.get();
+    }
+
+    /**
+     * Writes passed on from clients to the server so far: one per database round trip for the
+     * JDBC drivers used here, which flush a whole statement at once. Nothing counts while the
+     * proxy refuses or is a black hole, since nothing reaches the server then.
+     */
+    public long forwardedWrites() {
+        return forwardedWrites.get();
     }
 
     /** Connections open now. */
@@ -230,16 +241,16 @@ public final class TcpProxy implements AutoCloseable {
                     reset(up);
                     return;
                 }
-                Thread back = new Thread(() -> pump(up, client), "tcp-proxy-" + id + "-down");
+                Thread back = new Thread(() -> pump(up, client, false), "tcp-proxy-" + id + "-down");
                 back.setDaemon(true);
                 back.start();
-                pump(client, up);
+                pump(client, up, true);
             } catch (IOException e) {
                 close();
             }
         }
 
-        private void pump(Socket from, Socket to) {
+        private void pump(Socket from, Socket to, boolean fromClient) {
             byte[] buffer = new byte[16 * 1024];
             try {
                 InputStream in = from.getInputStream();
@@ -247,6 +258,9 @@ public final class TcpProxy implements AutoCloseable {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     if (!awaitPassable()) {
                         break;
+                    }
+                    if (fromClient) {
+                        forwardedWrites.incrementAndGet();
                     }
                     long delay = latencyNanos;
                     if (delay > 0) {

@@ -112,6 +112,28 @@ public final class AccessTokenVerifier {
         }
     }
 
+    /**
+     * The principal of a token this verifier has accepted before, if its cache may serve it now:
+     * the cache look-up of {@link #verify(String)} alone. {@code null} means only that the full
+     * check must decide (a miss, the cache off, a changed key); call {@link #verify(String)} then.
+     *
+     * @throws InvalidTokenException when the cached token has been revoked or its key withdrawn
+     */
+    public AccessTokenPrincipal cachedPrincipal(String token) {
+        if (cache == null || token == null || token.isEmpty() || token.length() > settings.maxTokenSize()) {
+            return null;
+        }
+        try {
+            VerifiedTokenCache.Key cacheKey = new VerifiedTokenCache.Key(token);
+            VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
+            return hit == null ? null : serveCached(cacheKey, hit);
+        } catch (InvalidTokenException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidTokenException(Reason.MALFORMED, "The token could not be processed");
+        }
+    }
+
     private AccessTokenPrincipal doVerify(String token) {
         if (token == null || token.isEmpty()) {
             throw new InvalidTokenException(Reason.MALFORMED, "No token");
@@ -119,17 +141,27 @@ public final class AccessTokenVerifier {
         if (token.length() > settings.maxTokenSize()) {
             throw new InvalidTokenException(Reason.OVERSIZED, "The token is longer than " + settings.maxTokenSize() + " characters");
         }
-        VerifiedTokenCache.Key cacheKey = null;
-        if (cache != null) {
-            cacheKey = new VerifiedTokenCache.Key(token);
-            VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
-            if (hit != null) {
-                AccessTokenPrincipal principal = serveCached(cacheKey, hit);
-                if (principal != null) {
-                    return principal;
-                }
+        if (cache == null) {
+            return verifyFully(token, null);
+        }
+        VerifiedTokenCache.Key cacheKey = new VerifiedTokenCache.Key(token);
+        VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
+        if (hit != null) {
+            AccessTokenPrincipal principal = serveCached(cacheKey, hit);
+            if (principal != null) {
+                return principal;
             }
         }
+        return verifyFully(token, cacheKey);
+    }
+
+    /**
+     * Every check, from the token's text up (kept apart from the cache look-up so that the hit
+     * path stays small enough for the JIT to inline whole).
+     *
+     * @param cacheKey where to remember the token once it passed, or {@code null} with the cache off
+     */
+    private AccessTokenPrincipal verifyFully(String token, VerifiedTokenCache.Key cacheKey) {
         checkCompactStructure(token);
 
         DecodedJWT jwt;
@@ -198,7 +230,7 @@ public final class AccessTokenVerifier {
         if (revocation.isRevoked(principal)) {
             throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
         }
-        if (cache != null) {
+        if (cacheKey != null) {
             // Every check passed: only now may the token be remembered.
             long notBefore = principal.issuedAt().toEpochMilli();
             if (!nbf.isMissing()) {

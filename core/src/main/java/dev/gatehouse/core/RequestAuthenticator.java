@@ -139,7 +139,7 @@ public final class RequestAuthenticator {
         String realm = settings.realm();
         try {
             List<String> cookies = request.headers("Cookie");
-            LocatedToken located = locator.locate(request.headers("Authorization"), cookies);
+            LocatedToken located = locator.locate(request.headers("Authorization"), cookies, false);
             String insecure = transport.refusal(request);
             if (insecure != null) {
                 boolean credentials = located.kind() != LocatedToken.Kind.NONE;
@@ -159,7 +159,17 @@ public final class RequestAuthenticator {
             }
             AccessTokenPrincipal principal;
             try {
-                principal = verifier.verify(located.token());
+                String token = located.token();
+                principal = verifier.cachedPrincipal(token);
+                if (principal == null) {
+                    // Not a token the verifier has accepted before: now the bearer syntax the
+                    // locator left to us (RFC 6750 §2.1), then every check.
+                    if (located.transport() == Transport.BEARER && !TokenLocator.isB64Token(token)) {
+                        return new Outcome(null, null, Problem.invalidRequest(TokenLocator.NOT_ONE_BEARER_TOKEN),
+                                Challenge.invalidRequest(realm), true);
+                    }
+                    principal = verifier.verify(token);
+                }
             } catch (InvalidTokenException e) {
                 LOG.debug("Access token refused: {} ({})", e.reason(), e.getMessage());
                 return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);

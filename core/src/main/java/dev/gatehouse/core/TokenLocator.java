@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 public final class TokenLocator {
     private static final String BEARER = "bearer";
+    /** The problem text of a malformed {@code Authorization: Bearer} header. */
+    static final String NOT_ONE_BEARER_TOKEN = "The Authorization header is not 'Bearer' followed by one token";
 
     private final GatehouseSettings settings;
 
@@ -38,6 +40,17 @@ public final class TokenLocator {
      * @param cookieHeaders        every {@code Cookie} header value (empty list when none)
      */
     public LocatedToken locate(List<String> authorizationHeaders, List<String> cookieHeaders) {
+        return locate(authorizationHeaders, cookieHeaders, true);
+    }
+
+    /**
+     * Locates the token, optionally leaving the bearer token's characters unchecked.
+     * {@link RequestAuthenticator} passes {@code false}: it first asks the verifier's cache for the
+     * exact string, and only on a miss checks {@link #isB64Token} (a token the verifier has
+     * accepted is base64url in three parts, so it is always a {@code b64token}). The answer for
+     * any request is the same either way; only the order of the checks differs.
+     */
+    LocatedToken locate(List<String> authorizationHeaders, List<String> cookieHeaders, boolean checkBearerSyntax) {
         List<String> auth = authorizationHeaders == null ? Collections.emptyList() : authorizationHeaders;
         String bearer = null;
         if (settings.allows(Transport.BEARER) && !auth.isEmpty()) {
@@ -48,13 +61,13 @@ public final class TokenLocator {
             if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
                     && value.length() > BEARER.length() && Character.isWhitespace(value.charAt(BEARER.length()))
                     && value.charAt(BEARER.length()) != ' ') {
-                return LocatedToken.malformed("The Authorization header is not 'Bearer' followed by one token");
+                return LocatedToken.malformed(NOT_ONE_BEARER_TOKEN);
             }
             if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
                     && (value.length() == BEARER.length() || value.charAt(BEARER.length()) == ' ')) {
                 bearer = value.substring(Math.min(value.length(), BEARER.length() + 1));
-                if (!isB64Token(bearer)) {
-                    return LocatedToken.malformed("The Authorization header is not 'Bearer' followed by one token");
+                if (bearer.isEmpty() || checkBearerSyntax && !isB64Token(bearer)) {
+                    return LocatedToken.malformed(NOT_ONE_BEARER_TOKEN);
                 }
             }
         }
@@ -79,21 +92,38 @@ public final class TokenLocator {
         return LocatedToken.none();
     }
 
-    /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+    /** The characters of RFC 6750's {@code b64token} besides the trailing {@code "="}: one flag per ASCII code. */
+    private static final boolean[] B64TOKEN_CHAR = new boolean[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            B64TOKEN_CHAR[c] = true;
+            B64TOKEN_CHAR[Character.toLowerCase(c)] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            B64TOKEN_CHAR[c] = true;
+        }
+        for (char c : "-._~+/".toCharArray()) {
+            B64TOKEN_CHAR[c] = true;
+        }
+    }
+
+    /**
+     * RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+     * On every request, over every character of the token: one table look-up per character.
+     */
     static boolean isB64Token(String s) {
-        int n = s.length();
-        int end = n;
+        int end = s.length();
         while (end > 0 && s.charAt(end - 1) == '=') {
             end--;
         }
         if (end == 0) {
             return false;
         }
+        boolean[] table = B64TOKEN_CHAR;
         for (int i = 0; i < end; i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-            if (!ok) {
+            if (c >= table.length || !table[c]) {
                 return false;
             }
         }

@@ -78,6 +78,27 @@ class TokenLocatorTest {
     }
 
     @Test
+    void everyCharacterIsJudgedByTheRfcAlphabet() {
+        // RFC 6750 §2.1 spelled out by hand: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/".
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+        int accepted = 0;
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            String token = "a" + (char) c + "b";
+            boolean expected = alphabet.indexOf(c) >= 0;
+            assertThat(TokenLocator.isB64Token(token)).as("U+%04X", c).isEqualTo(expected);
+            if (expected) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isEqualTo(68);
+        // "=" only as trailing padding, after at least one character.
+        assertThat(TokenLocator.isB64Token("ab==")).isTrue();
+        assertThat(TokenLocator.isB64Token("a=b")).isFalse();
+        assertThat(TokenLocator.isB64Token("==")).isFalse();
+        assertThat(TokenLocator.isB64Token("")).isFalse();
+    }
+
+    @Test
     void twoAuthorizationHeadersAreMalformed() {
         assertMalformed(locate(List.of("Bearer " + TOKEN, "Bearer " + TOKEN), List.of()));
         assertMalformed(locate(List.of("Bearer " + TOKEN, "Basic dXNlcjpwYXNz"), List.of()));

@@ -100,30 +100,25 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
         }
         return jdbc.transaction("rotate a refresh token", tx -> {
-            // A token's family never changes, so this plain read needs no lock.
-            String familyId;
-            try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE token_hash = ?")) {
-                ps.setString(1, parentHash);
-                try (ResultSet rs = ps.executeQuery()) {
-                    familyId = rs.next() ? rs.getString(1) : null;
+            // Three statements on the way that succeeds: lock the family the caller names, spend
+            // the parent only if it belongs to that family, store the child. The parent's own
+            // family is looked up only when that fails, to tell a caller's mistake from a lost race.
+            if (!lockUnrevokedFamily(tx, child.familyId())) {
+                if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
+                    throw new IllegalArgumentException("The child belongs to another family than its parent");
                 }
-            }
-            if (familyId == null) {
-                tx.setRollbackOnly();
-                return false;
-            }
-            if (!familyId.equals(child.familyId())) {
-                throw new IllegalArgumentException("The child belongs to another family than its parent");
-            }
-            if (!lockUnrevokedFamily(tx, familyId)) {
                 tx.setRollbackOnly();
                 return false;
             }
             try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
-                    + " WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL")) {
+                    + " WHERE token_hash = ? AND family_id = ? AND used_at IS NULL AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, usedAt);
                 ps.setString(2, parentHash);
+                ps.setString(3, child.familyId());
                 if (ps.executeUpdate() != 1) {
+                    if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
+                        throw new IllegalArgumentException("The child belongs to another family than its parent");
+                    }
                     tx.setRollbackOnly();
                     return false;
                 }
@@ -131,6 +126,16 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             insertToken(tx, child);
             return true;
         });
+    }
+
+    /** The family of a token, if the token exists (a token's family never changes: no lock needed). */
+    private static Optional<String> familyOf(Jdbc.Tx tx, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     @Override

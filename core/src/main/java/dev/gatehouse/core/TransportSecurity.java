@@ -88,7 +88,14 @@ public final class TransportSecurity {
             return null;
         }
         String peer = request.peerAddress();
-        boolean viaTrustedProxy = peer != null && trustedProxies.contains(peer);
+        boolean viaTrustedProxy = peer != null && !trustedProxies.isEmpty() && trustedProxies.contains(peer);
+        if (!viaTrustedProxy) {
+            // The common case, on every request: no forwarded header counts, nothing to collect.
+            if (request.isSecure() || peer != null && isLoopback(peer)) {
+                return null;
+            }
+            return "plain HTTP from " + (peer == null ? "an unknown peer" : peer);
+        }
         List<String> protos = new ArrayList<>();
         List<String> forwardedFor = new ArrayList<>();
         List<String> rfc7239For = new ArrayList<>();
@@ -168,8 +175,59 @@ public final class TransportSecurity {
 
     /** Whether {@code address} is a loopback IP literal; host names and garbage are not. */
     public static boolean isLoopback(String address) {
+        int firstOctet = canonicalIpv4FirstOctet(address);
+        if (firstOctet >= 0) {
+            return firstOctet == 127; // 127.0.0.0/8, as Inet4Address.isLoopbackAddress()
+        }
         InetAddress parsed = parseLiteral(address);
         return parsed != null && parsed.isLoopbackAddress();
+    }
+
+    /**
+     * The first octet of an IPv4 address written the usual way (four decimal octets of at most
+     * 255, no leading zeros, nothing around them), or -1 for anything else, which then takes the
+     * general path. What a container reports as its peer address, parsed without a regular
+     * expression or an {@link InetAddress}.
+     */
+    static int canonicalIpv4FirstOctet(String address) {
+        if (address == null) {
+            return -1;
+        }
+        int n = address.length();
+        int octets = 0;
+        int first = -1;
+        int i = 0;
+        while (i < n) {
+            int start = i;
+            int value = 0;
+            while (i < n && i - start < 3) {
+                char c = address.charAt(i);
+                if (c < '0' || c > '9') {
+                    break;
+                }
+                value = value * 10 + (c - '0');
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || value > 255 || digits > 1 && address.charAt(start) == '0') {
+                return -1;
+            }
+            if (octets == 0) {
+                first = value;
+            }
+            octets++;
+            if (i == n) {
+                break;
+            }
+            if (address.charAt(i) != '.' || octets == 4) {
+                return -1;
+            }
+            i++;
+            if (i == n) {
+                return -1; // a trailing dot
+            }
+        }
+        return octets == 4 ? first : -1;
     }
 
     private static InetAddress parseLiteral(String address) {

@@ -116,4 +116,39 @@ class TransportSecurityTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("trustedProxies");
     }
+
+    // ---- loopback ------------------------------------------------------------------------------
+
+    @Test
+    void everyUsualIpv4AddressIsLoopbackExactlyWhenItIsIn127Slash8() {
+        // RFC 1122 §3.2.1.3: 127.0.0.0/8 is loopback; nothing else in IPv4 is.
+        java.util.Random random = new java.util.Random(42);
+        for (int first = 0; first <= 255; first++) {
+            for (int k = 0; k < 20; k++) {
+                String address = first + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256);
+                assertThat(TransportSecurity.isLoopback(address)).as(address).isEqualTo(first == 127);
+                assertThat(TransportSecurity.canonicalIpv4FirstOctet(address)).as(address).isEqualTo(first);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1.", ".127.0.0.1", "127.0.0", "127.0.0.1.1", "1270.0.0.1", "127.0.0.256", "127..0.1",
+            "127.0.0.01", "0127.0.0.1", " 127.0.0.1", "127.0.0.1 ", "127.0.0.1%eth0", "127.0.0.x", "", "::1", "localhost",
+            "\u0661\u0662\u0667.0.0.1"})
+    void anythingButFourPlainDecimalOctetsLeavesTheFastPath(String address) {
+        assertThat(TransportSecurity.canonicalIpv4FirstOctet(address)).isEqualTo(-1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::1", "0:0:0:0:0:0:0:1", "[::1]", " 127.0.0.1"})
+    void otherSpellingsOfLoopbackAreStillRecognised(String address) {
+        assertThat(TransportSecurity.isLoopback(address)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost", "127.0.0.256", "127.0.0", "::2", "fe80::1", "128.0.0.1", "126.255.255.255", "", "127.0.0.1."})
+    void nonLoopbackAndNonLiteralsAreNotLoopback(String address) {
+        assertThat(TransportSecurity.isLoopback(address)).isFalse();
+    }
 }

@@ -50,12 +50,15 @@ public final class DemoContext implements AutoCloseable {
     public final DemoSettings settings;
     public final AuthService service;
     public final KeySource keys;
+    /** What {@code /api/me} shows besides the token, kept per node ({@link Profiles}). */
+    public final Profiles profiles;
     private final HikariDataSource pool;
 
-    private DemoContext(DemoSettings settings, AuthService service, KeySource keys, HikariDataSource pool) {
+    private DemoContext(DemoSettings settings, AuthService service, KeySource keys, Profiles profiles, HikariDataSource pool) {
         this.settings = settings;
         this.service = service;
         this.keys = keys;
+        this.profiles = profiles;
         this.pool = pool;
     }
 
@@ -73,8 +76,10 @@ public final class DemoContext implements AutoCloseable {
             ds = pool;
         }
         KeySource keys = null;
-        // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit
-        SecurityEventListener events = SecurityEventListener.slf4j();
+        // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit, which
+        // also drops a deleted account from the profile cache
+        Profiles.Holder profiles = new Profiles.Holder();
+        SecurityEventListener events = Profiles.evictOnDeletion(SecurityEventListener.slf4j(), profiles);
         try {
             JdbcSchema.createIfAbsent(ds);
             keys = settings.keysFile != null
@@ -114,7 +119,8 @@ public final class DemoContext implements AutoCloseable {
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                     events);
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
-            return new DemoContext(settings, service, keys, pool);
+            profiles.profiles = new Profiles(service);
+            return new DemoContext(settings, service, keys, profiles.profiles, pool);
         } catch (RuntimeException e) {
             closeKeys(keys);
             if (pool != null) {

@@ -3,8 +3,6 @@ package dev.gatehouse.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.core.AccessTokenPrincipal;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -29,10 +27,10 @@ public final class DemoResources {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private final AuthService service;
+    private final Profiles profiles;
 
-    public DemoResources(AuthService service) {
-        this.service = service;
+    public DemoResources(Profiles profiles) {
+        this.profiles = profiles;
     }
 
     @GET
@@ -89,8 +87,8 @@ public final class DemoResources {
     @Produces("application/json")
     public String me(@Context SecurityContext security) {
         AccessTokenPrincipal principal = (AccessTokenPrincipal) security.getUserPrincipal();
-        User user = service.findUser(principal.subject()).orElseThrow(NotFoundException::new);
-        ObjectNode node = JSON.createObjectNode().put("sub", principal.subject()).put("email", user.email());
+        String email = profiles.email(principal.subject()).orElseThrow(NotFoundException::new);
+        ObjectNode node = JSON.createObjectNode().put("sub", principal.subject()).put("email", email);
         node.putArray("roles").addAll(principal.roles().stream().map(JSON.getNodeFactory()::textNode).toList());
         return node.toString();
     }

@@ -125,7 +125,7 @@ public final class DemoMain {
 
     static ResourceConfig application(DemoContext context) {
         return new ResourceConfig()
-                .register(new DemoResources(context.service))
+                .register(new DemoResources(context.profiles))
                 .register(GrizzlyPeerAddressFilter.class)
                 .register(GatehouseFeature.builder(context.service, context.keys)
                         .asyncTimeout(context.settings.authTimeout)

@@ -1,20 +1,25 @@
 package dev.gatehouse.demo.war;
 
 import dev.gatehouse.jaxrs.GatehouseFeature;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.PreMatching;
-import jakarta.ws.rs.core.Context;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 
-/** Tells Gatehouse the connection's peer address in a servlet container. */
-@PreMatching
-public final class ServletPeerAddressFilter implements ContainerRequestFilter {
-    @Context
-    private HttpServletRequest request;
+import java.io.IOException;
 
+/**
+ * Tells Gatehouse's JAX-RS side the connection's peer address in a servlet container: a request
+ * attribute, which Jersey's servlet container shows as the request property
+ * {@value GatehouseFeature#PEER_ADDRESS_PROPERTY}. A servlet filter rather than a JAX-RS one, so
+ * that no injected request proxy is resolved on every request. Request attributes are set only
+ * by the server, never by a client.
+ */
+public final class ServletPeerAddressFilter implements Filter {
     @Override
-    public void filter(ContainerRequestContext context) {
-        context.setProperty(GatehouseFeature.PEER_ADDRESS_PROPERTY, request.getRemoteAddr());
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        request.setAttribute(GatehouseFeature.PEER_ADDRESS_PROPERTY, request.getRemoteAddr());
+        chain.doFilter(request, response);
     }
 }

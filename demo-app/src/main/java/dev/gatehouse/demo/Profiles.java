@@ -1,0 +1,80 @@
+package dev.gatehouse.demo;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.SecurityEvent;
+import dev.gatehouse.core.auth.SecurityEventListener;
+import dev.gatehouse.core.store.User;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code GET /api/me} shows of a user besides the token's claims (the email), kept per node
+ * for {@link #TTL} so that the route does not read the database on every request.
+ *
+ * <p>Why serving it from memory is safe: an email never changes once registered (there is no
+ * route that changes it), the roles shown come from the verified token and not from here, and
+ * only the user's own token reaches their entry. A deleted account's entry is dropped at once on
+ * the node that deleted it ({@link #evictOnDeletion}); on other nodes the account's tokens are
+ * refused by the logout-all cut-off the deletion writes, within the revocation staleness, and the
+ * entry expires unread. Bounded to {@link #MAX_ENTRIES}. Thread-safe.
+ */
+public final class Profiles {
+    /** How long an entry is served after it was read from the database. */
+    static final Duration TTL = Duration.ofSeconds(60);
+    static final int MAX_ENTRIES = 10_000;
+
+    private final AuthService service;
+    private final Cache<String, String> emails = Caffeine.newBuilder()
+            .maximumSize(MAX_ENTRIES)
+            .expireAfterWrite(TTL)
+            .executor(Runnable::run)
+            .build();
+
+    Profiles(AuthService service) {
+        this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /** The email of the user with this id, from memory or the database; empty for an unknown user. */
+    public Optional<String> email(String userId) {
+        String email = emails.getIfPresent(userId);
+        if (email != null) {
+            return Optional.of(email);
+        }
+        Optional<String> found = service.findUser(userId).map(User::email);
+        found.ifPresent(e -> emails.put(userId, e));
+        return found;
+    }
+
+    /** Forgets a user (their account was deleted). */
+    void evict(String userId) {
+        emails.invalidate(userId);
+    }
+
+    /** Entries held now (for tests). */
+    long size() {
+        emails.cleanUp();
+        return emails.estimatedSize();
+    }
+
+    /** A listener that passes every event on and drops a deleted user's entry. */
+    static SecurityEventListener evictOnDeletion(SecurityEventListener next, Holder holder) {
+        return event -> {
+            if (event.type() == SecurityEvent.Type.USER_DELETED && event.userId() != null) {
+                Profiles profiles = holder.profiles;
+                if (profiles != null) {
+                    profiles.evict(event.userId());
+                }
+            }
+            next.onEvent(event);
+        };
+    }
+
+    /** The profiles, set once the service they read through exists (the listener is made before it). */
+    static final class Holder {
+        volatile Profiles profiles;
+    }
+}

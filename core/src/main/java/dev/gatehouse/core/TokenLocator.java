@@ -72,7 +72,7 @@ public final class TokenLocator {
             }
         }
         String cookie = null;
-        if (settings.allows(Transport.COOKIE)) {
+        if (settings.allows(Transport.COOKIE) && cookieHeaders != null && !cookieHeaders.isEmpty()) {
             List<String> values = Cookies.values(cookieHeaders, settings.accessCookieName());
             values.removeIf(String::isEmpty);
             if (values.size() > 1) {

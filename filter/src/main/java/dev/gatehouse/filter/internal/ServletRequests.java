@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -28,7 +29,19 @@ public final class ServletRequests {
             @Override
             public List<String> headers(String name) {
                 Enumeration<String> values = request.getHeaders(name);
-                return values == null ? Collections.emptyList() : Collections.list(values);
+                if (values == null || !values.hasMoreElements()) {
+                    return Collections.emptyList();
+                }
+                String first = values.nextElement();
+                if (!values.hasMoreElements()) {
+                    return Collections.singletonList(first); // the usual case, without a list to grow
+                }
+                List<String> all = new ArrayList<>(2);
+                all.add(first);
+                while (values.hasMoreElements()) {
+                    all.add(values.nextElement());
+                }
+                return all;
             }
 
             @Override

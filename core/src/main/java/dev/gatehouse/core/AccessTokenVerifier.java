@@ -10,6 +10,7 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.core.InvalidTokenException.Reason;
 
 import java.time.Instant;
@@ -280,11 +281,8 @@ public final class AccessTokenVerifier {
             verifier = verifiers.computeIfAbsent(key, k -> ((JWTVerifier.BaseVerification) JWT.require(k.jwtAlgorithm())
                     .withIssuer(settings.issuer())
                     .withAudience(settings.audience())
-                    .withClaimPresence("sub")
-                    .withClaimPresence("iat")
-                    .withClaimPresence("exp")
-                    .withClaimPresence("jti")
-                    .withClaimPresence(AccessTokenIssuer.ROLES_CLAIM)
+                    // sub, iat, exp, jti and roles are required by requireString / requireInstant /
+                    // requireRoles right after this check, with their types; java-jwt need not look twice.
                     .acceptLeeway(settings.clockLeeway().toSeconds()))
                     .build(settings.clock()));
         }
@@ -325,46 +323,54 @@ public final class AccessTokenVerifier {
      * so none can be taken for a quote, a backslash, a bracket or white space.
      */
     static boolean isSingleJsonObject(String segment) {
-        byte[] json = java.util.Base64.getUrlDecoder().decode(segment);
         int i = 0;
-        int n = json.length;
-        while (i < n && isJsonSpace((char) json[i])) {
-            i++;
-        }
-        if (i == n || json[i] != '{') {
-            return false;
-        }
+        int n = segment.length();
+        // base64url decoded on the fly, without a copy: the check runs on every full verification
+        int bits = 0;
+        int pending = 0;
+        // 0: white space before the object; 1: inside it; 2: white space after it
+        int phase = 0;
         int depth = 0;
         boolean inString = false;
+        boolean escaped = false;
         for (; i < n; i++) {
-            byte c = json[i];
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                depth--;
-                if (depth == 0) {
-                    i++;
-                    break;
-                }
-            }
-        }
-        if (depth != 0) {
-            return false;
-        }
-        for (; i < n; i++) {
-            if (!isJsonSpace((char) json[i])) {
+            int value = base64UrlValue(segment.charAt(i));
+            if (value < 0) {
                 return false;
             }
+            bits = (bits << 6) | value;
+            pending += 6;
+            if (pending < 8) {
+                continue;
+            }
+            pending -= 8;
+            int c = (bits >>> pending) & 0xFF;
+            bits &= (1 << pending) - 1;
+            if (phase == 1) {
+                if (escaped) {
+                    escaped = false;
+                } else if (inString) {
+                    if (c == '\\') {
+                        escaped = true;
+                    } else if (c == '"') {
+                        inString = false;
+                    }
+                } else if (c == '"') {
+                    inString = true;
+                } else if (c == '{' || c == '[') {
+                    depth++;
+                } else if ((c == '}' || c == ']') && --depth == 0) {
+                    phase = 2;
+                }
+            } else if (!isJsonSpace((char) c)) {
+                if (phase == 2 || c != '{') {
+                    return false;
+                }
+                phase = 1;
+                depth = 1;
+            }
         }
-        return true;
+        return phase == 2;
     }
 
     private static boolean isJsonSpace(char c) {
@@ -386,23 +392,19 @@ public final class AccessTokenVerifier {
         }
     }
 
+    /** The 6-bit value of each base64url character (RFC 4648 §5), -1 for every other ASCII code. */
+    private static final byte[] BASE64URL = new byte[128];
+
+    static {
+        java.util.Arrays.fill(BASE64URL, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (int i = 0; i < alphabet.length(); i++) {
+            BASE64URL[alphabet.charAt(i)] = (byte) i;
+        }
+    }
+
     private static int base64UrlValue(char c) {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        if (c == '-') {
-            return 62;
-        }
-        if (c == '_') {
-            return 63;
-        }
-        return -1;
+        return c < BASE64URL.length ? BASE64URL[c] : -1;
     }
 
     private static String requireString(DecodedJWT jwt, String name) {
@@ -424,16 +426,19 @@ public final class AccessTokenVerifier {
 
     private static List<String> requireRoles(DecodedJWT jwt) {
         Claim claim = jwt.getClaim(AccessTokenIssuer.ROLES_CLAIM);
-        List<Object> raw = claim.isMissing() || claim.isNull() ? null : claim.asList(Object.class);
-        if (raw == null || raw.size() > MAX_ROLES) {
+        // The parsed JSON itself (java-jwt hands the node over as is): a JSON string is a role,
+        // anything else (a number, a boolean, an object, null) refuses the token; nothing is coerced.
+        JsonNode raw = claim.isMissing() || claim.isNull() ? null : claim.as(JsonNode.class);
+        if (raw == null || !raw.isArray() || raw.size() > MAX_ROLES) {
             throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's roles are missing or not an array");
         }
         List<String> roles = new ArrayList<>(raw.size());
-        for (Object role : raw) {
-            if (!(role instanceof String) || ((String) role).isBlank() || ((String) role).length() > MAX_CLAIM_LENGTH) {
+        for (JsonNode role : raw) {
+            String value = role.isTextual() ? role.textValue() : null;
+            if (value == null || value.isBlank() || value.length() > MAX_CLAIM_LENGTH) {
                 throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's roles must be strings");
             }
-            roles.add((String) role);
+            roles.add(value);
         }
         return roles;
     }

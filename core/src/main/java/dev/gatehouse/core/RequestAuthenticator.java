@@ -162,13 +162,19 @@ public final class RequestAuthenticator {
                 String token = located.token();
                 principal = verifier.cachedPrincipal(token);
                 if (principal == null) {
-                    // Not a token the verifier has accepted before: now the bearer syntax the
-                    // locator left to us (RFC 6750 §2.1), then every check.
-                    if (located.transport() == Transport.BEARER && !TokenLocator.isB64Token(token)) {
-                        return new Outcome(null, null, Problem.invalidRequest(TokenLocator.NOT_ONE_BEARER_TOKEN),
-                                Challenge.invalidRequest(realm), true);
+                    try {
+                        principal = verifier.verify(token);
+                    } catch (InvalidTokenException e) {
+                        // Only now the bearer syntax the locator left to us (RFC 6750 §2.1): a token
+                        // the verifier accepts is base64url in three parts, so always a b64token, and
+                        // a request whose header is not "Bearer <b64token>" is malformed (400), not
+                        // merely carrying a bad token (401).
+                        if (located.transport() == Transport.BEARER && !TokenLocator.isB64Token(token)) {
+                            return new Outcome(null, null, Problem.invalidRequest(TokenLocator.NOT_ONE_BEARER_TOKEN),
+                                    Challenge.invalidRequest(realm), true);
+                        }
+                        throw e;
                     }
-                    principal = verifier.verify(token);
                 }
             } catch (InvalidTokenException e) {
                 LOG.debug("Access token refused: {} ({})", e.reason(), e.getMessage());

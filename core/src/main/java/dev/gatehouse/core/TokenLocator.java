@@ -45,10 +45,10 @@ public final class TokenLocator {
 
     /**
      * Locates the token, optionally leaving the bearer token's characters unchecked.
-     * {@link RequestAuthenticator} passes {@code false}: it first asks the verifier's cache for the
-     * exact string, and only on a miss checks {@link #isB64Token} (a token the verifier has
-     * accepted is base64url in three parts, so it is always a {@code b64token}). The answer for
-     * any request is the same either way; only the order of the checks differs.
+     * {@link RequestAuthenticator} passes {@code false}: it asks the verifier first, and checks
+     * {@link #isB64Token} only when the verifier refuses the token (a token the verifier accepts is
+     * base64url in three parts, so it is always a {@code b64token}). The answer for any request is
+     * the same either way; only the order of the checks differs.
      */
     LocatedToken locate(List<String> authorizationHeaders, List<String> cookieHeaders, boolean checkBearerSyntax) {
         List<String> auth = authorizationHeaders == null ? Collections.emptyList() : authorizationHeaders;

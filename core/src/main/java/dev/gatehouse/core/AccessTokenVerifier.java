@@ -302,23 +302,34 @@ public final class AccessTokenVerifier {
      * bypassed by re-spelling it.
      */
     private static void checkCompactStructure(byte[] token) {
-        int dots = 0;
-        int segmentStart = 0;
-        byte[] values = BASE64URL;
-        for (int i = 0; i < token.length; i++) {
-            int c = token[i] & 0xFF;
-            if (c == '.') {
-                if (i == segmentStart || !canonicalTail(token, segmentStart, i) || ++dots > 2) {
-                    throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
-                }
-                segmentStart = i + 1;
-            } else if (values[c] < 0) {
-                throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
-            }
+        // First every byte against the alphabet (base64url or '.'), without a branch per byte:
+        // any byte outside it has a negative entry and makes the OR negative.
+        byte[] values = BASE64URL_OR_DOT;
+        int all = 0;
+        for (byte b : token) {
+            all |= values[b & 0xFF];
         }
-        if (dots != 2 || segmentStart == token.length || !canonicalTail(token, segmentStart, token.length)) {
+        int first = indexOf(token, 0);
+        int second = first < 0 ? -1 : indexOf(token, first + 1);
+        if (all < 0 || second < 0 || indexOf(token, second + 1) >= 0
+                || !canonicalSegment(token, 0, first) || !canonicalSegment(token, first + 1, second)
+                || !canonicalSegment(token, second + 1, token.length)) {
             throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
         }
+    }
+
+    private static int indexOf(byte[] token, int from) {
+        for (int i = from; i < token.length; i++) {
+            if (token[i] == '.') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A non-empty segment whose last character leaves no spare bits set. */
+    private static boolean canonicalSegment(byte[] token, int start, int end) {
+        return end > start && canonicalTail(token, start, end);
     }
 
     /**
@@ -406,12 +417,17 @@ public final class AccessTokenVerifier {
     /** The 6-bit value of each base64url character (RFC 4648 §5), -1 for every other byte. */
     private static final byte[] BASE64URL = new byte[256];
 
+    /** {@link #BASE64URL} with the segment separator {@code '.'} allowed too (value 64). */
+    private static final byte[] BASE64URL_OR_DOT = new byte[256];
+
     static {
         java.util.Arrays.fill(BASE64URL, (byte) -1);
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for (int i = 0; i < alphabet.length(); i++) {
             BASE64URL[alphabet.charAt(i)] = (byte) i;
         }
+        System.arraycopy(BASE64URL, 0, BASE64URL_OR_DOT, 0, BASE64URL.length);
+        BASE64URL_OR_DOT['.'] = 64;
     }
 
     private static String requireString(DecodedJWT jwt, String name) {

@@ -41,6 +41,7 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final byte[] secret;
     private final Algorithm jwtAlgorithm;
+    private final int hash;
 
     private SigningKey(String kid, SigningAlgorithm algorithm, PublicKey publicKey, PrivateKey privateKey, byte[] secret) {
         this.kid = requireKid(kid);
@@ -48,6 +49,7 @@ public final class SigningKey {
         this.publicKey = publicKey;
         this.privateKey = privateKey;
         this.secret = secret;
+        this.hash = Objects.hash(this.kid, algorithm);
         switch (algorithm) {
             case RS256:
                 this.jwtAlgorithm = Algorithm.RSA256((RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
@@ -214,7 +216,7 @@ public final class SigningKey {
 
     @Override
     public int hashCode() {
-        return Objects.hash(kid, algorithm);
+        return hash; // asked on every full verification (the per-key verifier map)
     }
 
     @Override

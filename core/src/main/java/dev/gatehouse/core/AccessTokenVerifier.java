@@ -13,7 +13,6 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.core.InvalidTokenException.Reason;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,11 +163,10 @@ public final class AccessTokenVerifier {
      * @param cacheKey where to remember the token once it passed, or {@code null} with the cache off
      */
     private AccessTokenPrincipal verifyFully(String token, VerifiedTokenCache.Key cacheKey) {
-        // One Latin-1 copy of the token for the two character-level checks: a byte loop runs at a
-        // fraction of the cost of charAt. A character above U+00FF becomes '?', which is not
-        // base64url, so such a token is refused as before.
-        byte[] text = token.getBytes(StandardCharsets.ISO_8859_1);
-        checkCompactStructure(text);
+        // The two character-level checks look each character up in a 256-entry table, any
+        // character from U+00FF up in its last entry (-1: not base64url), without a branch per
+        // character in the first.
+        checkCompactStructure(token);
 
         DecodedJWT jwt;
         try {
@@ -179,7 +177,7 @@ public final class AccessTokenVerifier {
 
         int firstDot = token.indexOf('.');
         int secondDot = token.indexOf('.', firstDot + 1);
-        if (!isSingleJsonObject(text, 0, firstDot) || !isSingleJsonObject(text, firstDot + 1, secondDot)) {
+        if (!isSingleJsonObject(token, 0, firstDot) || !isSingleJsonObject(token, firstDot + 1, secondDot)) {
             // RFC 7519 §7.2 / RFC 8259: exactly one JSON object; Jackson alone would ignore "{...}{...}".
             throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not a single JSON object");
         }
@@ -301,34 +299,30 @@ public final class AccessTokenVerifier {
      * means one signed token has exactly one spelling, so nothing keyed on the string can be
      * bypassed by re-spelling it.
      */
-    private static void checkCompactStructure(byte[] token) {
+    private static void checkCompactStructure(String token) {
         // First every byte against the alphabet (base64url or '.'), without a branch per byte:
         // any byte outside it has a negative entry and makes the OR negative.
         byte[] values = BASE64URL_OR_DOT;
         int all = 0;
-        for (byte b : token) {
-            all |= values[b & 0xFF];
+        int n = token.length();
+        for (int i = 0; i < n; i++) {
+            all |= values[Math.min(token.charAt(i), 255)];
         }
         int first = indexOf(token, 0);
         int second = first < 0 ? -1 : indexOf(token, first + 1);
         if (all < 0 || second < 0 || indexOf(token, second + 1) >= 0
                 || !canonicalSegment(token, 0, first) || !canonicalSegment(token, first + 1, second)
-                || !canonicalSegment(token, second + 1, token.length)) {
+                || !canonicalSegment(token, second + 1, token.length())) {
             throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
         }
     }
 
-    private static int indexOf(byte[] token, int from) {
-        for (int i = from; i < token.length; i++) {
-            if (token[i] == '.') {
-                return i;
-            }
-        }
-        return -1;
+    private static int indexOf(String token, int from) {
+        return token.indexOf('.', from);
     }
 
     /** A non-empty segment whose last character leaves no spare bits set. */
-    private static boolean canonicalSegment(byte[] token, int start, int end) {
+    private static boolean canonicalSegment(String token, int start, int end) {
         return end > start && canonicalTail(token, start, end);
     }
 
@@ -340,12 +334,11 @@ public final class AccessTokenVerifier {
      * so none can be taken for a quote, a backslash, a bracket or white space.
      */
     static boolean isSingleJsonObject(String segment) {
-        byte[] text = segment.getBytes(StandardCharsets.ISO_8859_1);
-        return isSingleJsonObject(text, 0, text.length);
+        return isSingleJsonObject(segment, 0, segment.length());
     }
 
-    /** {@link #isSingleJsonObject(String)} for the segment {@code [start, end)} of the token's Latin-1 bytes. */
-    static boolean isSingleJsonObject(byte[] token, int start, int end) {
+    /** {@link #isSingleJsonObject(String)} for the segment {@code [start, end)} of the token. */
+    static boolean isSingleJsonObject(String token, int start, int end) {
         byte[] values = BASE64URL;
         // base64url decoded on the fly, without a copy: the check runs on every full verification
         int bits = 0;
@@ -356,7 +349,7 @@ public final class AccessTokenVerifier {
         boolean inString = false;
         boolean escaped = false;
         for (int i = start; i < end; i++) {
-            int value = values[token[i] & 0xFF];
+            int value = values[Math.min(token.charAt(i), 255)];
             if (value < 0) {
                 return false;
             }
@@ -399,9 +392,9 @@ public final class AccessTokenVerifier {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
-    private static boolean canonicalTail(byte[] token, int start, int end) {
+    private static boolean canonicalTail(String token, int start, int end) {
         int length = end - start;
-        int last = BASE64URL[token[end - 1] & 0xFF];
+        int last = BASE64URL[Math.min(token.charAt(end - 1), 255)];
         switch (length % 4) {
             case 0:
                 return true;

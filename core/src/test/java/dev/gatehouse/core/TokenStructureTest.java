@@ -198,6 +198,18 @@ class TokenStructureTest {
         return new String(Base64.getUrlDecoder().decode(parts(VALID)[1]), StandardCharsets.UTF_8);
     }
 
+    @ParameterizedTest
+    @ValueSource(chars = {'\u00ff', '\u0100', '\u0141', '\u012d', '\uff21', '\u2024', '\ufe52', '\u00c1', '\u0000'})
+    void aCharacterOutsideAsciiAnywhereIsRefusedEvenWhenItsLowByteIsBase64url(char c) {
+        // U+0141 and U+FF21 end in 0x41 ('A'), U+012D in 0x2D ('-'), U+2024 and U+FE52 are dot look-alikes.
+        for (int position : new int[] {0, VALID.indexOf('.') - 1, VALID.indexOf('.') + 1, VALID.length() - 1}) {
+            String token = VALID.substring(0, position) + c + VALID.substring(position + 1);
+            assertRefused(VERIFIER, token, Reason.MALFORMED);
+        }
+        String dotLookalike = VALID.replaceFirst("\\.", String.valueOf(c));
+        assertRefused(VERIFIER, dotLookalike, Reason.MALFORMED);
+    }
+
     @Test
     void rawJsonHelpersReproduceAnAcceptedToken() {
         assertThat(VERIFIER.verify(signedRaw(validHeaderJson(), validPayloadJson())).subject()).isEqualTo(Fixtures.SUBJECT);

@@ -10,13 +10,14 @@
 # Environment: ROUNDS (3), DURATION (5s per route per round), WARMUP (5s), THREADS (2),
 #              CONNECTIONS (32), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1 (reuse the built demo).
 # wrk comes from Debian's packages (installed when missing and running as root). Loopback only.
+round_duration=${DURATION:-5s}   # read before common.sh sets its own default
 source "$(dirname "$0")/common.sh"
 need_tools
 build_demo
 containers=("$@")
 ((${#containers[@]})) || containers=(grizzly tomcat)
 ROUNDS=${ROUNDS:-3}
-DURATION=${ROUND_DURATION:-5s}
+DURATION=$round_duration
 
 mean() {
     awk '{ s += $1; n++ } END { printf "%.2f", s / n }'

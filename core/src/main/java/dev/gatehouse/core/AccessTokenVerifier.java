@@ -163,6 +163,29 @@ public final class AccessTokenVerifier {
      * @param cacheKey where to remember the token once it passed, or {@code null} with the cache off
      */
     private AccessTokenPrincipal verifyFully(String token, VerifiedTokenCache.Key cacheKey) {
+        // In steps of their own, small enough for the JIT to compile and inline each well.
+        DecodedJWT jwt = decode(token);
+        SigningKey key = keyOf(jwt);
+        checkSignatureAndTimes(key, jwt);
+        AccessTokenPrincipal principal = principalOf(jwt, key.kid());
+        if (revocation.isRevoked(principal)) {
+            throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
+        }
+        if (cacheKey != null) {
+            // Every check passed: only now may the token be remembered.
+            long notBefore = principal.issuedAt().toEpochMilli();
+            Claim nbf = jwt.getClaim("nbf");
+            if (!nbf.isMissing()) {
+                notBefore = Math.max(notBefore, nbf.asInstant().toEpochMilli());
+            }
+            notBefore -= settings.clockLeeway().toSeconds() * 1000;
+            cache.put(cacheKey, principal, key, notBefore, settings.clock().millis());
+        }
+        return principal;
+    }
+
+    /** Rule 1 and the JSON of header and payload. */
+    private static DecodedJWT decode(String token) {
         // The two character-level checks look each character up in a 256-entry table, any
         // character from U+00FF up in its last entry (-1: not base64url), without a branch per
         // character in the first.
@@ -181,6 +204,11 @@ public final class AccessTokenVerifier {
             // RFC 7519 §7.2 / RFC 8259: exactly one JSON object; Jackson alone would ignore "{...}{...}".
             throw new InvalidTokenException(Reason.MALFORMED, "The token's header or payload is not a single JSON object");
         }
+        return jwt;
+    }
+
+    /** typ, crit, kid and the key it names, alg pinned to that key. */
+    private SigningKey keyOf(DecodedJWT jwt) {
         String typ = jwt.getType();
         if (typ == null || !(typ.equalsIgnoreCase(AccessTokenIssuer.TOKEN_TYPE)
                 || typ.equalsIgnoreCase("application/" + AccessTokenIssuer.TOKEN_TYPE))) {
@@ -201,6 +229,11 @@ public final class AccessTokenVerifier {
             throw new InvalidTokenException(Reason.ALGORITHM_MISMATCH, "The token's algorithm does not match its key");
         }
 
+        return key;
+    }
+
+    /** The signature, iss, aud, exp, iat and nbf, by java-jwt's verifier for this key. */
+    private void checkSignatureAndTimes(SigningKey key, DecodedJWT jwt) {
         try {
             verifierFor(key).verify(jwt);
         } catch (AlgorithmMismatchException e) {
@@ -220,7 +253,10 @@ public final class AccessTokenVerifier {
         } catch (JWTDecodeException e) {
             throw new InvalidTokenException(Reason.MALFORMED, "The token could not be decoded");
         }
+    }
 
+    /** The claims every principal needs, each of its type. */
+    private static AccessTokenPrincipal principalOf(DecodedJWT jwt, String kid) {
         AccessTokenPrincipal principal = new AccessTokenPrincipal(
                 requireString(jwt, "sub"),
                 requireRoles(jwt),
@@ -233,18 +269,6 @@ public final class AccessTokenVerifier {
             throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's nbf is not a number");
         }
         requireString(jwt, "iss");
-        if (revocation.isRevoked(principal)) {
-            throw new InvalidTokenException(Reason.REVOKED, "The token was revoked");
-        }
-        if (cacheKey != null) {
-            // Every check passed: only now may the token be remembered.
-            long notBefore = principal.issuedAt().toEpochMilli();
-            if (!nbf.isMissing()) {
-                notBefore = Math.max(notBefore, nbf.asInstant().toEpochMilli());
-            }
-            notBefore -= settings.clockLeeway().toSeconds() * 1000;
-            cache.put(cacheKey, principal, key, notBefore, settings.clock().millis());
-        }
         return principal;
     }
 

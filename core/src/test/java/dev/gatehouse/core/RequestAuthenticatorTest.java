@@ -1,17 +1,14 @@
 package dev.gatehouse.core;
 
 import dev.gatehouse.core.auth.CachedRevocationCheck;
-import dev.gatehouse.core.store.RevocationStore;
+import dev.gatehouse.core.testing.MemoryRevocationStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.gatehouse.core.Fixtures.AUDIENCE;
 import static dev.gatehouse.core.Fixtures.ISSUER;
@@ -65,34 +62,6 @@ class RequestAuthenticatorTest {
         @Override
         public String peerAddress() {
             return "198.51.100.4";
-        }
-    }
-
-    private static final class MemoryRevocations implements RevocationStore {
-        final Map<String, Instant> tokens = new ConcurrentHashMap<>();
-
-        @Override
-        public void revokeToken(String jti, Instant expiresAt) {
-            tokens.put(jti, expiresAt);
-        }
-
-        @Override
-        public void revokeUserBefore(String userId, Instant cutoff) {
-        }
-
-        @Override
-        public Map<String, Instant> revokedTokens(Instant now) {
-            return Map.copyOf(tokens);
-        }
-
-        @Override
-        public Map<String, Instant> userCutoffs(Instant oldest) {
-            return Map.of();
-        }
-
-        @Override
-        public int purge(Instant tokenExpiryCutoff, Instant userCutoffBefore) {
-            return 0;
         }
     }
 
@@ -181,7 +150,7 @@ class RequestAuthenticatorTest {
 
     @Test
     void aCachedTokenRevokedAfterwardsIsRefusedOnTheNextRequest() {
-        MemoryRevocations store = new MemoryRevocations();
+        MemoryRevocationStore store = new MemoryRevocationStore();
         try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1),
                 Duration.ofHours(1), Fixtures.CLOCK)) {
             AccessTokenVerifier verifier = new AccessTokenVerifier(

@@ -3,7 +3,7 @@ package dev.gatehouse.core;
 import dev.gatehouse.core.testing.MutableClock;
 import dev.gatehouse.core.InvalidTokenException.Reason;
 import dev.gatehouse.core.auth.CachedRevocationCheck;
-import dev.gatehouse.core.store.RevocationStore;
+import dev.gatehouse.core.testing.MemoryRevocationStore;
 import dev.gatehouse.core.testing.TokenForge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,37 +75,6 @@ class VerifiedTokenCacheTest {
         @Override
         public List<SigningKey> publishedKeys() {
             return current.get().publishedKeys();
-        }
-    }
-
-    /** Revocations in memory, for a real {@link CachedRevocationCheck}. */
-    private static final class MemoryRevocations implements RevocationStore {
-        final Map<String, Instant> tokens = new ConcurrentHashMap<>();
-        final Map<String, Instant> users = new ConcurrentHashMap<>();
-
-        @Override
-        public void revokeToken(String jti, Instant expiresAt) {
-            tokens.put(jti, expiresAt);
-        }
-
-        @Override
-        public void revokeUserBefore(String userId, Instant cutoff) {
-            users.put(userId, cutoff);
-        }
-
-        @Override
-        public Map<String, Instant> revokedTokens(Instant now) {
-            return Map.copyOf(tokens);
-        }
-
-        @Override
-        public Map<String, Instant> userCutoffs(Instant oldest) {
-            return Map.copyOf(users);
-        }
-
-        @Override
-        public int purge(Instant tokenExpiryCutoff, Instant userCutoffBefore) {
-            return 0;
         }
     }
 
@@ -269,7 +237,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void logoutAllAndLogoutThroughTheRealRevocationCacheRefuseCachedTokens() {
-        MemoryRevocations store = new MemoryRevocations();
+        MemoryRevocationStore store = new MemoryRevocationStore();
         try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1),
                 Duration.ofMinutes(10), Fixtures.CLOCK)) {
             AccessTokenVerifier verifier = new AccessTokenVerifier(settings(Fixtures.CLOCK).build(), Fixtures.keys(), revocations);

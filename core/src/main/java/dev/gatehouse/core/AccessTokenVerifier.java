@@ -115,7 +115,8 @@ public final class AccessTokenVerifier {
 
     /**
      * The principal of a token this verifier has accepted before, if its cache may serve it now:
-     * the cache look-up of {@link #verify(String)} alone. {@code null} means only that the full
+     * the cache look-up of {@link #verify(String)} alone, for callers that want to know whether a
+     * token would be answered from memory ({@link #verify(String)} itself looks there first). {@code null} means only that the full
      * check must decide (a miss, the cache off, a changed key); call {@link #verify(String)} then.
      *
      * @throws InvalidTokenException when the cached token has been revoked or its key withdrawn
@@ -125,9 +126,7 @@ public final class AccessTokenVerifier {
             return null;
         }
         try {
-            VerifiedTokenCache.Key cacheKey = new VerifiedTokenCache.Key(token);
-            VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
-            return hit == null ? null : serveCached(cacheKey, hit);
+            return fromCache(new VerifiedTokenCache.Key(token));
         } catch (InvalidTokenException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -146,14 +145,14 @@ public final class AccessTokenVerifier {
             return verifyFully(token, null);
         }
         VerifiedTokenCache.Key cacheKey = new VerifiedTokenCache.Key(token);
+        AccessTokenPrincipal cached = fromCache(cacheKey);
+        return cached != null ? cached : verifyFully(token, cacheKey);
+    }
+
+    /** The cached principal for this key if it may be served now, else {@code null} (the full check decides). */
+    private AccessTokenPrincipal fromCache(VerifiedTokenCache.Key cacheKey) {
         VerifiedTokenCache.Entry hit = cache.find(cacheKey, settings.clock().millis());
-        if (hit != null) {
-            AccessTokenPrincipal principal = serveCached(cacheKey, hit);
-            if (principal != null) {
-                return principal;
-            }
-        }
-        return verifyFully(token, cacheKey);
+        return hit == null ? null : serveCached(cacheKey, hit);
     }
 
     /**
@@ -332,17 +331,13 @@ public final class AccessTokenVerifier {
         for (int i = 0; i < n; i++) {
             all |= values[Math.min(token.charAt(i), 255)];
         }
-        int first = indexOf(token, 0);
-        int second = first < 0 ? -1 : indexOf(token, first + 1);
-        if (all < 0 || second < 0 || indexOf(token, second + 1) >= 0
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (all < 0 || second < 0 || token.indexOf('.', second + 1) >= 0
                 || !canonicalSegment(token, 0, first) || !canonicalSegment(token, first + 1, second)
                 || !canonicalSegment(token, second + 1, token.length())) {
             throw new InvalidTokenException(Reason.MALFORMED, "The token is not a compact JWS");
         }
-    }
-
-    private static int indexOf(String token, int from) {
-        return token.indexOf('.', from);
     }
 
     /** A non-empty segment whose last character leaves no spare bits set. */

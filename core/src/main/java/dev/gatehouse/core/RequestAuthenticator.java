@@ -160,21 +160,18 @@ public final class RequestAuthenticator {
             AccessTokenPrincipal principal;
             try {
                 String token = located.token();
-                principal = verifier.cachedPrincipal(token);
-                if (principal == null) {
-                    try {
-                        principal = verifier.verify(token);
-                    } catch (InvalidTokenException e) {
-                        // Only now the bearer syntax the locator left to us (RFC 6750 §2.1): a token
-                        // the verifier accepts is base64url in three parts, so always a b64token, and
-                        // a request whose header is not "Bearer <b64token>" is malformed (400), not
-                        // merely carrying a bad token (401).
-                        if (located.transport() == Transport.BEARER && !TokenLocator.isB64Token(token)) {
-                            return new Outcome(null, null, Problem.invalidRequest(TokenLocator.NOT_ONE_BEARER_TOKEN),
-                                    Challenge.invalidRequest(realm), true);
-                        }
-                        throw e;
+                try {
+                    principal = verifier.verify(token); // the verified-token cache first, then every check
+                } catch (InvalidTokenException e) {
+                    // Only now the bearer syntax the locator left to us (RFC 6750 §2.1): a token the
+                    // verifier accepts is base64url in three parts, so always a b64token, and a
+                    // request whose header is not "Bearer <b64token>" is malformed (400), not merely
+                    // carrying a bad token (401).
+                    if (located.transport() == Transport.BEARER && !TokenLocator.isB64Token(token)) {
+                        return new Outcome(null, null, Problem.invalidRequest(TokenLocator.NOT_ONE_BEARER_TOKEN),
+                                Challenge.invalidRequest(realm), true);
                     }
+                    throw e;
                 }
             } catch (InvalidTokenException e) {
                 LOG.debug("Access token refused: {} ({})", e.reason(), e.getMessage());

@@ -22,7 +22,7 @@ public final class AccessTokenPrincipal implements Principal {
     public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
                                 String tokenId, String keyId) {
         this.subject = Objects.requireNonNull(subject, "subject");
-        this.roleList = distinct(roles);
+        this.roleList = List.copyOf(new java.util.LinkedHashSet<>(roles));
         this.roles = Set.copyOf(roles);
         this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt");
         this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
@@ -81,22 +81,5 @@ public final class AccessTokenPrincipal implements Principal {
     @Override
     public String toString() {
         return "AccessTokenPrincipal{sub=" + subject + ", roles=" + roleList + ", exp=" + expiresAt + "}";
-    }
-
-    /** The roles in order, each once; without a set for the usual short list that has no repeats. */
-    private static List<String> distinct(List<String> roles) {
-        int n = roles.size();
-        if (n > 16) {
-            return List.copyOf(new java.util.LinkedHashSet<>(roles));
-        }
-        for (int i = 1; i < n; i++) {
-            String role = Objects.requireNonNull(roles.get(i), "role");
-            for (int j = 0; j < i; j++) {
-                if (role.equals(roles.get(j))) {
-                    return List.copyOf(new java.util.LinkedHashSet<>(roles));
-                }
-            }
-        }
-        return List.copyOf(roles);
     }
 }

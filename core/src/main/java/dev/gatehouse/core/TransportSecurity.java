@@ -88,36 +88,31 @@ public final class TransportSecurity {
             return null;
         }
         String peer = request.peerAddress();
-        boolean viaTrustedProxy = peer != null && !trustedProxies.isEmpty() && trustedProxies.contains(peer);
-        if (!viaTrustedProxy) {
-            // The common case, on every request: no forwarded header counts, nothing to collect.
+        if (peer == null || !trustedProxies.contains(peer)) {
+            // Straight from the client, the common case: no forwarded header counts.
             if (request.isSecure() || peer != null && isLoopback(peer)) {
                 return null;
             }
             return "plain HTTP from " + (peer == null ? "an unknown peer" : peer);
         }
+        // From a trusted proxy: its forwarded protocol and client decide.
         List<String> protos = new ArrayList<>();
-        List<String> forwardedFor = new ArrayList<>();
+        List<String> forwardedFor = new ArrayList<>(request.headers(FORWARDED_FOR));
         List<String> rfc7239For = new ArrayList<>();
-        if (viaTrustedProxy) {
-            for (String value : request.headers(FORWARDED_PROTO)) {
-                for (String part : value.split(",")) {
-                    if (!part.isBlank()) {
-                        protos.add(part.strip());
-                    }
+        for (String value : request.headers(FORWARDED_PROTO)) {
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    protos.add(part.strip());
                 }
             }
-            forwardedFor.addAll(request.headers(FORWARDED_FOR));
-            parseForwarded(request.headers(FORWARDED), protos, rfc7239For);
         }
+        parseForwarded(request.headers(FORWARDED), protos, rfc7239For);
         boolean secure = protos.isEmpty() ? request.isSecure() : protos.stream().allMatch("https"::equalsIgnoreCase);
         if (secure) {
             return null;
         }
         String client;
-        if (!viaTrustedProxy) {
-            client = peer;
-        } else if (!forwardedFor.isEmpty()) {
+        if (!forwardedFor.isEmpty()) {
             client = clients.resolve(peer, forwardedFor);
         } else if (!rfc7239For.isEmpty()) {
             client = clients.resolve(peer, rfc7239For);
@@ -129,8 +124,7 @@ public final class TransportSecurity {
         if (client != null && isLoopback(client)) {
             return null;
         }
-        return "plain HTTP from " + (peer == null ? "an unknown peer" : peer)
-                + (viaTrustedProxy ? " (trusted proxy, client " + (client == null ? "not named" : client) + ")" : "");
+        return "plain HTTP from " + peer + " (trusted proxy, client " + (client == null ? "not named" : client) + ")";
     }
 
     /** Collects the {@code proto} and {@code for} parameters of RFC 7239 {@code Forwarded} values (§4). */

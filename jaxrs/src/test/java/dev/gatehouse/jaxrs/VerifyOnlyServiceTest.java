@@ -7,11 +7,10 @@ import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.core.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
-import dev.gatehouse.jaxrs.support.GrizzlyPeerAddressFilter;
+import dev.gatehouse.jaxrs.support.PeerAddressHandler;
 import dev.gatehouse.jaxrs.support.IssuerServer;
 import dev.gatehouse.jaxrs.support.TestResources;
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.junit.jupiter.api.AfterEach;
@@ -46,10 +45,9 @@ class VerifyOnlyServiceTest {
                 .allowHttpLoopback(true)
                 .build();
         ResourceConfig app = new ResourceConfig(TestResources.class)
-                .register(GrizzlyPeerAddressFilter.class)
                 .register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        service = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, true);
+        service = PeerAddressHandler.server(URI.create("http://127.0.0.1:0/"), app, true);
         client = new Client(URI.create("http://127.0.0.1:" + service.getListener("grizzly").getPort() + "/"));
     }
 

@@ -119,14 +119,13 @@ public final class DemoMain {
             app.register(new HstsResponseFilter(settings.hstsHeader()));
         }
         GrizzlyHttpContainer container = ContainerFactory.createContainer(GrizzlyHttpContainer.class, app);
-        server.getServerConfiguration().addHttpHandler(container, "/");
+        server.getServerConfiguration().addHttpHandler(new PeerAddressHandler(container), "/");
         return new Running(url, context, server);
     }
 
     static ResourceConfig application(DemoContext context) {
         return new ResourceConfig()
                 .register(new DemoResources(context.profiles))
-                .register(GrizzlyPeerAddressFilter.class)
                 .register(GatehouseFeature.builder(context.service, context.keys)
                         .asyncTimeout(context.settings.authTimeout)
                         .requireHttps(context.settings.requireHttps)

@@ -75,10 +75,9 @@ public final class IssuerServer implements AutoCloseable {
             AuthService service = new AuthService(tokens, auth, keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
             ResourceConfig app = new ResourceConfig(TestResources.class)
-                    .register(GrizzlyPeerAddressFilter.class)
                     .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
                     .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-            server.getServerConfiguration().addHttpHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app), "/");
+            server.getServerConfiguration().addHttpHandler(new PeerAddressHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app)), "/");
             return new IssuerServer(issuer, base, key, service, server);
         } catch (RuntimeException e) {
             server.shutdownNow();

@@ -11,7 +11,6 @@ import dev.gatehouse.core.jdbc.JdbcStores;
 import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 
@@ -71,10 +70,9 @@ public final class TestServer implements AutoCloseable {
         AuthService service = new AuthService(tokenSettings, authSettings, keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
         ResourceConfig app = new ResourceConfig(TestResources.class)
-                .register(GrizzlyPeerAddressFilter.class)
                 .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://" + host + ":0/"), app, false);
+        HttpServer server = PeerAddressHandler.server(URI.create("http://" + host + ":0/"), app, false);
         server.start();
         int port = server.getListener("grizzly").getPort();
         return new TestServer(service, keys, server, URI.create("http://" + host + ":" + port + "/"));

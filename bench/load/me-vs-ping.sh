@@ -7,16 +7,19 @@
 # then falls on every route alike instead of on whichever ran during it.
 #
 # Usage: bench/load/me-vs-ping.sh [grizzly] [tomcat]     (default: both)
-# Environment: ROUNDS (3), DURATION (5s per route per round), WARMUP (5s), THREADS (2),
+# Environment: ROUNDS (4), DURATION (5s per route per round), WARMUP (15s per route), THREADS (2),
 #              CONNECTIONS (32), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1 (reuse the built demo).
 # wrk comes from Debian's packages (installed when missing and running as root). Loopback only.
 round_duration=${DURATION:-5s}   # read before common.sh sets its own default
+# Tomcat's JIT was still speeding up after 5 s per route (ping rose 2.8x over five rounds on a
+# slow day), so this script warms each route for longer than the others do.
+WARMUP=${WARMUP:-15s}
 source "$(dirname "$0")/common.sh"
 need_tools
 build_demo
 containers=("$@")
 ((${#containers[@]})) || containers=(grizzly tomcat)
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 DURATION=$round_duration
 
 mean() {
@@ -41,6 +44,8 @@ for container in "${containers[@]}"; do
             pings+=("$(wrk_rps "$DEMO_URL/api/ping")")
             mes+=("$(wrk_rps "${auth[@]}" "$DEMO_URL/api/me")")
             claims+=("$(wrk_rps "${auth[@]}" "$DEMO_URL/api/claims")")
+            # each round on stderr, so that the spread between rounds can be seen
+            echo "  round ${#pings[@]}: ping ${pings[-1]} me ${mes[-1]} claims ${claims[-1]} me/ping $(ratio "${mes[-1]}" "${pings[-1]}")" >&2
         done
         ping=$(printf '%s\n' "${pings[@]}" | mean)
         me=$(printf '%s\n' "${mes[@]}" | mean)

@@ -12,13 +12,17 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import org.glassfish.jersey.server.ResourceConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
 
-/** The demo's own routes: the onboarding page and a small API (API.md, "Demo app"). */
+/**
+ * The demo's own routes: the onboarding page and a small API (API.md, "Demo app"). Protected
+ * methods take the caller as {@code @Context AccessTokenPrincipal} ({@link PrincipalParameters},
+ * registered by {@link #register}); {@code @Context SecurityContext} would work as well.
+ */
 @Path("")
 public final class DemoResources {
     private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
@@ -30,6 +34,11 @@ public final class DemoResources {
 
     public DemoResources(Profiles profiles) {
         this.profiles = profiles;
+    }
+
+    /** Registers these resources, and the provider of their principal parameters, with an application. */
+    public static ResourceConfig register(ResourceConfig app, Profiles profiles) {
+        return app.register(new DemoResources(profiles)).register(PrincipalParameters.binder());
     }
 
     @GET
@@ -84,8 +93,7 @@ public final class DemoResources {
     @Path("api/me")
     @Authenticated
     @Produces("application/json")
-    public String me(@Context SecurityContext security) {
-        AccessTokenPrincipal principal = (AccessTokenPrincipal) security.getUserPrincipal();
+    public String me(@Context AccessTokenPrincipal principal) {
         String email = profiles.email(principal.subject()).orElseThrow(NotFoundException::new);
         StringBuilder json = new StringBuilder(128).append('{');
         string(json, "sub").append(':');
@@ -100,8 +108,7 @@ public final class DemoResources {
     @Path("api/claims")
     @Authenticated
     @Produces("application/json")
-    public String claims(@Context SecurityContext security) {
-        AccessTokenPrincipal principal = (AccessTokenPrincipal) security.getUserPrincipal();
+    public String claims(@Context AccessTokenPrincipal principal) {
         StringBuilder json = new StringBuilder(128).append('{');
         string(json, "sub").append(':');
         string(json, principal.subject()).append(',');

@@ -3,10 +3,8 @@ package dev.gatehouse.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.AccessTokenPrincipal;
-import jakarta.ws.rs.core.SecurityContext;
 import org.junit.jupiter.api.Test;
 
-import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,30 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DemoResourcesJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static SecurityContext of(AccessTokenPrincipal principal) {
-        return new SecurityContext() {
-            @Override
-            public Principal getUserPrincipal() {
-                return principal;
-            }
-
-            @Override
-            public boolean isUserInRole(String role) {
-                return principal.roles().contains(role);
-            }
-
-            @Override
-            public boolean isSecure() {
-                return true;
-            }
-
-            @Override
-            public String getAuthenticationScheme() {
-                return "Bearer";
-            }
-        };
-    }
-
     @Test
     void claimsWithQuotesBackslashesControlAndNonAsciiCharactersComeBackExactly() throws Exception {
         List<String> roles = List.of("user", "a\"b", "c\\d", "line\nbreak", "\u0001", "\u00e9\u4e2d\ud83d\ude00", "</script>");
@@ -47,7 +21,7 @@ class DemoResourcesJsonTest {
         AccessTokenPrincipal principal = new AccessTokenPrincipal(subject, roles, Instant.ofEpochSecond(1_700_000_000),
                 Instant.ofEpochSecond(1_700_000_300), "jti", "kid");
 
-        JsonNode body = JSON.readTree(new DemoResources(null).claims(of(principal)));
+        JsonNode body = JSON.readTree(new DemoResources(null).claims(principal));
 
         assertThat(body.size()).isEqualTo(3);
         assertThat(body.get("sub").asText()).isEqualTo(subject);
@@ -63,7 +37,7 @@ class DemoResourcesJsonTest {
         AccessTokenPrincipal principal = new AccessTokenPrincipal("u", List.of(), Instant.ofEpochSecond(1),
                 Instant.ofEpochSecond(2), "jti", "kid");
 
-        JsonNode body = JSON.readTree(new DemoResources(null).claims(of(principal)));
+        JsonNode body = JSON.readTree(new DemoResources(null).claims(principal));
 
         assertThat(body.get("roles").isArray()).isTrue();
         assertThat(body.get("roles")).isEmpty();

@@ -124,8 +124,7 @@ public final class DemoMain {
     }
 
     static ResourceConfig application(DemoContext context) {
-        return new ResourceConfig()
-                .register(new DemoResources(context.profiles))
+        return DemoResources.register(new ResourceConfig(), context.profiles)
                 .register(GatehouseFeature.builder(context.service, context.keys)
                         .asyncTimeout(context.settings.authTimeout)
                         .requireHttps(context.settings.requireHttps)

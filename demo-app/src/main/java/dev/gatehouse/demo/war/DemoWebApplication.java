@@ -13,7 +13,7 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class DemoWebApplication extends ResourceConfig {
     public DemoWebApplication() {
         DemoContext context = DemoContextListener.current();
-        register(new DemoResources(context.profiles));
+        DemoResources.register(this, context.profiles);
         register(GatehouseFeature.builder(context.service, context.keys)
                 .asyncTimeout(context.settings.authTimeout)
                 .requireHttps(context.settings.requireHttps)

@@ -55,7 +55,7 @@ abstract class SignatureCheck {
         Jdk(SigningKey key, String jdkAlgorithm) {
             this.key = key;
             this.jdkAlgorithm = jdkAlgorithm;
-            release(fresh()); // fails now, at construction, if the JDK cannot use the key
+            primitive.set(fresh()); // fails now, at construction, if the JDK cannot use the key
         }
 
         @Override
@@ -67,30 +67,29 @@ abstract class SignatureCheck {
             Object p = primitive.get();
             if (p == null) {
                 p = fresh();
+                primitive.set(p);
             }
-            // Until the check completes, the thread holds no primitive: one that throws half-way
-            // through (its state unknown) is simply never given back.
-            primitive.remove();
-            boolean valid;
+            boolean completed = false;
             try {
+                boolean valid;
                 if (p instanceof Mac) {
-                    Mac mac = (Mac) p;
-                    valid = MessageDigest.isEqual(mac.doFinal(signingInput), signature);
+                    valid = MessageDigest.isEqual(((Mac) p).doFinal(signingInput), signature);
                 } else {
                     Signature verifier = (Signature) p;
                     verifier.update(signingInput);
                     valid = verifier.verify(signature);
                 }
+                completed = true;
+                return valid;
             } catch (GeneralSecurityException e) {
-                // A signature of the wrong length or form: not valid (the primitive is not reused).
+                // A signature of the wrong length or form: not valid.
                 return false;
+            } finally {
+                if (!completed) {
+                    // Whatever was thrown, the primitive's state is unknown: this thread gets a fresh one next time.
+                    primitive.remove();
+                }
             }
-            release(p);
-            return valid;
-        }
-
-        private void release(Object p) {
-            primitive.set(p);
         }
 
         private Object fresh() {

@@ -134,6 +134,23 @@ final class Fixtures {
         return TokenForge.accessToken(alg, kid, ISSUER, AUDIENCE, SUBJECT, NOW_S, NOW_S + 300);
     }
 
+    /** A forge holding a valid access token for this module's key of {@code alg}. */
+    static TokenForge forgeFor(SigningAlgorithm alg) {
+        return forge(alg.name(), key(alg).kid());
+    }
+
+    /** The forge's token signed with this module's key of {@code alg}. */
+    static String signWith(TokenForge forge, SigningAlgorithm alg) {
+        switch (alg) {
+            case RS256:
+                return forge.signRs256(RSA.getPrivate());
+            case ES256:
+                return forge.signEs256(EC.getPrivate());
+            default:
+                return forge.signHs256(HMAC_SECRET);
+        }
+    }
+
     /** A forge holding a valid RS256 access token for the real RSA key. */
     static TokenForge rs256() {
         return forge("RS256", RSA_KID);

@@ -25,18 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SignatureCheckTest {
 
     private static String signed(SigningAlgorithm alg, TokenForge forge) {
-        switch (alg) {
-            case RS256:
-                return forge.signRs256(Fixtures.RSA.getPrivate());
-            case ES256:
-                return forge.signEs256(Fixtures.EC.getPrivate());
-            default:
-                return forge.signHs256(Fixtures.HMAC_SECRET);
-        }
+        return Fixtures.signWith(forge, alg);
     }
 
     private static TokenForge forge(SigningAlgorithm alg) {
-        return Fixtures.forge(alg.name(), Fixtures.key(alg).kid());
+        return Fixtures.forgeFor(alg);
     }
 
     private static boolean check(SignatureCheck check, String token) {

@@ -86,18 +86,11 @@ class VerifiedTokenCacheTest {
     }
 
     private static String sign(TokenForge forge, SigningAlgorithm alg) {
-        switch (alg) {
-            case RS256:
-                return forge.signRs256(Fixtures.RSA.getPrivate());
-            case ES256:
-                return forge.signEs256(Fixtures.EC.getPrivate());
-            default:
-                return forge.signHs256(Fixtures.HMAC_SECRET);
-        }
+        return Fixtures.signWith(forge, alg);
     }
 
     private static TokenForge forge(SigningAlgorithm alg) {
-        return Fixtures.forge(alg.name(), Fixtures.key(alg).kid());
+        return Fixtures.forgeFor(alg);
     }
 
     private static String rs256(String jti) {

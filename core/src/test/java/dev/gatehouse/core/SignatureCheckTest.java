@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static dev.gatehouse.core.Fixtures.forgeFor;
+import static dev.gatehouse.core.Fixtures.signWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -23,14 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answer whatever the thread verified before, including after a signature that made the JDK throw.
  */
 class SignatureCheckTest {
-
-    private static String signed(SigningAlgorithm alg, TokenForge forge) {
-        return Fixtures.signWith(forge, alg);
-    }
-
-    private static TokenForge forge(SigningAlgorithm alg) {
-        return Fixtures.forgeFor(alg);
-    }
 
     private static boolean check(SignatureCheck check, String token) {
         return check.verify(token, JWT.decode(token));
@@ -60,7 +54,7 @@ class SignatureCheckTest {
     @EnumSource(SigningAlgorithm.class)
     void acceptsItsOwnSignatureAgainAndAgain(SigningAlgorithm alg) {
         SignatureCheck check = SignatureCheck.of(Fixtures.key(alg));
-        String token = signed(alg, forge(alg));
+        String token = signWith(forgeFor(alg), alg);
 
         for (int i = 0; i < 5; i++) {
             assertThat(check(check, token)).isTrue();
@@ -71,8 +65,8 @@ class SignatureCheckTest {
     @EnumSource(SigningAlgorithm.class)
     void refusesEveryAlteredSignatureAndStillAcceptsTheGoodOneAfterwards(SigningAlgorithm alg) {
         SignatureCheck check = SignatureCheck.of(Fixtures.key(alg));
-        String good = signed(alg, forge(alg));
-        String other = signed(alg, forge(alg).claim("sub", "someone-else"));
+        String good = signWith(forgeFor(alg), alg);
+        String other = signWith(forgeFor(alg).claim("sub", "someone-else"), alg);
         List<String> bad = List.of(flipped(good), truncated(good), transplanted(other, good), transplanted(good, other),
                 good.substring(0, good.lastIndexOf('.') + 1) + "AAAA");
 
@@ -88,20 +82,20 @@ class SignatureCheckTest {
     @Test
     void aSignatureFromAnotherKeyOfTheSameAlgorithmIsRefused() {
         SignatureCheck check = SignatureCheck.of(Fixtures.rsaKey());
-        String byAttacker = forge(SigningAlgorithm.RS256).signRs256(Fixtures.RSA_ATTACKER.getPrivate());
+        String byAttacker = forgeFor(SigningAlgorithm.RS256).signRs256(Fixtures.RSA_ATTACKER.getPrivate());
         assertThat(check(check, byAttacker)).isFalse();
 
         SignatureCheck hmac = SignatureCheck.of(Fixtures.hmacKey());
         byte[] otherSecret = Fixtures.HMAC_SECRET.clone();
         otherSecret[0] ^= 1;
-        assertThat(check(hmac, forge(SigningAlgorithm.HS256).signHs256(otherSecret))).isFalse();
+        assertThat(check(hmac, forgeFor(SigningAlgorithm.HS256).signHs256(otherSecret))).isFalse();
     }
 
     @ParameterizedTest
     @EnumSource(value = SigningAlgorithm.class, names = {"RS256", "HS256"})
     void threadsSharingOneCheckEachGetTheRightAnswer(SigningAlgorithm alg) throws Exception {
         SignatureCheck check = SignatureCheck.of(Fixtures.key(alg));
-        String good = signed(alg, forge(alg));
+        String good = signWith(forgeFor(alg), alg);
         String[] bad = {flipped(good), truncated(good)};
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -35,6 +35,8 @@ import static dev.gatehouse.core.Fixtures.NOW;
 import static dev.gatehouse.core.Fixtures.NOW_S;
 import static dev.gatehouse.core.Fixtures.SUBJECT;
 import static dev.gatehouse.core.Fixtures.assertRefused;
+import static dev.gatehouse.core.Fixtures.forgeFor;
+import static dev.gatehouse.core.Fixtures.signWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,14 +87,6 @@ class VerifiedTokenCacheTest {
                 .clock(clock);
     }
 
-    private static String sign(TokenForge forge, SigningAlgorithm alg) {
-        return Fixtures.signWith(forge, alg);
-    }
-
-    private static TokenForge forge(SigningAlgorithm alg) {
-        return Fixtures.forgeFor(alg);
-    }
-
     private static String rs256(String jti) {
         return Fixtures.rs256().claim("jti", jti).signRs256(Fixtures.RSA.getPrivate());
     }
@@ -123,7 +117,7 @@ class VerifiedTokenCacheTest {
     @EnumSource(SigningAlgorithm.class)
     void secondVerificationOfTheSameTokenIsAHitReturningTheSamePrincipal(SigningAlgorithm alg) {
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(Fixtures.CLOCK).build(), Fixtures.keys());
-        String token = sign(forge(alg).claim("roles", List.of("user", "admin", "auditor")), alg);
+        String token = signWith(forgeFor(alg).claim("roles", List.of("user", "admin", "auditor")), alg);
 
         AccessTokenPrincipal first = verifier.verify(token);
         AccessTokenPrincipal second = verifier.verify(new String(token.toCharArray()));
@@ -375,12 +369,12 @@ class VerifiedTokenCacheTest {
     @EnumSource(SigningAlgorithm.class)
     void tamperedVariantsOfACachedTokenAreNotServed(SigningAlgorithm alg) {
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings(Fixtures.CLOCK).build(), Fixtures.keys());
-        TokenForge genuine = forge(alg).claim("jti", "j-tamper").claim("roles", List.of("user"));
-        String token = sign(genuine, alg);
+        TokenForge genuine = forgeFor(alg).claim("jti", "j-tamper").claim("roles", List.of("user"));
+        String token = signWith(genuine, alg);
         AccessTokenPrincipal cached = verifier.verify(token);
         String[] parts = token.split("\\.");
         // Same signature (so the same hash of the tail and the same length), another payload.
-        String elevated = sign(forge(alg).claim("jti", "j-tamper").claim("roles", List.of("root")), alg);
+        String elevated = signWith(forgeFor(alg).claim("jti", "j-tamper").claim("roles", List.of("root")), alg);
         String swapped = elevated.substring(0, elevated.lastIndexOf('.') + 1) + parts[2];
         String flipped = token.substring(0, 40) + (token.charAt(40) == 'A' ? 'B' : 'A') + token.substring(41);
 

@@ -115,6 +115,19 @@ class AccessTokenVerifierTest {
     }
 
     @Test
+    void anIssuerAsLongAsTheSettingsAllowIsAcceptedAndAnyOtherRefused() {
+        // GatehouseSettings accepts an issuer of up to 512 characters; its own tokens must verify.
+        String longIssuer = "https://" + "a".repeat(300) + ".example";
+        GatehouseSettings settings = GatehouseSettings.builder(longIssuer, AUDIENCE).clock(Fixtures.CLOCK).build();
+        KeySet keys = KeySet.of(Fixtures.rsaKey());
+        String token = new AccessTokenIssuer(settings, keys).issue("user-long", List.of("user")).token();
+        AccessTokenVerifier verifier = new AccessTokenVerifier(settings, keys);
+
+        assertThat(verifier.verify(token).subject()).isEqualTo("user-long");
+        assertRefused(verifier, rs256().claim("iss", longIssuer + "x").signRs256(RSA.getPrivate()), Reason.WRONG_CLAIM);
+    }
+
+    @Test
     void twoIssuedTokensHaveDifferentJti() {
         String a = segmentJson(issue(SigningAlgorithm.HS256).token(), 1).get("jti").asText();
         String b = segmentJson(issue(SigningAlgorithm.HS256).token(), 1).get("jti").asText();

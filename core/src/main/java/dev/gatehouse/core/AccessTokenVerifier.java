@@ -237,18 +237,20 @@ public final class AccessTokenVerifier {
         if (!signatureCheckFor(key).verify(token, jwt)) {
             throw new InvalidTokenException(Reason.BAD_SIGNATURE, "The token's signature is invalid");
         }
-        String issuer = jwt.getIssuer();
-        if (issuer == null) {
-            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim iss");
+        // iss and aud from the parsed JSON itself: java-jwt's getters turn a number into a string
+        // and an array's non-string members into strings or nulls, which must not pass.
+        JsonNode issuer = rawClaim(jwt, "iss");
+        if (issuer == null || !issuer.isTextual()) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's iss is missing or not a string");
         }
-        if (!issuer.equals(settings.issuer())) {
+        if (!issuer.textValue().equals(settings.issuer())) {
             throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's iss is not accepted");
         }
-        List<String> audience = jwt.getAudience();
+        JsonNode audience = rawClaim(jwt, "aud");
         if (audience == null) {
             throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim aud");
         }
-        if (!audience.contains(settings.audience())) {
+        if (!audienceContains(audience, settings.audience())) {
             throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's aud is not accepted");
         }
         long now = Math.floorDiv(settings.clock().millis(), 1000L);
@@ -260,6 +262,33 @@ public final class AccessTokenVerifier {
         if (isAfter(jwt.getIssuedAtAsInstant(), now + leeway) || isAfter(jwt.getNotBeforeAsInstant(), now + leeway)) {
             throw new InvalidTokenException(Reason.NOT_YET_VALID, "The token is not valid yet");
         }
+    }
+
+    /** The claim's JSON value, or {@code null} when it is missing or JSON null. */
+    private static JsonNode rawClaim(DecodedJWT jwt, String name) {
+        Claim claim = jwt.getClaim(name);
+        return claim.isMissing() || claim.isNull() ? null : claim.as(JsonNode.class);
+    }
+
+    /**
+     * RFC 7519 §4.1.3: {@code aud} is one string, or an array of strings one of which is ours.
+     * Anything else (a number, an object, an array with a non-string member) does not name us.
+     */
+    private static boolean audienceContains(JsonNode aud, String audience) {
+        if (aud.isTextual()) {
+            return aud.textValue().equals(audience);
+        }
+        if (!aud.isArray()) {
+            return false;
+        }
+        boolean found = false;
+        for (JsonNode member : aud) {
+            if (!member.isTextual()) {
+                return false;
+            }
+            found |= member.textValue().equals(audience);
+        }
+        return found;
     }
 
     private static boolean isAfter(Instant claim, long second) {

@@ -207,6 +207,26 @@ class ClaimValidationTest {
     }
 
     @Test
+    void anAudienceArrayWithANonStringMemberIsRefusedEvenWhenItNamesUs() {
+        // Found by TokenStructureFuzzTest: java-jwt's getAudience() turns 1 into "1" and keeps null.
+        // (java-jwt refuses a nested array while decoding already: MALFORMED.)
+        assertRefusedForOneOf(sign(rs256().claim("aud", Arrays.asList(AUDIENCE, 1, null))), Reason.WRONG_CLAIM);
+        assertRefusedForOneOf(sign(rs256().claim("aud", Arrays.asList(AUDIENCE, true))), Reason.WRONG_CLAIM);
+        assertRefusedForOneOf(sign(rs256().claim("aud", List.of(AUDIENCE, List.of("x")))), Reason.WRONG_CLAIM, Reason.MALFORMED);
+        assertThat(VERIFIER.verify(sign(rs256().claim("aud", List.of("other", AUDIENCE)))).subject()).isEqualTo(Fixtures.SUBJECT);
+    }
+
+    @Test
+    void aNumericIssuerIsNotTheStringItWouldPrintAs() {
+        GatehouseSettings settings = GatehouseSettings.builder("1234", AUDIENCE).clock(Fixtures.CLOCK).build();
+        AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys());
+
+        assertThat(verifier.verify(sign(rs256().claim("iss", "1234"))).subject()).isEqualTo(Fixtures.SUBJECT);
+        assertThatThrownBy(() -> verifier.verify(sign(rs256().claim("iss", 1234))))
+                .isInstanceOf(InvalidTokenException.class).extracting("reason").isEqualTo(Reason.MISSING_CLAIM);
+    }
+
+    @Test
     void rolesContainingNullAreRefusedAsMissingClaim() {
         assertRefused(VERIFIER, sign(rs256().claim("roles", Arrays.asList("user", null))), Reason.MISSING_CLAIM);
     }

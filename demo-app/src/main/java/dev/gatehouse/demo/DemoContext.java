@@ -46,6 +46,8 @@ public final class DemoContext implements AutoCloseable {
     static final String DEMO_KEK_FILE_TEXT = "data/key-encryption-key";
     /** Where the demo keeps the key-encryption key it generated when none was set. */
     static final Path DEMO_KEK_FILE = Path.of(DEMO_KEK_FILE_TEXT);
+    /** How long closing waits for the pool's threads to end ({@link PoolThreads}). */
+    private static final Duration POOL_THREADS_WAIT = Duration.ofSeconds(5);
 
     public final DemoSettings settings;
     public final AuthService service;
@@ -124,7 +126,7 @@ public final class DemoContext implements AutoCloseable {
         } catch (RuntimeException e) {
             closeKeys(keys);
             if (pool != null) {
-                pool.close();
+                PoolThreads.close(pool, POOL_THREADS_WAIT);
             }
             throw e;
         }
@@ -241,6 +243,7 @@ public final class DemoContext implements AutoCloseable {
             config.setPassword(settings.jdbcPassword);
         }
         config.setPoolName("gatehouse-demo");
+        config.setThreadFactory(new PoolThreads("gatehouse-demo"));
         config.setMaximumPoolSize(10);
         long connectionTimeout = settings.jdbcConnectionTimeout.toMillis();
         config.setConnectionTimeout(connectionTimeout);
@@ -321,7 +324,7 @@ public final class DemoContext implements AutoCloseable {
         service.close();
         closeKeys(keys);
         if (pool != null) {
-            pool.close();
+            PoolThreads.close(pool, POOL_THREADS_WAIT);
         }
     }
 }

@@ -7,14 +7,18 @@
 #
 # Usage: bench/load/refresh-pg.sh
 # Environment: CLIENTS (32), THREADS (2 wrk threads), DURATION (15s), WARMUP (5s), PGHOST (127.0.0.1), PGPORT (5432),
-#              PGUSER (postgres), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1.
+#              PGUSER (postgres), PGBENCH_CLIENTS (8: the demo's store threads, the most rotations
+#              it runs at once), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1.
 # Uses a database of its own (created and dropped here, with psql) on the given server; never
 # touches others. wrk from Debian's packages. Loopback only.
 source "$(dirname "$0")/common.sh"
 need_tools
-command -v psql >/dev/null 2>&1 || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 2; }
+for tool in psql pgbench; do
+    command -v $tool >/dev/null 2>&1 || { echo "$tool is needed (apt-get install postgresql-client)" >&2; exit 2; }
+done
 build_demo
 CLIENTS=${CLIENTS:-32}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8}
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
@@ -67,3 +71,39 @@ echo "refresh on PostgreSQL, $CLIENTS clients: $rps rotations/s, median $(awk '/
      "p99 $(awk '/^p99_ms/ {print $2}' <<<"$out") ms, $(awk '/^rotations / {print $2}' <<<"$out") rotations," \
      "$(awk '/^failed/ {print $2}' <<<"$out") failed"
 grep '^first failures' <<<"$out" >&2 || true
+
+# The baseline: the same statements from pgbench, on the same server, right after. Each pgbench
+# client rotates a chain of its own (rows of their own: user u-RUN-C, family f-RUN-C, first token
+# RUN-C-0), one run to warm up and one measured.
+stop_demo
+seconds() { # 15s, 2m or 30 -> seconds
+    case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac
+}
+pgbench_run() { # RUN SECONDS -> pgbench's output
+    psql -q -v ON_ERROR_STOP=1 -d "$db" -v run="$1" -v clients="$PGBENCH_CLIENTS" >/dev/null <<'SQL'
+INSERT INTO gh_users (id, email, password_hash, roles, created_at)
+  SELECT 'u-' || :'run' || '-' || c, 'pgbench-' || :'run' || '-' || c || '@example.com', 'not-a-hash', 'user', now()
+  FROM generate_series(0, :clients - 1) c;
+INSERT INTO gh_refresh_families (family_id, user_id, created_at, expires_at, revoked_at)
+  SELECT 'f-' || :'run' || '-' || c, 'u-' || :'run' || '-' || c, now(), now() + interval '30 days', NULL
+  FROM generate_series(0, :clients - 1) c;
+INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, access_token_id, issued_at,
+                               expires_at, family_expires_at, used_at, revoked_at)
+  SELECT lpad(:'run' || '-' || c || '-0', 64, '0'), 'f-' || :'run' || '-' || c, NULL, 'u-' || :'run' || '-' || c,
+         NULL, now(), now() + interval '1 day', now() + interval '30 days', NULL, NULL
+  FROM generate_series(0, :clients - 1) c;
+SQL
+    pgbench -n -M prepared -c "$PGBENCH_CLIENTS" -j 2 -T "$2" -D run="$1" -D cur=0 -f "$here/rotation.pgbench" "$db" 2>&1
+}
+pgbench_run warm "$(seconds "$WARMUP")" >/dev/null
+bench=$(pgbench_run measured "$(seconds "$DURATION")")
+tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$bench")
+done_tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$bench")
+spent=$(psql -At -d "$db" -c "SELECT count(*) FROM gh_refresh_tokens WHERE family_id LIKE 'f-measured-%' AND used_at IS NOT NULL")
+if [[ -z $tps || -z $done_tx ]] || grep -q 'aborted' <<<"$bench" || [[ $spent != "$done_tx" ]]; then
+    echo "$bench" >&2
+    echo "pgbench did not complete its rotations ($spent spent of ${done_tx:-?})" >&2
+    exit 1
+fi
+echo "the same statements from pgbench alone ($PGBENCH_CLIENTS connections, no application): $(printf '%.1f' "$tps") rotations/s;" \
+     "the application reaches $(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a / b}') of it"

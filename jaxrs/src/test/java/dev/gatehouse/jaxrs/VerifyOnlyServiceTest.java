@@ -7,7 +7,7 @@ import dev.gatehouse.core.keys.RemoteJwksKeySource;
 import dev.gatehouse.core.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
-import dev.gatehouse.jaxrs.support.PeerAddressHandler;
+import dev.gatehouse.jaxrs.support.GrizzlyServers;
 import dev.gatehouse.jaxrs.support.IssuerServer;
 import dev.gatehouse.jaxrs.support.TestResources;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -47,7 +47,7 @@ class VerifyOnlyServiceTest {
         ResourceConfig app = new ResourceConfig(TestResources.class)
                 .register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        service = PeerAddressHandler.server(URI.create("http://127.0.0.1:0/"), app, true);
+        service = GrizzlyServers.server(URI.create("http://127.0.0.1:0/"), app, true);
         client = new Client(URI.create("http://127.0.0.1:" + service.getListener("grizzly").getPort() + "/"));
     }
 

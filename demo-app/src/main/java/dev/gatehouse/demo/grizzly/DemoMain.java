@@ -4,6 +4,8 @@ import dev.gatehouse.demo.DemoContext;
 import dev.gatehouse.demo.DemoResources;
 import dev.gatehouse.demo.DemoSettings;
 import dev.gatehouse.jaxrs.GatehouseFeature;
+import dev.gatehouse.jaxrs.grizzly.IgnoreUpgradeAddOn;
+import dev.gatehouse.jaxrs.grizzly.PeerAddressHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.ssl.SSLEngineConfigurator;

@@ -1,6 +1,7 @@
 package dev.gatehouse.demo.grizzly;
 
 import dev.gatehouse.demo.DemoSettings;
+import dev.gatehouse.jaxrs.grizzly.IgnoreUpgradeAddOn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

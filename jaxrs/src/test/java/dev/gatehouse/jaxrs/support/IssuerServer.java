@@ -10,6 +10,7 @@ import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
 import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
+import dev.gatehouse.jaxrs.grizzly.PeerAddressHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpContainer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;

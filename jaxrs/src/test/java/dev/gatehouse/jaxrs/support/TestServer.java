@@ -72,7 +72,7 @@ public final class TestServer implements AutoCloseable {
         ResourceConfig app = new ResourceConfig(TestResources.class)
                 .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        HttpServer server = PeerAddressHandler.server(URI.create("http://" + host + ":0/"), app, false);
+        HttpServer server = GrizzlyServers.server(URI.create("http://" + host + ":0/"), app, false);
         server.start();
         int port = server.getListener("grizzly").getPort();
         return new TestServer(service, keys, server, URI.create("http://" + host + ":" + port + "/"));

@@ -1,4 +1,4 @@
-package dev.gatehouse.demo.grizzly;
+package dev.gatehouse.jaxrs.grizzly;
 
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -15,11 +15,24 @@ import java.util.Objects;
  * attributes, so an attribute set here is what {@link GatehouseFeature#PEER_ADDRESS_PROPERTY}
  * reads. Setting it before Jersey sees the request costs a map entry; a JAX-RS filter would have
  * to resolve the Grizzly request through HK2 on every request instead. The address is the TCP
- * peer's, never a header's, so a client cannot choose it.
+ * peer's, never a header's, so a client cannot choose it (behind a reverse proxy it is the
+ * proxy's, and {@link GatehouseFeature.Builder#trustedProxies} says which proxies' forwarding
+ * headers to believe).
+ *
+ * <pre>{@code
+ * HttpServer server = GrizzlyHttpServerFactory.createHttpServer(uri, false);
+ * server.getServerConfiguration().addHttpHandler(
+ *         new PeerAddressHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app)), "/");
+ * server.start();
+ * }</pre>
+ *
+ * <p>Needs Grizzly's HTTP server on the class path (Jersey's {@code jersey-container-grizzly2-http}
+ * brings it); the rest of this module does not.
  */
 public final class PeerAddressHandler extends HttpHandler {
     private final HttpHandler jersey;
 
+    /** @param jersey the handler that serves the application (Jersey's {@code GrizzlyHttpContainer}) */
     public PeerAddressHandler(HttpHandler jersey) {
         super("gatehouse-peer-address");
         this.jersey = Objects.requireNonNull(jersey, "jersey");

@@ -1,4 +1,4 @@
-package dev.gatehouse.demo.grizzly;
+package dev.gatehouse.jaxrs.grizzly;
 
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
@@ -23,8 +23,17 @@ import java.io.IOException;
  * application's read of the body never ends and the worker thread stays blocked until the client
  * goes away — a cheap way to exhaust the server's threads. This filter sits right after the HTTP
  * codec and turns such a request back into an ordinary HTTP/1.1 request.
+ *
+ * <pre>{@code
+ * server.getListener("grizzly").registerAddOn(new IgnoreUpgradeAddOn());   // before server.start()
+ * }</pre>
  */
 public final class IgnoreUpgradeAddOn implements AddOn {
+    /**
+     * Puts the filter right after Grizzly's HTTP codec.
+     *
+     * @throws IllegalStateException when the listener's chain has no HTTP codec
+     */
     @Override
     public void setup(NetworkListener listener, FilterChainBuilder builder) {
         int codec = builder.indexOfType(HttpServerFilter.class);

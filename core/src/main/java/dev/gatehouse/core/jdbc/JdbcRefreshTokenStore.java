@@ -22,6 +22,9 @@ import java.util.Optional;
  * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
  * the family with the new token in it). Locks are always taken family row first, then token
  * rows, as {@link #deleteExpired}'s cascade does, so these transactions cannot deadlock each other.
+ * On PostgreSQL a rotation takes the same locks in the same order in a single statement (a
+ * locking {@code WITH} query, then the update of the parent, then the insert), one round trip
+ * instead of three.
  */
 final class JdbcRefreshTokenStore implements RefreshTokenStore {
     private static final String INSERT_TOKEN = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
@@ -100,6 +103,17 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
         }
         return jdbc.transaction("rotate a refresh token", tx -> {
+            if (tx.dialect == Dialect.POSTGRESQL) {
+                // The same three steps in one statement, so one round trip before the commit.
+                if (rotateInOneStatement(tx, parentHash, usedAt, child)) {
+                    return true;
+                }
+                if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
+                    throw new IllegalArgumentException("The child belongs to another family than its parent");
+                }
+                tx.setRollbackOnly();
+                return false;
+            }
             // Three statements on the way that succeeds: lock the family the caller names, spend
             // the parent only if it belongs to that family, store the child. The parent's own
             // family is looked up only when that fails, to tell a caller's mistake from a lost race.
@@ -251,18 +265,50 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     private static void insertToken(Jdbc.Tx tx, RefreshTokenRecord r) throws SQLException {
         try (PreparedStatement ps = tx.prepare(INSERT_TOKEN)) {
-            Dialect d = tx.dialect;
-            ps.setString(1, r.tokenHash());
-            ps.setString(2, r.familyId());
-            ps.setString(3, r.parentHash());
-            ps.setString(4, r.userId());
-            ps.setString(5, r.accessTokenId());
-            d.setInstant(ps, 6, r.issuedAt());
-            d.setInstant(ps, 7, r.expiresAt());
-            d.setInstant(ps, 8, r.familyExpiresAt());
-            d.setInstant(ps, 9, r.usedAt());
-            d.setInstant(ps, 10, r.revokedAt());
+            bindToken(tx.dialect, ps, 1, r);
             ps.executeUpdate();
+        }
+    }
+
+    /** Binds a token row's ten columns, in {@link #INSERT_TOKEN}'s order, from parameter {@code first} on. */
+    private static void bindToken(Dialect d, PreparedStatement ps, int first, RefreshTokenRecord r) throws SQLException {
+        ps.setString(first, r.tokenHash());
+        ps.setString(first + 1, r.familyId());
+        ps.setString(first + 2, r.parentHash());
+        ps.setString(first + 3, r.userId());
+        ps.setString(first + 4, r.accessTokenId());
+        d.setInstant(ps, first + 5, r.issuedAt());
+        d.setInstant(ps, first + 6, r.expiresAt());
+        d.setInstant(ps, first + 7, r.familyExpiresAt());
+        d.setInstant(ps, first + 8, r.usedAt());
+        d.setInstant(ps, first + 9, r.revokedAt());
+    }
+
+    /**
+     * PostgreSQL: {@link #rotate}'s lock, spend and insert as one statement. The {@code family}
+     * query locks the family row (waiting for a revocation or rotation that holds it, then
+     * re-reading it) before the parent's row is touched, so the lock order stays family first;
+     * the parent is spent only if that row is unrevoked, and the child is inserted only if the
+     * parent was spent. A parent spent by a transaction that committed while this one waited is
+     * re-read by PostgreSQL before it is updated, and no longer matches.
+     *
+     * @return whether the child was stored
+     */
+    private static boolean rotateInOneStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child)
+            throws SQLException {
+        try (PreparedStatement ps = tx.prepare("WITH family AS ("
+                + " SELECT family_id FROM gh_refresh_families WHERE family_id = ? AND revoked_at IS NULL FOR UPDATE"
+                + "), spent AS ("
+                + " UPDATE gh_refresh_tokens SET used_at = ? WHERE token_hash = ? AND family_id = (SELECT family_id FROM family)"
+                + " AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash"
+                + ") INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, access_token_id, issued_at,"
+                + " expires_at, family_expires_at, used_at, revoked_at)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
+            ps.setString(1, child.familyId());
+            tx.dialect.setInstant(ps, 2, usedAt);
+            ps.setString(3, parentHash);
+            bindToken(tx.dialect, ps, 4, child);
+            return ps.executeUpdate() == 1;
         }
     }
 

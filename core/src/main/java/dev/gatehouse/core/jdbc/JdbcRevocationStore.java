@@ -111,21 +111,19 @@ final class JdbcRevocationStore implements RevocationStore {
             }
             return;
         }
-        try (PreparedStatement ps = tx.prepare("UPDATE " + table + " SET " + timeColumn + " = ?"
-                + " WHERE " + keyColumn + " = ? AND " + timeColumn + " < ?")) {
+        // GREATEST keeps the later time whatever the row holds when the update gets its lock. No
+        // row: insert one; if another transaction inserted it meanwhile (visible or not when the
+        // update ran), the insert fails on the key and the whole transaction runs again, so the
+        // update then sees the row. A "does it exist" read between the two would leave a window
+        // in which a row committed after the update makes the insert look unneeded.
+        int updated;
+        try (PreparedStatement ps = tx.prepare("UPDATE " + table + " SET " + timeColumn + " = GREATEST(" + timeColumn + ", ?)"
+                + " WHERE " + keyColumn + " = ?")) {
             tx.dialect.setInstant(ps, 1, time);
             ps.setString(2, key);
-            tx.dialect.setInstant(ps, 3, time);
-            ps.executeUpdate();
+            updated = ps.executeUpdate();
         }
-        boolean exists;
-        try (PreparedStatement ps = tx.prepare("SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                exists = rs.next();
-            }
-        }
-        if (!exists) {
+        if (updated == 0) {
             try (PreparedStatement ps = tx.prepare("INSERT INTO " + table + " (" + keyColumn + ", " + timeColumn
                     + ") VALUES (?, ?)")) {
                 ps.setString(1, key);

@@ -606,20 +606,26 @@ abstract class StoreContract {
     }
 
     @Test
-    void concurrentRevocationsOfOneTokenAndOneUserAllSucceed() throws Exception {
-        String jti = "jti-" + UUID.randomUUID();
-        String user = UUID.randomUUID().toString();
-        List<Outcome<Object>> outcomes = race(20, i -> {
-            if (i % 2 == 0) {
-                revocations.revokeToken(jti, NOW.plusSeconds(100 + i));
-            } else {
-                revocations.revokeUserBefore(user, NOW.plusSeconds(i));
-            }
-            return null;
-        });
-        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
-        assertThat(revocations.revokedTokens(NOW)).containsEntry(jti, NOW.plusSeconds(118).truncatedTo(ChronoUnit.MICROS));
-        assertThat(revocations.userCutoffs(NOW)).containsEntry(user, NOW.plusSeconds(19).truncatedTo(ChronoUnit.MICROS));
+    void concurrentRevocationsOfOneTokenAndOneUserAllSucceedAndKeepTheLatest() throws Exception {
+        // Many rounds: a lost update shows up in a small share of races only (H2's update-then-insert
+        // once lost the later cut-off in about 1.5 % of them).
+        for (int round = 0; round < 50; round++) {
+            String jti = "jti-" + UUID.randomUUID();
+            String user = UUID.randomUUID().toString();
+            List<Outcome<Object>> outcomes = race(20, i -> {
+                if (i % 2 == 0) {
+                    revocations.revokeToken(jti, NOW.plusSeconds(100 + i));
+                } else {
+                    revocations.revokeUserBefore(user, NOW.plusSeconds(i));
+                }
+                return null;
+            });
+            assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+            assertThat(revocations.revokedTokens(NOW)).as("round %d", round)
+                    .containsEntry(jti, NOW.plusSeconds(118).truncatedTo(ChronoUnit.MICROS));
+            assertThat(revocations.userCutoffs(NOW)).as("round %d", round)
+                    .containsEntry(user, NOW.plusSeconds(19).truncatedTo(ChronoUnit.MICROS));
+        }
     }
 
     // ---- throttle ------------------------------------------------------------------------------

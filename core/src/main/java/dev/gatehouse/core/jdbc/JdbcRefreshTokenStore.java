@@ -103,43 +103,50 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
         }
         return jdbc.transaction("rotate a refresh token", tx -> {
-            if (tx.dialect == Dialect.POSTGRESQL) {
-                // The same three steps in one statement, so one round trip before the commit.
-                if (rotateInOneStatement(tx, parentHash, usedAt, child)) {
-                    return true;
-                }
-                if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
-                    throw new IllegalArgumentException("The child belongs to another family than its parent");
-                }
-                tx.setRollbackOnly();
-                return false;
-            }
-            // Three statements on the way that succeeds: lock the family the caller names, spend
-            // the parent only if it belongs to that family, store the child. The parent's own
-            // family is looked up only when that fails, to tell a caller's mistake from a lost race.
-            if (!lockUnrevokedFamily(tx, child.familyId())) {
-                if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
-                    throw new IllegalArgumentException("The child belongs to another family than its parent");
-                }
-                tx.setRollbackOnly();
-                return false;
-            }
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
-                    + " WHERE token_hash = ? AND family_id = ? AND used_at IS NULL AND revoked_at IS NULL")) {
-                tx.dialect.setInstant(ps, 1, usedAt);
-                ps.setString(2, parentHash);
-                ps.setString(3, child.familyId());
-                if (ps.executeUpdate() != 1) {
-                    if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
-                        throw new IllegalArgumentException("The child belongs to another family than its parent");
-                    }
-                    tx.setRollbackOnly();
-                    return false;
-                }
-            }
-            insertToken(tx, child);
-            return true;
+            boolean stored = tx.dialect == Dialect.POSTGRESQL
+                    ? rotateInOneStatement(tx, parentHash, usedAt, child)
+                    : rotateInThreeStatements(tx, parentHash, usedAt, child);
+            return stored || refuse(tx, parentHash, child);
         });
+    }
+
+    /**
+     * Three statements on the way that succeeds: lock the family the caller names, spend the
+     * parent only if it belongs to that family, store the child.
+     *
+     * @return whether the child was stored
+     */
+    private static boolean rotateInThreeStatements(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child)
+            throws SQLException {
+        if (!lockUnrevokedFamily(tx, child.familyId())) {
+            return false;
+        }
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
+                + " WHERE token_hash = ? AND family_id = ? AND used_at IS NULL AND revoked_at IS NULL")) {
+            tx.dialect.setInstant(ps, 1, usedAt);
+            ps.setString(2, parentHash);
+            ps.setString(3, child.familyId());
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+        }
+        insertToken(tx, child);
+        return true;
+    }
+
+    /**
+     * A rotation that stored nothing: the parent's own family is looked up only now, to tell a
+     * caller's mistake (a child of another family) from a lost race or a spent or revoked token.
+     *
+     * @return {@code false}, with the transaction marked for rollback
+     * @throws IllegalArgumentException when the parent belongs to another family than the child
+     */
+    private static boolean refuse(Jdbc.Tx tx, String parentHash, RefreshTokenRecord child) throws SQLException {
+        if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
+            throw new IllegalArgumentException("The child belongs to another family than its parent");
+        }
+        tx.setRollbackOnly();
+        return false;
     }
 
     /** The family of a token, if the token exists (a token's family never changes: no lock needed). */

@@ -19,8 +19,7 @@ public final class GrizzlyServers {
     /** A Grizzly server at {@code uri} serving {@code app}, started if {@code start}. */
     public static HttpServer server(URI uri, ResourceConfig app, boolean start) {
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(uri, false);
-        server.getServerConfiguration().addHttpHandler(
-                new PeerAddressHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app)), "/");
+        serve(server, app);
         if (start) {
             try {
                 server.start();
@@ -29,5 +28,11 @@ public final class GrizzlyServers {
             }
         }
         return server;
+    }
+
+    /** Has {@code server} serve {@code app} at its root, behind {@link PeerAddressHandler}. */
+    public static void serve(HttpServer server, ResourceConfig app) {
+        server.getServerConfiguration().addHttpHandler(
+                new PeerAddressHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app)), "/");
     }
 }

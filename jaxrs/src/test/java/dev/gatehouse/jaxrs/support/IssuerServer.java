@@ -10,11 +10,8 @@ import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.jdbc.JdbcStores;
 import dev.gatehouse.core.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
-import dev.gatehouse.jaxrs.grizzly.PeerAddressHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpContainer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
-import org.glassfish.jersey.server.ContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 
@@ -78,7 +75,7 @@ public final class IssuerServer implements AutoCloseable {
             ResourceConfig app = new ResourceConfig(TestResources.class)
                     .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
                     .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-            server.getServerConfiguration().addHttpHandler(new PeerAddressHandler(ContainerFactory.createContainer(GrizzlyHttpContainer.class, app)), "/");
+            GrizzlyServers.serve(server, app);
             return new IssuerServer(issuer, base, key, service, server);
         } catch (RuntimeException e) {
             server.shutdownNow();

@@ -6,16 +6,23 @@
 # rotations/s, none failed or double-spent).
 #
 # Usage: bench/load/refresh-pg.sh
-# Environment: CLIENTS (32), THREADS (2 wrk threads), DURATION (15s), WARMUP (5s), PGHOST (127.0.0.1), PGPORT (5432),
+# Environment: CLIENTS (32), THREADS (2 wrk threads), DURATION (15s), WARMUP (60s), PGHOST (127.0.0.1), PGPORT (5432),
 #              PGUSER (postgres), PGBENCH_CLIENTS (8: the demo's store threads, the most rotations
-#              it runs at once), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1.
+#              it runs at once), PGBENCH_WARMUP (10s), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1.
 # Uses a database of its own (created and dropped here, with psql) on the given server; never
 # touches others. wrk from Debian's packages. Loopback only.
+# A refresh runs through much more code than a verification (Grizzly, Jersey's asynchronous
+# responses, pgjdbc, the store), and with both cores busy serving it the JIT compiler needs about a
+# minute to finish: after a 5 s warm-up it still took a fifth of the CPU samples of the measured
+# window. The figure is the steady state, so this script warms up for longer than the others, and
+# prints the time the JIT compiler spent during the measured window (from jstat) beside it.
+WARMUP=${WARMUP:-60s}
 source "$(dirname "$0")/common.sh"
 need_tools
 for tool in psql pgbench; do
     command -v $tool >/dev/null 2>&1 || { echo "$tool is needed (apt-get install postgresql-client)" >&2; exit 2; }
 done
+command -v jstat >/dev/null 2>&1 || { echo "jstat is needed (it comes with the JDK)" >&2; exit 2; }
 build_demo
 CLIENTS=${CLIENTS:-32}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8}
@@ -65,12 +72,19 @@ done
 REFRESH_TOKENS_FILE=$warm wrk -t "$THREADS" -c "$CLIENTS" -d "$WARMUP" -s "$here/refresh.lua" "$DEMO_URL" >/dev/null
 rm -f "$warm"
 
+jit_seconds() { # the demo JVM's total JIT compilation time so far, in seconds
+    jstat -compiler "$DEMO_PID" | awk 'NR == 2 {print $4}'
+}
+jit_before=$(jit_seconds)
 out=$(wrk -t "$THREADS" -c "$CLIENTS" -d "$DURATION" --timeout 10s -s "$here/refresh.lua" "$DEMO_URL")
+jit_after=$(jit_seconds)
 rps=$(awk '/^rotations_per_s/ {print $2}' <<<"$out")
 echo "refresh on PostgreSQL, $CLIENTS clients: $rps rotations/s, median $(awk '/^median_ms/ {print $2}' <<<"$out") ms," \
      "p99 $(awk '/^p99_ms/ {print $2}' <<<"$out") ms, $(awk '/^rotations / {print $2}' <<<"$out") rotations," \
      "$(awk '/^failed/ {print $2}' <<<"$out") failed"
 grep '^first failures' <<<"$out" >&2 || true
+echo "JIT compilation during the measured $DURATION: $(awk -v a="$jit_before" -v b="$jit_after" 'BEGIN {printf "%.1f", b - a}') s" \
+     "(after a warm-up of $WARMUP)"
 
 # The baseline: the same statements from pgbench, on the same server, right after. Each pgbench
 # client rotates a chain of its own (rows of their own: user u-RUN-C, family f-RUN-C, first token
@@ -95,7 +109,7 @@ INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, acce
 SQL
     pgbench -n -M prepared -c "$PGBENCH_CLIENTS" -j 2 -T "$2" -D run="$1" -D cur=0 -f "$here/rotation.pgbench" "$db" 2>&1
 }
-pgbench_run warm "$(seconds "$WARMUP")" >/dev/null
+pgbench_run warm "$(seconds "${PGBENCH_WARMUP:-10s}")" >/dev/null
 bench=$(pgbench_run measured "$(seconds "$DURATION")")
 tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$bench")
 done_tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$bench")

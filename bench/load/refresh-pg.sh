@@ -15,7 +15,7 @@
 # responses, pgjdbc, the store), and with both cores busy serving it the JIT compiler needs about a
 # minute to finish: after a 5 s warm-up it still took a fifth of the CPU samples of the measured
 # window. The figure is the steady state, so this script warms up for longer than the others, and
-# prints the time the JIT compiler spent during the measured window (from jstat) beside it.
+# prints beside it what the JIT compiler did during the measured window (from jstat).
 WARMUP=${WARMUP:-60s}
 source "$(dirname "$0")/common.sh"
 need_tools
@@ -83,6 +83,9 @@ echo "refresh on PostgreSQL, $CLIENTS clients: $rps rotations/s, median $(awk '/
      "p99 $(awk '/^p99_ms/ {print $2}' <<<"$out") ms, $(awk '/^rotations / {print $2}' <<<"$out") rotations," \
      "$(awk '/^failed/ {print $2}' <<<"$out") failed"
 grep '^first failures' <<<"$out" >&2 || true
+awk -v r="$rps" -v f="$(awk '/^failed/ {print $2}' <<<"$out")" 'BEGIN {
+    printf "target (at least 1,000 rotations/s, none failed): %s\n", (r >= 1000 && f == 0) ? "met" : "NOT met"
+}'
 # The compile tasks' time is elapsed time: with both cores busy, a task waits for the CPU too.
 awk -v a="$jit_before" -v b="$jit_after" -v d="$DURATION" -v w="$WARMUP" 'BEGIN {
     split(a, x, " "); split(b, y, " ")

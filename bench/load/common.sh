@@ -65,7 +65,7 @@ start_demo() {
             sleep 0.1
         done
     else
-        local home port
+        local home port opts
         home=$(ls -d "$ROOT"/demo-app/target/tomcat/apache-tomcat-* | head -n 1)
         port=$(free_port)
         mkdir -p "$DEMO_BASE"/{conf,logs,temp,webapps,work}
@@ -74,7 +74,10 @@ start_demo() {
                -e "s/<Connector port=\"8080\" protocol=\"HTTP\/1.1\"/<Connector port=\"$port\" address=\"127.0.0.1\" protocol=\"HTTP\/1.1\"/" \
                "$DEMO_BASE/conf/server.xml"
         cp "$ROOT/demo-app/target/gatehouse-demo.war" "$DEMO_BASE/webapps/ROOT.war"
-        (cd "$DEMO_BASE" && CATALINA_HOME=$home CATALINA_BASE=$DEMO_BASE CATALINA_OPTS=${JAVA_OPTS:-} \
+        # catalina.sh passes both JAVA_OPTS and CATALINA_OPTS to the JVM: hand ours over once
+        # (an -agentpath given twice stops the JVM)
+        opts=${JAVA_OPTS:-}
+        (cd "$DEMO_BASE" && JAVA_OPTS="" CATALINA_HOME=$home CATALINA_BASE=$DEMO_BASE CATALINA_OPTS=$opts \
             exec "$home/bin/catalina.sh" run >"$DEMO_LOG" 2>&1) &
         DEMO_PID=$!
         DEMO_URL="http://127.0.0.1:$port"

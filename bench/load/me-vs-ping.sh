@@ -2,6 +2,9 @@
 # Throughput of the protected GET /api/me (and GET /api/claims, which answers from the token
 # alone) against the public GET /api/ping on the demo, on Grizzly and in Tomcat 10.1, with the
 # verified-token cache on and off. Target: /api/me at least 0.9 x /api/ping with the cache.
+# A fourth route shows what the token's bytes alone cost the container and the load client:
+# /api/ping carrying the same header value under a name of the same length that nothing reads
+# ("padded"), so the request is as long as /api/me's. No verifier can beat that one.
 # The routes are measured in ROUNDS interleaved rounds (ping, me, claims, ping, ...) of DURATION
 # each, and each route's figure is the mean over the rounds: on a shared machine, a slow spell
 # then falls on every route alike instead of on whichever ran during it.
@@ -26,7 +29,8 @@ mean() {
     awk '{ s += $1; n++ } END { printf "%.2f", s / n }'
 }
 
-printf '%-8s %-6s %12s %12s %12s %8s %8s\n' container cache ping_rps me_rps claims_rps me/ping claims/ping
+printf '%-8s %-6s %12s %12s %12s %12s %8s %8s %10s\n' container cache ping_rps padded_rps me_rps claims_rps \
+    me/ping claims/ping me/padded
 for container in "${containers[@]}"; do
     for cache in true false; do
         GATEHOUSE_VERIFIED_TOKEN_CACHE=$cache GATEHOUSE_BCRYPT_COST=10 start_demo "$container"
@@ -36,22 +40,27 @@ for container in "${containers[@]}"; do
         [[ -n $token ]] || { echo "login failed" >&2; exit 1; }
         # The default access-token lifetime (5 minutes) outlasts these runs.
         auth=(-H "Authorization: Bearer $token")
+        padding=(-H "X-Same-Length: Bearer $token")   # as many bytes as "Authorization: Bearer ..."
         DURATION=$WARMUP wrk_rps "$DEMO_URL/api/ping" >/dev/null
+        DURATION=$WARMUP wrk_rps "${padding[@]}" "$DEMO_URL/api/ping" >/dev/null
         DURATION=$WARMUP wrk_rps "${auth[@]}" "$DEMO_URL/api/me" >/dev/null
         DURATION=$WARMUP wrk_rps "${auth[@]}" "$DEMO_URL/api/claims" >/dev/null
-        pings=() mes=() claims=()
+        pings=() padded=() mes=() claims=()
         for _ in $(seq 1 "$ROUNDS"); do
             pings+=("$(wrk_rps "$DEMO_URL/api/ping")")
+            padded+=("$(wrk_rps "${padding[@]}" "$DEMO_URL/api/ping")")
             mes+=("$(wrk_rps "${auth[@]}" "$DEMO_URL/api/me")")
             claims+=("$(wrk_rps "${auth[@]}" "$DEMO_URL/api/claims")")
             # each round on stderr, so that the spread between rounds can be seen
-            echo "  round ${#pings[@]}: ping ${pings[-1]} me ${mes[-1]} claims ${claims[-1]} me/ping $(ratio "${mes[-1]}" "${pings[-1]}")" >&2
+            echo "  round ${#pings[@]}: ping ${pings[-1]} padded ${padded[-1]} me ${mes[-1]} claims ${claims[-1]}" \
+                 "me/ping $(ratio "${mes[-1]}" "${pings[-1]}") me/padded $(ratio "${mes[-1]}" "${padded[-1]}")" >&2
         done
         ping=$(printf '%s\n' "${pings[@]}" | mean)
+        pad=$(printf '%s\n' "${padded[@]}" | mean)
         me=$(printf '%s\n' "${mes[@]}" | mean)
         claim=$(printf '%s\n' "${claims[@]}" | mean)
-        printf '%-8s %-6s %12s %12s %12s %8s %8s\n' "$container" "$cache" "$ping" "$me" "$claim" \
-            "$(ratio "$me" "$ping")" "$(ratio "$claim" "$ping")"
+        printf '%-8s %-6s %12s %12s %12s %12s %8s %8s %10s\n' "$container" "$cache" "$ping" "$pad" "$me" "$claim" \
+            "$(ratio "$me" "$ping")" "$(ratio "$claim" "$ping")" "$(ratio "$me" "$pad")"
         stop_demo
     done
 done

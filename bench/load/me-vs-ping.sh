@@ -5,7 +5,7 @@
 # A fourth route shows what the token's bytes alone cost the container and the load client:
 # /api/ping carrying the same header value under a name of the same length that nothing reads
 # ("padded"), so the request is as long as /api/me's. No verifier can beat that one.
-# The routes are measured in ROUNDS interleaved rounds (ping, me, claims, ping, ...) of DURATION
+# The routes are measured in ROUNDS interleaved rounds (ping, padded, me, claims, ping, ...) of DURATION
 # each, and each route's figure is the mean over the rounds: on a shared machine, a slow spell
 # then falls on every route alike instead of on whichever ran during it.
 #

@@ -27,9 +27,10 @@ import java.util.Optional;
  * instead of three.
  */
 final class JdbcRefreshTokenStore implements RefreshTokenStore {
-    private static final String INSERT_TOKEN = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
-            + " access_token_id, issued_at, expires_at, family_expires_at, used_at, revoked_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** A token row's columns, in the order {@link #bindToken} binds them. */
+    private static final String INSERT_TOKEN_INTO = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
+            + " access_token_id, issued_at, expires_at, family_expires_at, used_at, revoked_at)";
+    private static final String INSERT_TOKEN = INSERT_TOKEN_INTO + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final Jdbc jdbc;
 
@@ -277,7 +278,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         }
     }
 
-    /** Binds a token row's ten columns, in {@link #INSERT_TOKEN}'s order, from parameter {@code first} on. */
+    /** Binds a token row's ten columns, in {@link #INSERT_TOKEN_INTO}'s order, from parameter {@code first} on. */
     private static void bindToken(Dialect d, PreparedStatement ps, int first, RefreshTokenRecord r) throws SQLException {
         ps.setString(first, r.tokenHash());
         ps.setString(first + 1, r.familyId());
@@ -308,9 +309,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
                 + "), spent AS ("
                 + " UPDATE gh_refresh_tokens SET used_at = ? WHERE token_hash = ? AND family_id = (SELECT family_id FROM family)"
                 + " AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash"
-                + ") INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, access_token_id, issued_at,"
-                + " expires_at, family_expires_at, used_at, revoked_at)"
-                + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
+                + ") " + INSERT_TOKEN_INTO + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
             ps.setString(1, child.familyId());
             tx.dialect.setInstant(ps, 2, usedAt);
             ps.setString(3, parentHash);

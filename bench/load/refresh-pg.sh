@@ -78,12 +78,15 @@ jit() { # the demo JVM's JIT so far: methods compiled, and the seconds its compi
 jit_before=$(jit)
 out=$(wrk -t "$THREADS" -c "$CLIENTS" -d "$DURATION" --timeout 10s -s "$here/refresh.lua" "$DEMO_URL")
 jit_after=$(jit)
-rps=$(awk '/^rotations_per_s/ {print $2}' <<<"$out")
-echo "refresh on PostgreSQL, $CLIENTS clients: $rps rotations/s, median $(awk '/^median_ms/ {print $2}' <<<"$out") ms," \
-     "p99 $(awk '/^p99_ms/ {print $2}' <<<"$out") ms, $(awk '/^rotations / {print $2}' <<<"$out") rotations," \
-     "$(awk '/^failed/ {print $2}' <<<"$out") failed"
+field() { # one of the "name value" lines refresh.lua prints at the end
+    awk -v name="$1" '$1 == name {print $2}' <<<"$out"
+}
+rps=$(field rotations_per_s)
+failed=$(field failed)
+echo "refresh on PostgreSQL, $CLIENTS clients: $rps rotations/s, median $(field median_ms) ms," \
+     "p99 $(field p99_ms) ms, $(field rotations) rotations, $failed failed"
 grep '^first failures' <<<"$out" >&2 || true
-awk -v r="$rps" -v f="$(awk '/^failed/ {print $2}' <<<"$out")" 'BEGIN {
+awk -v r="$rps" -v f="$failed" 'BEGIN {
     printf "target (at least 1,000 rotations/s, none failed): %s\n", (r >= 1000 && f == 0) ? "met" : "NOT met"
 }'
 # The compile tasks' time is elapsed time: with both cores busy, a task waits for the CPU too.

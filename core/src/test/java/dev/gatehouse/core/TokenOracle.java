@@ -10,6 +10,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -107,7 +108,11 @@ final class TokenOracle {
         // The principal says exactly what the token says.
         require(sub.equals(principal.subject()), "principal subject differs from sub");
         require(jti.equals(principal.tokenId()), "principal token id differs from jti");
-        require(expectedRoles.equals(principal.roles()), "principal roles differ from the roles claim");
+        // AccessTokenPrincipal#roles: the claim's roles in token order, each once (a role listed
+        // twice grants nothing more than listed once)
+        List<String> distinctRoles = new ArrayList<>(new LinkedHashSet<>(expectedRoles));
+        require(distinctRoles.equals(principal.roles()),
+                "principal roles " + principal.roles() + " differ from the roles claim " + roles);
         require(principal.expiresAt().getEpochSecond() == exp, "principal expiry differs from exp");
         require(principal.issuedAt().getEpochSecond() == iat, "principal issue time differs from iat");
     }

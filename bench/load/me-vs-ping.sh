@@ -11,7 +11,7 @@
 # spell then falls on every route alike instead of on whichever ran during it. The rounds' own
 # me/ping ratios give the spread: their mean with an approximate 95 % confidence interval (mean
 # plus or minus 2 standard errors), and the verdict on the target says "met" only when the whole
-# interval is at least 0.9, "not met" when it is all below, and "undecided" otherwise.
+# interval is at least 0.9, "NOT met" when it is all below, and "undecided" otherwise.
 #
 # Usage: bench/load/me-vs-ping.sh [grizzly] [tomcat]     (default: both)
 # Environment: ROUNDS (20), DURATION (3s per route per round), WARMUP (15s per route), THREADS (2),
@@ -51,6 +51,7 @@ verdict() {   # verdict LOW HIGH — against the target of 0.9
 route() {
     case $1 in
         ping) echo "$DEMO_URL/api/ping" ;;
+        # as many bytes as "Authorization: Bearer ...", under a name nothing reads
         padded) printf '%s\n' -H "X-Same-Length: Bearer $token" "$DEMO_URL/api/ping" ;;
         me) printf '%s\n' -H "Authorization: Bearer $token" "$DEMO_URL/api/me" ;;
         claims) printf '%s\n' -H "Authorization: Bearer $token" "$DEMO_URL/api/claims" ;;

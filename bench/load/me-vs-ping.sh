@@ -31,8 +31,8 @@ containers=("$@")
 ROUNDS=${ROUNDS:-20}
 DURATION=$round_duration
 
-mean() {
-    awk '{ s += $1; n++ } END { printf "%.2f", s / n }'
+mean() {   # the mean of every number on stdin
+    awk '{ for (i = 1; i <= NF; i++) { s += $i; n++ } } END { printf "%.2f", s / n }'
 }
 
 # spread — reads one ratio per line; prints "mean low high" (mean -/+ 2 standard errors).
@@ -91,7 +91,7 @@ for container in "${containers[@]}"; do
                  "me/ping ${me_ping[-1]} me/padded $(ratio "${this[me]}" "${this[padded]}")" >&2
         done
         for r in "${routes[@]}"; do
-            rps[$r]=$(tr ' ' '\n' <<<"${rps[$r]}" | grep . | mean)
+            rps[$r]=$(mean <<<"${rps[$r]}")
         done
         read -r m lo hi < <(printf '%s\n' "${me_ping[@]}" | spread)
         target="-"

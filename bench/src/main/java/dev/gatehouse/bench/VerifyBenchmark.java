@@ -214,7 +214,7 @@ public class VerifyBenchmark {
             store.revokeToken("revoked-jti-" + i, now.plusSeconds(300));
         }
         for (int i = 0; i < 20; i++) {
-            store.revokeUserBefore("logged-out-user-" + i, now);
+            store.refuseGenerationsBelow("logged-out-user-" + i, 1, now);
         }
         return store;
     }

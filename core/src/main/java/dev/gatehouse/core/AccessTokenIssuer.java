@@ -1,9 +1,7 @@
 package dev.gatehouse.core;
 
 import com.auth0.jwt.JWT;
-import dev.gatehouse.core.internal.Jwk;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -17,15 +15,15 @@ import java.util.Objects;
 /**
  * Signs access tokens exactly as the HTTP contract says: header {@code alg}, {@code kid},
  * {@code typ: at+jwt} (RFC 9068 §2.1); claims {@code iss aud sub iat exp jti roles} and nothing
- * else. Thread-safe.
+ * else. A token issued in a session carries the session and the user's token generation inside
+ * its {@code jti} (see {@link AccessTokenPrincipal#sessionId()}), which is what lets revocation
+ * refuse every token of a session, or of a user's older generations, at once. Thread-safe.
  */
 public final class AccessTokenIssuer {
     /** The {@code typ} header of access tokens (RFC 9068 §2.1). */
     public static final String TOKEN_TYPE = "at+jwt";
     /** The claim that carries roles. */
     public static final String ROLES_CLAIM = "roles";
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final GatehouseSettings settings;
     private final KeySource keys;
@@ -41,12 +39,30 @@ public final class AccessTokenIssuer {
     }
 
     /**
-     * Issues a token for a subject.
+     * Issues a token for a subject, outside any session: only its own {@code jti} can revoke it.
      *
      * @param subject the user's id (not the email)
      * @param roles   the user's roles; duplicates are dropped
      */
     public IssuedAccessToken issue(String subject, Collection<String> roles) {
+        return sign(subject, roles, TokenIds.random());
+    }
+
+    /**
+     * Issues a token for a subject in a session: revoking the session, or starting a new token
+     * generation for the user, refuses it.
+     *
+     * @param subject    the user's id (not the email)
+     * @param roles      the user's roles; duplicates are dropped
+     * @param sessionId  the login's refresh-token family id (a UUID in canonical form)
+     * @param generation the user's current token generation
+     */
+    public IssuedAccessToken issue(String subject, Collection<String> roles, String sessionId, int generation) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return sign(subject, roles, TokenIds.forSession(sessionId, generation));
+    }
+
+    private IssuedAccessToken sign(String subject, Collection<String> roles, String jti) {
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("subject must not be blank");
         }
@@ -59,7 +75,6 @@ public final class AccessTokenIssuer {
         SigningKey key = keys.signingKey();
         Instant issuedAt = settings.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = issuedAt.plus(settings.accessTokenTtl());
-        String jti = newTokenId();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("typ", TOKEN_TYPE);
         header.put("kid", key.kid());
@@ -74,12 +89,5 @@ public final class AccessTokenIssuer {
                 .withClaim(ROLES_CLAIM, roleList)
                 .sign(key.jwtAlgorithm());
         return new IssuedAccessToken(token, new AccessTokenPrincipal(subject, roleList, issuedAt, expiresAt, jti, key.kid()));
-    }
-
-    /** 128 random bits, base64url: unique without coordination between nodes. */
-    private static String newTokenId() {
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
-        return Jwk.encode(id);
     }
 }

@@ -18,6 +18,7 @@ public final class AccessTokenPrincipal implements Principal {
     private final Instant expiresAt;
     private final String tokenId;
     private final String keyId;
+    private final TokenIds.Parts idParts;
 
     public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
                                 String tokenId, String keyId) {
@@ -28,6 +29,7 @@ public final class AccessTokenPrincipal implements Principal {
         this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
         this.tokenId = Objects.requireNonNull(tokenId, "tokenId");
         this.keyId = Objects.requireNonNull(keyId, "keyId");
+        this.idParts = TokenIds.parse(tokenId);
     }
 
     /** The subject ({@code sub}): the user's id. */
@@ -60,6 +62,24 @@ public final class AccessTokenPrincipal implements Principal {
     /** The token id ({@code jti}): what revocation is keyed on. */
     public String tokenId() {
         return tokenId;
+    }
+
+    /**
+     * The session the token was issued in: the id of the login's refresh-token family, or
+     * {@code null} for a token issued outside a session. Read from the {@code jti} of tokens
+     * Gatehouse issued (see {@link AccessTokenIssuer}); every other {@code jti} has none.
+     */
+    public String sessionId() {
+        return idParts.sessionId();
+    }
+
+    /**
+     * The user's token generation the token was issued in (0 when its {@code jti} names none).
+     * Logging out everywhere and a change of roles start a new generation; the revocation check
+     * refuses tokens of older ones.
+     */
+    public int tokenGeneration() {
+        return idParts.generation();
     }
 
     /** The id of the key that signed the token. */

@@ -235,8 +235,8 @@ class VerifiedTokenCacheTest {
             AccessTokenPrincipal theirs = verifier.verify(someoneElses);
             verifier.verify(logoutOnly);
 
-            // logout-all on this node: every token of user-1 issued up to now
-            revocations.userRevokedLocally(SUBJECT, NOW);
+            // logout-all on this node: every token of user-1 of a generation below 1 (these name none: 0)
+            revocations.generationsRefusedLocally(SUBJECT, 1, NOW);
             // logout of one token on another node, seen at the next refresh
             store.revokeToken("j-logout", NOW.plusSeconds(300));
             revocations.refreshNow();
@@ -244,6 +244,35 @@ class VerifiedTokenCacheTest {
             assertRefused(verifier, mine, Reason.REVOKED);
             assertRefused(verifier, logoutOnly, Reason.REVOKED);
             assertThat(verifier.verify(someoneElses)).isSameAs(theirs);
+        }
+    }
+
+    @Test
+    void aRevokedSessionOrAnOlderGenerationRefusesCachedTokensAfterTheNextRefresh() {
+        MemoryRevocationStore store = new MemoryRevocationStore();
+        try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1),
+                Duration.ofMinutes(10), Fixtures.CLOCK)) {
+            AccessTokenVerifier verifier = new AccessTokenVerifier(settings(Fixtures.CLOCK).build(), Fixtures.keys(), revocations);
+            String session = "0f5e8a52-3c1d-4d7e-9a1b-2b3c4d5e6f70";
+            String otherSession = "7b9c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3";
+            String inSession = rs256(TokenIds.forSession(session, 0));
+            String inOtherSession = rs256(TokenIds.forSession(otherSession, 0));
+            String nextGeneration = rs256(TokenIds.forSession(otherSession, 1));
+            assertThat(verifier.verify(inSession).sessionId()).isEqualTo(session);
+            assertThat(verifier.verify(inOtherSession).tokenGeneration()).isZero();
+            assertThat(verifier.verify(nextGeneration).tokenGeneration()).isEqualTo(1);
+
+            // logout on another node, seen at the next refresh: that session's tokens only
+            store.revokeSession(session, NOW);
+            revocations.refreshNow();
+            assertRefused(verifier, inSession, Reason.REVOKED);
+            assertThat(verifier.verify(inOtherSession).sessionId()).isEqualTo(otherSession);
+
+            // logout everywhere (or a change of roles) on another node: generation 0 refused, 1 accepted
+            store.refuseGenerationsBelow(SUBJECT, 1, NOW);
+            revocations.refreshNow();
+            assertRefused(verifier, inOtherSession, Reason.REVOKED);
+            assertThat(verifier.verify(nextGeneration).subject()).isEqualTo(SUBJECT);
         }
     }
 

@@ -81,7 +81,9 @@ public final class DemoContext implements AutoCloseable {
         // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit, which
         // also drops a deleted account from the profile cache
         Profiles.Holder profiles = new Profiles.Holder();
-        SecurityEventListener events = Profiles.evictOnDeletion(SecurityEventListener.slf4j(), profiles);
+        DemoAdmins.Holder admins = new DemoAdmins.Holder();
+        SecurityEventListener events = DemoAdmins.grantOnRegistration(
+                Profiles.evictOnDeletion(SecurityEventListener.slf4j(), profiles), settings.adminEmails, admins);
         try {
             JdbcSchema.createIfAbsent(ds);
             keys = settings.keysFile != null
@@ -109,8 +111,7 @@ public final class DemoContext implements AutoCloseable {
                             ? settings.refreshTokenTtl : AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME)
                     .refreshReuseGrace(settings.refreshReuseGrace)
                     .revocationStaleness(settings.revocationStaleness)
-                    .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
-                    .adminEmails(settings.adminEmails);
+                    .clientAttemptsPerMinute(settings.clientAttemptsPerMinute);
             if (settings.bcryptCost < 10) {
                 auth.bcryptCostForTests(settings.bcryptCost);
             } else {
@@ -122,6 +123,7 @@ public final class DemoContext implements AutoCloseable {
                     events);
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             profiles.profiles = new Profiles(service);
+            admins.service = service;
             return new DemoContext(settings, service, keys, profiles.profiles, pool);
         } catch (RuntimeException e) {
             closeKeys(keys);

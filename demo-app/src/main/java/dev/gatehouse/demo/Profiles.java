@@ -19,7 +19,7 @@ import java.util.Optional;
  * route that changes it), the roles shown come from the verified token and not from here, and
  * only the user's own token reaches their entry. A deleted account's entry is dropped at once on
  * the node that deleted it ({@link #evictOnDeletion}); on other nodes the account's tokens are
- * refused by the logout-all cut-off the deletion writes, within the revocation staleness, and the
+ * refused by the generation cut-off the deletion writes, within the revocation staleness, and the
  * entry expires unread. Bounded to {@link #MAX_ENTRIES}. Thread-safe.
  */
 public final class Profiles {

@@ -122,7 +122,7 @@ class ConcurrencyOverHttpTest {
     }
 
     @Test
-    void twentySimultaneousRefreshesWithinTheGraceEachGetAWorkingPairOfTheirOwn() throws Exception {
+    void twentySimultaneousRefreshesWithinTheGraceAllGetTheOneSuccessorAndAnAccessTokenEach() throws Exception {
         String token = loggedIn(graceServer);
         String family = familyOf(token);
         List<Reply> replies = Race.run(20, () -> new Client(graceServer.base)
@@ -136,25 +136,32 @@ class ConcurrencyOverHttpTest {
             refreshTokens.add(r.json().get("refresh_token").asText());
             accessTokens.add(r.json().get("access_token").asText());
         }
-        assertThat(refreshTokens).hasSize(20).doesNotContain(token);
+        assertThat(refreshTokens).as("one live refresh token per family").hasSize(1).doesNotContain(token);
         assertThat(accessTokens).hasSize(20);
+        for (String access : accessTokens) {
+            assertThat(new Client(graceServer.base).get("api/me", "Authorization", "Bearer " + access).status()).isEqualTo(200);
+        }
 
-        // rows: the parent spent once, twenty children beside each other in the same family
+        // rows: the parent spent once, one child, and the child's seal under the parent's hash
         assertThat(Sql.one(db.dataSource(), "SELECT used_at FROM gh_refresh_tokens WHERE token_hash = ?", sha256Hex(token))).isNotNull();
-        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_tokens WHERE family_id = ?", family)).isEqualTo(21);
-        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_tokens WHERE parent_hash = ?", sha256Hex(token)))
-                .isEqualTo(20);
+        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_tokens WHERE family_id = ?", family)).isEqualTo(2);
+        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_seals WHERE token_hash = ?", sha256Hex(token)))
+                .isEqualTo(1);
         assertThat(Sql.one(db.dataSource(), "SELECT revoked_at FROM gh_refresh_families WHERE family_id = ?", family)).isNull();
 
-        // each new refresh token works, once: after its use it is spent (its row has used_at)
-        for (String t : refreshTokens) {
-            List<Reply> used = new ArrayList<>();
-            assertThat(refresh(graceServer, t, used)).as(used.toString()).isNotNull();
-            assertThat(Sql.one(db.dataSource(), "SELECT used_at FROM gh_refresh_tokens WHERE token_hash = ?", sha256Hex(t))).isNotNull();
+        // the successor works, once; then the parent's replay is reuse, grace or not, and kills the family
+        String successor = refreshTokens.iterator().next();
+        List<Reply> used = new ArrayList<>();
+        String next = refresh(graceServer, successor, used);
+        assertThat(next).as(used.toString()).isNotNull();
+        Reply replay = new Client(graceServer.base).postJson("auth/refresh", Json.object("refresh_token", token));
+        assertThat(replay.status()).as(replay.toString()).isEqualTo(401);
+        assertThat(Sql.one(db.dataSource(), "SELECT revoked_at FROM gh_refresh_families WHERE family_id = ?", family)).isNotNull();
+        for (String access : accessTokens) {
+            assertThat(new Client(graceServer.base).get("api/me", "Authorization", "Bearer " + access).status()).isEqualTo(401);
         }
-        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_tokens WHERE family_id = ?", family)).isEqualTo(41);
-        assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_refresh_tokens WHERE family_id = ? AND used_at IS NULL", family))
-                .isEqualTo(20);
+        Reply afterReuse = new Client(graceServer.base).postJson("auth/refresh", Json.object("refresh_token", next));
+        assertThat(afterReuse.status()).isEqualTo(401);
     }
 
     @Test

@@ -179,21 +179,35 @@ abstract class OnboardingFlowContract {
     }
 
     @Test
-    void spentRefreshTokenWithinGraceGetsAPairOfItsOwn() {
+    void spentRefreshTokenWithinGraceGetsTheSameSuccessorWithAFreshAccessToken() {
         Client c = new Client(graceServer.base);
         lastEmail = newEmail();
         assertThat(c.postJson("auth/register", credentials(lastEmail, PASSWORD)).status()).isEqualTo(201);
         Session first = login(c, lastEmail, PASSWORD);
         Client tab = replayOf(c, first);
+        Client lateTab = replayOf(c, first);
         Session a = refresh(c, first);
         Session b = refresh(tab, first);
         assertThat(a.reply().status()).isEqualTo(200);
         assertThat(b.reply().status()).as("second tab within grace").isEqualTo(200);
         assertThat(c.get("api/me", a.auth()).status()).isEqualTo(200);
         assertThat(tab.get("api/me", b.auth()).status()).isEqualTo(200);
-        // Both new refresh tokens keep working.
-        assertThat(refresh(c, a).reply().status()).isEqualTo(200);
-        assertThat(refresh(tab, b).reply().status()).isEqualTo(200);
+        assertThat(refreshTokenOf(tab, b)).as("one live refresh token per login").isEqualTo(refreshTokenOf(c, a))
+                .isNotEqualTo(refreshTokenOf(lateTab, first));
+        // The successor, from either tab, works once; spent, its parent's replay is reuse, grace or not.
+        Session next = refresh(c, a);
+        assertThat(next.reply().status()).isEqualTo(200);
+        Session late = refresh(lateTab, first);
+        assertThat(late.reply().status()).as("a replay after the successor was spent").isEqualTo(401);
+        assertThat(c.get("api/me", next.auth()).status()).as("the family is revoked").isEqualTo(401);
+        assertThat(refresh(c, next).reply().status()).isEqualTo(401);
+    }
+
+    /** The refresh token a client holds after {@code s}: in the body (bearer) or in its cookie jar. */
+    static String refreshTokenOf(Client client, Session s) {
+        String token = s.refreshToken() != null ? s.refreshToken() : client.cookies.get("__Secure-refresh_token");
+        assertThat(token).as("a refresh token").isNotBlank();
+        return token;
     }
 
     /** A second client holding the same credentials as {@code c} at this moment (a copied cookie jar). */
@@ -293,9 +307,7 @@ abstract class OnboardingFlowContract {
         Session v = registerAndLogin(victim);
         String victimId = victim.get("api/me", v.auth()).json().get("sub").asText();
         Client admin = client();
-        Reply reg = admin.postJson("auth/register", credentials("Admin@Example.org", PASSWORD));
-        assertThat(reg.status()).isIn(201, 409);
-        Session a = login(admin, "admin@example.org", PASSWORD);
+        Session a = registerAndLoginAsAdmin(admin);
 
         Reply deleted = admin.send(HttpRequest.newBuilder(admin.base().resolve("auth/users/" + victimId)).DELETE(), a.auth());
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
@@ -314,10 +326,54 @@ abstract class OnboardingFlowContract {
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
 
         Client admin = client();
-        Reply reg = admin.postJson("auth/register", credentials("Admin@Example.org", PASSWORD));
-        assertThat(reg.status()).isIn(201, 409);
-        Session a = login(admin, "admin@example.org", PASSWORD);
+        Session a = registerAndLoginAsAdmin(admin);
         assertThat(admin.get("api/admin", a.auth()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void registrationNeverGrantsAPrivilegedRoleWhateverTheEmail() {
+        for (String email : new String[] {"admin@example.org", "Admin@" + UUID.randomUUID() + ".example", "root@localhost.localdomain"}) {
+            Client c = client();
+            Reply r = c.postJson("auth/register", credentials(email, PASSWORD));
+            assertThat(r.status()).as(r.toString()).isIn(201, 409);
+            Session s = login(c, email, PASSWORD);
+            assertThat(s.reply().status()).as(s.reply().toString()).isEqualTo(200);
+            assertThat(c.get("api/me", s.auth()).json().get("roles").asText()).isEqualTo("user");
+            assertThat(c.get("api/admin", s.auth()).status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aGrantedRoleReachesTheLiveTokenAtOnceAndTheNextRefreshCarriesIt() {
+        Client c = client();
+        Session before = registerAndLogin(c);
+        String id = c.get("api/me", before.auth()).json().get("sub").asText();
+        Client stale = replayOf(c, before);
+
+        assertThat(server.service.grantRole(id, "admin")).hasValueSatisfying(u -> assertThat(u.roles()).contains("admin"));
+
+        // on this node at once (other nodes within the revocation staleness): the token without the role is refused
+        assertThat(stale.get("api/me", before.auth()).status()).isEqualTo(401);
+        Session after = refresh(c, before);
+        assertThat(after.reply().status()).as(after.reply().toString()).isEqualTo(200);
+        assertThat(c.get("api/admin", after.auth()).status()).isEqualTo(200);
+
+        Client granted = replayOf(c, after);
+        assertThat(server.service.revokeRole(id, "admin")).hasValueSatisfying(u -> assertThat(u.roles()).containsExactly("user"));
+        assertThat(granted.get("api/admin", after.auth()).status()).as("the admin token is refused").isEqualTo(401);
+        Session demoted = refresh(c, after);
+        assertThat(c.get("api/admin", demoted.auth()).status()).isEqualTo(403);
+        assertThat(c.get("api/me", demoted.auth()).status()).isEqualTo(200);
+    }
+
+    /** Registers a user, grants it {@code admin} through the service's API, and logs in. */
+    Session registerAndLoginAsAdmin(Client admin) {
+        String email = "admin-" + UUID.randomUUID() + "@example.org";
+        String id = register(admin, email).get("id").asText();
+        assertThat(server.service.grantRole(id, "admin")).isPresent();
+        Session a = login(admin, email, PASSWORD);
+        assertThat(a.reply().status()).as(a.reply().toString()).isEqualTo(200);
+        return a;
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +66,12 @@ public final class AuthService implements AutoCloseable {
     /** 256 bits of a CSPRNG, base64url: 43 characters. */
     private static final int REFRESH_TOKEN_BYTES = 32;
     private static final int REFRESH_TOKEN_CHARS = 43;
+    /**
+     * The longest a login or refresh may take between reading what a revocation changes (the user's
+     * generation, the family's state) and signing its access token; revocations are kept this much
+     * longer than a token can live.
+     */
+    static final Duration IN_FLIGHT_MARGIN = Duration.ofMinutes(1);
 
     private final GatehouseSettings tokenSettings;
     private final AuthSettings settings;
@@ -113,8 +121,7 @@ public final class AuthService implements AutoCloseable {
         this.revocations = stores.revocations;
         this.throttle = stores.throttle;
         this.issuer = new AccessTokenIssuer(tokenSettings, keys);
-        Duration maxTokenAge = tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway()).plusSeconds(1);
-        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), maxTokenAge, clock);
+        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock);
         this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
         this.hasher = new PasswordHasher(settings);
         this.policy = new PasswordPolicy(settings);
@@ -125,6 +132,7 @@ public final class AuthService implements AutoCloseable {
             return t;
         });
         maintenance.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES);
+        maintenance.scheduleWithFixedDelay(this::purgeSealsQuietly, 1, 1, TimeUnit.MINUTES);
         AtomicInteger n = new AtomicInteger();
         this.storePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
                 settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
@@ -155,8 +163,8 @@ public final class AuthService implements AutoCloseable {
     }
 
     /**
-     * Registers a user with the role {@code user} (and {@code admin} for the configured admin
-     * emails).
+     * Registers a user with the role {@code user}, and nothing else: registration never grants a
+     * privileged role (see {@link #grantRole}).
      *
      * @param client the caller's address, for the per-client limit; {@code null} when unknown (no per-client limit)
      * @return the new user, once the password is hashed and the row written
@@ -173,9 +181,8 @@ public final class AuthService implements AutoCloseable {
             throw new ValidationException(errors);
         }
         limitClient(client);
-        List<String> roles = settings.adminEmails().contains(normalised) ? List.of("user", "admin") : AuthSettings.DEFAULT_ROLES;
         return hasher.submit(() -> {
-            User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), roles,
+            User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), AuthSettings.DEFAULT_ROLES,
                     clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
             emit(SecurityEvent.Type.REGISTERED, user.id(), null, null);
             return user;
@@ -254,17 +261,25 @@ public final class AuthService implements AutoCloseable {
     private TokenPair newFamily(User user, Instant now) {
         String familyId = UUID.randomUUID().toString();
         Instant familyExpires = now.plus(settings.refreshFamilyLifetime());
-        IssuedAccessToken access = issuer.issue(user.id(), user.roles());
+        IssuedAccessToken access = issueIn(familyId, user);
         String token = newRefreshToken();
         Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
         refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
-                null, user.id(), now, expires, familyExpires, null, null, access.principal().tokenId()));
+                null, user.id(), now, expires, familyExpires, null, null));
         return new TokenPair(access, token, expires, now);
     }
 
+    /** An access token of the session {@code familyId}, in the user's current token generation. */
+    private IssuedAccessToken issueIn(String familyId, User user) {
+        return issuer.issue(user.id(), user.roles(), familyId, user.tokenGeneration());
+    }
+
     /**
-     * Exchanges a refresh token for a new pair; the token is spent. A spent token presented again
-     * within the reuse grace period gets a pair of its own; after it, the whole family is revoked.
+     * Exchanges a refresh token for a new pair; the token is spent. A family (one login) never has
+     * more than one live refresh token: a spent token presented again within the reuse grace period
+     * (two tabs refreshing at once, a lost answer) gets the same successor as its first use, with a
+     * fresh access token; presented after the grace, or once that successor has itself been spent,
+     * it is reuse, and the whole family is revoked, its access tokens with it.
      *
      * @throws InvalidCredentialsException for an unknown, expired, spent or revoked token
      */
@@ -281,34 +296,53 @@ public final class AuthService implements AutoCloseable {
         }
         User user = users.findById(record.userId())
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
-        IssuedAccessToken access = issuer.issue(user.id(), user.roles());
-        String token = newRefreshToken();
-        Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
-        RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(token), record.familyId(), hash, user.id(), now, expires,
-                record.familyExpiresAt(), null, null, access.principal().tokenId());
-        if (refreshTokens.rotate(hash, now, child)) {
-            emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
-            return new TokenPair(access, token, expires, now);
-        }
-        RefreshTokenRecord again = refreshTokens.findByHash(hash)
-                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
-        // Judged by the time the reuse is seen, not by when this request began: a request that
-        // began before a concurrent one spent the token (its "now" is earlier than used_at) is a
-        // second use all the same. A zero grace allows no second use at all.
-        Instant seen = clock.instant();
-        Duration grace = settings.refreshReuseGrace();
-        if (again.revokedAt() == null && again.usedAt() != null && !grace.isZero()
-                && !seen.isAfter(again.usedAt().plus(grace))) {
-            if (refreshTokens.addSibling(child)) {
-                emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
-                return new TokenPair(access, token, expires, now);
+        if (record.usedAt() == null) {
+            String successor = newRefreshToken();
+            Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
+            RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(successor), record.familyId(), hash, user.id(), now,
+                    expires, record.familyExpiresAt(), null, null);
+            String seal = settings.refreshReuseGrace().isZero() ? null : SuccessorSeal.seal(refreshToken, hash, successor);
+            IssuedAccessToken access = issueIn(record.familyId(), user);
+            if (refreshTokens.rotate(hash, now, child, seal)) {
+                emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
+                return new TokenPair(access, successor, expires, now);
             }
+            // Another use of the same token won the rotation: this is a replay now.
+            record = refreshTokens.findByHash(hash).orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        }
+        return replay(refreshToken, record, user);
+    }
+
+    /**
+     * A spent token presented again: the successor of its first use while the grace lasts and that
+     * successor is unspent, else reuse. Judged by the time the replay is seen, not by when its
+     * request began: a request that began before a concurrent one spent the token (its clock read
+     * is earlier than {@code used_at}) is a replay all the same. A zero grace allows none.
+     */
+    private TokenPair replay(String refreshToken, RefreshTokenRecord spent, User user) {
+        if (spent.revokedAt() != null) {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
-        if (again.revokedAt() == null && refreshTokens.revokeFamily(record.familyId(), now)) {
-            emit(SecurityEvent.Type.REFRESH_REUSE_DETECTED, user.id(), null, "family " + record.familyId() + " revoked");
-            revokeAccessTokensOf(record.familyId(), now);
+        Instant seen = clock.instant();
+        Duration grace = settings.refreshReuseGrace();
+        if (spent.usedAt() != null && !grace.isZero() && !seen.isAfter(spent.usedAt().plus(grace))) {
+            Optional<String> successor = refreshTokens.findSeal(spent.tokenHash())
+                    .flatMap(seal -> SuccessorSeal.open(refreshToken, spent.tokenHash(), seal));
+            Optional<RefreshTokenRecord> child = successor.flatMap(t -> refreshTokens.findByHash(sha256Hex(t)));
+            if (child.isPresent() && child.get().isLive(seen) && child.get().familyId().equals(spent.familyId())) {
+                IssuedAccessToken access = issueIn(spent.familyId(), user);
+                emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
+                return new TokenPair(access, successor.get(), child.get().expiresAt(), seen);
+            }
+            if (child.isPresent() && child.get().revokedAt() != null) {
+                throw new InvalidCredentialsException("Invalid refresh token");
+            }
+            // The successor is spent (or gone): a replay of its parent now is reuse, grace or not.
         }
+        if (refreshTokens.revokeFamily(spent.familyId(), seen)) {
+            emit(SecurityEvent.Type.REFRESH_REUSE_DETECTED, user.id(), null, "family " + spent.familyId() + " revoked");
+        }
+        revocationCache.sessionRevokedLocally(spent.familyId(), seen);
         throw new InvalidCredentialsException("Invalid refresh token");
     }
 
@@ -355,28 +389,10 @@ public final class AuthService implements AutoCloseable {
     }
 
     /**
-     * After reuse detection the thief may hold a live access token of the family, not only a
-     * refresh token: every access token issued to the family that can still be valid is refused.
-     */
-    private void revokeAccessTokensOf(String familyId, Instant now) {
-        Duration ttl = tokenSettings.accessTokenTtl();
-        Instant since = now.minus(ttl).minus(tokenSettings.clockLeeway()).minusSeconds(1);
-        try {
-            refreshTokens.accessTokensOfFamily(familyId, since).forEach((jti, issuedAt) -> {
-                Instant expires = issuedAt.plus(ttl).plusSeconds(1);
-                revocations.revokeToken(jti, expires);
-                revocationCache.revokedLocally(jti, expires);
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("Could not revoke the access tokens of family {} ({}); its refresh tokens are revoked",
-                    familyId, e.getClass().getSimpleName());
-        }
-    }
-
-    /**
-     * Logs out: the presented access token is refused from now on (by {@code jti}, on every node
-     * within the revocation staleness, on this node at once), and the refresh-token family of that
-     * login is revoked.
+     * Logs out: the session (refresh-token family) of that login is revoked, so every access token
+     * issued in it, the presented one included, is refused from now on (on every node within the
+     * revocation staleness, on this node at once); a presented access token that names no session
+     * is refused by its {@code jti}.
      *
      * @param principal    the verified access token's principal, or {@code null}
      * @param refreshToken the refresh token, or {@code null}
@@ -386,15 +402,20 @@ public final class AuthService implements AutoCloseable {
         Instant now = clock.instant();
         boolean done = false;
         if (principal != null) {
-            revocations.revokeToken(principal.tokenId(), principal.expiresAt());
-            revocationCache.revokedLocally(principal.tokenId(), principal.expiresAt());
-            refreshTokens.revokeFamilyOfAccessToken(principal.tokenId(), now);
+            Instant until = principal.expiresAt().plus(tokenSettings.clockLeeway()).plusSeconds(1);
+            revocations.revokeToken(principal.tokenId(), until);
+            revocationCache.revokedLocally(principal.tokenId(), until);
+            if (principal.sessionId() != null) {
+                refreshTokens.revokeFamily(principal.sessionId(), now);
+                revocationCache.sessionRevokedLocally(principal.sessionId(), now);
+            }
             done = true;
         }
         if (isRefreshTokenShaped(refreshToken)) {
             Optional<RefreshTokenRecord> record = refreshTokens.findByHash(sha256Hex(refreshToken));
             if (record.isPresent() && (principal == null || principal.subject().equals(record.get().userId()))) {
                 refreshTokens.revokeFamily(record.get().familyId(), now);
+                revocationCache.sessionRevokedLocally(record.get().familyId(), now);
                 done = true;
             }
         }
@@ -406,22 +427,28 @@ public final class AuthService implements AutoCloseable {
     }
 
     /**
-     * Revokes every refresh token of the user and refuses every access token issued to them until
-     * now (on every node within the revocation staleness).
+     * Logs the user out everywhere: every session of theirs is revoked and the user's next token
+     * generation starts, so every access token issued to them before this returns is refused (on
+     * every node within the revocation staleness, on this node at once), while a login right after
+     * it gets tokens of the new generation, which are accepted at once.
      */
     public void logoutAll(AccessTokenPrincipal principal) {
         Objects.requireNonNull(principal, "principal");
         Instant now = clock.instant();
-        refreshTokens.revokeAllOfUser(principal.subject(), now);
-        revocations.revokeUserBefore(principal.subject(), now);
-        revocationCache.userRevokedLocally(principal.subject(), now);
+        OptionalInt generation = users.revokeAllSessions(principal.subject(), now);
+        if (generation.isPresent()) {
+            revocationCache.generationsRefusedLocally(principal.subject(), generation.getAsInt(), now);
+        } else {
+            // the account is gone (deleted meanwhile): its tokens are already refused
+            revocationCache.generationsRefusedLocally(principal.subject(), Integer.MAX_VALUE, now);
+        }
         emit(SecurityEvent.Type.LOGGED_OUT_EVERYWHERE, principal.subject(), null, null);
     }
 
     /**
      * Deletes an account: its refresh-token families and tokens, and the user row, and refuses
-     * every access token issued to the user until now (the logout-all cut-off), all in one
-     * transaction of the {@link UserRepository}. This node refuses the user's access tokens at
+     * every access token ever issued to the user, all in one transaction of the
+     * {@link UserRepository}. This node refuses the user's access tokens at
      * once, every other node within the revocation staleness. The email can be registered again
      * afterwards (as a new user with a new id).
      *
@@ -434,9 +461,54 @@ public final class AuthService implements AutoCloseable {
         if (!users.deleteAndRevoke(userId, now)) {
             return false;
         }
-        revocationCache.userRevokedLocally(userId, now);
+        revocationCache.generationsRefusedLocally(userId, Integer.MAX_VALUE, now);
         emit(SecurityEvent.Type.USER_DELETED, userId, null, null);
         return true;
+    }
+
+    /**
+     * Grants a role to a user. The change reaches the user's live access tokens within the
+     * revocation staleness on every node (at once on this one): tokens issued before it are
+     * refused, and the user's next refresh carries the new roles. The user's sessions stay.
+     *
+     * @return the user as stored afterwards, or empty when there is no such user
+     * @throws ValidationException naming {@code role} when it is not a valid role name
+     * @throws dev.gatehouse.core.store.StoreUnavailableException when the database fails (nothing changed)
+     */
+    public Optional<User> grantRole(String userId, String role) {
+        return changeRoles(userId, Roles.checked(role), true);
+    }
+
+    /**
+     * Takes a role from a user; reaches the user's live access tokens as {@link #grantRole} does.
+     *
+     * @return the user as stored afterwards, or empty when there is no such user
+     * @throws ValidationException naming {@code role} when it is not a valid role name
+     */
+    public Optional<User> revokeRole(String userId, String role) {
+        return changeRoles(userId, Roles.checked(role), false);
+    }
+
+    /** The user with this email (normalised first), for operations that name users by email. */
+    public Optional<User> findUserByEmail(String email) {
+        String normalised = Emails.normalise(email);
+        return Emails.problem(normalised).isPresent() ? Optional.empty() : users.findByEmail(normalised);
+    }
+
+    private Optional<User> changeRoles(String userId, String role, boolean grant) {
+        Objects.requireNonNull(userId, "userId");
+        Instant now = clock.instant();
+        // the roles the store's last (committed) run of the change saw
+        AtomicReference<List<String>> before = new AtomicReference<>();
+        Optional<User> after = users.changeRoles(userId, roles -> {
+            before.set(roles);
+            return Roles.change(roles, role, grant);
+        }, now);
+        after.filter(user -> !user.roles().equals(before.get())).ifPresent(user -> {
+            revocationCache.generationsRefusedLocally(user.id(), user.tokenGeneration(), now);
+            emit(grant ? SecurityEvent.Type.ROLE_GRANTED : SecurityEvent.Type.ROLE_REVOKED, user.id(), null, role);
+        });
+        return after;
     }
 
     /** The user with this id. */
@@ -468,11 +540,32 @@ public final class AuthService implements AutoCloseable {
     private void purgeQuietly() {
         try {
             Instant now = clock.instant();
-            refreshTokens.deleteExpired(now);
-            revocations.purge(now, now.minus(tokenSettings.accessTokenTtl()).minus(tokenSettings.clockLeeway()));
+            Instant horizon = now.minus(revocationHorizon());
+            // a revoked family is its sessions' revocation: kept while one of its access tokens could still pass
+            refreshTokens.deleteExpired(horizon);
+            revocations.purge(now, horizon);
         } catch (RuntimeException e) {
             LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
         }
+    }
+
+    /** Seals of successors serve replays within the reuse grace only; past it nothing may open them. */
+    private void purgeSealsQuietly() {
+        try {
+            refreshTokens.deleteSealsBefore(clock.instant().minus(settings.refreshReuseGrace()));
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of refresh-token seals failed ({}); will retry", e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * How long a session revocation or a generation cut-off must be kept: an access token issued
+     * just before it lives for its lifetime, passes verification for the clock leeway beyond its
+     * {@code exp} and the second its whole-second claims round away, and may have been signed up to
+     * {@link #IN_FLIGHT_MARGIN} after the request that signed it read the state the revocation changed.
+     */
+    private Duration revocationHorizon() {
+        return tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway()).plusSeconds(1).plus(IN_FLIGHT_MARGIN);
     }
 
     private static boolean isRefreshTokenShaped(String token) {

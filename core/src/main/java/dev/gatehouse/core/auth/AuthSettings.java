@@ -4,7 +4,6 @@ import dev.gatehouse.core.ConfigurationException;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Settings of the onboarding flow (the token settings are {@link dev.gatehouse.core.GatehouseSettings}).
@@ -40,7 +39,6 @@ public final class AuthSettings {
     private final int storeThreads;
     private final int storeQueue;
     private final Duration revocationStaleness;
-    private final Set<String> adminEmails;
     private final byte[] pepper;
 
     private AuthSettings(Builder b) {
@@ -58,11 +56,6 @@ public final class AuthSettings {
         this.storeThreads = b.storeThreads;
         this.storeQueue = b.storeQueue;
         this.revocationStaleness = b.revocationStaleness;
-        java.util.Set<String> normalised = new java.util.HashSet<>();
-        for (String email : b.adminEmails) {
-            normalised.add(Emails.normalise(email));
-        }
-        this.adminEmails = Set.copyOf(normalised);
         this.pepper = b.pepper == null ? null : b.pepper.clone();
     }
 
@@ -126,11 +119,6 @@ public final class AuthSettings {
         return revocationStaleness;
     }
 
-    /** Normalised emails that get the role {@code admin} when they register. */
-    public Set<String> adminEmails() {
-        return adminEmails;
-    }
-
     /** The key of the password pre-hash, or {@code null} for the built-in constant. */
     byte[] pepper() {
         return pepper == null ? null : pepper.clone();
@@ -152,7 +140,6 @@ public final class AuthSettings {
         private int storeThreads = DEFAULT_STORE_THREADS;
         private int storeQueue = DEFAULT_STORE_QUEUE;
         private Duration revocationStaleness = DEFAULT_REVOCATION_STALENESS;
-        private Set<String> adminEmails = Set.of();
         private byte[] pepper;
 
         private Builder() {
@@ -251,12 +238,6 @@ public final class AuthSettings {
             return this;
         }
 
-        /** Emails that get the role {@code admin} when they register; default none. */
-        public Builder adminEmails(Set<String> emails) {
-            this.adminEmails = emails;
-            return this;
-        }
-
         /**
          * A secret key (at least 32 bytes) for the HMAC that pre-hashes passwords before bcrypt.
          * Optional; without it a built-in constant is used. Changing it invalidates every stored hash.
@@ -308,9 +289,6 @@ public final class AuthSettings {
                 throw new ConfigurationException("storeQueue", "must be between 0 and 100000");
             }
             positive("revocationStaleness", revocationStaleness);
-            if (adminEmails == null) {
-                throw new ConfigurationException("adminEmails", "must not be null");
-            }
             if (pepper != null && pepper.length < 32) {
                 throw new ConfigurationException("pepper", "must be at least 32 bytes");
             }

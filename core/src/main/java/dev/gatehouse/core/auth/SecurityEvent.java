@@ -40,7 +40,11 @@ public final class SecurityEvent {
         /** The signing key {@link #kid()} was revoked: it neither signs nor verifies any more. */
         KEY_REVOKED,
         /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
-        USER_DELETED
+        USER_DELETED,
+        /** The role {@link #reason()} was granted to the user; the user's earlier access tokens are refused. */
+        ROLE_GRANTED,
+        /** The role {@link #reason()} was taken from the user; the user's earlier access tokens are refused. */
+        ROLE_REVOKED
     }
 
     private final Type type;

@@ -199,17 +199,20 @@ public enum Dialect {
     }
 
     /**
-     * An atomic statement ({@code user_id}, {@code revoked_before}) that records a user's cut-off,
-     * keeping the later one, or {@code null} (H2: update, then insert).
+     * An atomic statement ({@code user_id}, {@code min_generation}, {@code revoked_at}) that records a
+     * user's generation cut-off, keeping the higher generation and the later time, or {@code null}
+     * (H2: update, then insert).
      */
-    String userCutoffUpsert() {
+    String userGenerationUpsert() {
         switch (this) {
             case POSTGRESQL:
-                return "INSERT INTO gh_user_revocations AS t (user_id, revoked_before) VALUES (?, ?)"
-                        + " ON CONFLICT (user_id) DO UPDATE SET revoked_before = GREATEST(t.revoked_before, EXCLUDED.revoked_before)";
+                return "INSERT INTO gh_user_revocations AS t (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
+                        + " ON CONFLICT (user_id) DO UPDATE SET min_generation = GREATEST(t.min_generation, EXCLUDED.min_generation),"
+                        + " revoked_at = GREATEST(t.revoked_at, EXCLUDED.revoked_at)";
             case MARIADB:
-                return "INSERT INTO gh_user_revocations (user_id, revoked_before) VALUES (?, ?)"
-                        + " ON DUPLICATE KEY UPDATE revoked_before = GREATEST(revoked_before, VALUES(revoked_before))";
+                return "INSERT INTO gh_user_revocations (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
+                        + " ON DUPLICATE KEY UPDATE min_generation = GREATEST(min_generation, VALUES(min_generation)),"
+                        + " revoked_at = GREATEST(revoked_at, VALUES(revoked_at))";
             default:
                 return null;
         }

@@ -7,16 +7,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link RefreshTokenStore} on tables {@code gh_refresh_families} and {@code gh_refresh_tokens}.
+ * {@link RefreshTokenStore} on tables {@code gh_refresh_families}, {@code gh_refresh_tokens} and
+ * {@code gh_refresh_seals}.
  *
- * <p>Locking: every transaction that adds a token to a family ({@link #rotate}, {@link #addSibling})
- * first takes the family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family
+ * <p>Locking: every transaction that adds a token to a family ({@link #rotate}) first takes the family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family
  * is not revoked; {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which
  * takes the same lock. So a revocation either commits before a rotation reads the family (the
  * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
@@ -29,8 +27,11 @@ import java.util.Optional;
 final class JdbcRefreshTokenStore implements RefreshTokenStore {
     /** A token row's columns, in the order {@link #bindToken} binds them. */
     private static final String INSERT_TOKEN_INTO = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
-            + " access_token_id, issued_at, expires_at, family_expires_at, used_at, revoked_at)";
-    private static final String INSERT_TOKEN = INSERT_TOKEN_INTO + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " issued_at, expires_at, family_expires_at, used_at, revoked_at)";
+    private static final String INSERT_TOKEN = INSERT_TOKEN_INTO + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_SEAL = "INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) VALUES (?, ?, ?)";
+    /** The longest seal: base64url of a 12-byte IV, a 43-character token and a 16-byte tag is 95 characters. */
+    private static final int MAX_SEAL_LENGTH = 128;
 
     private final Jdbc jdbc;
 
@@ -69,7 +70,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Objects.requireNonNull(tokenHash, "tokenHash");
         return jdbc.autoCommit("find a refresh token", tx -> {
             try (PreparedStatement ps = tx.prepare("SELECT t.token_hash, t.family_id, t.parent_hash, t.user_id,"
-                    + " t.access_token_id, t.issued_at, t.expires_at, t.family_expires_at, t.used_at, t.revoked_at,"
+                    + " t.issued_at, t.expires_at, t.family_expires_at, t.used_at, t.revoked_at,"
                     + " f.revoked_at AS family_revoked_at"
                     + " FROM gh_refresh_tokens t JOIN gh_refresh_families f ON f.family_id = t.family_id"
                     + " WHERE t.token_hash = ?")) {
@@ -83,7 +84,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
                     return Optional.of(new RefreshTokenRecord(rs.getString("token_hash").trim(), rs.getString("family_id"),
                             trimmed(rs.getString("parent_hash")), rs.getString("user_id"), d.getInstant(rs, "issued_at"),
                             d.getInstant(rs, "expires_at"), d.getInstant(rs, "family_expires_at"), d.getInstant(rs, "used_at"),
-                            revokedAt, rs.getString("access_token_id")));
+                            revokedAt));
                 }
             }
         });
@@ -96,29 +97,30 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
      *                                  its family is not the parent's
      */
     @Override
-    public boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child) {
+    public boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child, String successorSeal) {
         Objects.requireNonNull(parentHash, "parentHash");
         Objects.requireNonNull(usedAt, "usedAt");
         checkRecord(child);
+        Jdbc.nullableText("successorSeal", successorSeal, MAX_SEAL_LENGTH);
         if (!parentHash.equals(child.parentHash())) {
             throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
         }
         return jdbc.transaction("rotate a refresh token", tx -> {
             boolean stored = tx.dialect == Dialect.POSTGRESQL
-                    ? rotateInOneStatement(tx, parentHash, usedAt, child)
-                    : rotateInThreeStatements(tx, parentHash, usedAt, child);
+                    ? rotateInOneStatement(tx, parentHash, usedAt, child, successorSeal)
+                    : rotateStatementByStatement(tx, parentHash, usedAt, child, successorSeal);
             return stored || refuse(tx, parentHash, child);
         });
     }
 
     /**
-     * Three statements on the way that succeeds: lock the family the caller names, spend the
-     * parent only if it belongs to that family, store the child.
+     * Statement by statement on the way that succeeds: lock the family the caller names, spend the
+     * parent only if it belongs to that family, store the child, store the seal.
      *
      * @return whether the child was stored
      */
-    private static boolean rotateInThreeStatements(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child)
-            throws SQLException {
+    private static boolean rotateStatementByStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child,
+                                                      String successorSeal) throws SQLException {
         if (!lockUnrevokedFamily(tx, child.familyId())) {
             return false;
         }
@@ -132,6 +134,14 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             }
         }
         insertToken(tx, child);
+        if (successorSeal != null) {
+            try (PreparedStatement ps = tx.prepare(INSERT_SEAL)) {
+                ps.setString(1, parentHash);
+                ps.setString(2, successorSeal);
+                tx.dialect.setInstant(ps, 3, usedAt);
+                ps.executeUpdate();
+            }
+        }
         return true;
     }
 
@@ -161,15 +171,15 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
-    public boolean addSibling(RefreshTokenRecord child) {
-        checkRecord(child);
-        return jdbc.transaction("add a refresh token", tx -> {
-            if (!lockUnrevokedFamily(tx, child.familyId())) {
-                tx.setRollbackOnly();
-                return false;
+    public Optional<String> findSeal(String parentHash) {
+        Objects.requireNonNull(parentHash, "parentHash");
+        return jdbc.autoCommit("find a refresh-token seal", tx -> {
+            try (PreparedStatement ps = tx.prepare("SELECT seal FROM gh_refresh_seals WHERE token_hash = ?")) {
+                ps.setString(1, parentHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
             }
-            insertToken(tx, child);
-            return true;
         });
     }
 
@@ -202,59 +212,21 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
-    public boolean revokeFamilyOfAccessToken(String accessTokenId, Instant revokedAt) {
-        Objects.requireNonNull(accessTokenId, "accessTokenId");
-        Objects.requireNonNull(revokedAt, "revokedAt");
-        return jdbc.transaction("revoke the refresh-token family of an access token", tx -> {
-            // Found first with a plain read (a token's family never changes), then revoked by
-            // updating the family row alone: locks are never taken token row first.
-            List<String> families = new ArrayList<>(1);
-            try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE access_token_id = ?")) {
-                ps.setString(1, accessTokenId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        families.add(rs.getString(1));
-                    }
-                }
-            }
-            boolean revoked = false;
-            for (String familyId : families) {
-                try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
-                        + " WHERE family_id = ? AND revoked_at IS NULL")) {
-                    tx.dialect.setInstant(ps, 1, revokedAt);
-                    ps.setString(2, familyId);
-                    revoked |= ps.executeUpdate() == 1;
-                }
-            }
-            return revoked;
-        });
-    }
-
-    @Override
-    public java.util.Map<String, Instant> accessTokensOfFamily(String familyId, Instant since) {
-        Objects.requireNonNull(familyId, "familyId");
-        Objects.requireNonNull(since, "since");
-        return jdbc.transaction("list the access tokens of a refresh-token family", tx -> {
-            java.util.Map<String, Instant> out = new java.util.HashMap<>();
-            try (PreparedStatement ps = tx.prepare("SELECT access_token_id, issued_at FROM gh_refresh_tokens"
-                    + " WHERE family_id = ? AND access_token_id IS NOT NULL AND issued_at >= ?")) {
-                ps.setString(1, familyId);
-                tx.dialect.setInstant(ps, 2, since);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1), tx.dialect.getInstant(rs, 2));
-                    }
-                }
-            }
-            return out;
-        });
-    }
-
-    @Override
     public int deleteExpired(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         return jdbc.transaction("delete expired refresh tokens", tx -> {
             try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE expires_at < ?")) {
+                tx.dialect.setInstant(ps, 1, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteSealsBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return jdbc.autoCommit("delete refresh-token seals", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_seals WHERE sealed_at < ?")) {
                 tx.dialect.setInstant(ps, 1, cutoff);
                 return ps.executeUpdate();
             }
@@ -278,18 +250,17 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         }
     }
 
-    /** Binds a token row's ten columns, in {@link #INSERT_TOKEN_INTO}'s order, from parameter {@code first} on. */
+    /** Binds a token row's nine columns, in {@link #INSERT_TOKEN_INTO}'s order, from parameter {@code first} on. */
     private static void bindToken(Dialect d, PreparedStatement ps, int first, RefreshTokenRecord r) throws SQLException {
         ps.setString(first, r.tokenHash());
         ps.setString(first + 1, r.familyId());
         ps.setString(first + 2, r.parentHash());
         ps.setString(first + 3, r.userId());
-        ps.setString(first + 4, r.accessTokenId());
-        d.setInstant(ps, first + 5, r.issuedAt());
-        d.setInstant(ps, first + 6, r.expiresAt());
-        d.setInstant(ps, first + 7, r.familyExpiresAt());
-        d.setInstant(ps, first + 8, r.usedAt());
-        d.setInstant(ps, first + 9, r.revokedAt());
+        d.setInstant(ps, first + 4, r.issuedAt());
+        d.setInstant(ps, first + 5, r.expiresAt());
+        d.setInstant(ps, first + 6, r.familyExpiresAt());
+        d.setInstant(ps, first + 7, r.usedAt());
+        d.setInstant(ps, first + 8, r.revokedAt());
     }
 
     /**
@@ -297,23 +268,30 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
      * query locks the family row (waiting for a revocation or rotation that holds it, then
      * re-reading it) before the parent's row is touched, so the lock order stays family first;
      * the parent is spent only if that row is unrevoked, and the child is inserted only if the
-     * parent was spent. A parent spent by a transaction that committed while this one waited is
-     * re-read by PostgreSQL before it is updated, and no longer matches.
+     * parent was spent, and so is the seal. A parent spent by a transaction that committed while
+     * this one waited is re-read by PostgreSQL before it is updated, and no longer matches.
      *
      * @return whether the child was stored
      */
-    private static boolean rotateInOneStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child)
-            throws SQLException {
+    private static boolean rotateInOneStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child,
+                                                String successorSeal) throws SQLException {
+        String seal = successorSeal == null ? ""
+                : ", sealed AS (INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) SELECT token_hash, ?, ? FROM spent)";
         try (PreparedStatement ps = tx.prepare("WITH family AS ("
                 + " SELECT family_id FROM gh_refresh_families WHERE family_id = ? AND revoked_at IS NULL FOR UPDATE"
                 + "), spent AS ("
                 + " UPDATE gh_refresh_tokens SET used_at = ? WHERE token_hash = ? AND family_id = (SELECT family_id FROM family)"
                 + " AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash"
-                + ") " + INSERT_TOKEN_INTO + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
-            ps.setString(1, child.familyId());
-            tx.dialect.setInstant(ps, 2, usedAt);
-            ps.setString(3, parentHash);
-            bindToken(tx.dialect, ps, 4, child);
+                + ")" + seal + " " + INSERT_TOKEN_INTO + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
+            int i = 1;
+            ps.setString(i++, child.familyId());
+            tx.dialect.setInstant(ps, i++, usedAt);
+            ps.setString(i++, parentHash);
+            if (successorSeal != null) {
+                ps.setString(i++, successorSeal);
+                tx.dialect.setInstant(ps, i++, usedAt);
+            }
+            bindToken(tx.dialect, ps, i, child);
             return ps.executeUpdate() == 1;
         }
     }
@@ -324,7 +302,6 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Jdbc.text("familyId", r.familyId(), 36);
         Jdbc.nullableText("parentHash", r.parentHash(), 64);
         Jdbc.text("userId", r.userId(), 36);
-        Jdbc.nullableText("accessTokenId", r.accessTokenId(), 64);
     }
 
     private static String trimmed(String fixedWidth) {

@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
 
 /** {@link UserRepository} on table {@code gh_users}. */
 final class JdbcUserRepository implements UserRepository {
-    private static final String COLUMNS = "id, email, password_hash, roles, created_at";
+    private static final String COLUMNS = "id, email, password_hash, roles, created_at, token_generation";
+    /** What a new user row is given; the token generation starts at the column's default, 0. */
+    private static final String INSERT_COLUMNS = "id, email, password_hash, roles, created_at";
     /** Name of the unique constraint on the email; the database names it in its error message. */
     private static final String EMAIL_CONSTRAINT = "gh_users_email_uq";
 
@@ -49,7 +53,7 @@ final class JdbcUserRepository implements UserRepository {
         Objects.requireNonNull(createdAt, "createdAt");
         User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS));
         jdbc.autoCommit("create a user", tx -> {
-            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setString(2, email);
                 ps.setString(3, passwordHash);
@@ -73,13 +77,13 @@ final class JdbcUserRepository implements UserRepository {
     @Override
     public Optional<User> findByEmail(String email) {
         Objects.requireNonNull(email, "email");
-        return jdbc.autoCommit("find a user by email", tx -> findOne(tx, "email", email));
+        return jdbc.autoCommit("find a user by email", tx -> findOne(tx, "email", email, false));
     }
 
     @Override
     public Optional<User> findById(String id) {
         Objects.requireNonNull(id, "id");
-        return jdbc.autoCommit("find a user by id", tx -> findOne(tx, "id", id));
+        return jdbc.autoCommit("find a user by id", tx -> findOne(tx, "id", id, false));
     }
 
     @Override
@@ -115,9 +119,9 @@ final class JdbcUserRepository implements UserRepository {
      * user left, then the user row, then the cut-off is written; any failure rolls all of it back.
      */
     @Override
-    public boolean deleteAndRevoke(String id, Instant revokedBefore) {
+    public boolean deleteAndRevoke(String id, Instant at) {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(revokedBefore, "revokedBefore");
+        Objects.requireNonNull(at, "at");
         if (id.length() > 36 || id.indexOf('\0') >= 0) {
             return false; // no user can have such an id (an admin's request for it is a 404, not a failure)
         }
@@ -137,21 +141,103 @@ final class JdbcUserRepository implements UserRepository {
                     return false;
                 }
             }
-            JdbcRevocationStore.revokeUserBefore(tx, id, revokedBefore);
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, Integer.MAX_VALUE, at);
             return true;
         });
     }
 
-    /** {@code column} is one of two constants, never a caller's value. */
-    private static Optional<User> findOne(Jdbc.Tx tx, String column, String value) throws SQLException {
-        try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?")) {
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The generation is raised first, which locks the user's row; the families are revoked next
+     * (locking each family row, so a rotation in flight either committed before, and its family is
+     * revoked with the new token in it, or waits and then finds the family revoked).
+     */
+    @Override
+    public OptionalInt revokeAllSessions(String id, Instant at) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(at, "at");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return OptionalInt.empty();
+        }
+        return jdbc.transaction("revoke every session of a user", tx -> {
+            OptionalInt generation = nextGeneration(tx, id);
+            if (generation.isEmpty()) {
+                tx.setRollbackOnly();
+                return generation;
+            }
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE user_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, at);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation.getAsInt(), at);
+            return generation;
+        });
+    }
+
+    @Override
+    public Optional<User> changeRoles(String id, UnaryOperator<List<String>> change, Instant at) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(change, "change");
+        Objects.requireNonNull(at, "at");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        return jdbc.transaction("change the roles of a user", tx -> {
+            Optional<User> found = findOne(tx, "id", id, true);
+            if (found.isEmpty()) {
+                return found;
+            }
+            User user = found.get();
+            List<String> roles = List.copyOf(change.apply(user.roles()));
+            if (roles.equals(user.roles())) {
+                return found;
+            }
+            String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
+            int generation = user.tokenGeneration() + 1;
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET roles = ?, token_generation = ? WHERE id = ?")) {
+                ps.setString(1, roleList);
+                ps.setInt(2, generation);
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation, at);
+            return Optional.of(new User(user.id(), user.email(), user.passwordHash(), roles, user.createdAt(), generation));
+        });
+    }
+
+    /** Raises a user's token generation by one (locking the row); empty when there is no such user. */
+    private static OptionalInt nextGeneration(Jdbc.Tx tx, String id) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET token_generation = token_generation + 1 WHERE id = ?")) {
+            ps.setString(1, id);
+            if (ps.executeUpdate() != 1) {
+                return OptionalInt.empty();
+            }
+        }
+        try (PreparedStatement ps = tx.prepare("SELECT token_generation FROM gh_users WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("The user row vanished inside its own transaction");
+                }
+                return OptionalInt.of(rs.getInt(1));
+            }
+        }
+    }
+
+    /** {@code column} is one of two constants, never a caller's value; {@code lock} reads for update. */
+    private static Optional<User> findOne(Jdbc.Tx tx, String column, String value, boolean lock) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 return Optional.of(new User(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
-                        splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at")));
+                        splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at"), rs.getInt("token_generation")));
             }
         }
     }

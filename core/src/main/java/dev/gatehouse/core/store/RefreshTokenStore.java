@@ -4,11 +4,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Refresh tokens, stored by hash, grouped in families (one family per login). Every change that
- * adds a token to a family happens in a transaction that first locks the family's row, so a
- * rotation and a concurrent revocation of the family are serialised: once
- * {@link #revokeFamily} returns, no token of that family can be added or accepted again.
- * Implementations are thread-safe.
+ * Refresh tokens, stored by hash, grouped in families (one family per login: a session). Every
+ * change that adds a token to a family happens in a transaction that first locks the family's row,
+ * so a rotation and a concurrent revocation of the family are serialised: once {@link #revokeFamily}
+ * returns, no token of that family can be added or accepted again. A family never has more than
+ * one unspent token: the first of the family, then the child of each rotation. Implementations are
+ * thread-safe.
  */
 public interface RefreshTokenStore {
     /** Stores a new family with its first token, in one transaction. */
@@ -23,20 +24,21 @@ public interface RefreshTokenStore {
     /**
      * Spends {@code parentHash} and stores {@code child} (same family) in one transaction, with
      * the family row locked: the parent's {@code used_at} is set only if it was unused and
-     * unrevoked and the family is not revoked.
+     * unrevoked and the family is not revoked. When {@code successorSeal} is given, it is stored
+     * for the parent in the same transaction ({@link #findSeal}).
      *
+     * @param successorSeal the child's token sealed under a key only the parent's token gives, or
+     *                      {@code null} (no reuse grace)
      * @return {@code true} for exactly one caller per parent however many race; {@code false}
      *         (nothing written) otherwise
      */
-    boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child);
+    boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child, String successorSeal);
 
     /**
-     * Stores {@code child} beside an already spent parent (the reuse grace period), with the
-     * family row locked.
-     *
-     * @return {@code false} (nothing written) when the family is revoked
+     * The seal stored by the rotation that spent {@code parentHash}, unless it has been purged
+     * ({@link #deleteSealsBefore}).
      */
-    boolean addSibling(RefreshTokenRecord child);
+    Optional<String> findSeal(String parentHash);
 
     /** Revokes a family; returns {@code true} if it was not revoked before. */
     boolean revokeFamily(String familyId, Instant revokedAt);
@@ -44,26 +46,9 @@ public interface RefreshTokenStore {
     /** Revokes every family of a user; returns how many were revoked now. */
     int revokeAllOfUser(String userId, Instant revokedAt);
 
-    /**
-     * Revokes the family whose latest rotation issued the access token with this id (the
-     * {@link RefreshTokenRecord#accessTokenId()} stored with each refresh token); used by logout
-     * with an access token alone.
-     *
-     * @return {@code true} if a family was found and was not revoked before
-     */
-    default boolean revokeFamilyOfAccessToken(String accessTokenId, Instant revokedAt) {
-        throw new UnsupportedOperationException("This store cannot find a family by access token");
-    }
-
-    /**
-     * The access tokens issued together with the family's refresh tokens since {@code since}: their
-     * ids ({@code jti}) and issue times. Used to refuse them at once when the family is revoked
-     * for reuse.
-     */
-    default java.util.Map<String, Instant> accessTokensOfFamily(String familyId, Instant since) {
-        return java.util.Map.of();
-    }
-
     /** Deletes families (and their tokens) whose absolute expiry is before {@code cutoff}; returns how many. */
     int deleteExpired(Instant cutoff);
+
+    /** Deletes the seals stored before {@code cutoff} (past the reuse grace they can serve nothing); returns how many. */
+    int deleteSealsBefore(Instant cutoff);
 }

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS gh_users (
     password_hash VARCHAR(100)  NOT NULL,
     roles         VARCHAR(1000) NOT NULL,
     created_at    DATETIME(6)   NOT NULL,
+    token_generation INT         NOT NULL DEFAULT 0,
     CONSTRAINT gh_users_pk PRIMARY KEY (id),
     CONSTRAINT gh_users_email_uq UNIQUE KEY (email)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS gh_refresh_families (
     CONSTRAINT gh_refresh_families_pk PRIMARY KEY (family_id),
     INDEX gh_refresh_families_user_idx (user_id),
     INDEX gh_refresh_families_expires_idx (expires_at),
+    INDEX gh_refresh_families_revoked_idx (revoked_at),
     CONSTRAINT gh_refresh_families_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
@@ -34,7 +36,6 @@ CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
     family_id         VARCHAR(36) NOT NULL,
     parent_hash       CHAR(64)    NULL,
     user_id           VARCHAR(36) NOT NULL,
-    access_token_id   VARCHAR(64) NULL,
     issued_at         DATETIME(6) NOT NULL,
     expires_at        DATETIME(6) NOT NULL,
     family_expires_at DATETIME(6) NOT NULL,
@@ -42,8 +43,17 @@ CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
     revoked_at        DATETIME(6) NULL,
     CONSTRAINT gh_refresh_tokens_pk PRIMARY KEY (token_hash),
     INDEX gh_refresh_tokens_family_idx (family_id),
-    INDEX gh_refresh_tokens_access_idx (access_token_id),
     CONSTRAINT gh_refresh_tokens_family_fk FOREIGN KEY (family_id) REFERENCES gh_refresh_families (family_id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The successor of a spent refresh token, sealed under a key derived from the spent token itself, for
+-- the reuse grace period only (AuthService: a replay within the grace gets the same successor).
+CREATE TABLE IF NOT EXISTS gh_refresh_seals (
+    token_hash CHAR(64)     NOT NULL,
+    seal       VARCHAR(128) NOT NULL,
+    sealed_at  DATETIME(6)  NOT NULL,
+    CONSTRAINT gh_refresh_seals_pk PRIMARY KEY (token_hash),
+    INDEX gh_refresh_seals_sealed_idx (sealed_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
@@ -53,10 +63,14 @@ CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
     INDEX gh_revoked_tokens_expires_idx (expires_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- The lowest token generation still accepted for a user (logout everywhere, a change of roles, account
+-- deletion), and when it was recorded: kept while a token of an older generation could still be live.
 CREATE TABLE IF NOT EXISTS gh_user_revocations (
     user_id        VARCHAR(36) NOT NULL,
-    revoked_before DATETIME(6) NOT NULL,
-    CONSTRAINT gh_user_revocations_pk PRIMARY KEY (user_id)
+    min_generation INT         NOT NULL,
+    revoked_at     DATETIME(6) NOT NULL,
+    CONSTRAINT gh_user_revocations_pk PRIMARY KEY (user_id),
+    INDEX gh_user_revocations_revoked_idx (revoked_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS gh_login_throttle (

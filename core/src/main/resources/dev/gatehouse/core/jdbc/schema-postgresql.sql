@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS gh_users (
     password_hash VARCHAR(100)  NOT NULL,
     roles         VARCHAR(1000) NOT NULL,
     created_at    TIMESTAMPTZ(6)  NOT NULL,
+    token_generation INT         NOT NULL DEFAULT 0,
     CONSTRAINT gh_users_pk PRIMARY KEY (id),
     CONSTRAINT gh_users_email_uq UNIQUE (email)
 );
@@ -24,13 +25,13 @@ CREATE TABLE IF NOT EXISTS gh_refresh_families (
 );
 CREATE INDEX IF NOT EXISTS gh_refresh_families_user_idx ON gh_refresh_families (user_id);
 CREATE INDEX IF NOT EXISTS gh_refresh_families_expires_idx ON gh_refresh_families (expires_at);
+CREATE INDEX IF NOT EXISTS gh_refresh_families_revoked_idx ON gh_refresh_families (revoked_at);
 
 CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
     token_hash        CHAR(64)     NOT NULL,
     family_id         VARCHAR(36)  NOT NULL,
     parent_hash       CHAR(64),
     user_id           VARCHAR(36)  NOT NULL,
-    access_token_id   VARCHAR(64),
     issued_at         TIMESTAMPTZ(6) NOT NULL,
     expires_at        TIMESTAMPTZ(6) NOT NULL,
     family_expires_at TIMESTAMPTZ(6) NOT NULL,
@@ -40,7 +41,16 @@ CREATE TABLE IF NOT EXISTS gh_refresh_tokens (
     CONSTRAINT gh_refresh_tokens_family_fk FOREIGN KEY (family_id) REFERENCES gh_refresh_families (family_id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS gh_refresh_tokens_family_idx ON gh_refresh_tokens (family_id);
-CREATE INDEX IF NOT EXISTS gh_refresh_tokens_access_idx ON gh_refresh_tokens (access_token_id);
+
+-- The successor of a spent refresh token, sealed under a key derived from the spent token itself, for
+-- the reuse grace period only (AuthService: a replay within the grace gets the same successor).
+CREATE TABLE IF NOT EXISTS gh_refresh_seals (
+    token_hash CHAR(64)     NOT NULL,
+    seal       VARCHAR(128) NOT NULL,
+    sealed_at  TIMESTAMPTZ(6) NOT NULL,
+    CONSTRAINT gh_refresh_seals_pk PRIMARY KEY (token_hash)
+);
+CREATE INDEX IF NOT EXISTS gh_refresh_seals_sealed_idx ON gh_refresh_seals (sealed_at);
 
 CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
     jti        VARCHAR(64)  NOT NULL,
@@ -49,11 +59,15 @@ CREATE TABLE IF NOT EXISTS gh_revoked_tokens (
 );
 CREATE INDEX IF NOT EXISTS gh_revoked_tokens_expires_idx ON gh_revoked_tokens (expires_at);
 
+-- The lowest token generation still accepted for a user (logout everywhere, a change of roles, account
+-- deletion), and when it was recorded: kept while a token of an older generation could still be live.
 CREATE TABLE IF NOT EXISTS gh_user_revocations (
     user_id        VARCHAR(36)  NOT NULL,
-    revoked_before TIMESTAMPTZ(6) NOT NULL,
+    min_generation INT          NOT NULL,
+    revoked_at     TIMESTAMPTZ(6) NOT NULL,
     CONSTRAINT gh_user_revocations_pk PRIMARY KEY (user_id)
 );
+CREATE INDEX IF NOT EXISTS gh_user_revocations_revoked_idx ON gh_user_revocations (revoked_at);
 
 CREATE TABLE IF NOT EXISTS gh_login_throttle (
     account_key     CHAR(64)     NOT NULL,

@@ -239,7 +239,7 @@ abstract class StoreContract {
         User user = newUser();
         Family family = newFamily(user);
         RefreshTokenRecord child = child(family.first);
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child, null)).isTrue();
 
         assertThat(users.delete(user.id())).isTrue();
 
@@ -256,8 +256,8 @@ abstract class StoreContract {
         User user = newUser();
         Family family = newFamily(user);
         RefreshTokenRecord child = child(family.first);
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
-        revocations.revokeUserBefore(user.id(), NOW.minusSeconds(60)); // an earlier logout-all
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child, null)).isTrue();
+        revocations.refuseGenerationsBelow(user.id(), 1, NOW.minusSeconds(60)); // an earlier logout-all
 
         assertThat(users.deleteAndRevoke(user.id(), NOW)).isTrue();
 
@@ -267,14 +267,17 @@ abstract class StoreContract {
         assertThat(tokens.findByHash(child.tokenHash())).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", user.id())).isZero();
         assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE user_id = ?", user.id())).isZero();
-        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), NOW_MICROS);
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1))))
+                .as("every generation of the user is refused").containsEntry(user.id(), Integer.MAX_VALUE);
+        assertRecordedAt(user.id(), NOW_MICROS);
         // a second deletion finds nothing and writes nothing
         String unknown = UUID.randomUUID().toString();
         assertThat(users.deleteAndRevoke(user.id(), NOW.plusSeconds(60))).isFalse();
         assertThat(users.deleteAndRevoke(unknown, NOW)).isFalse();
         assertThat(users.deleteAndRevoke("x".repeat(37), NOW)).as("an id no user can have").isFalse();
-        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), NOW_MICROS)
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), Integer.MAX_VALUE)
                 .doesNotContainKey(unknown);
+        assertRecordedAt(user.id(), NOW_MICROS);
     }
 
     @Test
@@ -291,10 +294,108 @@ abstract class StoreContract {
         assertThat(users.findById(user.id())).as("the user row is back (rolled back)").isPresent();
         assertThat(tokens.findByHash(family.first.tokenHash())).as("the refresh token is back").isPresent();
         assertThat(count("SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", user.id())).isOne();
-        assertThat(revocations.userCutoffs(NOW.minus(Duration.ofHours(1)))).doesNotContainKey(user.id());
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).doesNotContainKey(user.id());
 
         assertThat(users.deleteAndRevoke(user.id(), NOW)).isTrue();
         assertThat(users.findById(user.id())).isEmpty();
+    }
+
+    @Test
+    void aNewUserIsOfTokenGenerationZero() {
+        User user = newUser();
+        assertThat(user.tokenGeneration()).isZero();
+        assertThat(users.findById(user.id())).map(User::tokenGeneration).contains(0);
+        assertThat(users.findByEmail(user.email())).map(User::tokenGeneration).contains(0);
+    }
+
+    @Test
+    void revokingAllSessionsStartsTheNextGenerationRevokesEveryFamilyAndRecordsTheCutoff() {
+        User user = newUser();
+        User other = newUser();
+        Family a = newFamily(user);
+        Family b = newFamily(user);
+        Family others = newFamily(other);
+
+        assertThat(users.revokeAllSessions(user.id(), NOW)).hasValue(1);
+
+        assertThat(users.findById(user.id())).map(User::tokenGeneration).contains(1);
+        for (Family f : List.of(a, b)) {
+            assertThat(tokens.findByHash(f.first.tokenHash())).map(RefreshTokenRecord::revokedAt).contains(NOW_MICROS);
+        }
+        assertThat(tokens.findByHash(others.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNull());
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), 1)
+                .doesNotContainKey(other.id());
+        assertRecordedAt(user.id(), NOW_MICROS);
+        assertThat(users.findById(other.id())).map(User::tokenGeneration).contains(0);
+
+        // again: the generation after that, and a family made in between is revoked too
+        Family c = newFamily(user);
+        assertThat(users.revokeAllSessions(user.id(), NOW.plusSeconds(1))).hasValue(2);
+        assertThat(tokens.findByHash(c.first.tokenHash())).map(RefreshTokenRecord::revokedAt)
+                .contains(NOW.plusSeconds(1).truncatedTo(ChronoUnit.MICROS));
+        assertThat(tokens.findByHash(a.first.tokenHash())).as("an earlier revocation keeps its time")
+                .map(RefreshTokenRecord::revokedAt).contains(NOW_MICROS);
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), 2);
+
+        String unknown = UUID.randomUUID().toString();
+        assertThat(users.revokeAllSessions(unknown, NOW)).isEmpty();
+        assertThat(users.revokeAllSessions("x".repeat(37), NOW)).isEmpty();
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).doesNotContainKey(unknown);
+    }
+
+    @Test
+    void changingRolesStoresThemStartsTheNextGenerationAndRecordsTheCutoff() {
+        User user = newUser();
+        Family family = newFamily(user);
+
+        Optional<User> granted = users.changeRoles(user.id(), roles -> List.of("user", "admin"), NOW);
+
+        assertThat(granted).hasValueSatisfying(u -> {
+            assertThat(u.roles()).containsExactly("user", "admin");
+            assertThat(u.tokenGeneration()).isEqualTo(1);
+        });
+        assertThat(users.findById(user.id())).hasValueSatisfying(u -> {
+            assertThat(u.roles()).containsExactly("user", "admin");
+            assertThat(u.tokenGeneration()).isEqualTo(1);
+        });
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), 1);
+        assertRecordedAt(user.id(), NOW_MICROS);
+        assertThat(tokens.findByHash(family.first.tokenHash())).as("sessions stay")
+                .hasValueSatisfying(r -> assertThat(r.revokedAt()).isNull());
+
+        // the same roles again: nothing written
+        assertThat(users.changeRoles(user.id(), roles -> List.of("user", "admin"), NOW.plusSeconds(5)))
+                .map(User::tokenGeneration).contains(1);
+        assertRecordedAt(user.id(), NOW_MICROS);
+        // taken away: the next generation
+        assertThat(users.changeRoles(user.id(), roles -> List.of("user"), NOW.plusSeconds(6)))
+                .map(User::tokenGeneration).contains(2);
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), 2);
+
+        assertThat(users.changeRoles(UUID.randomUUID().toString(), roles -> List.of("admin"), NOW)).isEmpty();
+        assertThatThrownBy(() -> users.changeRoles(user.id(), roles -> List.of("user", "two words"), NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(users.findById(user.id())).hasValueSatisfying(u -> {
+            assertThat(u.roles()).as("a refused change writes nothing").containsExactly("user");
+            assertThat(u.tokenGeneration()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void concurrentRoleChangesOfOneUserLoseNoUpdate() throws Exception {
+        User user = newUser();
+        List<Outcome<Optional<User>>> outcomes = race(10, i -> users.changeRoles(user.id(), roles -> {
+            List<String> more = new ArrayList<>(roles);
+            more.add("role-" + i);
+            return more;
+        }, NOW.plusSeconds(i)));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        assertThat(users.findById(user.id())).hasValueSatisfying(u -> {
+            assertThat(u.roles()).hasSize(11).contains("user", "role-0", "role-9");
+            assertThat(u.tokenGeneration()).isEqualTo(10);
+        });
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user.id(), 10);
     }
 
     // ---- refresh tokens ------------------------------------------------------------------------
@@ -309,7 +410,6 @@ abstract class StoreContract {
             assertThat(r.familyId()).isEqualTo(family.id);
             assertThat(r.parentHash()).isNull();
             assertThat(r.userId()).isEqualTo(user.id());
-            assertThat(r.accessTokenId()).isEqualTo(family.first.accessTokenId());
             assertThat(r.issuedAt()).isEqualTo(NOW_MICROS);
             assertThat(r.expiresAt()).isEqualTo(TOKEN_END.truncatedTo(ChronoUnit.MICROS));
             assertThat(r.familyExpiresAt()).isEqualTo(FAMILY_END.truncatedTo(ChronoUnit.MICROS));
@@ -325,8 +425,8 @@ abstract class StoreContract {
         RefreshTokenRecord child = child(family.first);
         RefreshTokenRecord second = child(family.first);
 
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(60), child)).isTrue();
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(61), second)).isFalse();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(60), child, null)).isTrue();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(61), second, null)).isFalse();
 
         assertThat(tokens.findByHash(family.first.tokenHash()))
                 .map(RefreshTokenRecord::usedAt).contains(NOW.plusSeconds(60).truncatedTo(ChronoUnit.MICROS));
@@ -338,7 +438,7 @@ abstract class StoreContract {
         });
         assertThat(tokens.findByHash(second.tokenHash())).isEmpty();
         // the child can be rotated in turn
-        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(120), child(child))).isTrue();
+        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(120), child(child), null)).isTrue();
     }
 
     @Test
@@ -346,7 +446,7 @@ abstract class StoreContract {
         Family family = newFamily(newUser());
         RefreshTokenRecord orphan = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), family.id,
                 hash("unknown " + UUID.randomUUID()), family.userId, NOW, TOKEN_END, FAMILY_END, null, null);
-        assertThat(tokens.rotate(orphan.parentHash(), NOW, orphan)).isFalse();
+        assertThat(tokens.rotate(orphan.parentHash(), NOW, orphan, null)).isFalse();
         assertThat(tokens.findByHash(orphan.tokenHash())).isEmpty();
     }
 
@@ -357,7 +457,7 @@ abstract class StoreContract {
         RefreshTokenRecord wrong = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), other.id,
                 family.first.tokenHash(), family.userId, NOW, TOKEN_END, FAMILY_END, null, null);
 
-        assertThatThrownBy(() -> tokens.rotate(family.first.tokenHash(), NOW, wrong))
+        assertThatThrownBy(() -> tokens.rotate(family.first.tokenHash(), NOW, wrong, null))
                 .isExactlyInstanceOf(IllegalArgumentException.class);
         assertThat(tokens.findByHash(family.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.usedAt()).isNull());
         assertThat(tokens.findByHash(wrong.tokenHash())).isEmpty();
@@ -368,7 +468,7 @@ abstract class StoreContract {
         Family family = newFamily(newUser());
         List<RefreshTokenRecord> children = IntStream.range(0, 20).mapToObj(i -> child(family.first)).collect(Collectors.toList());
 
-        List<Outcome<Boolean>> outcomes = race(20, i -> tokens.rotate(family.first.tokenHash(), NOW, children.get(i)));
+        List<Outcome<Boolean>> outcomes = race(20, i -> tokens.rotate(family.first.tokenHash(), NOW, children.get(i), null));
 
         assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
         assertThat(outcomes).filteredOn(o -> o.value).hasSize(1);
@@ -380,37 +480,45 @@ abstract class StoreContract {
     }
 
     @Test
-    void siblingCanBeAddedBesideASpentParent() {
+    void theSealIsStoredWithTheRotationUnderTheSpentTokensHashAndDeletedOnceOld() {
         Family family = newFamily(newUser());
         RefreshTokenRecord child = child(family.first);
-        RefreshTokenRecord sibling = child(family.first);
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+        String seal = "seal-" + UUID.randomUUID();
+        assertThat(tokens.findSeal(family.first.tokenHash())).isEmpty();
 
-        assertThat(tokens.addSibling(sibling)).isTrue();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child, seal)).isTrue();
 
-        assertThat(tokens.findByHash(sibling.tokenHash())).hasValueSatisfying(r -> {
-            assertThat(r.parentHash()).isEqualTo(family.first.tokenHash());
-            assertThat(r.revokedAt()).isNull();
-        });
-        assertThat(count("SELECT COUNT(*) FROM gh_refresh_tokens WHERE parent_hash = ?", family.first.tokenHash())).isEqualTo(2);
+        assertThat(tokens.findSeal(family.first.tokenHash())).contains(seal);
+        assertThat(tokens.findSeal(child.tokenHash())).as("the child is unspent: nothing sealed for it").isEmpty();
+        // a rotation without a seal (no reuse grace) stores none
+        RefreshTokenRecord grandchild = child(child);
+        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(1), grandchild, null)).isTrue();
+        assertThat(tokens.findSeal(child.tokenHash())).isEmpty();
+        // a losing rotation stores no seal of its own
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW.plusSeconds(2), child(family.first), "other")).isFalse();
+        assertThat(tokens.findSeal(family.first.tokenHash())).contains(seal);
+
+        // seals are deleted by the time they were stored (the rotation's time), and only those before the cut-off
+        assertThat(tokens.deleteSealsBefore(NOW.minusSeconds(1))).as("nothing this old").isZero();
+        assertThat(tokens.findSeal(family.first.tokenHash())).contains(seal);
+        tokens.deleteSealsBefore(NOW.plusNanos(1000));
+        assertThat(tokens.findSeal(family.first.tokenHash())).isEmpty();
     }
 
     @Test
-    void revokedFamilyRefusesRotationsAndSiblings() {
+    void revokedFamilyRefusesRotations() {
         Family family = newFamily(newUser());
         RefreshTokenRecord child = child(family.first);
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child, null)).isTrue();
         Instant revokedAt = NOW.plusSeconds(5);
 
         assertThat(tokens.revokeFamily(family.id, revokedAt)).isTrue();
         assertThat(tokens.revokeFamily(family.id, revokedAt.plusSeconds(1))).isFalse();
 
         RefreshTokenRecord grandchild = child(child);
-        RefreshTokenRecord sibling = child(family.first);
-        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(6), grandchild)).isFalse();
-        assertThat(tokens.addSibling(sibling)).isFalse();
+        assertThat(tokens.rotate(child.tokenHash(), NOW.plusSeconds(6), grandchild, "seal")).isFalse();
         assertThat(tokens.findByHash(grandchild.tokenHash())).isEmpty();
-        assertThat(tokens.findByHash(sibling.tokenHash())).isEmpty();
+        assertThat(tokens.findSeal(child.tokenHash())).isEmpty();
         for (RefreshTokenRecord r : List.of(family.first, child)) {
             assertThat(tokens.findByHash(r.tokenHash()))
                     .map(RefreshTokenRecord::revokedAt).contains(revokedAt.truncatedTo(ChronoUnit.MICROS));
@@ -419,20 +527,20 @@ abstract class StoreContract {
     }
 
     @Test
-    void revocationRacingTwentySiblingsLeavesNoUsableTokenInTheFamily() throws Exception {
+    void revocationRacingTwentyRotationsLeavesNoUsableTokenInTheFamily() throws Exception {
         Family family = newFamily(newUser());
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child(family.first))).isTrue();
-        List<RefreshTokenRecord> siblings = IntStream.range(0, 20).mapToObj(i -> child(family.first)).collect(Collectors.toList());
+        List<RefreshTokenRecord> children = IntStream.range(0, 20).mapToObj(i -> child(family.first)).collect(Collectors.toList());
 
-        // 21 racers: 20 add a sibling, one revokes the family
+        // 21 racers: 20 rotate the same token, one revokes the family
         List<Outcome<Boolean>> outcomes = race(21, i -> i == 20
                 ? tokens.revokeFamily(family.id, NOW.plusSeconds(1))
-                : tokens.addSibling(siblings.get(i)));
+                : tokens.rotate(family.first.tokenHash(), NOW, children.get(i), "seal-" + i));
 
         assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
         assertThat(outcomes.get(20).value).as("revokeFamily").isTrue();
+        assertThat(outcomes.subList(0, 20)).as("at most one rotation wins").filteredOn(o -> o.value).hasSizeLessThanOrEqualTo(1);
         for (int i = 0; i < 20; i++) {
-            Optional<RefreshTokenRecord> stored = tokens.findByHash(siblings.get(i).tokenHash());
+            Optional<RefreshTokenRecord> stored = tokens.findByHash(children.get(i).tokenHash());
             if (outcomes.get(i).value) {
                 assertThat(stored).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNotNull());
             } else {
@@ -477,7 +585,7 @@ abstract class StoreContract {
                 ps.setString(2, family.id);
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }
-            Future<Boolean> rotate = executor.submit(() -> tokens.rotate(family.first.tokenHash(), NOW, child));
+            Future<Boolean> rotate = executor.submit(() -> tokens.rotate(family.first.tokenHash(), NOW, child, null));
 
             assertThatThrownBy(() -> rotate.get(400, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
             revoker.commit();
@@ -514,19 +622,18 @@ abstract class StoreContract {
     }
 
     @Test
-    void familyIsRevokedByTheAccessTokenIssuedWithItsLatestToken() {
-        Family family = newFamily(newUser());
-        Family other = newFamily(newUser());
-        RefreshTokenRecord child = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), family.id,
-                family.first.tokenHash(), family.userId, NOW, TOKEN_END, FAMILY_END, null, null, "jti-" + UUID.randomUUID());
-        assertThat(tokens.rotate(family.first.tokenHash(), NOW, child)).isTrue();
+    void revokedSessionsAreListedWithTheTimeTheyWereRevoked() {
+        Family revoked = newFamily(newUser());
+        Family early = newFamily(newUser());
+        Family live = newFamily(newUser());
+        assertThat(tokens.revokeFamily(revoked.id, NOW.plusSeconds(10))).isTrue();
+        assertThat(tokens.revokeFamily(early.id, NOW.minus(Duration.ofHours(2)))).isTrue();
 
-        assertThat(tokens.revokeFamilyOfAccessToken(child.accessTokenId(), NOW)).isTrue();
-        assertThat(tokens.revokeFamilyOfAccessToken(child.accessTokenId(), NOW)).isFalse();
-        assertThat(tokens.revokeFamilyOfAccessToken("jti-unknown-" + UUID.randomUUID(), NOW)).isFalse();
+        Map<String, Instant> sessions = revocations.revokedSessions(NOW.minus(Duration.ofHours(1)));
 
-        assertThat(tokens.findByHash(child.tokenHash())).map(RefreshTokenRecord::revokedAt).contains(NOW_MICROS);
-        assertThat(tokens.findByHash(other.first.tokenHash())).hasValueSatisfying(r -> assertThat(r.revokedAt()).isNull());
+        assertThat(sessions).containsEntry(revoked.id, NOW.plusSeconds(10).truncatedTo(ChronoUnit.MICROS))
+                .as("revoked before the horizon").doesNotContainKey(early.id)
+                .doesNotContainKey(live.id);
     }
 
     @Test
@@ -536,7 +643,7 @@ abstract class StoreContract {
         User user = newUser();
         Family expired = newFamily(user, longAgo.minus(Duration.ofDays(30)), longAgo);
         RefreshTokenRecord expiredChild = child(expired.first);
-        assertThat(tokens.rotate(expired.first.tokenHash(), longAgo.minusSeconds(10), expiredChild)).isTrue();
+        assertThat(tokens.rotate(expired.first.tokenHash(), longAgo.minusSeconds(10), expiredChild, null)).isTrue();
         Family live = newFamily(user, longAgo.minus(Duration.ofDays(30)), longAgo.plusSeconds(1));
 
         assertThat(tokens.deleteExpired(longAgo.plusNanos(1000))).isEqualTo(1);
@@ -569,18 +676,20 @@ abstract class StoreContract {
     }
 
     @Test
-    void userCutoffKeepsTheLaterOfTwoCutoffs() {
+    void generationCutoffKeepsTheHigherGenerationAndTheLaterTime() {
         String user = UUID.randomUUID().toString();
         String old = UUID.randomUUID().toString();
-        revocations.revokeUserBefore(user, NOW);
-        revocations.revokeUserBefore(user, NOW.minusSeconds(60)); // earlier: ignored
-        revocations.revokeUserBefore(old, NOW.minus(Duration.ofDays(1)));
+        revocations.refuseGenerationsBelow(user, 3, NOW);
+        revocations.refuseGenerationsBelow(user, 2, NOW.plusSeconds(30)); // lower: the generation stays, the time moves on
+        revocations.refuseGenerationsBelow(old, 7, NOW.minus(Duration.ofDays(1)));
 
-        Map<String, Instant> cutoffs = revocations.userCutoffs(NOW.minus(Duration.ofHours(1)));
-        assertThat(cutoffs).containsEntry(user, NOW_MICROS).doesNotContainKey(old);
+        assertThat(revocations.userGenerations(NOW.minus(Duration.ofHours(1)))).containsEntry(user, 3).doesNotContainKey(old);
+        assertThat(revocations.userGenerations(NOW.plusSeconds(29))).as("recorded at the later time").containsEntry(user, 3);
 
-        revocations.revokeUserBefore(user, NOW.plusSeconds(60)); // later: replaces
-        assertThat(revocations.userCutoffs(NOW)).containsEntry(user, NOW.plusSeconds(60).truncatedTo(ChronoUnit.MICROS));
+        revocations.refuseGenerationsBelow(user, 4, NOW.plusSeconds(10)); // higher: replaces, the later time stays
+        assertThat(revocations.userGenerations(NOW.plusSeconds(29))).containsEntry(user, 4);
+        assertThat(revocations.userGenerations(NOW.plusSeconds(30))).doesNotContainKey(user);
+        assertThatThrownBy(() -> revocations.refuseGenerationsBelow(user, -1, NOW)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -593,8 +702,8 @@ abstract class StoreContract {
         String keptUser = UUID.randomUUID().toString();
         revocations.revokeToken(gone, t.minusSeconds(1));
         revocations.revokeToken(kept, t.plusSeconds(1));
-        revocations.revokeUserBefore(goneUser, t.minusSeconds(1));
-        revocations.revokeUserBefore(keptUser, t.plusSeconds(1));
+        revocations.refuseGenerationsBelow(goneUser, 1, t.minusSeconds(1));
+        revocations.refuseGenerationsBelow(keptUser, 1, t.plusSeconds(1));
 
         assertThat(revocations.purge(t, t)).isEqualTo(2);
 
@@ -616,15 +725,16 @@ abstract class StoreContract {
                 if (i % 2 == 0) {
                     revocations.revokeToken(jti, NOW.plusSeconds(100 + i));
                 } else {
-                    revocations.revokeUserBefore(user, NOW.plusSeconds(i));
+                    revocations.refuseGenerationsBelow(user, i, NOW.plusSeconds(i));
                 }
                 return null;
             });
             assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
             assertThat(revocations.revokedTokens(NOW)).as("round %d", round)
                     .containsEntry(jti, NOW.plusSeconds(118).truncatedTo(ChronoUnit.MICROS));
-            assertThat(revocations.userCutoffs(NOW)).as("round %d", round)
-                    .containsEntry(user, NOW.plusSeconds(19).truncatedTo(ChronoUnit.MICROS));
+            assertThat(revocations.userGenerations(NOW)).as("round %d", round).containsEntry(user, 19);
+            assertThat(revocations.userGenerations(NOW.plusSeconds(19))).as("round %d: the latest time", round).doesNotContainKey(user);
+            assertThat(revocations.userGenerations(NOW.plusSeconds(18))).as("round %d", round).containsEntry(user, 19);
         }
     }
 
@@ -771,18 +881,22 @@ abstract class StoreContract {
                 () -> down.users().findById("id"),
                 () -> down.users().updatePasswordHash("id", "h"),
                 () -> down.users().delete("id"),
+                () -> down.users().deleteAndRevoke("id", NOW),
+                () -> down.users().revokeAllSessions("id", NOW),
+                () -> down.users().changeRoles("id", roles -> List.of("user", "admin"), NOW),
                 () -> down.refreshTokens().createFamily("family", "user", NOW, FAMILY_END, r),
                 () -> down.refreshTokens().findByHash(hash),
-                () -> down.refreshTokens().rotate(hash, NOW, c),
-                () -> down.refreshTokens().addSibling(c),
+                () -> down.refreshTokens().rotate(hash, NOW, c, "seal"),
+                () -> down.refreshTokens().findSeal(hash),
                 () -> down.refreshTokens().revokeFamily("family", NOW),
                 () -> down.refreshTokens().revokeAllOfUser("user", NOW),
-                () -> down.refreshTokens().revokeFamilyOfAccessToken("jti", NOW),
                 () -> down.refreshTokens().deleteExpired(NOW),
+                () -> down.refreshTokens().deleteSealsBefore(NOW),
                 () -> down.revocations().revokeToken("jti", NOW),
-                () -> down.revocations().revokeUserBefore("user", NOW),
+                () -> down.revocations().refuseGenerationsBelow("user", 1, NOW),
                 () -> down.revocations().revokedTokens(NOW),
-                () -> down.revocations().userCutoffs(NOW),
+                () -> down.revocations().revokedSessions(NOW),
+                () -> down.revocations().userGenerations(NOW),
                 () -> down.revocations().purge(NOW, NOW),
                 () -> down.throttle().find(hash),
                 () -> down.throttle().recordFailure(hash, NOW, (n, now) -> null),
@@ -797,6 +911,12 @@ abstract class StoreContract {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /** The user's generation cut-off was recorded at exactly {@code at} (the query bound is exclusive). */
+    private void assertRecordedAt(String userId, Instant at) {
+        assertThat(revocations.userGenerations(at.minusNanos(1000))).containsKey(userId);
+        assertThat(revocations.userGenerations(at)).doesNotContainKey(userId);
+    }
 
     private static String uniqueEmail() {
         return "user-" + UUID.randomUUID() + "@example.org";
@@ -827,15 +947,15 @@ abstract class StoreContract {
         String familyId = UUID.randomUUID().toString();
         Instant tokenEnd = createdAt.plus(Duration.ofDays(14)).isBefore(familyEnd) ? createdAt.plus(Duration.ofDays(14)) : familyEnd;
         RefreshTokenRecord first = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), familyId, null, user.id(),
-                createdAt, tokenEnd, familyEnd, null, null, "jti-" + UUID.randomUUID());
+                createdAt, tokenEnd, familyEnd, null, null);
         tokens.createFamily(familyId, user.id(), createdAt, familyEnd, first);
         return new Family(familyId, user.id(), first);
     }
 
-    /** A fresh token that replaces {@code parent} (or is its sibling). */
+    /** A fresh token that replaces {@code parent}. */
     private static RefreshTokenRecord child(RefreshTokenRecord parent) {
         return new RefreshTokenRecord(hash(UUID.randomUUID().toString()), parent.familyId(), parent.tokenHash(),
-                parent.userId(), NOW, TOKEN_END, parent.familyExpiresAt(), null, null, "jti-" + UUID.randomUUID());
+                parent.userId(), NOW, TOKEN_END, parent.familyExpiresAt(), null, null);
     }
 
     static String hash(String s) {

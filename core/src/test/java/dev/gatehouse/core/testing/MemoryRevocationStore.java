@@ -8,21 +8,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Revocations in memory, for tests that need a real {@code CachedRevocationCheck} without a
- * database. A logout-all keeps the latest cut-off per user, as the JDBC store does; nothing is
- * ever purged.
+ * database. Keeps the higher generation per user, as the JDBC store does; sessions are revoked
+ * through {@link #revokeSession}; nothing is ever purged.
  */
 public final class MemoryRevocationStore implements RevocationStore {
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
-    private final Map<String, Instant> users = new ConcurrentHashMap<>();
+    private final Map<String, Instant> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> users = new ConcurrentHashMap<>();
 
     @Override
-    public void revokeToken(String jti, Instant expiresAt) {
-        tokens.put(jti, expiresAt);
+    public void revokeToken(String jti, Instant until) {
+        tokens.put(jti, until);
     }
 
     @Override
-    public void revokeUserBefore(String userId, Instant cutoff) {
-        users.merge(userId, cutoff, (a, b) -> a.isAfter(b) ? a : b);
+    public void refuseGenerationsBelow(String userId, int generation, Instant at) {
+        users.merge(userId, generation, Math::max);
+    }
+
+    /** What revoking a refresh-token family does in the JDBC stores. */
+    public void revokeSession(String sessionId, Instant at) {
+        sessions.put(sessionId, at);
     }
 
     @Override
@@ -31,12 +37,17 @@ public final class MemoryRevocationStore implements RevocationStore {
     }
 
     @Override
-    public Map<String, Instant> userCutoffs(Instant oldest) {
+    public Map<String, Instant> revokedSessions(Instant since) {
+        return Map.copyOf(sessions);
+    }
+
+    @Override
+    public Map<String, Integer> userGenerations(Instant since) {
         return Map.copyOf(users);
     }
 
     @Override
-    public int purge(Instant tokenExpiryCutoff, Instant userCutoffBefore) {
+    public int purge(Instant tokensUntilBefore, Instant generationsBefore) {
         return 0;
     }
 }

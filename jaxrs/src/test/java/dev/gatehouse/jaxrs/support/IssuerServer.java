@@ -65,8 +65,7 @@ public final class IssuerServer implements AutoCloseable {
             GatehouseSettings tokens = GatehouseSettings.builder(issuer, AUDIENCE)
                     .acceptedAlgorithms(EnumSet.of(algorithm))
                     .build();
-            AuthSettings auth = AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)
-                    .adminEmails(Set.of("admin@example.org")).build();
+            AuthSettings auth = AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000).build();
             SigningKey key = SigningKey.generate(algorithm);
             KeySet keys = KeySet.of(key);
             SecretLedger.recordKey(key);

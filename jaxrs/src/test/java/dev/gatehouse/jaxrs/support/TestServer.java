@@ -63,8 +63,7 @@ public final class TestServer implements AutoCloseable {
         JdbcSchema.createIfAbsent(ds);
         JdbcStores stores = new JdbcStores(ds);
         GatehouseSettings tokenSettings = tokens.apply(GatehouseSettings.builder(ISSUER, AUDIENCE)).build();
-        AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)
-                .adminEmails(Set.of("admin@example.org"))).build();
+        AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build();
         KeySet keys = KeySet.of(KEY);
         SecretLedger.recordKey(KEY);
         AuthService service = new AuthService(tokenSettings, authSettings, keys,

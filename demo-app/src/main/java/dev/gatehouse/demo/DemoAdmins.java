@@ -1,0 +1,55 @@
+package dev.gatehouse.demo;
+
+import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.core.auth.Emails;
+import dev.gatehouse.core.auth.SecurityEvent;
+import dev.gatehouse.core.auth.SecurityEventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The demo's {@code GATEHOUSE_ADMIN_EMAILS}: a demo-only convenience, so that one command gives an
+ * administrator. When an account is registered with one of these emails, the role {@code admin}
+ * is granted to it through {@link AuthService#grantRole}, the same API an operator uses.
+ *
+ * <p>Not for production: it trusts whoever registers an address first with the role, without
+ * any proof that they own the address. The library itself never grants a role at registration;
+ * in production, grant roles with the admin command line ({@code roles grant}) or
+ * {@link AuthService#grantRole}.
+ */
+final class DemoAdmins {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoAdmins.class);
+
+    private DemoAdmins() {
+    }
+
+    /** A listener that passes every event on, and grants {@code admin} to a new account with one of {@code emails}. */
+    static SecurityEventListener grantOnRegistration(SecurityEventListener next, Set<String> emails, Holder holder) {
+        Set<String> normalised = emails.stream().map(Emails::normalise).collect(Collectors.toUnmodifiableSet());
+        return event -> {
+            next.onEvent(event);
+            if (normalised.isEmpty() || event.type() != SecurityEvent.Type.REGISTERED || event.userId() == null) {
+                return;
+            }
+            AuthService service = holder.service;
+            if (service == null) {
+                return;
+            }
+            service.findUser(event.userId())
+                    .filter(user -> normalised.contains(user.email()))
+                    .ifPresent(user -> {
+                        service.grantRole(user.id(), "admin");
+                        LOG.warn("Granted the role admin to the new account {}: its email is in GATEHOUSE_ADMIN_EMAILS"
+                                + " (a demo-only convenience)", user.id());
+                    });
+        };
+    }
+
+    /** The service, set once it exists (the listener is made before it). */
+    static final class Holder {
+        volatile AuthService service;
+    }
+}

@@ -72,6 +72,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class TokenAttackContract {
     public static final int BCRYPT_COST = 4;
     public static final Duration REUSE_GRACE = Duration.ofSeconds(1);
+    public static final int CLIENT_ATTEMPTS_PER_MINUTE = 1000;
     /** AuthSettings' default revocation staleness (docs/configuration.md), which the demo keeps. */
     static final Duration REVOCATION_STALENESS = Duration.ofSeconds(5);
     static final String INVALID_TOKEN = "Bearer realm=\"gatehouse\", error=\"invalid_token\"";
@@ -608,19 +609,24 @@ public abstract class TokenAttackContract {
             }
         }
         assertThat(winners).as("at least the first use wins").isNotEmpty();
-        // Within the grace period every use gets a pair of its own; a use that reaches the server
-        // after it (a slow machine) is reuse and revokes the whole family. Either way the family
-        // is in one state: all of its pairs work, or none does.
+        // Within the grace period every use gets the one successor of the first use, with an access
+        // token of its own: a login never forks. A use that reaches the server after the grace (a
+        // slow machine) is reuse and revokes the whole family. Either way the family is in one
+        // state: all of its pairs work, or none does.
         boolean familyRevoked = winners.size() < racers;
         Set<String> refreshTokens = new HashSet<>();
+        Set<String> accessTokens = new HashSet<>();
         for (Session w : winners) {
-            assertThat(refreshTokens.add(w.refresh())).as("every pair is its own").isTrue();
+            refreshTokens.add(w.refresh());
+            accessTokens.add(w.access());
             Reply me = client().get("api/me", "Authorization", "Bearer " + w.access());
             assertThat(me.status()).as("family revoked by a late racer: %s; %s", familyRevoked, me).isEqualTo(familyRevoked ? 401 : 200);
             if (!familyRevoked) {
                 assertThat(me.json().path("sub").asText()).isEqualTo(victimId);
             }
         }
+        assertThat(refreshTokens).as("one live refresh token per login, whoever won").hasSize(1).doesNotContain(login.refresh());
+        assertThat(accessTokens).as("an access token of its own for each").hasSize(winners.size());
 
         Thread.sleep(REUSE_GRACE.toMillis() + 300);
         assertThat(refreshReply(login.refresh()).status()).as("reuse after the grace period").isEqualTo(401);
@@ -629,6 +635,88 @@ public abstract class TokenAttackContract {
                     .as("no pair of the family survives").isEqualTo(401);
             assertThat(refreshReply(w.refresh()).status()).isEqualTo(401);
         }
+    }
+
+    @Test
+    void aReplayWithinTheGraceGetsTheSameSuccessorAndOnceThatIsSpentItIsReuse() {
+        Session login = loginBearer(victimEmail());
+        Session first = refreshBearer(login.refresh());
+        // a second tab, or a retry after a lost answer, inside the grace period
+        Session again = refreshBearer(login.refresh());
+        assertThat(again.refresh()).as("the same successor, not a fork").isEqualTo(first.refresh());
+        assertThat(again.access()).as("a fresh access token").isNotEqualTo(first.access());
+        for (Session s : List.of(first, again)) {
+            assertThat(client().get("api/me", "Authorization", "Bearer " + s.access()).status()).isEqualTo(200);
+        }
+        // the successor is spent: the spent parent is now reuse, even inside the grace period
+        Session next = refreshBearer(first.refresh());
+        Reply replay = refreshReply(login.refresh());
+        assertThat(replay.status()).as("the parent after its successor was spent: %s", replay).isEqualTo(401);
+        assertDead(next);
+        assertRefusedEverywhere(first.access());
+        assertRefusedEverywhere(again.access());
+
+        // by cookie: two tabs sharing nothing but the stolen/copied refresh cookie get the same one too
+        Session browser = loginCookie(victimEmail());
+        String parent = browser.client().cookie(REFRESH_COOKIE);
+        Reply tabA = refreshByCookie(parent);
+        Reply tabB = refreshByCookie(parent);
+        assertThat(tabA.status()).as("%s", tabA).isEqualTo(200);
+        assertThat(tabB.status()).as("%s", tabB).isEqualTo(200);
+        assertThat(tabB.setCookie(REFRESH_COOKIE).value).as("one successor by cookie too")
+                .isEqualTo(tabA.setCookie(REFRESH_COOKIE).value).isNotEqualTo(parent);
+    }
+
+    @Test
+    void aLoggedOutTokenStaysRefusedThroughTheClockLeewayAfterItsExp() throws Exception {
+        // A token of the deployment whose exp has just passed: the verifier still accepts it for the
+        // clock leeway (30 s), so its revocation must outlive its exp by that much.
+        long now = Instant.now().getEpochSecond();
+        String token = TokenForge.accessToken("RS256", KEYS.rsaKid, issuer(), AUDIENCE, victimId, now - 300, now - 2)
+                .claim("jti", "leeway-" + UUID.randomUUID()).signRs256(KEYS.rsa.getPrivate());
+        assertThat(client().get("api/claims", "Authorization", "Bearer " + token).status())
+                .as("accepted within the leeway before the logout").isEqualTo(200);
+
+        Reply out = client().post("auth/logout", null, null, "Authorization", "Bearer " + token);
+        assertThat(out.status()).as("%s", out).isEqualTo(204);
+        assertRefusedEverywhere(token);
+        // past the next refresh of the revocation snapshot (the staleness), and still inside the leeway
+        Thread.sleep(REVOCATION_STALENESS.toMillis() + 1500);
+        assertThat(Instant.now().getEpochSecond()).as("still inside the leeway").isLessThan(now - 2 + 30);
+        assertRefusedEverywhere(token);
+    }
+
+    @Test
+    void loggingInRightAfterLogoutEverywhereWorksAndNothingIssuedBeforeItSurvives() throws Exception {
+        String email = uniqueEmail("again");
+        register(email);
+        List<Session> before = new ArrayList<>();
+        Session fresh = null;
+        // several rounds, so that some login falls in the same second as the logout-all before it
+        for (int round = 0; round < 3; round++) {
+            Session a = loginBearer(email);
+            Session b = loginCookie(email);
+            Reply all = client().post("auth/logout-all", null, null, "Authorization", "Bearer " + a.access());
+            assertThat(all.status()).as("%s", all).isEqualTo(204);
+            before.add(a);
+            before.add(b);
+            if (fresh != null) {
+                before.add(fresh);
+            }
+            fresh = loginBearer(email);
+            Reply me = client().get("api/me", "Authorization", "Bearer " + fresh.access());
+            assertThat(me.status()).as("a login right after logout-all, round %d: %s", round, me).isEqualTo(200);
+            Session refreshed = refreshBearer(fresh.refresh());
+            fresh = refreshed;
+        }
+        for (Session s : before) {
+            assertDead(s);
+        }
+        // past the staleness, the new login still works (its generation is the current one everywhere)
+        Thread.sleep(REVOCATION_STALENESS.toMillis() + 1000);
+        Reply me = client().get("api/me", "Authorization", "Bearer " + fresh.access());
+        assertThat(me.status()).as("%s", me).isEqualTo(200);
+        assertThat(refreshReply(fresh.refresh()).status()).isEqualTo(200);
     }
 
     @Test
@@ -768,6 +856,14 @@ public abstract class TokenAttackContract {
 
     private Reply refreshReply(String refreshToken) {
         return client().postJson("auth/refresh", "{\"refresh_token\":\"" + refreshToken + "\"}", "Auth-Transport", "bearer");
+    }
+
+    /** A refresh by the refresh cookie alone (a fresh jar holding it, with a matching CSRF pair). */
+    private Reply refreshByCookie(String refreshToken) {
+        String csrf = "csrf-" + UUID.randomUUID();
+        WebClient jar = new WebClient(base()).withCookie(REFRESH_COOKIE, refreshToken, base().getRawPath() + "auth")
+                .withCookie(CSRF_COOKIE, csrf, "/");
+        return jar.post("auth/refresh", null, null, "Auth-Transport", "cookie", "X-CSRF-Token", csrf);
     }
 
     private Session refreshBearer(String refreshToken) {

@@ -24,6 +24,8 @@ import static dev.gatehouse.core.auth.SecurityEvent.Type.LOGIN_SUCCEEDED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESHED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REFRESH_REUSE_DETECTED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.REGISTERED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.ROLE_GRANTED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.ROLE_REVOKED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.USER_DELETED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +46,9 @@ class SecurityEventLevelsTest {
             Map.entry(KEY_ROTATED, Level.INFO),
             Map.entry(KEY_RETIRED, Level.INFO),
             Map.entry(KEY_REVOKED, Level.WARN),
-            Map.entry(USER_DELETED, Level.INFO)));
+            Map.entry(USER_DELETED, Level.INFO),
+            Map.entry(ROLE_GRANTED, Level.INFO),
+            Map.entry(ROLE_REVOKED, Level.INFO)));
 
     @Test
     void everyEventIsLoggedAtItsDocumentedLevel() {

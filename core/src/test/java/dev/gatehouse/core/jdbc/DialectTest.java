@@ -57,13 +57,13 @@ class DialectTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
-    void everyDialectShipsAScriptCreatingTheSevenTables(Dialect dialect) {
+    void everyDialectShipsAScriptCreatingTheEightTables(Dialect dialect) {
         String script = JdbcSchema.script(dialect);
         assertThat(JdbcSchema.statements(script))
                 .filteredOn(s -> s.startsWith("CREATE TABLE IF NOT EXISTS "))
                 .extracting(s -> s.split("\\s+")[5])
-                .containsExactly("gh_users", "gh_refresh_families", "gh_refresh_tokens", "gh_revoked_tokens",
-                        "gh_user_revocations", "gh_login_throttle", "gh_signing_keys");
+                .containsExactly("gh_users", "gh_refresh_families", "gh_refresh_tokens", "gh_refresh_seals",
+                        "gh_revoked_tokens", "gh_user_revocations", "gh_login_throttle", "gh_signing_keys");
     }
 
     @Test

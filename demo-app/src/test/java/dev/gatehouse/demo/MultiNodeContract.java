@@ -323,10 +323,34 @@ abstract class MultiNodeContract {
         note("logout-all on A refused after", format(allDelays) + " (staleness " + STALENESS.toMillis() + " ms)");
     }
 
+    @Test
+    @Order(5)
+    void aLoginRightAfterLogoutAllWorksOnEveryNodeAtOnceAndStaysValid() throws Exception {
+        String email = register("B");
+        Tokens old = login("C", email, PASSWORD);
+        for (int round = 0; round < 3; round++) {
+            Tokens current = login("A", email, PASSWORD);
+            Reply all = node("A").post("auth/logout-all", null, null, "Authorization", "Bearer " + current.access());
+            assertThat(all.status()).as("%s", all).isEqualTo(204);
+            // at once, on another node: its generation is read from the database at login
+            Tokens fresh = login("B", email, PASSWORD);
+            for (String n : List.of("A", "B", "C")) {
+                assertThat(claims(n, fresh.access()).status()).as("round %d: B's login right after A's logout-all, on %s", round, n)
+                        .isEqualTo(200);
+            }
+            old = fresh;
+        }
+        Thread.sleep(STALENESS.plus(STALENESS_MARGIN).toMillis());
+        for (String n : List.of("A", "B", "C")) {
+            assertThat(claims(n, old.access()).status()).as("the last login, past the staleness, on %s", n).isEqualTo(200);
+        }
+        assertThat(refresh("C", old.refresh()).status()).isEqualTo(200);
+    }
+
     // ---- 5. the revocation cache's cost -------------------------------------------------------
 
     @Test
-    @Order(5)
+    @Order(6)
     void theRevocationCacheCostsQueriesPerIntervalNotPerRequest() throws Exception {
         String email = register("C");
         Tokens login = login("C", email, PASSWORD);
@@ -384,7 +408,7 @@ abstract class MultiNodeContract {
     // ---- 6. key rotation ----------------------------------------------------------------------
 
     @Test
-    @Order(6)
+    @Order(7)
     void aKeyRotationIsInvisibleToClientsOfEveryNode() throws Exception {
         String email = register("B");
         Tokens old = login("B", email, PASSWORD);
@@ -508,7 +532,7 @@ abstract class MultiNodeContract {
     // ---- 7. refresh races ---------------------------------------------------------------------
 
     @Test
-    @Order(7)
+    @Order(8)
     void twoHundredParallelRefreshesOverTheNodesNeverDoubleSpendAToken() throws Exception {
         String email = register("A");
         int families = 200;
@@ -607,7 +631,7 @@ abstract class MultiNodeContract {
     // ---- 8. restart and join ------------------------------------------------------------------
 
     @Test
-    @Order(8)
+    @Order(9)
     void aRestartedNodeAndANewNodeNeedOnlyTheDatabaseSettings() throws Exception {
         String email = register("A");
         Tokens before = login("A", email, PASSWORD);
@@ -634,6 +658,55 @@ abstract class MultiNodeContract {
         assertThat(onB.status()).as("D's refresh token refreshed on the restarted B").isEqualTo(200);
         assertThat(kids(node("D").get(".well-known/jwks.json").json()))
                 .as("D publishes the keys A publishes").isEqualTo(kids(node("A").get(".well-known/jwks.json").json()));
+    }
+
+    // ---- 9. revocations outlive exp ------------------------------------------------------------
+
+    /**
+     * A node E issuing 10-second tokens: a logout, a reuse detection and a logout-all made on E stay in
+     * force on every node after the tokens' {@code exp}, for as long as the clock leeway (30 s) would
+     * still let them pass.
+     */
+    @Test
+    @Order(10)
+    void revocationsStayInForceOnEveryNodeThroughTheLeewayAfterExp() throws Exception {
+        Map<String, String> settings = nodeSettings(db.jdbcUrl());
+        settings.put("GATEHOUSE_ACCESS_TOKEN_TTL", "PT10S");
+        DemoProcess process = DemoProcess.start(workRoot.resolve("E-" + UUID.randomUUID().toString().substring(0, 4)),
+                settings, JVM_OPTIONS, DemoProcess.DEMO_MAIN);
+        URI url = process.awaitReady(START_TIMEOUT);
+        nodes.put("E", new Node("E", process, new WebClient(url), Duration.ofNanos(System.nanoTime() - process.startedNanos())));
+
+        String loggedOutUser = register("E");
+        String reusedUser = register("E");
+        String everywhereUser = register("E");
+        Tokens loggedOut = login("E", loggedOutUser, PASSWORD);
+        Tokens reused = login("E", reusedUser, PASSWORD);
+        Tokens everywhere = login("E", everywhereUser, PASSWORD);
+        long exp = payload(everywhere.access()).path("exp").asLong();
+        assertThat(exp - payload(everywhere.access()).path("iat").asLong()).as("E issues 10-second tokens").isEqualTo(10);
+
+        assertThat(node("E").post("auth/logout", null, null, "Authorization", "Bearer " + loggedOut.access()).status()).isEqualTo(204);
+        Tokens rotated = refresh("E", reused.refresh());
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(refresh("E", reused.refresh()).status()).as("the replay (grace zero) revokes the family").isEqualTo(401);
+        assertThat(node("E").post("auth/logout-all", null, null, "Authorization", "Bearer " + everywhere.access()).status())
+                .isEqualTo(204);
+        List<String> revoked = List.of(loggedOut.access(), reused.access(), rotated.access(), everywhere.access());
+
+        // past exp by more than the staleness, well inside the 30 s leeway
+        long waitUntil = (exp + STALENESS.plus(STALENESS_MARGIN).toSeconds() + 2) * 1000;
+        Thread.sleep(Math.max(0, waitUntil - System.currentTimeMillis()));
+        assertThat(System.currentTimeMillis() / 1000).as("still inside the leeway").isLessThan(exp + 25);
+        for (String n : List.of("A", "B", "C", "E")) {
+            for (String token : revoked) {
+                assertThat(claims(n, token).status()).as("a revoked token past its exp, within the leeway, on %s", n).isEqualTo(401);
+            }
+        }
+        Tokens after = login("E", everywhereUser, PASSWORD);
+        assertThat(claims("A", after.access()).status()).as("the user logs in again").isEqualTo(200);
+        note("revocations past exp", "logout, reuse and logout-all tokens of 10 s refused on A, B, C and E "
+                + (System.currentTimeMillis() / 1000 - exp) + " s after their exp (leeway 30 s)");
     }
 
     // ---- helpers ------------------------------------------------------------------------------

@@ -112,8 +112,9 @@ public final class TransportSecurity {
         String peer = request.peerAddress();
         boolean trusted = peer != null && trustedProxies.contains(peer);
         if (!requireHttps) {
-            if (!trusted && !warnedUnlistedProxy.get()) {
-                unlistedLoopbackProxy(request, peer);
+            // Nothing is refused, but the forgotten proxy is still worth one warning.
+            if (!trusted && !warnedUnlistedProxy.get() && peer != null && isLoopback(peer) && hasForwardingHeader(request)) {
+                warnUnlistedProxy(peer);
             }
             return null;
         }
@@ -125,7 +126,10 @@ public final class TransportSecurity {
                 return null;
             }
             if (peer != null && isLoopback(peer)) {
-                if (unlistedLoopbackProxy(request, peer)) {
+                if (hasForwardingHeader(request)) {
+                    // A proxy on this host that is not listed: its clients are remote, and
+                    // nothing proves their hop was HTTPS.
+                    warnUnlistedProxy(peer);
                     return "plain HTTP from " + peer + ", a loopback peer that forwards for others but is not a trusted proxy";
                 }
                 return null;
@@ -165,13 +169,10 @@ public final class TransportSecurity {
     }
 
     /**
-     * Whether an untrusted peer is a loopback address that sends forwarding headers: a reverse
-     * proxy on this host that is missing from the trusted proxies. Warns the first time.
+     * Warns, the first time only, that the untrusted loopback peer {@code peer} sends forwarding
+     * headers: a reverse proxy on this host that is missing from the trusted proxies.
      */
-    private boolean unlistedLoopbackProxy(RequestAuthenticator.HttpRequestView request, String peer) {
-        if (peer == null || !isLoopback(peer) || !hasForwardingHeader(request)) {
-            return false;
-        }
+    private void warnUnlistedProxy(String peer) {
         if (warnedUnlistedProxy.compareAndSet(false, true)) {
             // The peer is a loopback address, never a secret; no header value is logged.
             log.warn("A request from {} on this host carried forwarding headers (X-Forwarded-For, X-Forwarded-Proto,"
@@ -180,7 +181,6 @@ public final class TransportSecurity {
                     + " in {}. (Logged once.)", peer, peer,
                     requireHttps ? "credentials over it are refused as not provably HTTPS (403) and " : "", TRUSTED_PROXIES_SETTINGS);
         }
-        return true;
     }
 
     private static boolean hasForwardingHeader(RequestAuthenticator.HttpRequestView request) {

@@ -1,11 +1,22 @@
--- wrk script: POST /auth/login with the account given in the environment (LOGIN_EMAIL, LOGIN_PASSWORD).
+-- wrk script: POST /auth/login with the accounts given in the environment (LOGIN_EMAILS, comma-separated,
+-- else LOGIN_EMAIL; LOGIN_PASSWORD), taking them in turn: the login throttle reserves each attempt
+-- before hashing, so one client may have only a few logins of one account in flight at once.
 -- Counts answers other than 200 so that a throttled or failing run cannot pass for a fast one.
-local email = os.getenv("LOGIN_EMAIL")
 local password = os.getenv("LOGIN_PASSWORD")
+local bodies = {}
+for email in string.gmatch(os.getenv("LOGIN_EMAILS") or os.getenv("LOGIN_EMAIL"), "[^,]+") do
+    table.insert(bodies, '{"email":"' .. email .. '","password":"' .. password .. '"}')
+end
 wrk.method = "POST"
 wrk.path = "/auth/login"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"email":"' .. email .. '","password":"' .. password .. '"}'
+wrk.body = bodies[1]
+
+local sent = 0
+function request()
+    sent = sent + 1
+    return wrk.format(nil, nil, nil, bodies[sent % #bodies + 1])
+end
 
 local threads = {}
 function setup(thread)

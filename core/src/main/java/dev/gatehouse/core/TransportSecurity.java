@@ -1,14 +1,16 @@
 package dev.gatehouse.core;
 
 import dev.gatehouse.core.auth.ClientAddresses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Decides whether a request came over a channel fit for credentials: HTTPS, or plain HTTP from
@@ -28,6 +30,18 @@ import java.util.regex.Pattern;
  * local, and one that forwards without naming the client is not trusted to be local either. An
  * unknown peer address ({@code null}) is never loopback (fail closed).
  *
+ * <p><b>A reverse proxy on this host that is not listed.</b> A loopback peer that is not a
+ * trusted proxy but sends {@code X-Forwarded-For}, {@code X-Forwarded-Proto},
+ * {@code X-Forwarded-Host} or {@code Forwarded} is almost certainly a proxy on the same host that
+ * the operator forgot to list. Its clients are remote, and nothing proves their hop was HTTPS, so
+ * the loopback exemption does not apply: credentials over it are refused like plain HTTP from
+ * anywhere else. Its clients also all share the proxy's address, so {@link #clientAddress} gives
+ * the peer (one shared throttling bucket: fail closed). The first such request logs one warning
+ * per instance that names the setting to fix (and no header value); with the check turned off
+ * the warning is logged all the same. A proxy that connects to this server over HTTPS is not
+ * checked (the exemption is not what admits it), but it must be listed too for its clients to
+ * be throttled apart.
+ *
  * <p>Security caveat: refusing a request protects the next one, not this one. A token or
  * password that was sent over plain HTTP has already crossed the network in clear; the refusal
  * makes the mistake visible at once instead of letting it work silently.
@@ -39,13 +53,17 @@ public final class TransportSecurity {
     public static final String FORWARDED = "Forwarded";
     /** The de facto header listing the clients and proxies a request passed. */
     public static final String FORWARDED_FOR = "X-Forwarded-For";
-
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    /** The de facto header naming the host the client asked for. */
+    public static final String FORWARDED_HOST = "X-Forwarded-Host";
+    /** Where the operator lists trusted proxies, in each way of running Gatehouse. */
+    static final String TRUSTED_PROXIES_SETTINGS = "the servlet filter's init-param 'trusted-proxies',"
+            + " GatehouseFeature.Builder.trustedProxies(...), or the demo's GATEHOUSE_TRUSTED_PROXIES";
 
     private final boolean requireHttps;
     private final Set<String> trustedProxies;
     private final ClientAddresses clients;
+    private final Logger log;
+    private final AtomicBoolean warnedUnlistedProxy = new AtomicBoolean();
 
     /**
      * @param requireHttps   whether plain HTTP from other than loopback is refused; {@code true} is the
@@ -55,6 +73,12 @@ public final class TransportSecurity {
      * @throws ConfigurationException naming {@code trustedProxies} when an entry is not an IP address literal
      */
     public TransportSecurity(boolean requireHttps, Set<String> trustedProxies) {
+        this(requireHttps, trustedProxies, LoggerFactory.getLogger(TransportSecurity.class));
+    }
+
+    /** As {@link #TransportSecurity(boolean, Set)}, warning on {@code log} (for tests). */
+    TransportSecurity(boolean requireHttps, Set<String> trustedProxies, Logger log) {
+        this.log = Objects.requireNonNull(log, "log");
         this.requireHttps = requireHttps;
         this.trustedProxies = Set.copyOf(trustedProxies);
         for (String proxy : this.trustedProxies) {
@@ -80,17 +104,34 @@ public final class TransportSecurity {
 
     /**
      * Why credentials must not be accepted on this request, or {@code null} when they may: HTTPS,
-     * loopback, or the check turned off. The reason names the peer address and never any header
-     * value that could hold a secret.
+     * loopback (unless the loopback peer forwards for others without being a trusted proxy), or
+     * the check turned off. The reason names the peer address and never any header value that
+     * could hold a secret.
      */
     public String refusal(RequestAuthenticator.HttpRequestView request) {
+        String peer = request.peerAddress();
+        boolean trusted = peer != null && trustedProxies.contains(peer);
         if (!requireHttps) {
+            // Nothing is refused, but the forgotten proxy is still worth one warning.
+            if (!trusted && !warnedUnlistedProxy.get() && peer != null && isLoopback(peer) && hasForwardingHeader(request)) {
+                warnUnlistedProxy(peer);
+            }
             return null;
         }
-        String peer = request.peerAddress();
-        if (peer == null || !trustedProxies.contains(peer)) {
+        if (!trusted) {
             // Straight from the client, the common case: no forwarded header counts.
-            if (request.isSecure() || peer != null && isLoopback(peer)) {
+            if (request.isSecure()) {
+                // HTTPS to this server: the loopback exemption is not what lets it in, so its
+                // forwarding headers are not inspected (and cost nothing).
+                return null;
+            }
+            if (peer != null && isLoopback(peer)) {
+                if (hasForwardingHeader(request)) {
+                    // A proxy on this host that is not listed: its clients are remote, and
+                    // nothing proves their hop was HTTPS.
+                    warnUnlistedProxy(peer);
+                    return "plain HTTP from " + peer + ", a loopback peer that forwards for others but is not a trusted proxy";
+                }
                 return null;
             }
             return "plain HTTP from " + (peer == null ? "an unknown peer" : peer);
@@ -125,6 +166,51 @@ public final class TransportSecurity {
             return null;
         }
         return "plain HTTP from " + peer + " (trusted proxy, client " + (client == null ? "not named" : client) + ")";
+    }
+
+    /**
+     * Warns, the first time only, that the untrusted loopback peer {@code peer} sends forwarding
+     * headers: a reverse proxy on this host that is missing from the trusted proxies.
+     */
+    private void warnUnlistedProxy(String peer) {
+        if (warnedUnlistedProxy.compareAndSet(false, true)) {
+            // The peer is a loopback address, never a secret; no header value is logged.
+            log.warn("A request from {} on this host carried forwarding headers (X-Forwarded-For, X-Forwarded-Proto,"
+                    + " X-Forwarded-Host or Forwarded), but {} is not a trusted proxy. A reverse proxy on this host must be"
+                    + " listed as one: until it is, {}every client behind it shares one throttling bucket. List its address"
+                    + " in {}. (Logged once.)", peer, peer,
+                    requireHttps ? "credentials over it are refused as not provably HTTPS (403) and " : "", TRUSTED_PROXIES_SETTINGS);
+        }
+    }
+
+    private static boolean hasForwardingHeader(RequestAuthenticator.HttpRequestView request) {
+        return !request.headers(FORWARDED_FOR).isEmpty() || !request.headers(FORWARDED_PROTO).isEmpty()
+                || !request.headers(FORWARDED_HOST).isEmpty() || !request.headers(FORWARDED).isEmpty();
+    }
+
+    /**
+     * The client address to throttle a request by: the connection's peer, or, when the peer is a
+     * trusted proxy, the client it names ({@code X-Forwarded-For}, else the {@code for} of
+     * {@code Forwarded}), resolved as {@link ClientAddresses#resolve} does. A forwarded client
+     * that is not an IP literal (RFC 7239 {@code unknown}, an obfuscated name) cannot be told
+     * from another, so the proxy's address stands for it. From an untrusted peer, forwarding
+     * headers are ignored. {@code null} when the peer is unknown.
+     */
+    public String clientAddress(RequestAuthenticator.HttpRequestView request) {
+        String peer = request.peerAddress();
+        if (peer == null || !trustedProxies.contains(peer)) {
+            return peer;
+        }
+        List<String> forwardedFor = request.headers(FORWARDED_FOR);
+        String client;
+        if (!forwardedFor.isEmpty()) {
+            client = clients.resolve(peer, forwardedFor);
+        } else {
+            List<String> rfc7239For = new ArrayList<>();
+            parseForwarded(request.headers(FORWARDED), new ArrayList<>(), rfc7239For);
+            client = clients.resolve(peer, rfc7239For);
+        }
+        return ClientAddresses.literal(client) != null ? client.strip() : peer;
     }
 
     /** Collects the {@code proto} and {@code for} parameters of RFC 7239 {@code Forwarded} values (§4). */
@@ -225,27 +311,7 @@ public final class TransportSecurity {
     }
 
     private static InetAddress parseLiteral(String address) {
-        String a = address.strip();
-        if (a.startsWith("[") && a.endsWith("]")) {
-            a = a.substring(1, a.length() - 1);
-        }
-        int zone = a.indexOf('%');
-        String bare = zone >= 0 ? a.substring(0, zone) : a;
-        // Only literals reach InetAddress: anything else could start a DNS look-up.
-        if (IPV4.matcher(bare).matches()) {
-            for (String octet : bare.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
-                    return null;
-                }
-            }
-        } else if (!IPV6.matcher(bare).matches()) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(bare);
-        } catch (UnknownHostException | RuntimeException e) {
-            return null;
-        }
+        return ClientAddresses.literal(address);
     }
 
     @Override

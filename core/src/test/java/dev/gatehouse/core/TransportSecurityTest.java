@@ -1,5 +1,6 @@
 package dev.gatehouse.core;
 
+import dev.gatehouse.core.testing.RecordingLogger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -115,6 +116,93 @@ class TransportSecurityTest {
         assertThatThrownBy(() -> new TransportSecurity(true, Set.of("proxy.internal")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("trustedProxies");
+    }
+
+    // ---- a reverse proxy on this host that is not listed -------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded"})
+    void aLoopbackPeerThatForwardsWithoutBeingATrustedProxyIsRefusedAsNotHttps(String header) {
+        TransportSecurity none = new TransportSecurity(true, Set.of(), new RecordingLogger());
+        String value = header.equals("Forwarded") ? "for=203.0.113.7;proto=https" : header.endsWith("Proto") ? "https" : "203.0.113.7";
+
+        for (String peer : List.of("127.0.0.1", "127.9.9.9", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1")) {
+            assertThat(none.refusal(request(false, peer, header, value))).as("%s from %s", header, peer)
+                    .contains("not a trusted proxy").contains(peer).doesNotContain("203.0.113.7");
+            assertThat(none.refusal(request(false, peer))).as("a direct loopback client from %s keeps its exemption", peer).isNull();
+        }
+        // HTTPS to this server does not rest on the loopback exemption
+        assertThat(none.refusal(request(true, "127.0.0.1", header, value))).isNull();
+    }
+
+    @Test
+    void theUnlistedProxyIsWarnedAboutOncePerInstanceNamingTheSettingAndNoHeaderValue() {
+        RecordingLogger log = new RecordingLogger();
+        TransportSecurity none = new TransportSecurity(true, Set.of(), log);
+        for (int i = 0; i < 5; i++) {
+            none.refusal(request(false, "127.0.0.1", "X-Forwarded-For", "198.51.100.23", "X-Forwarded-Host", "marker-host.example",
+                    "Forwarded", "for=198.51.100.24;host=marker-two.example;proto=https"));
+            none.refusal(request(false, "0:0:0:0:0:0:0:1", "X-Forwarded-Proto", "https"));
+        }
+
+        assertThat(log.lines()).hasSize(1);
+        assertThat(log.lines().get(0)).startsWith("WARN ")
+                .contains("127.0.0.1", "not a trusted proxy", "refused", "one throttling bucket")
+                .contains("'trusted-proxies'", "GatehouseFeature.Builder.trustedProxies", "GATEHOUSE_TRUSTED_PROXIES")
+                .doesNotContain("198.51.100.23", "198.51.100.24", "marker-host", "marker-two");
+
+        RecordingLogger another = new RecordingLogger();
+        new TransportSecurity(true, Set.of(), another).refusal(request(false, "127.0.0.1", "X-Forwarded-For", "198.51.100.23"));
+        assertThat(another.lines()).as("another instance warns for itself").hasSize(1);
+    }
+
+    @Test
+    void withTheCheckOffTheUnlistedProxyIsStillWarnedAboutAndItsClientsShareItsAddress() {
+        RecordingLogger log = new RecordingLogger();
+        TransportSecurity lax = new TransportSecurity(false, Set.of(), log);
+        RequestAuthenticator.HttpRequestView proxied = request(false, "127.0.0.1", "X-Forwarded-For", "198.51.100.23");
+
+        assertThat(lax.refusal(proxied)).isNull();
+        assertThat(lax.refusal(proxied)).isNull();
+        assertThat(lax.clientAddress(proxied)).as("one shared bucket, never the claimed client").isEqualTo("127.0.0.1");
+        assertThat(log.lines()).hasSize(1);
+        assertThat(log.lines().get(0)).startsWith("WARN ").contains("GATEHOUSE_TRUSTED_PROXIES").doesNotContain("refused as")
+                .doesNotContain("198.51.100.23");
+    }
+
+    @Test
+    void nothingIsWarnedAboutWithoutAnUnlistedLoopbackProxy() {
+        RecordingLogger log = new RecordingLogger();
+        TransportSecurity listed = new TransportSecurity(true, Set.of("127.0.0.1"), log);
+        TransportSecurity lax = new TransportSecurity(false, Set.of("127.0.0.1"), log);
+        for (TransportSecurity t : List.of(listed, lax)) {
+            t.refusal(request(false, "127.0.0.1", "X-Forwarded-For", "198.51.100.23", "X-Forwarded-Proto", "https"));
+            t.refusal(request(false, "127.0.0.2"));
+            t.refusal(request(false, "192.0.2.9", "X-Forwarded-For", "198.51.100.23"));
+            t.refusal(request(true, "192.0.2.9", "Forwarded", "for=198.51.100.23"));
+            t.refusal(request(false, null, "X-Forwarded-For", "198.51.100.23"));
+        }
+        assertThat(log.lines()).isEmpty();
+    }
+
+    // ---- the client address for throttling -----------------------------------------------------
+
+    @Test
+    void theClientIsThePeerUnlessATrustedProxyNamesAnother() {
+        assertThat(STRICT.clientAddress(request(false, "192.0.2.9", "X-Forwarded-For", "198.51.100.1"))).isEqualTo("192.0.2.9");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "X-Forwarded-For", "198.51.100.1"))).isEqualTo("198.51.100.1");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "X-Forwarded-For", "192.0.2.77, 198.51.100.1")))
+                .as("hops the client wrote on the left are not read").isEqualTo("198.51.100.1");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "Forwarded", "for=\"[2001:db8::1]:4711\";proto=https")))
+                .isEqualTo("2001:db8::1");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "Forwarded", "for=192.0.2.60, for=198.51.100.2:8080")))
+                .isEqualTo("198.51.100.2");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "Forwarded", "for=unknown")))
+                .as("a client that is not an address is the proxy's").isEqualTo("10.0.0.5");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5", "X-Forwarded-For", "_hidden")))
+                .isEqualTo("10.0.0.5");
+        assertThat(STRICT.clientAddress(request(false, "10.0.0.5"))).isEqualTo("10.0.0.5");
+        assertThat(STRICT.clientAddress(request(false, null, "X-Forwarded-For", "198.51.100.1"))).isNull();
     }
 
     // ---- loopback ------------------------------------------------------------------------------

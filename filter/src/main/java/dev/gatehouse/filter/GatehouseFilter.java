@@ -173,7 +173,9 @@ public final class GatehouseFilter implements Filter {
      * Comma-separated IP addresses of reverse proxies whose {@code X-Forwarded-Proto},
      * {@code Forwarded} and {@code X-Forwarded-For} headers are believed, written as the container
      * reports the peer address ({@code getRemoteAddr()}, e.g. {@code 0:0:0:0:0:0:0:1} for IPv6
-     * loopback on Tomcat).
+     * loopback on Tomcat). A loopback peer that sends forwarding headers without being listed is
+     * taken for a forgotten proxy on this host: its tokens are refused ({@code 403}, as for plain
+     * HTTP), and a warning naming this init-param is logged once.
      */
     public static final String TRUSTED_PROXIES_PARAM = "trusted-proxies";
     public static final String DEFAULT_TRUSTED_PROXIES = "";

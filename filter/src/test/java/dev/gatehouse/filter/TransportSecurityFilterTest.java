@@ -25,12 +25,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The servlet filter on a real Tomcat refuses tokens over plain HTTP from other than loopback:
  * the remote client is this machine reached through its non-loopback address (the connector
  * listens on every interface), and a trusted proxy on loopback that forwards for a remote client.
- * A client's own forwarding headers change nothing.
+ * A client's own forwarding headers change nothing, and a loopback peer that forwards without
+ * being a trusted proxy (a reverse proxy on this host the operator forgot to list) loses the
+ * loopback exemption.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransportSecurityFilterTest {
     private static final String STRICT = "/strict";
     private static final String LAX = "/lax";
+    /** No trusted proxies at all: a proxy on this host would be unlisted. */
+    private static final String UNLISTED = "/unlisted";
     private static final String HTTPS_REQUIRED = "urn:gatehouse:problem:https-required";
 
     private TestTokens tokens;
@@ -45,6 +49,7 @@ class TransportSecurityFilterTest {
         deploy(STRICT, keys, Map.of(GatehouseFilter.TRUSTED_PROXIES_PARAM, "127.0.0.1",
                 GatehouseFilter.PUBLIC_PATHS_PARAM, "/public/*"));
         deploy(LAX, keys, Map.of(GatehouseFilter.REQUIRE_HTTPS_PARAM, "false"));
+        deploy(UNLISTED, keys, Map.of(GatehouseFilter.PUBLIC_PATHS_PARAM, "/public/*"));
         server.start();
         remoteOrigin = "http://" + LocalAddresses.nonLoopbackHost() + ":" + server.port();
     }
@@ -166,6 +171,29 @@ class TransportSecurityFilterTest {
         assertThat(xfp.status()).as(xfp.toString()).isEqualTo(200);
         assertThat(xfp.json().get("name").asText()).isEqualTo("alice");
         assertThat(rfc7239.status()).as(rfc7239.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aLoopbackPeerThatForwardsWithoutBeingTrustedHasItsTokensRefusedInEitherTransport() {
+        String token = tokens.token("alice", "user");
+        String[][] forwarding = {{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"},
+                {"X-Forwarded-Host", "app.example"}, {"Forwarded", "for=203.0.113.7;proto=https"}};
+        for (String[] header : forwarding) {
+            assertHttpsRequired(get(server.origin(), UNLISTED + "/api", token, header), token);
+            Reply cookie = get(server.origin(), UNLISTED + "/api", null, "Cookie", "__Host-access_token=" + token, header[0], header[1]);
+            assertHttpsRequired(cookie, token);
+            Reply none = get(server.origin(), UNLISTED + "/api", null, header);
+            assertHttpsRequired(none, null);
+        }
+        // the same loopback client without forwarding headers keeps its exemption, and public paths answer
+        Reply direct = get(server.origin(), UNLISTED + "/api", token);
+        assertThat(direct.status()).as(direct.toString()).isEqualTo(200);
+        assertThat(direct.json().get("name").asText()).isEqualTo("alice");
+        Reply cookie = get(server.origin(), UNLISTED + "/api", null, "Cookie", "__Host-access_token=" + token);
+        assertThat(cookie.status()).as(cookie.toString()).isEqualTo(200);
+        Reply publicPage = get(server.origin(), UNLISTED + "/public/page", token, "X-Forwarded-For", "203.0.113.7");
+        assertThat(publicPage.status()).as(publicPage.toString()).isEqualTo(200);
+        assertThat(publicPage.json().get("name").isNull()).as("the token is not honoured").isTrue();
     }
 
     @Test

@@ -6,7 +6,6 @@ import dev.gatehouse.core.CsrfPolicy;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.TransportSecurity;
 import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.ClientAddresses;
 import dev.gatehouse.core.keys.ManagedKeySource;
 import dev.gatehouse.jaxrs.internal.AuthResource;
 import dev.gatehouse.jaxrs.internal.AuthorizationFeature;
@@ -172,7 +171,11 @@ public final class GatehouseFeature implements Feature {
         /**
          * Peer addresses (IP literals, as {@link #peerAddress} reports them) of reverse proxies whose
          * {@code X-Forwarded-For}, {@code X-Forwarded-Proto} and {@code Forwarded} headers are
-         * believed; default none, so the headers are ignored (any client can write them).
+         * believed; default none, so the headers are ignored (any client can write them). The
+         * client a trusted proxy names is the one the per-client throttling counts. A loopback
+         * peer that sends forwarding headers without being listed here is taken for a forgotten
+         * proxy on this host: credentials over it are refused ({@code 403}, as for plain HTTP),
+         * and a warning naming this setting is logged once.
          */
         public Builder trustedProxies(Set<String> proxies) {
             this.trustedProxies = Set.copyOf(proxies);
@@ -246,7 +249,7 @@ public final class GatehouseFeature implements Feature {
                 LOG.warn("GatehouseFeature: requireHttps(false), tokens and passwords are accepted over plain HTTP");
             }
             Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
-                    new ClientAddresses(trustedProxies), transport, maxBodyBytes, maxAge, asyncTimeout);
+                    transport, maxBodyBytes, maxAge, asyncTimeout);
             String discovery = null;
             if (service != null) {
                 String issuer = verifier.settings().issuer();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.mindrot.jbcrypt.BCrypt;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,8 +43,10 @@ class LoginTimingTest {
 
     @BeforeAll
     void start() throws Exception {
-        // free failures raised so that the known account is never blocked during the measurement
-        server = TestServer.start(db.dataSource(), b -> b.bcryptCost(COST).throttleFreeFailures(100), b -> b);
+        // bursts raised to their maximum so that the known account is never throttled during the
+        // measurement (at most 94 failures from this one client)
+        server = TestServer.start(db.dataSource(), b -> b.bcryptCost(COST).throttleAccountClientBurst(100).throttleAccountBurst(100)
+                .throttleAccountInterval(Duration.ofDays(1)), b -> b);
         Reply r = new Client(server.base).postJson("auth/register", Json.credentials(known, PASSWORD));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
     }

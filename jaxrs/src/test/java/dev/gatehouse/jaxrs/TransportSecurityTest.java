@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * JAX-RS on Grizzly refuses passwords and tokens over plain HTTP from other than loopback, before
- * the body is read. Three servers share one database and key: one on loopback that trusts a proxy
- * at 127.0.0.1, one listening on a non-loopback address of this machine (so its clients' peer
- * address is not loopback), and one there with the check turned off.
+ * the body is read. Four servers share one database and key: one on loopback that trusts a proxy
+ * at 127.0.0.1, one on loopback that trusts none (so a proxy on this host would be unlisted), one
+ * listening on a non-loopback address of this machine (so its clients' peer address is not
+ * loopback), and one there with the check turned off.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransportSecurityTest {
@@ -32,6 +33,7 @@ class TransportSecurityTest {
 
     private final TestDatabases.Database db = TestDatabases.h2();
     private TestServer loopback;
+    private TestServer unlisted;
     private TestServer remote;
     private TestServer lax;
 
@@ -39,13 +41,14 @@ class TransportSecurityTest {
     void start() throws Exception {
         String host = LocalAddresses.nonLoopbackHost();
         loopback = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f.trustedProxies(Set.of("127.0.0.1")));
+        unlisted = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f);
         remote = TestServer.startOn(host, db.dataSource(), b -> b, b -> b, f -> f);
         lax = TestServer.startOn(host, db.dataSource(), b -> b, b -> b, f -> f.requireHttps(false));
     }
 
     @AfterAll
     void stop() {
-        for (TestServer s : new TestServer[] {loopback, remote, lax}) {
+        for (TestServer s : new TestServer[] {loopback, unlisted, remote, lax}) {
             if (s != null) {
                 s.close();
             }
@@ -152,6 +155,36 @@ class TransportSecurityTest {
         assertThat(c.postJson("auth/login", credentials(email), PROXY_TLS).status()).isEqualTo(200);
         assertThat(c.get("api/me", concat(bearer, PROXY_TLS)).status()).isEqualTo(200);
         assertThat(c.get("api/me", concat(bearer, "Forwarded", "for=203.0.113.7;proto=https")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aLoopbackPeerThatForwardsWithoutBeingTrustedIsRefusedCredentialsInEitherTransport() {
+        String email = "unlisted-" + UUID.randomUUID() + "@example.org";
+        JsonNode tokens = session(email);
+        String[] bearer = {"Authorization", "Bearer " + tokens.get("access_token").asText()};
+        String refresh = "{\"refresh_token\":\"" + tokens.get("refresh_token").asText() + "\"}";
+        Client browser = new Client(unlisted.base);
+        assertThat(browser.postJson("auth/login", credentials(email), "Auth-Transport", "cookie").status()).isEqualTo(200);
+        assertThat(browser.cookies).containsKey("__Host-access_token");
+        String[][] forwarding = {{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"},
+                {"X-Forwarded-Host", "app.example"}, {"Forwarded", "for=203.0.113.7;proto=https"}};
+
+        for (String[] header : forwarding) {
+            Client c = new Client(unlisted.base);
+            String fresh = "never-" + UUID.randomUUID() + "@example.org";
+            assertHttpsRequired(c.postJson("auth/register", credentials(fresh), header));
+            assertThat(Sql.count(db.dataSource(), "SELECT COUNT(*) FROM gh_users WHERE email = ?", fresh)).isZero();
+            assertHttpsRequired(c.postJson("auth/login", credentials(email), header));
+            assertHttpsRequired(c.postJson("auth/login", credentials(email), concat(header, "Auth-Transport", "cookie")));
+            assertHttpsRequired(c.postJson("auth/refresh", refresh, header));
+            assertHttpsRequired(c.get("api/me", concat(bearer, header)));
+            assertHttpsRequired(browser.get("api/me", header));
+            assertThat(c.get("api/ping", header).status()).as("public resources still answer").isEqualTo(200);
+        }
+        // without forwarding headers the same loopback client keeps its exemption; nothing was spent
+        assertThat(new Client(unlisted.base).get("api/me", bearer).status()).isEqualTo(200);
+        assertThat(browser.get("api/me").status()).isEqualTo(200);
+        assertThat(new Client(unlisted.base).postJson("auth/refresh", refresh).status()).isEqualTo(200);
     }
 
     @Test

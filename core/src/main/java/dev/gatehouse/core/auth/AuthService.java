@@ -86,6 +86,8 @@ public final class AuthService implements AutoCloseable {
     private final PasswordHasher hasher;
     private final PasswordPolicy policy;
     private final ClientRateLimiter clientLimiter;
+    private final AccountKeys accountKeys;
+    private final ThrottleStore.Limits throttleLimits;
     private final ScheduledExecutorService maintenance;
     private final ThreadPoolExecutor storePool;
     private final SecurityEventListener events;
@@ -126,6 +128,11 @@ public final class AuthService implements AutoCloseable {
         this.hasher = new PasswordHasher(settings);
         this.policy = new PasswordPolicy(settings);
         this.clientLimiter = new ClientRateLimiter(settings.clientAttemptsPerMinute(), clock);
+        this.accountKeys = new AccountKeys(settings.pepper());
+        this.throttleLimits = new ThrottleStore.Limits(
+                new ThrottleStore.Bucket(settings.throttleAccountClientBurst(), settings.throttleAccountClientInterval()),
+                new ThrottleStore.Bucket(settings.throttleAccountBurst(), settings.throttleAccountInterval()),
+                settings.throttleKnownClientWindow());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-maintenance");
             t.setDaemon(true);
@@ -193,7 +200,18 @@ public final class AuthService implements AutoCloseable {
      * Logs a user in. An unknown email and a wrong password give the same
      * {@link InvalidCredentialsException} after the same work (one bcrypt check each). While the
      * account or the client is throttled, every attempt, right or wrong, gets
-     * {@link ThrottledException}.
+     * {@link ThrottledException} before any password is checked.
+     *
+     * <p>Failed logins are limited per account in the {@link ThrottleStore}, in two buckets that
+     * refill with time: one per account and client network ({@link ClientAddresses#network}), and
+     * one per account for all clients together, which does not apply to a client network that
+     * logged in to the account successfully within {@link AuthSettings#throttleKnownClientWindow()}
+     * (the owner's device). Each attempt reserves one failure from both before the password is
+     * checked, atomically, and a successful login gives it back: concurrent guesses cannot slip
+     * between a check and a count.
+     *
+     * @param client the caller's address, for the per-client limits; {@code null} when unknown (no
+     *               in-memory per-client limit, and one shared account-and-client bucket)
      */
     public CompletableFuture<TokenPair> login(String email, String password, String client) {
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -208,32 +226,34 @@ public final class AuthService implements AutoCloseable {
         }
         limitClient(client);
         String normalised = Emails.normalise(email);
-        return hasher.submit(() -> loginNow(normalised, password));
+        String network = ClientAddresses.network(client);
+        return hasher.submit(() -> loginNow(normalised, password, network));
     }
 
-    private TokenPair loginNow(String email, String password) {
-        String accountKey = sha256Hex(email);
-        Instant now = clock.instant();
-        Optional<ThrottleStore.State> state = throttle.find(accountKey);
-        if (state.isPresent() && state.get().blockedUntil() != null && state.get().blockedUntil().isAfter(now)) {
-            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKey.substring(0, 12), null);
-            throw new ThrottledException(Duration.between(now, state.get().blockedUntil()));
+    private TokenPair loginNow(String email, String password, String network) {
+        String accountKey = accountKeys.account(email);
+        String accountClientKey = accountKeys.accountClient(email, network);
+        // The failure is reserved before the password is checked: the check and the count are one
+        // step in the database, whatever runs at the same time on this node or another.
+        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, clock.instant(), throttleLimits);
+        if (!reservation.granted()) {
+            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKeys.pseudonym(email),
+                    reservation.refusedBy() == ThrottleStore.Limit.ACCOUNT ? "all-clients" : "this-client");
+            throw new ThrottledException(reservation.retryAfter());
         }
         // An address that could never have been registered is treated as unknown: same answer,
         // same bcrypt cost, and the store never sees input it would refuse.
         Optional<User> user = Emails.problem(email).isPresent() ? Optional.empty() : users.findByEmail(email);
         boolean ok = user.isPresent() ? hasher.matches(password, user.get().passwordHash()) : hasher.matchesNothing(password);
         if (!ok) {
-            ThrottleStore.State after = throttle.recordFailure(accountKey, now, this::blockedUntil);
-            emit(SecurityEvent.Type.LOGIN_FAILED, user.map(User::id).orElse(null), accountKey.substring(0, 12),
-                    (user.isPresent() ? "wrong-password" : "unknown-email") + ", failures=" + after.failures()
-                            + (after.blockedUntil() == null ? "" : ", account blocked until " + after.blockedUntil()));
+            // The reservation stands: it is the record of this failure.
+            emit(SecurityEvent.Type.LOGIN_FAILED, user.map(User::id).orElse(null), accountKeys.pseudonym(email),
+                    (user.isPresent() ? "wrong-password" : "unknown-email") + (reservation.knownClient() ? ", known-client" : ""));
             throw new InvalidCredentialsException("Invalid email or password");
         }
         User u = user.get();
-        if (state.isPresent()) {
-            throttle.reset(accountKey);
-        }
+        Instant now = clock.instant();
+        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
         if (hasher.needsRehash(u.passwordHash())) {
             try {
                 users.updatePasswordHash(u.id(), hasher.hash(password));
@@ -245,17 +265,6 @@ public final class AuthService implements AutoCloseable {
         TokenPair pair = newFamily(u, now);
         emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
         return pair;
-    }
-
-    /** Progressive slow-down: free failures, then 1 s, 2 s, 4 s … up to the maximum block. */
-    private Instant blockedUntil(int failures, Instant now) {
-        int over = failures - settings.throttleFreeFailures();
-        if (over < 0) {
-            return null;
-        }
-        long seconds = over >= 30 ? Long.MAX_VALUE : 1L << over;
-        Duration block = Duration.ofSeconds(Math.min(seconds, settings.throttleMaxBlock().toSeconds()));
-        return now.plus(block);
     }
 
     private TokenPair newFamily(User user, Instant now) {
@@ -546,6 +555,18 @@ public final class AuthService implements AutoCloseable {
             revocations.purge(now, horizon);
         } catch (RuntimeException e) {
             LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
+        }
+        purgeThrottle();
+    }
+
+    /** Deletes throttle buckets that are full again and remember no success within the known-client window. */
+    int purgeThrottle() {
+        try {
+            Instant now = clock.instant();
+            return throttle.purge(now, now.minus(settings.throttleKnownClientWindow()));
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of login throttle buckets failed ({}); will retry", e.getClass().getSimpleName());
+            return 0;
         }
     }
 

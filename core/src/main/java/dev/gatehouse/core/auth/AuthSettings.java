@@ -16,8 +16,16 @@ public final class AuthSettings {
     public static final int DEFAULT_BCRYPT_COST = 12;
     public static final int DEFAULT_PASSWORD_MIN_LENGTH = 12;
     public static final int DEFAULT_PASSWORD_MAX_LENGTH = 128;
-    public static final int DEFAULT_THROTTLE_FREE_FAILURES = 5;
-    public static final Duration DEFAULT_THROTTLE_MAX_BLOCK = Duration.ofMinutes(15);
+    public static final int DEFAULT_THROTTLE_ACCOUNT_CLIENT_BURST = 5;
+    public static final Duration DEFAULT_THROTTLE_ACCOUNT_CLIENT_INTERVAL = Duration.ofMinutes(5);
+    public static final int DEFAULT_THROTTLE_ACCOUNT_BURST = 50;
+    public static final Duration DEFAULT_THROTTLE_ACCOUNT_INTERVAL = Duration.ofSeconds(72);
+    public static final Duration DEFAULT_THROTTLE_KNOWN_CLIENT_WINDOW = Duration.ofDays(30);
+    /**
+     * Most failed logins the per-account limit may allow on one account in any hour, from clients
+     * other than the owner's (NIST SP 800-63B §5.2.2: no more than 100).
+     */
+    public static final int MAX_ACCOUNT_FAILURES_PER_HOUR = 100;
     public static final int DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE = 30;
     public static final int DEFAULT_HASHING_QUEUE = 64;
     public static final int DEFAULT_STORE_THREADS = 8;
@@ -31,8 +39,11 @@ public final class AuthSettings {
     private final int bcryptCost;
     private final int passwordMinLength;
     private final int passwordMaxLength;
-    private final int throttleFreeFailures;
-    private final Duration throttleMaxBlock;
+    private final int throttleAccountClientBurst;
+    private final Duration throttleAccountClientInterval;
+    private final int throttleAccountBurst;
+    private final Duration throttleAccountInterval;
+    private final Duration throttleKnownClientWindow;
     private final int clientAttemptsPerMinute;
     private final int hashingThreads;
     private final int hashingQueue;
@@ -48,8 +59,11 @@ public final class AuthSettings {
         this.bcryptCost = Math.abs(b.bcryptCost);
         this.passwordMinLength = b.passwordMinLength;
         this.passwordMaxLength = b.passwordMaxLength;
-        this.throttleFreeFailures = b.throttleFreeFailures;
-        this.throttleMaxBlock = b.throttleMaxBlock;
+        this.throttleAccountClientBurst = b.throttleAccountClientBurst;
+        this.throttleAccountClientInterval = b.throttleAccountClientInterval;
+        this.throttleAccountBurst = b.throttleAccountBurst;
+        this.throttleAccountInterval = b.throttleAccountInterval;
+        this.throttleKnownClientWindow = b.throttleKnownClientWindow;
         this.clientAttemptsPerMinute = b.clientAttemptsPerMinute;
         this.hashingThreads = b.hashingThreads;
         this.hashingQueue = b.hashingQueue;
@@ -87,12 +101,32 @@ public final class AuthSettings {
         return passwordMaxLength;
     }
 
-    public int throttleFreeFailures() {
-        return throttleFreeFailures;
+    /** Failed logins one client network may make on one account at once, before it is slowed down. */
+    public int throttleAccountClientBurst() {
+        return throttleAccountClientBurst;
     }
 
-    public Duration throttleMaxBlock() {
-        return throttleMaxBlock;
+    /** After the burst, one more failed login per account and client network per this interval. */
+    public Duration throttleAccountClientInterval() {
+        return throttleAccountClientInterval;
+    }
+
+    /** Failed logins all clients together may make on one account at once (the owner's devices aside). */
+    public int throttleAccountBurst() {
+        return throttleAccountBurst;
+    }
+
+    /** After the account burst, one more failed login on the account per this interval. */
+    public Duration throttleAccountInterval() {
+        return throttleAccountInterval;
+    }
+
+    /**
+     * How long a successful login makes its client network a known client of the account, exempt
+     * from the account-wide limit; {@link Duration#ZERO} for never.
+     */
+    public Duration throttleKnownClientWindow() {
+        return throttleKnownClientWindow;
     }
 
     public int clientAttemptsPerMinute() {
@@ -132,8 +166,11 @@ public final class AuthSettings {
         private int bcryptCost = DEFAULT_BCRYPT_COST;
         private int passwordMinLength = DEFAULT_PASSWORD_MIN_LENGTH;
         private int passwordMaxLength = DEFAULT_PASSWORD_MAX_LENGTH;
-        private int throttleFreeFailures = DEFAULT_THROTTLE_FREE_FAILURES;
-        private Duration throttleMaxBlock = DEFAULT_THROTTLE_MAX_BLOCK;
+        private int throttleAccountClientBurst = DEFAULT_THROTTLE_ACCOUNT_CLIENT_BURST;
+        private Duration throttleAccountClientInterval = DEFAULT_THROTTLE_ACCOUNT_CLIENT_INTERVAL;
+        private int throttleAccountBurst = DEFAULT_THROTTLE_ACCOUNT_BURST;
+        private Duration throttleAccountInterval = DEFAULT_THROTTLE_ACCOUNT_INTERVAL;
+        private Duration throttleKnownClientWindow = DEFAULT_THROTTLE_KNOWN_CLIENT_WINDOW;
         private int clientAttemptsPerMinute = DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE;
         private int hashingThreads = Runtime.getRuntime().availableProcessors();
         private int hashingQueue = DEFAULT_HASHING_QUEUE;
@@ -187,15 +224,52 @@ public final class AuthSettings {
             return this;
         }
 
-        /** Consecutive failures an account may have before it is slowed down; default 5. */
-        public Builder throttleFreeFailures(int failures) {
-            this.throttleFreeFailures = failures;
+        /**
+         * Failed logins one client network (an IPv4 address or an IPv6 {@code /64}) may make on
+         * one account in a burst, before it is slowed to one per
+         * {@link #throttleAccountClientInterval}; 1 to 100, default 5.
+         */
+        public Builder throttleAccountClientBurst(int failures) {
+            this.throttleAccountClientBurst = failures;
             return this;
         }
 
-        /** Longest block of an account; default 15 minutes. */
-        public Builder throttleMaxBlock(Duration max) {
-            this.throttleMaxBlock = max;
+        /**
+         * How often one client network regains one failed login on one account; PT1S to P1D,
+         * default 5 minutes.
+         */
+        public Builder throttleAccountClientInterval(Duration interval) {
+            this.throttleAccountClientInterval = interval;
+            return this;
+        }
+
+        /**
+         * Failed logins all clients together (except the account's known clients) may make on one
+         * account in a burst, before they are slowed to one per {@link #throttleAccountInterval};
+         * 1 to 100, default 50.
+         */
+        public Builder throttleAccountBurst(int failures) {
+            this.throttleAccountBurst = failures;
+            return this;
+        }
+
+        /**
+         * How often an account regains one failed login for all clients together; PT1S to P1D,
+         * default 72 seconds (50 an hour). With the burst it may allow at most
+         * {@value AuthSettings#MAX_ACCOUNT_FAILURES_PER_HOUR} failures in any hour.
+         */
+        public Builder throttleAccountInterval(Duration interval) {
+            this.throttleAccountInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long after a successful login its client network counts as the owner's device for
+         * that account (only the per-client limit applies to it, not the account-wide one);
+         * PT0S (never) to P365D, default 30 days.
+         */
+        public Builder throttleKnownClientWindow(Duration window) {
+            this.throttleKnownClientWindow = window;
             return this;
         }
 
@@ -269,10 +343,25 @@ public final class AuthSettings {
             if (passwordMaxLength < 64 || passwordMaxLength > 1024 || passwordMaxLength < passwordMinLength) {
                 throw new ConfigurationException("passwordMaxLength", "must be between 64 and 1024 and not below the minimum");
             }
-            if (throttleFreeFailures < 1 || throttleFreeFailures > 100) {
-                throw new ConfigurationException("throttleFreeFailures", "must be between 1 and 100");
+            if (throttleAccountClientBurst < 1 || throttleAccountClientBurst > 100) {
+                throw new ConfigurationException("throttleAccountClientBurst", "must be between 1 and 100");
             }
-            positive("throttleMaxBlock", throttleMaxBlock);
+            interval("throttleAccountClientInterval", throttleAccountClientInterval);
+            if (throttleAccountBurst < 1 || throttleAccountBurst > 100) {
+                throw new ConfigurationException("throttleAccountBurst", "must be between 1 and 100");
+            }
+            interval("throttleAccountInterval", throttleAccountInterval);
+            // Full at the start of an hour, plus what it regains during the hour.
+            long perHour = throttleAccountBurst + Duration.ofHours(1).toNanos() / throttleAccountInterval.toNanos();
+            if (perHour > MAX_ACCOUNT_FAILURES_PER_HOUR) {
+                throw new ConfigurationException("throttleAccountInterval", "with throttleAccountBurst " + throttleAccountBurst
+                        + " allows " + perHour + " failed logins an hour on one account; at most "
+                        + MAX_ACCOUNT_FAILURES_PER_HOUR + " are allowed (NIST SP 800-63B)");
+            }
+            if (throttleKnownClientWindow == null || throttleKnownClientWindow.isNegative()
+                    || throttleKnownClientWindow.compareTo(Duration.ofDays(365)) > 0) {
+                throw new ConfigurationException("throttleKnownClientWindow", "must be between PT0S and P365D");
+            }
             if (clientAttemptsPerMinute < 1) {
                 throw new ConfigurationException("clientAttemptsPerMinute", "must be at least 1");
             }
@@ -293,6 +382,12 @@ public final class AuthSettings {
                 throw new ConfigurationException("pepper", "must be at least 32 bytes");
             }
             return new AuthSettings(this);
+        }
+
+        private static void interval(String name, Duration value) {
+            if (value == null || value.compareTo(Duration.ofSeconds(1)) < 0 || value.compareTo(Duration.ofDays(1)) > 0) {
+                throw new ConfigurationException(name, "must be between PT1S and P1D");
+            }
         }
 
         private static void positive(String name, Duration value) {

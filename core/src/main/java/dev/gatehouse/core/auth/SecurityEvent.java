@@ -18,8 +18,10 @@ public final class SecurityEvent {
         /** Unknown email or wrong password; {@link #reason()} says which (kept server-side, never sent). */
         LOGIN_FAILED,
         /**
-         * The account lockout: an attempt on an account that is blocked after too many failures
-         * (progressive, temporary; see {@code AuthSettings}). There is no other lockout.
+         * A login refused, before its password was checked, because the account has had too many
+         * failed logins: from this client network ({@link #reason()} {@code this-client}) or from
+         * all clients together ({@code all-clients}). Temporary: the limits refill with time (see
+         * {@code AuthSettings}'s throttle settings). There is no other lockout.
          */
         ACCOUNT_THROTTLED,
         /** An attempt from a client address over its limit. */
@@ -93,8 +95,10 @@ public final class SecurityEvent {
     }
 
     /**
-     * A short, stable pseudonym of the account attempted (a prefix of the SHA-256 of the
-     * normalised email) for events where the user may not exist; {@code null} otherwise.
+     * A short pseudonym of the account attempted (12 hex characters of an HMAC-SHA256 of the
+     * normalised email, keyed from the pepper, so that it cannot be reversed from a list of
+     * emails) for events where the user may not exist; {@code null} otherwise. Stable across
+     * nodes and restarts when a pepper is set; without one, only within one process.
      */
     public String account() {
         return account;

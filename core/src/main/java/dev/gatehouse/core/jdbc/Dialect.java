@@ -161,27 +161,6 @@ public enum Dialect {
     // ---- upserts -------------------------------------------------------------------------------
 
     /**
-     * An atomic statement that inserts a throttle row with one failure or adds one to an existing
-     * row ({@code account_key}, {@code last_failure_at}), or {@code null} when the dialect has no
-     * such statement (H2: update, then insert if there was no row, retrying on a duplicate key).
-     */
-    String throttleIncrementUpsert() {
-        switch (this) {
-            case POSTGRESQL:
-                return "INSERT INTO gh_login_throttle AS t (account_key, failures, last_failure_at, blocked_until)"
-                        + " VALUES (?, 1, ?, NULL)"
-                        + " ON CONFLICT (account_key) DO UPDATE SET failures = t.failures + 1,"
-                        + " last_failure_at = EXCLUDED.last_failure_at";
-            case MARIADB:
-                return "INSERT INTO gh_login_throttle (account_key, failures, last_failure_at, blocked_until)"
-                        + " VALUES (?, 1, ?, NULL)"
-                        + " ON DUPLICATE KEY UPDATE failures = failures + 1, last_failure_at = VALUES(last_failure_at)";
-            default:
-                return null;
-        }
-    }
-
-    /**
      * An atomic statement ({@code jti}, {@code expires_at}) that records a revoked token, keeping
      * the later expiry if it is already there, or {@code null} (H2: update, then insert).
      */

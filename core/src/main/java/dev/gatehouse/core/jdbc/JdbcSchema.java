@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 /**
  * The tables of the JDBC stores: {@code gh_users}, {@code gh_refresh_families},
  * {@code gh_refresh_tokens}, {@code gh_revoked_tokens}, {@code gh_user_revocations},
- * {@code gh_login_throttle} and {@code gh_signing_keys} (the keys of
+ * {@code gh_login_buckets} and {@code gh_signing_keys} (the keys of
  * {@link dev.gatehouse.core.keys.ManagedKeySource}). Every statement is {@code CREATE ... IF NOT EXISTS}, so creating the
  * schema again (on every start, from every node) changes nothing. Migrations of an existing schema
  * are not this class's business.

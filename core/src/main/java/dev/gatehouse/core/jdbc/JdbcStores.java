@@ -91,7 +91,7 @@ public final class JdbcStores {
         return revocations;
     }
 
-    /** Login failures per account, in {@code gh_login_throttle}. */
+    /** Login throttling buckets (per account, and per account and client network), in {@code gh_login_buckets}. */
     public ThrottleStore throttle() {
         return throttle;
     }

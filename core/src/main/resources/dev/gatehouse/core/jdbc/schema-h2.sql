@@ -68,13 +68,18 @@ CREATE TABLE IF NOT EXISTS gh_user_revocations (
 );
 CREATE INDEX IF NOT EXISTS gh_user_revocations_revoked_idx ON gh_user_revocations (revoked_at);
 
-CREATE TABLE IF NOT EXISTS gh_login_throttle (
-    account_key     CHAR(64)     NOT NULL,
-    failures        INT          NOT NULL,
-    last_failure_at TIMESTAMP(6) NOT NULL,
-    blocked_until   TIMESTAMP(6),
-    CONSTRAINT gh_login_throttle_pk PRIMARY KEY (account_key)
+-- Login throttling (dev.gatehouse.core.jdbc.JdbcThrottleStore): one GCRA bucket per row, keyed by a keyed
+-- hash (never an email or an address). tat is the bucket's theoretical arrival time (full again when it is
+-- past); last_success_at is the last successful login of an account-and-client bucket. Rows that are full
+-- and have no recent success are purged. It replaces gh_login_throttle of earlier versions, which nothing
+-- reads any more and which may be dropped.
+CREATE TABLE IF NOT EXISTS gh_login_buckets (
+    bucket_key      CHAR(64)     NOT NULL,
+    tat             TIMESTAMP(6) NOT NULL,
+    last_success_at TIMESTAMP(6),
+    CONSTRAINT gh_login_buckets_pk PRIMARY KEY (bucket_key)
 );
+CREATE INDEX IF NOT EXISTS gh_login_buckets_tat_idx ON gh_login_buckets (tat);
 
 -- Signing keys managed by dev.gatehouse.core.keys.ManagedKeySource. The unique generation is what
 -- settles a race between nodes rotating at once: exactly one insert of the next generation wins.

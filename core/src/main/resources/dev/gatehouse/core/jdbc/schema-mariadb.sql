@@ -73,12 +73,17 @@ CREATE TABLE IF NOT EXISTS gh_user_revocations (
     INDEX gh_user_revocations_revoked_idx (revoked_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-CREATE TABLE IF NOT EXISTS gh_login_throttle (
-    account_key     CHAR(64)    NOT NULL,
-    failures        INT         NOT NULL,
-    last_failure_at DATETIME(6) NOT NULL,
-    blocked_until   DATETIME(6) NULL,
-    CONSTRAINT gh_login_throttle_pk PRIMARY KEY (account_key)
+-- Login throttling (dev.gatehouse.core.jdbc.JdbcThrottleStore): one GCRA bucket per row, keyed by a keyed
+-- hash (never an email or an address). tat is the bucket's theoretical arrival time (full again when it is
+-- past); last_success_at is the last successful login of an account-and-client bucket. Rows that are full
+-- and have no recent success are purged. It replaces gh_login_throttle of earlier versions, which nothing
+-- reads any more and which may be dropped.
+CREATE TABLE IF NOT EXISTS gh_login_buckets (
+    bucket_key      CHAR(64)    NOT NULL,
+    tat             DATETIME(6) NOT NULL,
+    last_success_at DATETIME(6) NULL,
+    CONSTRAINT gh_login_buckets_pk PRIMARY KEY (bucket_key),
+    INDEX gh_login_buckets_tat_idx (tat)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Signing keys managed by dev.gatehouse.core.keys.ManagedKeySource. The unique generation is what

@@ -107,7 +107,7 @@ class SecurityEventsTest {
         service.close();
         JdbcStores stores = new JdbcStores(db.dataSource());
         service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).throttleFreeFailures(2).clientAttemptsPerMinute(4).build(),
+                AuthSettings.builder().bcryptCostForTests(4).throttleAccountClientBurst(2).clientAttemptsPerMinute(4).build(),
                 KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                 events::add);
@@ -123,11 +123,49 @@ class SecurityEventsTest {
 
         assertThat(events).extracting(SecurityEvent::type)
                 .containsExactly(REGISTERED, LOGIN_FAILED, LOGIN_FAILED, ACCOUNT_THROTTLED, CLIENT_THROTTLED);
-        assertThat(events.get(1).reason()).isEqualTo("wrong-password, failures=1");
-        assertThat(events.get(2).reason()).startsWith("wrong-password, failures=2, account blocked until ");
+        assertThat(events.get(1).reason()).isEqualTo("wrong-password");
+        assertThat(events.get(2).reason()).isEqualTo("wrong-password");
+        assertThat(events.get(3).reason()).as("the account's limit for this client").isEqualTo("this-client");
         assertThat(events.get(3).account()).isEqualTo(events.get(2).account());
         assertThat(events.subList(1, 5)).extracting(e -> SecurityEventListener.defaultLevel(e.type()))
                 .containsOnly(org.slf4j.event.Level.WARN);
+    }
+
+    @Test
+    void theAccountPseudonymIsKeyedFromThePepperAndNotAHashOfTheEmail() throws Exception {
+        assertThatThrownBy(() -> service.login(EMAIL, PASSWORD, "client").get()).hasCauseInstanceOf(InvalidCredentialsException.class);
+        String pseudonym = events.get(0).account();
+        assertThat(pseudonym).matches("[0-9a-f]{12}");
+        // an unsalted hash could be found again from a list of emails: it must not be one
+        assertThat(AuthService.sha256Hex(EMAIL)).doesNotStartWith(pseudonym);
+
+        // another node with the same pepper gives the same pseudonym; another pepper, another one
+        List<SecurityEvent> other = new CopyOnWriteArrayList<>();
+        try (AuthService sameDeployment = node(other::add)) {
+            assertThatThrownBy(() -> sameDeployment.login(EMAIL, PASSWORD, "client").get())
+                    .hasCauseInstanceOf(InvalidCredentialsException.class);
+        }
+        assertThat(other.get(0).account()).isEqualTo(pseudonym);
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        byte[] otherPepper = "another pepper of at least thirty-two bytes, elsewhere".getBytes(StandardCharsets.UTF_8);
+        List<SecurityEvent> peppered = new CopyOnWriteArrayList<>();
+        List<SecurityEvent> unpeppered = new CopyOnWriteArrayList<>();
+        try (AuthService otherPepperNode = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                AuthSettings.builder().bcryptCostForTests(4).pepper(otherPepper).build(), keys,
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()), peppered::add);
+             AuthService noPepper = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+                     AuthSettings.builder().bcryptCostForTests(4).build(), keys,
+                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+                     unpeppered::add)) {
+            assertThatThrownBy(() -> otherPepperNode.login(EMAIL, PASSWORD, "client").get())
+                    .hasCauseInstanceOf(InvalidCredentialsException.class);
+            assertThatThrownBy(() -> noPepper.login(EMAIL, PASSWORD, "client").get())
+                    .hasCauseInstanceOf(InvalidCredentialsException.class);
+        }
+        assertThat(peppered.get(0).account()).matches("[0-9a-f]{12}").isNotEqualTo(pseudonym);
+        assertThat(unpeppered.get(0).account()).matches("[0-9a-f]{12}").isNotEqualTo(pseudonym)
+                .isNotEqualTo(peppered.get(0).account());
+        assertThat(AuthService.sha256Hex(EMAIL)).doesNotStartWith(unpeppered.get(0).account());
     }
 
     @Test

@@ -63,7 +63,7 @@ class DialectTest {
                 .filteredOn(s -> s.startsWith("CREATE TABLE IF NOT EXISTS "))
                 .extracting(s -> s.split("\\s+")[5])
                 .containsExactly("gh_users", "gh_refresh_families", "gh_refresh_tokens", "gh_refresh_seals",
-                        "gh_revoked_tokens", "gh_user_revocations", "gh_login_throttle", "gh_signing_keys");
+                        "gh_revoked_tokens", "gh_user_revocations", "gh_login_buckets", "gh_signing_keys");
     }
 
     @Test

@@ -7,7 +7,9 @@ import dev.gatehouse.core.store.RefreshTokenStore;
 import dev.gatehouse.core.store.RevocationStore;
 import dev.gatehouse.core.store.StoreUnavailableException;
 import dev.gatehouse.core.store.ThrottleStore;
-import dev.gatehouse.core.store.ThrottleStore.BlockPolicy;
+import dev.gatehouse.core.store.ThrottleStore.Bucket;
+import dev.gatehouse.core.store.ThrottleStore.Limit;
+import dev.gatehouse.core.store.ThrottleStore.Reservation;
 import dev.gatehouse.core.store.User;
 import dev.gatehouse.core.store.UserRepository;
 import dev.gatehouse.core.testing.TestDatabases.Database;
@@ -740,63 +742,189 @@ abstract class StoreContract {
 
     // ---- throttle ------------------------------------------------------------------------------
 
+    /** Whole microseconds, as the store keeps them, so that waits come out exact. */
+    private static final Instant T0 = NOW_MICROS;
+
+    /** A client bucket of 3 then one a minute, an account bucket of 10 then one every 10 s, known clients for an hour. */
+    private static final ThrottleStore.Limits LIMITS = new ThrottleStore.Limits(new Bucket(3, Duration.ofMinutes(1)),
+            new Bucket(10, Duration.ofSeconds(10)), Duration.ofHours(1));
+
     @Test
-    void thirtyConcurrentFailuresAreCountedExactly() throws Exception {
-        String key = hash("account " + UUID.randomUUID());
-        List<Outcome<ThrottleStore.State>> outcomes = race(30, i -> throttle.recordFailure(key, NOW, (n, now) -> null));
+    void reservationsGrantTheBurstThenOnePerIntervalAndRefusalsTakeNothing() {
+        String account = hash("account " + UUID.randomUUID());
+        String client = hash("client " + UUID.randomUUID());
+        for (int i = 0; i < 3; i++) {
+            Reservation r = throttle.reserve(account, client, T0, LIMITS);
+            assertThat(r.granted()).as("attempt %d", i + 1).isTrue();
+            assertThat(r.retryAfter()).isZero();
+            assertThat(r.knownClient()).isFalse();
+        }
+        Reservation fourth = throttle.reserve(account, client, T0, LIMITS);
+        assertThat(fourth.granted()).isFalse();
+        assertThat(fourth.refusedBy()).isEqualTo(Limit.ACCOUNT_CLIENT);
+        assertThat(fourth.retryAfter()).isEqualTo(Duration.ofMinutes(1));
+        // the client bucket's arrival time is three minutes ahead, the account's three times 10 s
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", client)).isEqualTo(T0.plusSeconds(180));
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account)).isEqualTo(T0.plusSeconds(30));
+
+        // refused attempts take nothing: half way, half the wait is left, and at the minute one more is granted
+        assertThat(throttle.reserve(account, client, T0.plusSeconds(30), LIMITS).retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(throttle.reserve(account, client, T0.plusSeconds(60), LIMITS).granted()).isTrue();
+        Reservation again = throttle.reserve(account, client, T0.plusSeconds(60), LIMITS);
+        assertThat(again.granted()).isFalse();
+        assertThat(again.retryAfter()).isEqualTo(Duration.ofMinutes(1));
+        // after three quiet minutes the whole burst is back
+        for (int i = 0; i < 3; i++) {
+            assertThat(throttle.reserve(account, client, T0.plusSeconds(240), LIMITS).granted()).as("after the decay, %d", i + 1).isTrue();
+        }
+        assertThat(throttle.reserve(account, client, T0.plusSeconds(240), LIMITS).granted()).isFalse();
+    }
+
+    @Test
+    void theAccountBucketBoundsAllClientsTogetherAndARefusedClientLeavesNoRow() {
+        String account = hash("account " + UUID.randomUUID());
+        for (int i = 0; i < 10; i++) {
+            assertThat(throttle.reserve(account, hash("client " + i + " " + account), T0, LIMITS).granted())
+                    .as("client %d", i).isTrue();
+        }
+        String late = hash("late client " + account);
+        Reservation refused = throttle.reserve(account, late, T0, LIMITS);
+
+        assertThat(refused.granted()).isFalse();
+        assertThat(refused.refusedBy()).isEqualTo(Limit.ACCOUNT);
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key = ?", late)).isZero();
+        assertThat(throttle.reserve(account, late, T0.plusSeconds(10), LIMITS).granted()).isTrue();
+    }
+
+    @Test
+    void whenBothBucketsAreEmptyTheLongerWaitIsReported() {
+        ThrottleStore.Limits tight = new ThrottleStore.Limits(new Bucket(1, Duration.ofSeconds(20)),
+                new Bucket(1, Duration.ofSeconds(90)), Duration.ofHours(1));
+        String account = hash("account " + UUID.randomUUID());
+        String client = hash("client " + account);
+        assertThat(throttle.reserve(account, client, T0, tight).granted()).isTrue();
+
+        Reservation refused = throttle.reserve(account, client, T0, tight);
+
+        assertThat(refused.refusedBy()).isEqualTo(Limit.ACCOUNT);
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void aKnownClientIsExemptFromTheAccountBucketButNotFromItsOwn() {
+        String account = hash("account " + UUID.randomUUID());
+        String owner = hash("owner " + account);
+        assertThat(throttle.reserve(account, owner, T0, LIMITS).granted()).isTrue();
+        throttle.recordSuccess(account, owner, T0, true, LIMITS);
+        // others empty the account bucket
+        for (int i = 0; i < 10; i++) {
+            assertThat(throttle.reserve(account, hash("guesser " + i + " " + account), T0, LIMITS).granted()).isTrue();
+        }
+        assertThat(throttle.reserve(account, hash("guesser 10 " + account), T0, LIMITS).refusedBy()).isEqualTo(Limit.ACCOUNT);
+        Instant accountTat = instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account);
+
+        for (int i = 0; i < 3; i++) {
+            Reservation r = throttle.reserve(account, owner, T0.plusSeconds(1), LIMITS);
+            assertThat(r.granted()).as("the owner's attempt %d", i + 1).isTrue();
+            assertThat(r.knownClient()).isTrue();
+        }
+        Reservation ownLimit = throttle.reserve(account, owner, T0.plusSeconds(1), LIMITS);
+        assertThat(ownLimit.refusedBy()).isEqualTo(Limit.ACCOUNT_CLIENT);
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account))
+                .as("the owner's attempts were not charged to the account").isEqualTo(accountTat);
+
+        // once the success is older than the window, the client is a stranger again
+        Instant later = T0.plus(Duration.ofHours(1)).plusSeconds(1);
+        Reservation stranger = throttle.reserve(account, owner, later, LIMITS);
+        assertThat(stranger.granted()).isTrue();
+        assertThat(stranger.knownClient()).isFalse();
+    }
+
+    @Test
+    void aSuccessEmptiesTheClientBucketAndGivesTheAccountItsOneBack() {
+        String account = hash("account " + UUID.randomUUID());
+        String client = hash("client " + account);
+        for (int i = 0; i < 3; i++) {
+            throttle.reserve(account, client, T0, LIMITS);
+        }
+        assertThat(throttle.reserve(account, client, T0, LIMITS).granted()).isFalse();
+
+        throttle.recordSuccess(account, client, T0.plusSeconds(1), true, LIMITS);
+
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", client)).isEqualTo(T0.plusSeconds(1));
+        assertThat(instant("SELECT last_success_at FROM gh_login_buckets WHERE bucket_key = ?", client))
+                .isEqualTo(T0.plusSeconds(1));
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account)).isEqualTo(T0.plusSeconds(20));
+        assertThat(throttle.reserve(account, client, T0.plusSeconds(1), LIMITS).knownClient()).isTrue();
+
+        // a known client's success gives nothing back to the account, which it was not charged
+        throttle.recordSuccess(account, client, T0.plusSeconds(2), false, LIMITS);
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account)).isEqualTo(T0.plusSeconds(20));
+    }
+
+    @Test
+    void thirtyConcurrentReservationsFromOneClientGrantExactlyTheBurst() throws Exception {
+        String account = hash("account " + UUID.randomUUID());
+        String client = hash("client " + account);
+        List<Outcome<Reservation>> outcomes = race(30, i -> throttle.reserve(account, client, T0, LIMITS));
 
         assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
-        // every increment saw a count of its own
-        assertThat(outcomes.stream().map(o -> o.value.failures()).sorted().collect(Collectors.toList()))
-                .isEqualTo(IntStream.rangeClosed(1, 30).boxed().collect(Collectors.toList()));
-        assertThat(throttle.find(key)).map(ThrottleStore.State::failures).contains(30);
-        assertThat(count("SELECT failures FROM gh_login_throttle WHERE account_key = ?", key)).isEqualTo(30);
+        assertThat(outcomes.stream().filter(o -> o.value.granted()).count()).isEqualTo(3);
+        assertThat(outcomes.stream().filter(o -> !o.value.granted()).map(o -> o.value.refusedBy()).distinct())
+                .containsExactly(Limit.ACCOUNT_CLIENT);
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", client)).isEqualTo(T0.plusSeconds(180));
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account)).isEqualTo(T0.plusSeconds(30));
     }
 
     @Test
-    void blockIsComputedFromTheNewCountAndStored() {
-        String key = hash("account " + UUID.randomUUID());
-        BlockPolicy policy = (failures, now) -> failures < 3 ? null : now.plus(Duration.ofMinutes(failures));
+    void thirtyConcurrentReservationsFromThirtyClientsGrantExactlyTheAccountBurst() throws Exception {
+        String account = hash("account " + UUID.randomUUID());
+        List<Outcome<Reservation>> outcomes = race(30, i -> throttle.reserve(account, hash("client " + i + " " + account), T0, LIMITS));
 
-        assertThat(throttle.find(key)).isEmpty();
-        assertThat(throttle.recordFailure(key, NOW, policy).blockedUntil()).isNull();
-        assertThat(throttle.recordFailure(key, NOW, policy).blockedUntil()).isNull();
-        ThrottleStore.State third = throttle.recordFailure(key, NOW, policy);
-
-        Instant expected = NOW.plus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.MICROS);
-        assertThat(third.failures()).isEqualTo(3);
-        assertThat(third.blockedUntil()).isEqualTo(expected);
-        assertThat(throttle.find(key)).hasValueSatisfying(s -> {
-            assertThat(s.failures()).isEqualTo(3);
-            assertThat(s.blockedUntil()).isEqualTo(expected);
-        });
-        assertThat(throttle.recordFailure(key, NOW.plusSeconds(1), policy).blockedUntil())
-                .isEqualTo(NOW.plusSeconds(1).plus(Duration.ofMinutes(4)).truncatedTo(ChronoUnit.MICROS));
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        assertThat(outcomes.stream().filter(o -> o.value.granted()).count()).isEqualTo(10);
+        assertThat(outcomes.stream().filter(o -> !o.value.granted()).map(o -> o.value.refusedBy()).distinct())
+                .containsExactly(Limit.ACCOUNT);
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", account)).isEqualTo(T0.plusSeconds(100));
+        long clientRows = IntStream.range(0, 30)
+                .mapToLong(i -> count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key = ?", hash("client " + i + " " + account)))
+                .sum();
+        assertThat(clientRows).as("only the granted clients' buckets were written").isEqualTo(10);
     }
 
     @Test
-    void resetForgetsTheFailures() {
-        String key = hash("account " + UUID.randomUUID());
-        throttle.recordFailure(key, NOW, (n, now) -> now.plusSeconds(60));
-        throttle.recordFailure(key, NOW, (n, now) -> now.plusSeconds(60));
+    void purgeDeletesBucketsThatAreFullAndRememberNoRecentSuccess() {
+        String account = hash("account " + UUID.randomUUID());
+        String stranger = hash("stranger " + account);
+        String owner = hash("owner " + account);
+        String busy = hash("busy " + account);
+        Instant t = T0.plus(Duration.ofDays(400)); // after every other test's rows are full again
+        throttle.reserve(account, stranger, t, LIMITS);
+        throttle.reserve(account, owner, t, LIMITS);
+        throttle.recordSuccess(account, owner, t, true, LIMITS);
+        for (int i = 0; i < 3; i++) {
+            throttle.reserve(account, busy, t.plusSeconds(50), LIMITS);
+        }
 
-        throttle.reset(key);
+        // at t + 2 min: the account and the stranger are full again, the busy client is not, the owner is known
+        int purged = throttle.purge(t.plusSeconds(120), t.plusSeconds(120).minus(Duration.ofHours(1)));
 
-        assertThat(throttle.find(key)).isEmpty();
-        assertThat(throttle.recordFailure(key, NOW, (n, now) -> null).failures()).isEqualTo(1);
-        throttle.reset(hash("never failed " + UUID.randomUUID())); // no error
+        assertThat(purged).isGreaterThanOrEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key IN (?, ?)", account, stranger)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key IN (?, ?)", owner, busy)).isEqualTo(2);
+        // an hour after the success the owner's row goes too; the busy client's once it is full
+        throttle.purge(t.plusSeconds(50 + 180), t.plus(Duration.ofHours(1)).plusSeconds(1));
+        assertThat(count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key IN (?, ?)", owner, busy)).isZero();
     }
 
     @Test
-    void failingPolicyLeavesTheCountUnchanged() {
+    void throttleKeysMustBeTwoDifferentKeysThatFitTheColumn() {
         String key = hash("account " + UUID.randomUUID());
-        throttle.recordFailure(key, NOW, (n, now) -> null);
-
-        assertThatThrownBy(() -> throttle.recordFailure(key, NOW, (n, now) -> {
-            throw new IllegalStateException("policy failed");
-        })).isExactlyInstanceOf(IllegalStateException.class);
-
-        assertThat(throttle.find(key)).map(ThrottleStore.State::failures).contains(1);
+        assertThatThrownBy(() -> throttle.reserve(key, key, T0, LIMITS)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> throttle.reserve(key + "x", key, T0, LIMITS)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> throttle.recordSuccess(key, null, T0, true, LIMITS)).isInstanceOf(NullPointerException.class);
+        assertThat(count("SELECT COUNT(*) FROM gh_login_buckets WHERE bucket_key = ?", key)).isZero();
     }
 
     // ---- time ----------------------------------------------------------------------------------
@@ -823,14 +951,14 @@ abstract class StoreContract {
                     inOverlap, null, null);
             nyStores.refreshTokens().createFamily(familyId, userId, inGap, inOverlap, first);
             tokenHash = first.tokenHash();
-            nyStores.throttle().recordFailure(key, inGap, (n, now) -> inOverlap);
+            String client = hash("client " + key);
+            assertThat(nyStores.throttle().reserve(key, client, inGap, LIMITS).granted()).isTrue();
 
             assertThat(nyStores.users().findById(userId)).map(User::createdAt).contains(inGap.truncatedTo(ChronoUnit.MICROS));
             assertThat(nyStores.refreshTokens().findByHash(tokenHash)).hasValueSatisfying(r -> {
                 assertThat(r.issuedAt()).isEqualTo(inGap.truncatedTo(ChronoUnit.MICROS));
                 assertThat(r.expiresAt()).isEqualTo(inOverlap);
             });
-            assertThat(nyStores.throttle().find(key)).map(ThrottleStore.State::blockedUntil).contains(inOverlap);
             newYork.close();
         } finally {
             TimeZone.setDefault(original);
@@ -839,13 +967,15 @@ abstract class StoreContract {
         // Read back through connections opened in the original zone, and as stored text in UTC.
         assertThat(users.findById(userId)).map(User::createdAt).contains(inGap.truncatedTo(ChronoUnit.MICROS));
         assertThat(tokens.findByHash(tokenHash)).map(RefreshTokenRecord::expiresAt).contains(inOverlap);
-        assertThat(throttle.find(key)).map(ThrottleStore.State::blockedUntil).contains(inOverlap);
         assertThat(text("SELECT " + utcText("created_at") + " FROM gh_users WHERE id = ?", userId))
                 .isEqualTo("2026-03-08 07:30:00.123456");
         assertThat(text("SELECT " + utcText("expires_at") + " FROM gh_refresh_families WHERE family_id = ?", familyId))
                 .isEqualTo("2026-11-01 05:30:00.000001");
-        assertThat(text("SELECT " + utcText("blocked_until") + " FROM gh_login_throttle WHERE account_key = ?", key))
-                .isEqualTo("2026-11-01 05:30:00.000001");
+        // the account bucket's arrival time: one interval (10 s) after the instant in the gap
+        assertThat(text("SELECT " + utcText("tat") + " FROM gh_login_buckets WHERE bucket_key = ?", key))
+                .isEqualTo("2026-03-08 07:30:10.123456");
+        assertThat(instant("SELECT tat FROM gh_login_buckets WHERE bucket_key = ?", key))
+                .isEqualTo(inGap.plusSeconds(10).truncatedTo(ChronoUnit.MICROS));
     }
 
     // ---- failures ------------------------------------------------------------------------------
@@ -898,9 +1028,9 @@ abstract class StoreContract {
                 () -> down.revocations().revokedSessions(NOW),
                 () -> down.revocations().userGenerations(NOW),
                 () -> down.revocations().purge(NOW, NOW),
-                () -> down.throttle().find(hash),
-                () -> down.throttle().recordFailure(hash, NOW, (n, now) -> null),
-                () -> down.throttle().reset(hash));
+                () -> down.throttle().reserve(hash, hash(hash), NOW, LIMITS),
+                () -> down.throttle().recordSuccess(hash, hash(hash), NOW, true, LIMITS),
+                () -> down.throttle().purge(NOW, NOW));
         for (Executable call : calls) {
             assertThatThrownBy(call::execute)
                     .isExactlyInstanceOf(StoreUnavailableException.class)
@@ -969,6 +1099,19 @@ abstract class StoreContract {
     private void execute(String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.execute();
+        }
+    }
+
+    /** An instant column of the first row, read as the stores read it. */
+    private Instant instant(String sql, String key) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("a row for %s", sql).isTrue();
+                return expectedDialect().getInstant(rs, 1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(sql, e);
         }
     }
 

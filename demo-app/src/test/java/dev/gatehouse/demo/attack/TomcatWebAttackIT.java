@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -36,6 +37,8 @@ class TomcatWebAttackIT extends WebAttackContract {
         tomcat = TomcatDistribution.start(base, war, CONTEXT, Map.of(
                 "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/attack-" + UUID.randomUUID()).toAbsolutePath(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
+                "gatehouse.test.mode", "true",
+                "gatehouse.trusted.proxies", TRUSTED_PROXY,
                 "gatehouse.issuer", "http://127.0.0.1:" + port + "/" + CONTEXT), port, Duration.ofSeconds(90));
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
     }
@@ -55,5 +58,16 @@ class TomcatWebAttackIT extends WebAttackContract {
     @Override
     protected int statusForHeaderSection(int bytes) {
         return bytes > TOMCAT_MAX_HEADER_SECTION ? 400 : 200;
+    }
+
+    @Override
+    protected List<String> logLinesContaining(String needle) {
+        return tomcat.logLinesContaining(needle);
+    }
+
+    /** The servlet filter's and the JAX-RS feature's. */
+    @Override
+    protected int transportSecurityInstances() {
+        return 2;
     }
 }

@@ -40,7 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per test client rather than to the whole suite, and the throttling tests can play many clients.
  * A subclass starts the demo with bcrypt cost {@value #BCRYPT_COST} on a fresh database: high
  * enough (about 15 ms a check here) that the timing comparisons can tell a skipped hash from the
- * noise of an HTTP round trip, low enough to keep the suite quick.
+ * noise of an HTTP round trip, low enough to keep the suite quick. It also lists
+ * {@value #TRUSTED_PROXY} in {@code GATEHOUSE_TRUSTED_PROXIES}: {@link #viaProxy()} plays a
+ * TLS-terminating reverse proxy there, which names any client, IPv4 or IPv6, in its forwarding
+ * headers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class WebAttackContract {
@@ -51,12 +54,22 @@ public abstract class WebAttackContract {
     static final String CSRF = "__Host-csrf_token";
     /** The per-client limit of the demo (the library default): attempts a minute, burst of the same size. */
     static final int CLIENT_ATTEMPTS_PER_MINUTE = 30;
-    /** Consecutive failed logins an account gets before its first block (the library default). */
-    static final int FREE_FAILURES = 5;
+    /** Failed logins one client network gets on one account before it is slowed (the library default). */
+    static final int ACCOUNT_CLIENT_BURST = 5;
+    /** Then one more every so many seconds. */
+    static final int ACCOUNT_CLIENT_INTERVAL_SECONDS = 300;
+    /** Failed logins all clients together get on one account, the owner's devices aside (the library default). */
+    static final int ACCOUNT_BURST = 50;
+    /** Then one more every so many seconds (50 an hour). */
+    static final int ACCOUNT_INTERVAL_SECONDS = 72;
+    /** The reverse proxy the demo trusts ({@code GATEHOUSE_TRUSTED_PROXIES}): a loopback address no {@link #client()} has. */
+    public static final String TRUSTED_PROXY = "127.30.0.1";
     /** The body limit of the auth endpoints (the library default, 16 KiB). */
     static final int MAX_BODY = 16 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** Numbers the networks that {@link #newIpv4Client()} and {@link #newIpv6Slash56()} hand out. */
+    private static final AtomicInteger NETWORKS = new AtomicInteger();
 
     /** The running demo's base URI, ending with {@code /}. */
     protected abstract URI base();
@@ -67,6 +80,15 @@ public abstract class WebAttackContract {
      * connection without an answer.
      */
     protected abstract int statusForHeaderSection(int bytes);
+
+    /** The lines of the demo's log so far that contain {@code needle}. */
+    protected abstract List<String> logLinesContaining(String needle);
+
+    /**
+     * How many {@code TransportSecurity} instances the demo has, each of which warns once about an
+     * unlisted proxy: one on Grizzly (the JAX-RS feature), two in the WAR (the servlet filter's too).
+     */
+    protected abstract int transportSecurityInstances();
 
     record Account(String id, String email, String password) {
     }
@@ -305,15 +327,18 @@ public abstract class WebAttackContract {
 
     @Test
     void perClientLimitIgnoresForgedForwardingHeadersAndCoversRegistration() {
-        // one client, logins and registrations mixed, every request claiming another address
-        WebClient attacker = client();
+        // one client behind the trusted proxy, logins and registrations mixed, every request claiming
+        // another address on the left of X-Forwarded-For and in headers nothing reads
+        String realClient = newIpv4Client();
+        WebClient attacker = viaProxy();
         List<Integer> statuses = new ArrayList<>();
         Reply throttled = null;
         String refusedEmail = null;
         long start = System.nanoTime();
         for (int i = 0; i < CLIENT_ATTEMPTS_PER_MINUTE + 6; i++) {
             String forged = "203.0." + (i / 200) + "." + (i % 200 + 1);
-            String[] headers = {"X-Forwarded-For", forged, "X-Real-IP", forged, "Forwarded", "for=" + forged, "True-Client-IP", forged};
+            String[] headers = {"X-Forwarded-For", forged + ", " + realClient, "X-Forwarded-Proto", "https", "X-Real-IP", forged,
+                    "Forwarded", "for=" + forged, "True-Client-IP", forged};
             String email = uniqueEmail("spray");
             Reply r = i % 3 == 2 ? attacker.postJson("auth/register", credentials(email, PASSWORD), headers)
                     : attacker.postJson("auth/login", credentials(email, PASSWORD), headers);
@@ -338,17 +363,20 @@ public abstract class WebAttackContract {
         // another client is not affected: the limit is per client, not global
         Account bystander = register(uniqueEmail("bystander"));
         assertThat(loginBearer(bystander).path("access_token").asText()).isNotEmpty();
+        assertThat(viaProxy().postJson("auth/login", credentials(uniqueEmail("other"), PASSWORD), forwardedFor(newIpv4Client()))
+                .status()).as("another client behind the same proxy").isEqualTo(401);
     }
 
     @Test
     void registrationProbingIsThrottledPerClient() {
         Account account = register(uniqueEmail("probed"));
-        WebClient prober = client();
+        String realClient = newIpv4Client();
+        WebClient prober = viaProxy();
         List<Integer> statuses = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < CLIENT_ATTEMPTS_PER_MINUTE + 3; i++) {
-            statuses.add(prober.postJson("auth/register", credentials(account.email(), PASSWORD), "X-Forwarded-For", "192.0.2." + (i + 1))
-                    .status());
+            statuses.add(prober.postJson("auth/register", credentials(account.email(), PASSWORD),
+                    forwardedFor("192.0.2." + (i + 1) + ", " + realClient)).status());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int first429 = statuses.indexOf(429);
@@ -359,21 +387,201 @@ public abstract class WebAttackContract {
     }
 
     @Test
-    void perAccountLimitHoldsAcrossClientAddressesEvenForTheRightPassword() throws InterruptedException {
-        Account account = register(uniqueEmail("spread"));
-        for (int i = 0; i < FREE_FAILURES; i++) {
-            Reply wrong = client().postJson("auth/login", credentials(account.email(), PASSWORD + i));
+    void oneClientIsSlowedAfterFiveFailuresWhileTheOwnerAndCleanClientsStillGetIn() {
+        Account account = register(uniqueEmail("slowed"));
+        WebClient owner = client();
+        assertThat(owner.postJson("auth/login", credentials(account.email(), PASSWORD)).status()).isEqualTo(200);
+        WebClient attacker = client();
+        for (int i = 0; i < ACCOUNT_CLIENT_BURST; i++) {
+            Reply wrong = attacker.postJson("auth/login", credentials(account.email(), PASSWORD + i));
             assertThat(wrong.status()).as("failure %d: %s", i + 1, wrong).isEqualTo(401);
         }
-        Reply blocked = client().postJson("auth/login", credentials(account.email(), PASSWORD));
-        assertProblem(blocked, 429);
-        int retryAfter = Integer.parseInt(blocked.header("Retry-After"));
-        assertThat(retryAfter).as("the first block is 1 s").isEqualTo(1);
-        Reply wrongWhileBlocked = client().postJson("auth/login", credentials(account.email(), PASSWORD + "!"));
-        assertThat(wrongWhileBlocked.status()).isEqualTo(429);
-        assertThat(wrongWhileBlocked.body()).as("a right password learns nothing while blocked").isEqualTo(blocked.body());
-        Thread.sleep(retryAfter * 1000L + 200);
-        assertThat(loginBearer(account).path("access_token").asText()).isNotEmpty();
+        for (String transport : List.of("bearer", "cookie")) {
+            Reply wrongWhileThrottled = attacker.postJson("auth/login", credentials(account.email(), PASSWORD + "!"),
+                    "Auth-Transport", transport);
+            assertProblem(wrongWhileThrottled, 429);
+            assertThat(Integer.parseInt(wrongWhileThrottled.header("Retry-After")))
+                    .as("one more every five minutes").isBetween(ACCOUNT_CLIENT_INTERVAL_SECONDS - 30, ACCOUNT_CLIENT_INTERVAL_SECONDS);
+            Reply rightWhileThrottled = attacker.postJson("auth/login", credentials(account.email(), PASSWORD),
+                    "Auth-Transport", transport);
+            assertProblem(rightWhileThrottled, 429);
+            assertThat(rightWhileThrottled.body()).as("a right password learns nothing while throttled")
+                    .isEqualTo(wrongWhileThrottled.body());
+            assertThat(rightWhileThrottled.setCookies()).isEmpty();
+        }
+        // the owner's device, and any client without failures of its own, are not locked out
+        assertThat(owner.postJson("auth/login", credentials(account.email(), PASSWORD)).status()).as("the owner").isEqualTo(200);
+        assertThat(loginBearer(account).path("access_token").asText()).as("a clean client").isNotEmpty();
+        assertThat(loginCookie(account).cookieNames()).as("a clean browser").contains(ACCESS);
+    }
+
+    @Test
+    void aDistributedGuesserMeetsTheAccountCeilingWhileTheOwnersDeviceStillGetsIn() {
+        Account account = register(uniqueEmail("ceiling"));
+        WebClient owner = client();
+        assertThat(owner.postJson("auth/login", credentials(account.email(), PASSWORD)).status()).isEqualTo(200);
+
+        List<Integer> statuses = new ArrayList<>();
+        for (int n = 0; n < ACCOUNT_BURST / ACCOUNT_CLIENT_BURST; n++) {
+            WebClient guesser = client();
+            for (int i = 0; i < ACCOUNT_CLIENT_BURST; i++) {
+                statuses.add(guesser.postJson("auth/login", credentials(account.email(), PASSWORD + n + "/" + i)).status());
+            }
+        }
+        assertThat(statuses).as("%d clients, %d guesses each", ACCOUNT_BURST / ACCOUNT_CLIENT_BURST, ACCOUNT_CLIENT_BURST)
+                .hasSize(ACCOUNT_BURST).containsOnly(401);
+
+        Reply next = client().postJson("auth/login", credentials(account.email(), PASSWORD + "?"));
+        assertProblem(next, 429);
+        assertThat(Integer.parseInt(next.header("Retry-After"))).isBetween(1, ACCOUNT_INTERVAL_SECONDS);
+        Reply newDevice = client().postJson("auth/login", credentials(account.email(), PASSWORD), "Auth-Transport", "cookie");
+        assertProblem(newDevice, 429);
+        assertThat(newDevice.setCookies()).as("the right password from a new device waits too").isEmpty();
+        Reply ownDevice = owner.postJson("auth/login", credentials(account.email(), PASSWORD), "Auth-Transport", "cookie");
+        assertThat(ownDevice.status()).as("the owner's device is exempt from the ceiling: %s", ownDevice).isEqualTo(200);
+        assertThat(owner.cookieNames()).contains(ACCESS, REFRESH, CSRF);
+        assertThat(owner.get("api/me").status()).isEqualTo(200);
+    }
+
+    @Test
+    void concurrentWrongLoginsFromOneClientAreJudgedExactlyBurstTimes() throws Exception {
+        Account account = register(uniqueEmail("parallel"));
+        java.net.InetAddress one = LoopbackAddresses.next();
+        int n = 20; // under the per-client limit of 30, so only the account's limit can answer 429
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Reply>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String transport = i % 2 == 0 ? "bearer" : "cookie";
+                String password = PASSWORD + "-wrong-" + i;
+                futures.add(pool.submit(() -> {
+                    gate.await();
+                    return new WebClient(base()).from(one).postJson("auth/login", credentials(account.email(), password),
+                            "Auth-Transport", transport);
+                }));
+            }
+            gate.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Reply> f : futures) {
+                Reply r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                statuses.add(r.status());
+                if (r.status() == 429) {
+                    assertProblem(r, 429);
+                    assertThat(r.setCookies()).isEmpty();
+                }
+            }
+            assertThat(statuses.stream().filter(s -> s == 401).count()).as("judged: %s", statuses).isEqualTo(ACCOUNT_CLIENT_BURST);
+            assertThat(statuses.stream().filter(s -> s == 429).count()).as("throttled: %s", statuses)
+                    .isEqualTo(n - ACCOUNT_CLIENT_BURST);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(new WebClient(base()).from(one).postJson("auth/login", credentials(account.email(), PASSWORD)).status())
+                .as("the right password from that client, now").isEqualTo(429);
+        assertThat(loginBearer(account).path("access_token").asText()).as("from another client").isNotEmpty();
+    }
+
+    @Test
+    void ipv6ClientsShareOneBucketPerSlash64AndEachSlash56IsBoundedByItsOwn() {
+        String slash56 = newIpv6Slash56();
+        // the addresses of one /64, through X-Forwarded-For and through RFC 7239 Forwarded: one client
+        List<Integer> oneSlash64 = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 1; i <= CLIENT_ATTEMPTS_PER_MINUTE + 3; i++) {
+            String address = slash56 + "01:" + Integer.toHexString(i * 0x0101) + ":" + Integer.toHexString(i) + "::" + i;
+            String[] headers = i % 2 == 0 ? forwardedFor(address)
+                    : new String[] {"Forwarded", "for=\"[" + address + "]:" + (40000 + i) + "\";proto=https"};
+            oneSlash64.add(viaProxy().postJson("auth/login", credentials(uniqueEmail("v6"), PASSWORD), headers).status());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long through = oneSlash64.stream().filter(s -> s == 401).count();
+        assertThat(through).as("one /64 in %.1f s: %s", seconds, oneSlash64)
+                .isBetween((long) CLIENT_ATTEMPTS_PER_MINUTE, CLIENT_ATTEMPTS_PER_MINUTE + (long) (seconds / 2) + 1);
+        assertThat(oneSlash64.get(oneSlash64.size() - 1)).isEqualTo(429);
+
+        // every other /64 of the /56 is a client of its own, but together they get four times one
+        // client's budget (120 a minute), of which the first /64 took its share
+        int wideBudget = 4 * CLIENT_ATTEMPTS_PER_MINUTE;
+        List<Integer> otherSlash64s = new ArrayList<>();
+        start = System.nanoTime();
+        for (int net = 2; net <= 2 + wideBudget; net++) {
+            String address = slash56 + Integer.toHexString(net) + "::1";
+            otherSlash64s.add(viaProxy().postJson("auth/login", credentials(uniqueEmail("v6"), PASSWORD), forwardedFor(address)).status());
+        }
+        seconds = (System.nanoTime() - start) / 1e9 + seconds;
+        long otherThrough = otherSlash64s.stream().filter(s -> s == 401).count();
+        assertThat(through + otherThrough).as("the whole /56 in %.1f s", seconds)
+                .isBetween((long) wideBudget, wideBudget + (long) (seconds * 2) + 1);
+        assertThat(otherSlash64s.get(otherSlash64s.size() - 1)).isEqualTo(429);
+        // another /56 is not affected, nor an IPv4 client behind the same proxy
+        assertThat(viaProxy().postJson("auth/login", credentials(uniqueEmail("v6"), PASSWORD), forwardedFor(newIpv6Slash56() + "1::1"))
+                .status()).isEqualTo(401);
+        assertThat(viaProxy().postJson("auth/login", credentials(uniqueEmail("v4"), PASSWORD), forwardedFor(newIpv4Client()))
+                .status()).isEqualTo(401);
+    }
+
+    @Test
+    void anIpv4MappedIpv6AddressIsTheIpv4Client() {
+        String v4 = newIpv4Client();
+        WebClient proxy = viaProxy();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < CLIENT_ATTEMPTS_PER_MINUTE + 2; i++) {
+            String spelling = i % 2 == 0 ? v4 : "::ffff:" + v4;
+            statuses.add(proxy.postJson("auth/login", credentials(uniqueEmail("mapped"), PASSWORD), forwardedFor(spelling)).status());
+        }
+        assertThat(statuses.subList(0, CLIENT_ATTEMPTS_PER_MINUTE)).containsOnly(401);
+        assertThat(statuses.get(statuses.size() - 1)).as("%s", statuses).isEqualTo(429);
+    }
+
+    // ---- a reverse proxy on the same host that is not a trusted proxy ----
+
+    @Test
+    void aLoopbackPeerThatForwardsWithoutBeingTrustedIsRefusedCredentialsInBothTransports() {
+        Account account = register(uniqueEmail("unlisted"));
+        JsonNode tokens = loginBearer(account);
+        WebClient browser = loginCookie(account);
+        String csrf = browser.cookie(CSRF);
+        String marker = "198.51.100." + (SEQUENCE.incrementAndGet() % 200 + 1);
+        String[][] forwarding = {{"X-Forwarded-For", marker}, {"X-Forwarded-Proto", "https"},
+                {"X-Forwarded-Host", "marker-host.example"}, {"Forwarded", "for=" + marker + ";proto=https"}};
+        for (String[] header : forwarding) {
+            WebClient unlisted = client(); // a loopback address that is not GATEHOUSE_TRUSTED_PROXIES
+            String fresh = uniqueEmail("never");
+            Reply register = unlisted.postJson("auth/register", credentials(fresh, PASSWORD), header);
+            assertHttpsRequired(register, header[0]);
+            Reply bearerLogin = unlisted.postJson("auth/login", credentials(account.email(), PASSWORD), header);
+            assertHttpsRequired(bearerLogin, header[0]);
+            Reply cookieLogin = unlisted.postJson("auth/login", credentials(account.email(), PASSWORD),
+                    header[0], header[1], "Auth-Transport", "cookie");
+            assertHttpsRequired(cookieLogin, header[0]);
+            assertThat(cookieLogin.setCookies()).isEmpty();
+            assertHttpsRequired(unlisted.get("api/me", header[0], header[1], bearer(tokens)[0], bearer(tokens)[1]), header[0]);
+            assertHttpsRequired(browser.get("api/me", header), header[0]);
+            assertHttpsRequired(browser.post("auth/refresh", null, null, header[0], header[1], "Auth-Transport", "cookie",
+                    "X-CSRF-Token", csrf), header[0]);
+            assertThat(unlisted.get("api/ping", header).status()).as("public resources still answer").isEqualTo(200);
+            assertThat(client().postJson("auth/login", credentials(fresh, PASSWORD)).status())
+                    .as("the refused registration created nothing").isEqualTo(401);
+        }
+        // without forwarding headers the same loopback clients keep their exemption; nothing was spent
+        assertThat(client().get("api/me", bearer(tokens)).status()).isEqualTo(200);
+        assertThat(browser.get("api/me").status()).isEqualTo(200);
+        Reply refresh = browser.post("auth/refresh", null, null, "Auth-Transport", "cookie", "X-CSRF-Token", csrf);
+        assertThat(refresh.status()).as("%s", refresh).isEqualTo(200);
+
+        // one warning per TransportSecurity, naming the setting to fix and no header value
+        List<String> warnings = logLinesContaining("must be listed as one");
+        assertThat(warnings).as("warnings").hasSizeBetween(1, transportSecurityInstances());
+        assertThat(warnings).allSatisfy(line -> assertThat(line)
+                .contains("GATEHOUSE_TRUSTED_PROXIES", "trusted-proxies", "trustedProxies")
+                .doesNotContain(marker, "marker-host"));
+    }
+
+    private static void assertHttpsRequired(Reply reply, String header) {
+        assertProblem(reply, 403);
+        assertThat(reply.json().path("type").asText()).as("with %s: %s", header, reply).isEqualTo("urn:gatehouse:problem:https-required");
+        assertThat(reply.header("WWW-Authenticate")).as("with %s", header).isNull();
     }
 
     // ---- passwords ----
@@ -638,6 +846,35 @@ public abstract class WebAttackContract {
     /** A client of its own: a fresh loopback address, an empty cookie jar. */
     protected WebClient client() {
         return new WebClient(base()).from(LoopbackAddresses.next());
+    }
+
+    /** The trusted reverse proxy: requests from {@value #TRUSTED_PROXY}, whose forwarding headers the demo believes. */
+    protected WebClient viaProxy() {
+        try {
+            return new WebClient(base()).from(java.net.InetAddress.getByName(TRUSTED_PROXY));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The headers of a TLS-terminating proxy forwarding for {@code client} (the rightmost hop is what it saw). */
+    static String[] forwardedFor(String client) {
+        return new String[] {"X-Forwarded-For", client, "X-Forwarded-Proto", "https"};
+    }
+
+    /** An IPv4 client address no other call in this JVM has returned (198.18.0.0/15, for benchmarks). */
+    static String newIpv4Client() {
+        int n = NETWORKS.incrementAndGet();
+        return "198." + (18 + n / 62500) + "." + (n / 250 % 250) + "." + (n % 250 + 1);
+    }
+
+    /**
+     * The start of an IPv6 /56 no other call in this JVM has returned, {@code 2001:db8:<n>:}: append a
+     * fourth group below {@code 100} (hex; it picks the /64 inside the /56) and the rest.
+     */
+    static String newIpv6Slash56() {
+        int n = NETWORKS.incrementAndGet();
+        return "2001:db8:" + Integer.toHexString(n) + ":";
     }
 
     Account register(String email) {

@@ -259,7 +259,8 @@ public final class AuthResource {
             }
             return null;
         }
-        return config.clientAddresses.resolve(peer, TokenAuthFilter.headers(request, "X-Forwarded-For"));
+        // The peer, or the client a trusted proxy names (X-Forwarded-For, else Forwarded: for=).
+        return config.transport.clientAddress(TokenAuthFilter.view(request, r -> peer));
     }
 
     private volatile boolean warnedNoPeer;

@@ -5,7 +5,6 @@ import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.TransportSecurity;
 import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.ClientAddresses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 
 import java.time.Duration;
@@ -18,20 +17,18 @@ public final class Endpoints {
     final GatehouseSettings settings;
     final CsrfPolicy csrf;
     final Function<ContainerRequestContext, String> peerAddress;
-    final ClientAddresses clientAddresses;
     final TransportSecurity transport;
     final int maxBodyBytes;
     final Duration jwksMaxAge;
     final Duration asyncTimeout;
 
     public Endpoints(AuthService service, KeySource keys, CsrfPolicy csrf, Function<ContainerRequestContext, String> peerAddress,
-                     ClientAddresses clientAddresses, TransportSecurity transport, int maxBodyBytes, Duration jwksMaxAge, Duration asyncTimeout) {
+                     TransportSecurity transport, int maxBodyBytes, Duration jwksMaxAge, Duration asyncTimeout) {
         this.service = service;
         this.keys = keys;
         this.settings = service == null ? null : service.tokenSettings();
         this.csrf = csrf;
         this.peerAddress = peerAddress;
-        this.clientAddresses = clientAddresses;
         this.transport = transport;
         this.maxBodyBytes = maxBodyBytes;
         this.jwksMaxAge = jwksMaxAge;

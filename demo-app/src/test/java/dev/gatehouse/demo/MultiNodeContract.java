@@ -57,7 +57,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Scale-out (issue #8): three demo nodes, each a separate JVM started as an operator starts the
  * demo ({@link DemoProcess}) on its own loopback port, share one database and behave as one
  * service. Every node gets the same settings, which are only the database's, the key-encryption
- * key and the issuer (plus short timings, so that a test of reasonable length can watch them):
+ * key, the password pepper and the issuer (plus short timings, so that a test of reasonable length can watch them):
  * {@link #nodeSettings(String)}.
  *
  * <p>Node C reaches the database through a {@link TcpProxy}, to cut it and to count its database
@@ -69,7 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Timings on the nodes: revocation staleness {@value #STALENESS_TEXT}, keys reloaded every
  * {@value #KEY_REFRESH_TEXT} and published {@value #PUBLISH_LEAD_TEXT} before they sign, refresh
  * reuse grace zero (a spent token presented again is a replay at once: the race checks then see
- * double spending as a second success instead of a sanctioned sibling), bcrypt cost 4, and a
+ * double spending as a second success instead of a sanctioned sibling), bcrypt cost 4 (with
+ * {@code GATEHOUSE_TEST_MODE}), and a
  * per-client limit high enough for the 200-family race (every request comes from 127.0.0.1).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -92,6 +93,8 @@ abstract class MultiNodeContract {
 
     private TestDatabases.Database db;
     private String keyEncryptionKey;
+    /** The password pepper, the same on every node (as in production: each node must hash alike). */
+    private String pepper;
     private Path workRoot;
     private TcpProxy proxyC;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -115,6 +118,7 @@ abstract class MultiNodeContract {
     void startThreeNodes() throws Exception {
         db = openDatabase();
         keyEncryptionKey = DemoContract.newKeyEncryptionKey();
+        pepper = DemoContract.newPepper();
         workRoot = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"))
                 .resolve("multinode-" + db.product().toLowerCase() + "-" + db.name()).toAbsolutePath();
         proxyC = TcpProxy.to(serverAddress());
@@ -151,7 +155,9 @@ abstract class MultiNodeContract {
         env.put("GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password());
         env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", keyEncryptionKey);
         env.put("GATEHOUSE_ISSUER", ISSUER);
+        env.put("GATEHOUSE_PEPPER", pepper);
         env.put("GATEHOUSE_BCRYPT_COST", "4");
+        env.put("GATEHOUSE_TEST_MODE", "true");
         env.put("GATEHOUSE_REVOCATION_STALENESS", STALENESS_TEXT);
         env.put("GATEHOUSE_KEY_REFRESH_INTERVAL", KEY_REFRESH_TEXT);
         env.put("GATEHOUSE_KEY_PUBLISH_LEAD", PUBLISH_LEAD_TEXT);

@@ -25,7 +25,9 @@ class GrizzlyTokenAttackTest extends TokenAttackContract {
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("gatehouse").toAbsolutePath(),
                 "GATEHOUSE_KEYS_FILE", keys.toAbsolutePath().toString(),
                 "GATEHOUSE_REFRESH_REUSE_GRACE", REUSE_GRACE.toString(),
-                "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST)), name -> null, name -> null));
+                "GATEHOUSE_PEPPER", dev.gatehouse.demo.DemoContract.newPepper(),
+                "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
+                "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
     }
 
     @Override

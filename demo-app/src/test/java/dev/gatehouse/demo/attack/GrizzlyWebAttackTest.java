@@ -24,7 +24,9 @@ class GrizzlyWebAttackTest extends WebAttackContract {
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("attack").toAbsolutePath(),
-                "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST)), name -> null, name -> null));
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
+                "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
+                "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
     }
 
     @AfterAll

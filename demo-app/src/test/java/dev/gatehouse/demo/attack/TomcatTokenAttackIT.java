@@ -36,6 +36,7 @@ class TomcatTokenAttackIT extends TokenAttackContract {
                 "gatehouse.keys.file", keys.toAbsolutePath().toString(),
                 "gatehouse.refresh.reuse.grace", REUSE_GRACE.toString(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
+                "gatehouse.test.mode", "true",
                 "gatehouse.issuer", issuer), port, Duration.ofSeconds(180));
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
     }

@@ -285,8 +285,8 @@ public final class KeyAdmin {
         for (Refused r : chosen) {
             KeyRow row = r.row();
             if (row.mac() != null) {
-                out.println("Key " + KeyRowCheck.printable(row.kid()) + " NOT authenticated: it has a row MAC that does not verify (altered, or"
-                        + " stored under another key-encryption key). Revoke it.");
+                out.println("Key " + KeyRowCheck.printable(row.kid()) + " NOT authenticated: it has a row MAC that does not"
+                        + " verify (altered, or stored under another key-encryption key). Revoke it.");
                 failed++;
                 continue;
             }

@@ -534,15 +534,16 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
                 String stored = refused.row().privateKey();
                 if (stored != null && stored.startsWith(KeyEncryption.ENCRYPTED_PREFIX)) {
                     throw new ConfigurationException("keyEncryptionKey", "cannot read the stored signing key: key '"
-                            + KeyRowCheck.printable(refused.row().kid()) + "' is stored encrypted, and no key-encryption key is set");
+                            + KeyRowCheck.printable(refused.row().kid())
+                            + "' is stored encrypted, and no key-encryption key is set");
                 }
             }
         } else if (live.stream().anyMatch(r -> r.row().mac() != null) && rows.stream().noneMatch(check::macVerifies)) {
             RefusedRow first = live.stream().filter(r -> r.row().mac() != null).findFirst().orElseThrow();
             throw new ConfigurationException("keyEncryptionKey", "does not decrypt or authenticate the stored signing keys"
-                    + " (key '" + KeyRowCheck.printable(first.row().kid()) + "': its row MAC does not verify): it is not the key-encryption key"
-                    + " they were stored with, or the rows were altered. Use the key-encryption key the keys were stored with"
-                    + " (see docs/operations.md)");
+                    + " (key '" + KeyRowCheck.printable(first.row().kid()) + "': its row MAC does not verify): it is not the"
+                    + " key-encryption key they were stored with, or the rows were altered. Use the key-encryption key the keys"
+                    + " were stored with (see docs/operations.md)");
         }
         if (housekeeping && vetted.timeline.active(now) == null) {
             StringBuilder why = new StringBuilder();

@@ -29,9 +29,9 @@ class TomcatIssuerRequiredIT {
         Path base = Files.createTempDirectory(work.toAbsolutePath(), "tomcat-no-issuer-");
         int port = Ports.free();
         try (TomcatDistribution tomcat = TomcatDistribution.start(base, war, CONTEXT, Map.of(
-                "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/gatehouse").toAbsolutePath(),
-                "gatehouse.key.encryption.key", DemoContract.newKeyEncryptionKey(),
-                "gatehouse.pepper", DemoContract.newPepper()), port, Duration.ofSeconds(90))) {
+                "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/gatehouse").toAbsolutePath()), Map.of(
+                "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper()), port, Duration.ofSeconds(90))) {
             WebClient client = new WebClient(tomcat.uri("/" + CONTEXT + "/"));
 
             WebClient.Reply ping = client.get("api/ping");

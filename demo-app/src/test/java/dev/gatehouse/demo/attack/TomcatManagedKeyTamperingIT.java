@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tampering with the managed keys of the WAR in the real Tomcat 10.1 distribution, under a context
  * path, on PostgreSQL (which the test writes to as well; an embedded H2 file would be locked by
  * Tomcat's process). Settings as system properties, as an operator sets them in
- * {@code CATALINA_OPTS}.
+ * {@code CATALINA_OPTS}, except the secrets, which are environment variables.
  */
 class TomcatManagedKeyTamperingIT extends ManagedKeyTamperingContract {
     private static final String CONTEXT = "tampering";
@@ -42,15 +42,22 @@ class TomcatManagedKeyTamperingIT extends ManagedKeyTamperingContract {
         Path base = Files.createTempDirectory(work.toAbsolutePath(), "tomcat-key-tampering-");
         int port = Ports.free();
         issuer = "http://127.0.0.1:" + port + "/" + CONTEXT;
+        // secrets as environment variables (Tomcat logs its command line, so every system property),
+        // the rest as system properties, as an operator would set them in CATALINA_OPTS
+        Map<String, String> environment = new LinkedHashMap<>();
         Map<String, String> properties = new LinkedHashMap<>();
-        settings.forEach((name, value) -> properties.put(DemoSettings.propertyName(name), value));
+        settings.forEach((name, value) -> {
+            if (name.equals("GATEHOUSE_KEY_ENCRYPTION_KEY") || name.equals("GATEHOUSE_PEPPER")) {
+                environment.put(name, value);
+            } else if (!value.isEmpty()) {
+                properties.put(DemoSettings.propertyName(name), value);
+            }
+        });
         // CATALINA_OPTS goes through the shell: the schema as the URL's only parameter (no '&')
         String address = System.getProperty(TestDatabases.POSTGRES_ADDRESS_PROPERTY, TestDatabases.POSTGRES_DEFAULT);
         properties.put("gatehouse.jdbc.url", "jdbc:postgresql://" + address + "/test?currentSchema=" + db.name());
-        properties.put("gatehouse.jdbc.password", "");
         properties.put("gatehouse.issuer", issuer);
-        properties.values().removeIf(String::isEmpty);
-        tomcat = TomcatDistribution.start(base, war, CONTEXT, properties, port, Duration.ofSeconds(180));
+        tomcat = TomcatDistribution.start(base, war, CONTEXT, properties, environment, port, Duration.ofSeconds(180));
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
     }
 

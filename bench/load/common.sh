@@ -43,11 +43,14 @@ free_port() {
 }
 
 # start_demo grizzly|tomcat — the GATEHOUSE_* variables of the caller's environment apply.
-# Defaults here: an in-memory H2 database and a throw-away key-encryption key.
+# Defaults here: an in-memory H2 database, a throw-away key-encryption key and password pepper,
+# and (the WAR needs one) the issuer http://127.0.0.1:<port>. A bcrypt cost below 10 needs
+# GATEHOUSE_TEST_MODE=true, which the caller sets.
 start_demo() {
     local container=$1
     export GATEHOUSE_JDBC_URL=${GATEHOUSE_JDBC_URL:-"jdbc:h2:mem:load-$$;DB_CLOSE_DELAY=-1"}
     export GATEHOUSE_KEY_ENCRYPTION_KEY=${GATEHOUSE_KEY_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}
+    export GATEHOUSE_PEPPER=${GATEHOUSE_PEPPER:-$(head -c 32 /dev/urandom | base64)}
     export GATEHOUSE_HOST=127.0.0.1
     DEMO_LOG=$(mktemp -t gatehouse-demo.XXXXXX.log)
     DEMO_BASE=$(mktemp -d -t gatehouse-load.XXXXXX)
@@ -65,9 +68,11 @@ start_demo() {
             sleep 0.1
         done
     else
-        local home port opts
+        local home port opts issuer
         home=$(ls -d "$ROOT"/demo-app/target/tomcat/apache-tomcat-* | head -n 1)
         port=$(free_port)
+        # the WAR never guesses its issuer: unless the caller set one, the address the connector below binds
+        issuer=${GATEHOUSE_ISSUER:-http://127.0.0.1:$port}
         mkdir -p "$DEMO_BASE"/{conf,logs,temp,webapps,work}
         cp -r "$home"/conf/. "$DEMO_BASE/conf/"
         sed -i -e 's/<Server port="8005"/<Server port="-1"/' \
@@ -77,7 +82,7 @@ start_demo() {
         # catalina.sh passes both JAVA_OPTS and CATALINA_OPTS to the JVM: hand ours over once
         # (an -agentpath given twice stops the JVM)
         opts=${JAVA_OPTS:-}
-        (cd "$DEMO_BASE" && JAVA_OPTS="" CATALINA_HOME=$home CATALINA_BASE=$DEMO_BASE CATALINA_OPTS=$opts \
+        (cd "$DEMO_BASE" && GATEHOUSE_ISSUER=$issuer JAVA_OPTS="" CATALINA_HOME=$home CATALINA_BASE=$DEMO_BASE CATALINA_OPTS=$opts \
             exec "$home/bin/catalina.sh" run >"$DEMO_LOG" 2>&1) &
         DEMO_PID=$!
         DEMO_URL="http://127.0.0.1:$port"

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -39,13 +40,17 @@ import javax.sql.DataSource;
  * <p>Keys: managed in the database ({@link ManagedKeySource}: generated, rotated every
  * {@code GATEHOUSE_KEY_ROTATION}, private parts encrypted under {@code GATEHOUSE_KEY_ENCRYPTION_KEY}),
  * unless {@code GATEHOUSE_KEYS_FILE} names a key file ({@link FileKeySource}). Without a
- * key-encryption key, the demo generates one into {@value #DEMO_KEK_FILE_TEXT} once: for demos only.
+ * key-encryption key, the demo generates one into {@value #DEMO_KEK_FILE_TEXT} once, and without a
+ * password pepper ({@code GATEHOUSE_PEPPER}) one into {@value #DEMO_PEPPER_FILE_TEXT}: for demos only.
  */
 public final class DemoContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoContext.class);
     static final String DEMO_KEK_FILE_TEXT = "data/key-encryption-key";
     /** Where the demo keeps the key-encryption key it generated when none was set. */
     static final Path DEMO_KEK_FILE = Path.of(DEMO_KEK_FILE_TEXT);
+    static final String DEMO_PEPPER_FILE_TEXT = "data/pepper";
+    /** Where the demo keeps the password pepper it generated when none was set. */
+    static final Path DEMO_PEPPER_FILE = Path.of(DEMO_PEPPER_FILE_TEXT);
     /** How long closing waits for the pool's threads to end ({@link PoolThreads}). */
     private static final Duration POOL_THREADS_WAIT = Duration.ofSeconds(5);
 
@@ -85,6 +90,10 @@ public final class DemoContext implements AutoCloseable {
         SecurityEventListener events = DemoAdmins.grantOnRegistration(
                 Profiles.evictOnDeletion(SecurityEventListener.slf4j(), profiles), settings.adminEmails, admins);
         try {
+            if (settings.testMode) {
+                LOG.warn("{}=true: TEST MODE. Settings that are unsafe for real accounts are accepted (bcrypt cost {})."
+                        + " For automated tests only: never in production", DemoSettings.TEST_MODE, settings.bcryptCost);
+            }
             JdbcSchema.createIfAbsent(ds);
             keys = settings.keysFile != null
                     ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).securityEvents(events).build()
@@ -112,11 +121,15 @@ public final class DemoContext implements AutoCloseable {
                     .refreshReuseGrace(settings.refreshReuseGrace)
                     .revocationStaleness(settings.revocationStaleness)
                     .clientAttemptsPerMinute(settings.clientAttemptsPerMinute);
-            if (settings.bcryptCost < 10) {
+            // DemoSettings accepts a cost below 10 only in test mode
+            if (settings.bcryptCost < DemoSettings.MIN_BCRYPT_COST) {
                 auth.bcryptCostForTests(settings.bcryptCost);
             } else {
                 auth.bcryptCost(settings.bcryptCost);
             }
+            byte[] pepper = DemoSettings.pepperBytes(settings.pepper.isEmpty() ? demoPepper() : settings.pepper);
+            auth.pepper(pepper);
+            Arrays.fill(pepper, (byte) 0);
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
             AuthService service = new AuthService(tokens, authSettings(auth), keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
@@ -188,16 +201,39 @@ public final class DemoContext implements AutoCloseable {
 
     /**
      * The key-encryption key of a demo without {@code GATEHOUSE_KEY_ENCRYPTION_KEY}: generated once
-     * into {@link #DEMO_KEK_FILE} (owner-only where the file system has POSIX permissions), read from
-     * there afterwards. Keeping it beside the database it protects defeats the purpose, so this is
-     * for the one-command demo only, and says so.
+     * into {@link #DEMO_KEK_FILE}, read from there afterwards ({@link #demoSecret}). Keeping it
+     * beside the database it protects defeats the purpose, so this is for the one-command demo only,
+     * and says so.
      */
     static String demoKeyEncryptionKey() {
-        Path file = DEMO_KEK_FILE;
+        return demoSecret(DEMO_KEK_FILE, "GATEHOUSE_KEY_ENCRYPTION_KEY", "key-encryption key", "");
+    }
+
+    /**
+     * The password pepper of a demo without {@code GATEHOUSE_PEPPER}: generated once into
+     * {@link #DEMO_PEPPER_FILE}, read from there afterwards ({@link #demoSecret}), so that passwords
+     * registered before a restart still verify after it. For the one-command demo only: a pepper
+     * stored beside the password hashes it protects adds nothing against whoever copies both.
+     */
+    static String demoPepper() {
+        return demoSecret(DEMO_PEPPER_FILE, "GATEHOUSE_PEPPER", "password pepper",
+                "; changing it later invalidates every stored password hash");
+    }
+
+    /**
+     * A secret of 32 random bytes (base64) that a demo generates when {@code variable} is not set:
+     * created once in {@code file} (owner-only where the file system has POSIX permissions; a
+     * process that loses the race to create it reads the winner's), read from there afterwards,
+     * with a warning each time that this is for demos only. The value is never logged.
+     *
+     * @param what   what the secret is, for the warning ("key-encryption key")
+     * @param caveat added to the advice for production, or empty
+     */
+    static String demoSecret(Path file, String variable, String what, String caveat) {
         try {
             if (!Files.exists(file)) {
-                byte[] kek = new byte[32];
-                new SecureRandom().nextBytes(kek);
+                byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
                 Path dir = file.toAbsolutePath().getParent();
                 Files.createDirectories(dir);
                 try {
@@ -206,21 +242,21 @@ public final class DemoContext implements AutoCloseable {
                     } else {
                         Files.createFile(file);
                     }
-                    Files.writeString(file, Base64.getEncoder().encodeToString(kek) + "\n", StandardCharsets.US_ASCII);
-                    LOG.warn("GATEHOUSE_KEY_ENCRYPTION_KEY is not set: generated a key-encryption key into {}. For demos only:"
-                            + " in production, set GATEHOUSE_KEY_ENCRYPTION_KEY from a secret store (openssl rand -base64 32)",
-                            file.toAbsolutePath());
-                    return Base64.getEncoder().encodeToString(kek);
+                    String text = Base64.getEncoder().encodeToString(secret);
+                    Arrays.fill(secret, (byte) 0);
+                    Files.writeString(file, text + "\n", StandardCharsets.US_ASCII);
+                    LOG.warn("{} is not set: generated a {} into {}. For demos only: in production, set {} from a secret"
+                            + " store (openssl rand -base64 32){}", variable, what, file.toAbsolutePath(), variable, caveat);
+                    return text;
                 } catch (FileAlreadyExistsException raced) {
                     // another demo process created it first: use that one
                 }
             }
-            LOG.warn("GATEHOUSE_KEY_ENCRYPTION_KEY is not set: using the demo key-encryption key in {}. For demos only",
-                    file.toAbsolutePath());
+            LOG.warn("{} is not set: using the demo {} in {}. For demos only", variable, what, file.toAbsolutePath());
             return Files.readString(file, StandardCharsets.US_ASCII).strip();
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not create or read the demo key-encryption key " + file.toAbsolutePath()
-                    + "; set GATEHOUSE_KEY_ENCRYPTION_KEY", e);
+            throw new UncheckedIOException("Could not create or read the demo " + what + " " + file.toAbsolutePath()
+                    + "; set " + variable, e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +48,15 @@ public final class DemoSettings {
     public final Duration accessTokenTtl;
     public final Duration refreshTokenTtl;
     public final Duration refreshReuseGrace;
+    /** 10 to 16; 4 to 9 only with {@link #testMode}. */
     public final int bcryptCost;
+    /**
+     * Base64 of at least 32 bytes (the key of the HMAC that pre-hashes passwords), or empty: then the
+     * demo generates one under {@code ./data} (demos only). Never logged.
+     */
+    final String pepper;
+    /** {@code GATEHOUSE_TEST_MODE}: settings only automated tests may use (a bcrypt cost below 10) are accepted. */
+    public final boolean testMode;
     public final Duration revocationStaleness;
     public final Set<String> adminEmails;
     /** Whether verified access tokens are remembered (GatehouseSettings#verifiedTokenCache). */
@@ -77,6 +86,15 @@ public final class DemoSettings {
         /** HTTPS with a self-signed certificate generated on first start and kept for later ones. */
         SELF_SIGNED
     }
+
+    /** The switch that lets automated tests use settings that are unsafe for real accounts. */
+    public static final String TEST_MODE = "GATEHOUSE_TEST_MODE";
+    /** The lowest bcrypt cost accepted outside {@link #TEST_MODE}. */
+    public static final int MIN_BCRYPT_COST = 10;
+    /** The lowest bcrypt cost accepted in {@link #TEST_MODE}. */
+    public static final int MIN_TEST_BCRYPT_COST = 4;
+    /** The fewest bytes a pepper has ({@code AuthSettings.Builder.pepper}). */
+    public static final int MIN_PEPPER_BYTES = 32;
 
     /** Where {@link Tls#SELF_SIGNED} keeps its key store when {@code GATEHOUSE_TLS_KEYSTORE} is not set. */
     public static final Path DEFAULT_SELF_SIGNED_KEYSTORE = Path.of("data", "tls", "keystore.p12");
@@ -112,7 +130,17 @@ public final class DemoSettings {
         this.accessTokenTtl = duration(source, "GATEHOUSE_ACCESS_TOKEN_TTL", "PT5M");
         this.refreshTokenTtl = duration(source, "GATEHOUSE_REFRESH_TOKEN_TTL", "P14D");
         this.refreshReuseGrace = duration(source, "GATEHOUSE_REFRESH_REUSE_GRACE", "PT10S");
-        this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", 4, 16);
+        this.testMode = bool(source, TEST_MODE, "false");
+        this.bcryptCost = integer(source, "GATEHOUSE_BCRYPT_COST", "12", MIN_TEST_BCRYPT_COST, 16);
+        if (bcryptCost < MIN_BCRYPT_COST && !testMode) {
+            throw new ConfigurationException("GATEHOUSE_BCRYPT_COST", "must be between " + MIN_BCRYPT_COST + " and 16. "
+                    + MIN_TEST_BCRYPT_COST + " to " + (MIN_BCRYPT_COST - 1) + " are test costs, accepted only with " + TEST_MODE
+                    + "=true (automated tests; never for real accounts)");
+        }
+        this.pepper = text(source, "GATEHOUSE_PEPPER", "");
+        if (!pepper.isEmpty()) {
+            pepperBytes(pepper); // fails now, naming the variable, rather than when the service is built
+        }
         this.revocationStaleness = duration(source, "GATEHOUSE_REVOCATION_STALENESS", "PT5S");
         this.verifiedTokenCache = bool(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE",
                 String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
@@ -205,14 +233,47 @@ public final class DemoSettings {
         return variable.toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
-    /** The issuer: the setting, or {@code http://<host>:<port>} of the running server. */
-    public String issuerFor(String host, int boundPort) {
-        return issuerFor("http", host, boundPort);
+    /**
+     * The issuer of a servlet container, where it must be set: the public URL is unknowable at
+     * start (the connector, a proxy and the context path decide it), and a request's {@code Host}
+     * header is the client's to choose, so it is never guessed.
+     *
+     * @throws ConfigurationException naming {@code GATEHOUSE_ISSUER} when it is not set
+     */
+    public String requiredIssuer() {
+        if (issuer.isEmpty()) {
+            throw new ConfigurationException("GATEHOUSE_ISSUER", "is required when the demo runs as a WAR: set it to the"
+                    + " public URL of the application, with its context path, the same on every node (for example"
+                    + " GATEHOUSE_ISSUER=https://demo.example.com/gatehouse-demo, or the system property gatehouse.issuer)");
+        }
+        return issuer;
     }
 
-    /** The issuer: the setting, or {@code <scheme>://<host>:<port>} of the running server. */
+    /** The issuer of the standalone demo: the setting, or {@code <scheme>://<host>:<port>} of the address it bound. */
     public String issuerFor(String scheme, String host, int boundPort) {
         return issuer.isEmpty() ? scheme + "://" + host + ":" + boundPort : issuer;
+    }
+
+    /**
+     * The pepper's bytes, from base64 (standard or URL-safe, padded or not, as
+     * {@code openssl rand -base64 32} prints it). Errors never echo the value.
+     */
+    static byte[] pepperBytes(String base64) {
+        String text = base64.strip();
+        byte[] bytes;
+        try {
+            bytes = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
+                    ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("GATEHOUSE_PEPPER", "is not base64 (generate one with: openssl rand -base64 32)");
+        }
+        if (bytes.length < MIN_PEPPER_BYTES) {
+            int length = bytes.length;
+            Arrays.fill(bytes, (byte) 0);
+            throw new ConfigurationException("GATEHOUSE_PEPPER", "must be the base64 of at least " + MIN_PEPPER_BYTES
+                    + " bytes, not " + length + " (generate one with: openssl rand -base64 32)");
+        }
+        return bytes;
     }
 
     private static boolean bool(Function<String, String> source, String name, String defaultValue) {
@@ -271,6 +332,7 @@ public final class DemoSettings {
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())
                 + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies + ", tls=" + tls
+                + (testMode ? ", TEST MODE" : "")
                 + (tlsKeystore != null ? " " + tlsKeystore : "") + "}";
     }
 

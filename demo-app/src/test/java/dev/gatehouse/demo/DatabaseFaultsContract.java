@@ -90,6 +90,8 @@ abstract class DatabaseFaultsContract {
         // every request comes from 127.0.0.1: lift the per-client limit, which is not under test here
         env.put("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "1000000");
         env.put("GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST));
+        env.put("GATEHOUSE_TEST_MODE", "true");
+        env.put("GATEHOUSE_PEPPER", DemoContract.newPepper());
         running = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
     }
 

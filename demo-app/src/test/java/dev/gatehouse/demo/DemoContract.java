@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * HTTP against a running demo at {@link #base()}: the same checks run against the standalone
  * Grizzly app and against the WAR in a real Tomcat, at the root and under a context path.
  *
- * <p>A subclass starts the demo with {@value #BCRYPT_COST} as bcrypt cost, the default token
+ * <p>A subclass starts the demo with {@value #BCRYPT_COST} as bcrypt cost (a test cost: with
+ * {@code GATEHOUSE_TEST_MODE=true}), the default token
  * lifetimes and transports, and {@value #ADMIN_EMAIL} in {@code GATEHOUSE_ADMIN_EMAILS}, on a
  * fresh database. Each demo allows 30 credential attempts a minute from one client address, so
  * these checks share two accounts and make about fifteen attempts in all.
@@ -467,6 +468,17 @@ public abstract class DemoContract {
         new java.security.SecureRandom().nextBytes(key);
         SecretLedger.record(key);
         return Base64.getEncoder().encodeToString(key);
+    }
+
+    /**
+     * A fresh password pepper (base64 of 32 random bytes) for demos started in-process, so that
+     * they do not generate the demo one into the working directory's {@code ./data}.
+     */
+    public static String newPepper() {
+        byte[] pepper = new byte[32];
+        new java.security.SecureRandom().nextBytes(pepper);
+        SecretLedger.record(pepper);
+        return Base64.getEncoder().encodeToString(pepper);
     }
 
     protected static String uniqueEmail() {

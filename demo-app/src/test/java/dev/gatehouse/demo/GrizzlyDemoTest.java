@@ -21,7 +21,9 @@ class GrizzlyDemoTest extends DemoContract {
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("gatehouse").toAbsolutePath(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
+                "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL), name -> null, name -> null);
         running = DemoMain.start(settings);
     }

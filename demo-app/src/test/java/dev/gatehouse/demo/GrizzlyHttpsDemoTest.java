@@ -60,7 +60,9 @@ class GrizzlyHttpsDemoTest {
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve(name).toAbsolutePath(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST),
+                "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_SIGNING_ALG", "ES256")); // quick to generate
         for (int i = 0; i < extra.length; i += 2) {
             env.put(extra[i], extra[i + 1]);

@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Scale-out (issue #8): three demo nodes, each a separate JVM started as an operator starts the
  * demo ({@link DemoProcess}) on its own loopback port, share one database and behave as one
  * service. Every node gets the same settings, which are only the database's, the key-encryption
- * key and the issuer (plus short timings, so that a test of reasonable length can watch them):
+ * key, the password pepper and the issuer (plus short timings, so that a test of reasonable length can watch them):
  * {@link #nodeSettings(String)}.
  *
  * <p>Node C reaches the database through a {@link TcpProxy}, to cut it and to count its database
@@ -95,6 +95,8 @@ abstract class MultiNodeContract {
 
     private TestDatabases.Database db;
     private String keyEncryptionKey;
+    /** The password pepper, the same on every node (as in production: each node must hash alike). */
+    private String pepper;
     private Path workRoot;
     private TcpProxy proxyC;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -118,6 +120,7 @@ abstract class MultiNodeContract {
     void startThreeNodes() throws Exception {
         db = openDatabase();
         keyEncryptionKey = DemoContract.newKeyEncryptionKey();
+        pepper = DemoContract.newPepper();
         workRoot = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"))
                 .resolve("multinode-" + db.product().toLowerCase() + "-" + db.name()).toAbsolutePath();
         proxyC = TcpProxy.to(serverAddress());
@@ -154,6 +157,7 @@ abstract class MultiNodeContract {
         env.put("GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password());
         env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", keyEncryptionKey);
         env.put("GATEHOUSE_ISSUER", ISSUER);
+        env.put("GATEHOUSE_PEPPER", pepper);
         env.put("GATEHOUSE_BCRYPT_COST", "4");
         env.put("GATEHOUSE_TEST_MODE", "true");
         env.put("GATEHOUSE_REVOCATION_STALENESS", STALENESS_TEXT);

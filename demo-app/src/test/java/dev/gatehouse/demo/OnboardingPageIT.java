@@ -63,7 +63,9 @@ class OnboardingPageIT {
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("db/gatehouse").toAbsolutePath(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", "4",
+                "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_ACCESS_TOKEN_TTL", ACCESS_TTL.toString()), name -> null, name -> null));
         browser = Browser.start(dir.resolve("chromium-profile"));
         viewport(1280, 800);

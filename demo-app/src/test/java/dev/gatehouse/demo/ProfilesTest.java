@@ -24,7 +24,8 @@ class ProfilesTest {
         url = "jdbc:h2:mem:profiles_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
         DemoSettings settings = DemoSettings.from(Map.of("GATEHOUSE_JDBC_URL", url,
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
-                "GATEHOUSE_BCRYPT_COST", "4"), name -> null, name -> null);
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
+                "GATEHOUSE_BCRYPT_COST", "4", "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null);
         context = DemoContext.create(settings, "https://issuer.test", null);
     }
 

@@ -18,7 +18,9 @@ class ScaleOutSettingsTest {
         Map<String, String> env = new HashMap<>();
         env.put("GATEHOUSE_JDBC_URL", "jdbc:h2:mem:settings_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
         env.put("GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey());
+        env.put("GATEHOUSE_PEPPER", DemoContract.newPepper());
         env.put("GATEHOUSE_BCRYPT_COST", "4");
+        env.put("GATEHOUSE_TEST_MODE", "true");
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }

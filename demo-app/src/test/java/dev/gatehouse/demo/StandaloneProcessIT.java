@@ -50,9 +50,10 @@ class StandaloneProcessIT {
             assertThat(ping.json().path("status").asText()).isEqualTo("ok");
             assertThat(client.get("").header("Content-Security-Policy")).isNotBlank();
             assertThat(Files.isDirectory(workDir.resolve("data"))).as("the default H2 database under ./data").isTrue();
-            Path kek = workDir.resolve("data/key-encryption-key");
-            if (Files.exists(kek)) {
-                SecretLedger.record(Base64.getDecoder().decode(Files.readString(kek).strip()));
+            recordGeneratedKek();
+            Path pepper = workDir.resolve("data/pepper");
+            if (Files.exists(pepper)) {
+                SecretLedger.record(Base64.getDecoder().decode(Files.readString(pepper).strip()));
             }
 
             demo.process().destroy(); // SIGTERM
@@ -109,6 +110,77 @@ class StandaloneProcessIT {
             } finally {
                 demo.kill();
             }
+        }
+    }
+
+    @Test
+    void aPepperItGeneratesIsKeptSoThatAUserRegisteredBeforeARestartCanStillLogIn() throws Exception {
+        String email = "pepper-" + java.util.UUID.randomUUID() + "@gatehouse.test";
+        String password = "plum-Kettle-4-orbit";
+        SecretLedger.record(password);
+        String body = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
+        Path pepper = workDir.resolve("data/pepper");
+
+        DemoProcess first = launch(Map.of("GATEHOUSE_PORT", "0"));
+        String generated;
+        try {
+            WebClient client = new WebClient(readyUrl(first));
+            assertThat(client.postJson("auth/register", body).status()).isEqualTo(201);
+            assertThat(client.postJson("auth/login", body).status()).isEqualTo(200);
+            generated = Files.readString(pepper).strip();
+            SecretLedger.record(Base64.getDecoder().decode(generated));
+            assertThat(Base64.getDecoder().decode(generated)).hasSize(32);
+            if (Files.getFileStore(pepper).supportsFileAttributeView("posix")) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pepper)))
+                        .isEqualTo("rw-------");
+            }
+            assertThat(first.stderr()).contains("GATEHOUSE_PEPPER is not set: generated a password pepper into")
+                    .contains("changing it later invalidates every stored password hash").doesNotContain(generated);
+        } finally {
+            stop(first);
+        }
+        recordGeneratedKek();
+
+        DemoProcess second = launch(Map.of("GATEHOUSE_PORT", "0"));
+        try {
+            WebClient client = new WebClient(readyUrl(second));
+            WebClient.Reply login = client.postJson("auth/login", body);
+            assertThat(login.status()).as("the same password after a restart: %s", login).isEqualTo(200);
+            assertThat(second.stderr()).contains("GATEHOUSE_PEPPER is not set: using the demo password pepper in")
+                    .doesNotContain(generated);
+            assertThat(Files.readString(pepper).strip()).isEqualTo(generated);
+        } finally {
+            stop(second);
+        }
+
+        // the control: with another pepper the stored hash no longer matches, so the pepper is what was used
+        DemoProcess other = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_PEPPER", DemoContract.newPepper()));
+        try {
+            WebClient client = new WebClient(readyUrl(other));
+            assertThat(client.postJson("auth/login", body).status()).isEqualTo(401);
+        } finally {
+            stop(other);
+        }
+    }
+
+    private static URI readyUrl(DemoProcess demo) throws Exception {
+        String ready = demo.awaitLine(Duration.ofSeconds(60));
+        assertThat(ready).as("ready line; stderr:\n%s", demo.stderr()).isNotNull();
+        Matcher m = URL.matcher(ready);
+        assertThat(m.find()).isTrue();
+        return URI.create(m.group());
+    }
+
+    private static void stop(DemoProcess demo) throws Exception {
+        demo.process().destroy();
+        demo.process().waitFor(15, TimeUnit.SECONDS);
+        demo.kill();
+    }
+
+    private void recordGeneratedKek() throws java.io.IOException {
+        Path kek = workDir.resolve("data/key-encryption-key");
+        if (Files.exists(kek)) {
+            SecretLedger.record(Base64.getDecoder().decode(Files.readString(kek).strip()));
         }
     }
 

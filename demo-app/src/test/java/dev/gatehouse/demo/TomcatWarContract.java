@@ -59,6 +59,7 @@ abstract class TomcatWarContract extends DemoContract {
         tomcat = TomcatDistribution.start(base, war, warName(), Map.of(
                 "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/gatehouse-" + UUID.randomUUID()).toAbsolutePath(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
+                "gatehouse.test.mode", "true",
                 "gatehouse.issuer", "http://127.0.0.1:" + port + contextPath(),
                 "gatehouse.admin.emails", ADMIN_EMAIL), port, Duration.ofSeconds(90));
         System.out.printf("[%s] Tomcat 10.1 with %s.war started in %d ms (CATALINA_BASE %s)%n",
@@ -66,9 +67,11 @@ abstract class TomcatWarContract extends DemoContract {
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
         assertThat(tomcat.log()).contains("Gatehouse demo deployed at context path '" + contextPath() + "'");
         // the key-encryption key the demo generated for itself: no log may show it (LogScanCheck)
-        Path kek = base.resolve("data/key-encryption-key");
-        if (Files.exists(kek)) {
-            SecretLedger.record(Base64.getDecoder().decode(Files.readString(kek).strip()));
+        for (String generated : new String[] {"data/key-encryption-key", "data/pepper"}) {
+            Path secret = base.resolve(generated);
+            if (Files.exists(secret)) {
+                SecretLedger.record(Base64.getDecoder().decode(Files.readString(secret).strip()));
+            }
         }
     }
 

@@ -41,6 +41,12 @@ public final class SecurityEvent {
         KEY_RETIRED,
         /** The signing key {@link #kid()} was revoked: it neither signs nor verifies any more. */
         KEY_REVOKED,
+        /**
+         * A stored signing key {@link #kid()} is refused: it is not authenticated under the
+         * key-encryption key, or cannot be read; it neither signs, nor verifies, nor is published.
+         * {@link #reason()} says what is wrong. Someone may have written to the key table.
+         */
+        KEY_REFUSED,
         /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
         USER_DELETED,
         /** The role {@link #reason()} was granted to the user; the user's earlier access tokens are refused. */
@@ -75,7 +81,7 @@ public final class SecurityEvent {
      * @throws IllegalArgumentException for a type that is not about a key
      */
     public static SecurityEvent ofKey(Type type, Instant at, String kid, String reason) {
-        if (type != Type.KEY_ROTATED && type != Type.KEY_RETIRED && type != Type.KEY_REVOKED) {
+        if (type != Type.KEY_ROTATED && type != Type.KEY_RETIRED && type != Type.KEY_REVOKED && type != Type.KEY_REFUSED) {
             throw new IllegalArgumentException(type + " is not an event about a key");
         }
         return new SecurityEvent(type, at, null, null, reason, Objects.requireNonNull(kid, "kid"));

@@ -45,7 +45,7 @@ public interface SecurityEventListener {
     /**
      * The level the default listener logs an event at: {@code WARN} for what may be an attack or
      * needs an operator's eye (failed logins, throttling and lockouts, refresh-token reuse, a
-     * revoked key), {@code DEBUG} for routine refreshes, {@code INFO} for the rest.
+     * revoked or refused key), {@code DEBUG} for routine refreshes, {@code INFO} for the rest.
      */
     static Level defaultLevel(SecurityEvent.Type type) {
         switch (Objects.requireNonNull(type, "type")) {
@@ -54,6 +54,7 @@ public interface SecurityEventListener {
             case CLIENT_THROTTLED:
             case REFRESH_REUSE_DETECTED:
             case KEY_REVOKED:
+            case KEY_REFUSED:
                 return Level.WARN;
             case REFRESHED:
                 return Level.DEBUG;

@@ -5,13 +5,15 @@ import java.util.Objects;
 
 /**
  * One row of {@code gh_signing_keys}, as stored. {@link #toString()} leaves out the stored private
- * key (even encrypted, it has no business in a log).
+ * key and the row MAC (even encrypted, the key has no business in a log).
  *
  * @param privateKey {@code v1:...} (encrypted), {@code plain:...}, or {@code null} once destroyed
  * @param retiredAt  when the key stopped signing, once some node has written it down
+ * @param mac        the row's MAC under the key-encryption key ({@link KeyRowMac}), or {@code null}
+ *                   when it has none (stored unencrypted, or written before rows were authenticated)
  */
 record KeyRow(String kid, int generation, String alg, String publicJwk, String privateKey,
-              Instant createdAt, Instant activatesAt, Instant retiredAt, Instant revokedAt) {
+              Instant createdAt, Instant activatesAt, Instant retiredAt, Instant revokedAt, String mac) {
 
     KeyRow {
         Objects.requireNonNull(kid, "kid");
@@ -25,9 +27,19 @@ record KeyRow(String kid, int generation, String alg, String publicJwk, String p
         return revokedAt != null;
     }
 
-    /** This row as revoked at {@code at}, with its private key gone (what {@code revoke} writes). */
-    KeyRow asRevoked(Instant at) {
-        return new KeyRow(kid, generation, alg, publicJwk, null, createdAt, activatesAt, retiredAt, at);
+    /** This row as revoked at {@code at}, with its private key gone and this MAC (what {@code revoke} writes). */
+    KeyRow asRevoked(Instant at, String newMac) {
+        return new KeyRow(kid, generation, alg, publicJwk, null, createdAt, activatesAt, retiredAt, at, newMac);
+    }
+
+    /** This row with another MAC. */
+    KeyRow withMac(String newMac) {
+        return new KeyRow(kid, generation, alg, publicJwk, privateKey, createdAt, activatesAt, retiredAt, revokedAt, newMac);
+    }
+
+    /** This row with another stored private key. */
+    KeyRow withPrivateKey(String stored) {
+        return new KeyRow(kid, generation, alg, publicJwk, stored, createdAt, activatesAt, retiredAt, revokedAt, mac);
     }
 
     /**

@@ -27,7 +27,10 @@ public record KeyStatus(String kid, int generation, String algorithm, State stat
         Objects.requireNonNull(storage, "storage");
     }
 
-    /** The life of a managed key: {@code PENDING → ACTIVE → RETIRED → EXPIRED}, or {@code REVOKED} at any point. */
+    /**
+     * The life of a managed key: {@code PENDING → ACTIVE → RETIRED → EXPIRED}, or {@code REVOKED} at
+     * any point; {@code REFUSED} for a row that is not trusted at all.
+     */
     public enum State {
         /** Published in the JWK Set and verifying, not signing yet. */
         PENDING,
@@ -38,7 +41,14 @@ public record KeyStatus(String kid, int generation, String algorithm, State stat
         /** Every token it signed has expired: neither published nor verifying. */
         EXPIRED,
         /** Revoked by an operator: neither published nor verifying; tokens it signed are refused. */
-        REVOKED
+        REVOKED,
+        /**
+         * Not authenticated under the key-encryption key, or unreadable: neither published, nor
+         * verifying, nor signing, and left out of the rotation schedule, as if it were not in the
+         * table. Written by someone without the key-encryption key, altered, or stored before rows
+         * were authenticated ({@code KeyAdmin authenticate}). Its {@code retiredAt} is as stored.
+         */
+        REFUSED
     }
 
     /** How the private part is stored in the database. */

@@ -31,7 +31,7 @@ import javax.sql.DataSource;
 final class KeyTable {
     static final String TABLE = "gh_signing_keys";
     private static final String COLUMNS =
-            "kid, generation, alg, public_jwk, private_key, created_at, activates_at, retired_at, revoked_at";
+            "kid, generation, alg, public_jwk, private_key, created_at, activates_at, retired_at, revoked_at, row_mac";
     /** MariaDB/MySQL {@code ER_DUP_ENTRY}. */
     private static final int MYSQL_DUPLICATE_ENTRY = 1062;
 
@@ -54,7 +54,7 @@ final class KeyTable {
                 List<KeyRow> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(new KeyRow(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            instant(d, rs, 6), instant(d, rs, 7), instant(d, rs, 8), instant(d, rs, 9)));
+                            instant(d, rs, 6), instant(d, rs, 7), instant(d, rs, 8), instant(d, rs, 9), rs.getString(10)));
                 }
                 return rows;
             }
@@ -68,7 +68,7 @@ final class KeyTable {
      */
     boolean insert(KeyRow row) {
         return run("store a new signing key", c -> {
-            try (PreparedStatement ps = prepare(c, "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = prepare(c, "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 Dialect d = dialect;
                 ps.setString(1, row.kid());
                 ps.setInt(2, row.generation());
@@ -79,6 +79,7 @@ final class KeyTable {
                 setInstant(d, ps, 7, row.activatesAt());
                 setInstant(d, ps, 8, row.retiredAt());
                 setInstant(d, ps, 9, row.revokedAt());
+                ps.setString(10, row.mac());
                 ps.executeUpdate();
                 return true;
             } catch (SQLException e) {
@@ -103,10 +104,15 @@ final class KeyTable {
                 "UPDATE " + TABLE + " SET retired_at = ? WHERE kid = ? AND retired_at IS NULL", at, kid);
     }
 
-    /** Revokes a key and destroys its private part; {@code false} when it is unknown or already revoked. */
-    boolean revoke(String kid, Instant at) {
+    /**
+     * Revokes a key, destroys its private part and stores {@code mac} as its row MAC (the MAC of the
+     * revoked row, or whatever it had when it was not authenticated); {@code false} when it is
+     * unknown or already revoked.
+     */
+    boolean revoke(String kid, Instant at, String mac) {
         return update("revoke a signing key",
-                "UPDATE " + TABLE + " SET revoked_at = ?, private_key = NULL WHERE kid = ? AND revoked_at IS NULL", at, kid);
+                "UPDATE " + TABLE + " SET revoked_at = ?, private_key = NULL, row_mac = ? WHERE kid = ? AND revoked_at IS NULL",
+                at, mac, kid);
     }
 
     /** Destroys the private part of a key that can never sign or verify again. */
@@ -115,10 +121,38 @@ final class KeyTable {
                 "UPDATE " + TABLE + " SET private_key = NULL WHERE kid = ? AND private_key IS NOT NULL", kid);
     }
 
-    /** Replaces a stored private key if it is still {@code expected} (re-encryption of a plain row). */
-    boolean replacePrivateKey(String kid, String expected, String replacement) {
-        return update("encrypt a stored private key",
-                "UPDATE " + TABLE + " SET private_key = ? WHERE kid = ? AND private_key = ?", replacement, kid, expected);
+    /**
+     * Writes the row MAC (and the private part, encrypted) of a row an operator vouched for, if the
+     * row still is exactly what they saw: same MAC, private part and revocation. Whether it changed.
+     */
+    boolean authenticate(KeyRow seen, String privateKey, String mac) {
+        return run("authenticate a signing key", c -> {
+            String sql = "UPDATE " + TABLE + " SET row_mac = ?, private_key = ? WHERE kid = ? AND generation = ? AND alg = ?"
+                    + " AND public_jwk = ?"
+                    + (seen.mac() == null ? " AND row_mac IS NULL" : " AND row_mac = ?")
+                    + (seen.privateKey() == null ? " AND private_key IS NULL" : " AND private_key = ?")
+                    + (seen.revokedAt() == null ? " AND revoked_at IS NULL" : " AND revoked_at = ?");
+            try (PreparedStatement ps = prepare(c, sql)) {
+                Dialect d = dialect;
+                int i = 1;
+                ps.setString(i++, mac);
+                ps.setString(i++, privateKey);
+                ps.setString(i++, seen.kid());
+                ps.setInt(i++, seen.generation());
+                ps.setString(i++, seen.alg());
+                ps.setString(i++, seen.publicJwk());
+                if (seen.mac() != null) {
+                    ps.setString(i++, seen.mac());
+                }
+                if (seen.privateKey() != null) {
+                    ps.setString(i++, seen.privateKey());
+                }
+                if (seen.revokedAt() != null) {
+                    setInstant(d, ps, i, seen.revokedAt());
+                }
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     private boolean update(String operation, String sql, Object... values) {
@@ -165,8 +199,26 @@ final class KeyTable {
                 throw e;
             }
         } catch (SQLException e) {
+            if (isUndefinedColumn(e)) {
+                throw new StoreUnavailableException("Could not " + operation + ": " + TABLE + " lacks a column (it needs "
+                        + COLUMNS + "); a table created before key rows were authenticated needs the column row_mac"
+                        + " (see docs/operations.md, 'Upgrading')", e);
+            }
             throw new StoreUnavailableException("Database unavailable or failed: could not " + operation, e);
         }
+    }
+
+    /** PostgreSQL {@code 42703}, H2 {@code 42122}, MariaDB/MySQL {@code 42S22}: a column the statement names does not exist. */
+    static boolean isUndefinedColumn(Throwable e) {
+        for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
+            if (x instanceof SQLException) {
+                String state = ((SQLException) x).getSQLState();
+                if ("42703".equals(state) || "42122".equals(state) || "42S22".equals(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private PreparedStatement prepare(Connection c, String sql) throws SQLException {

@@ -35,13 +35,25 @@ final class KeyTimeline {
     private final Map<String, Instant> nextTakeOver;
     private final Duration tokenLifetime;
     private final Duration publishLead;
+    /** The highest generation any row of the table holds, trusted or not: new keys go above it. */
+    private final int reservedGeneration;
 
     KeyTimeline(List<KeyRow> rows, Duration tokenLifetime, Duration publishLead) {
+        this(rows, tokenLifetime, publishLead, 0);
+    }
+
+    /**
+     * The timeline of {@code rows} (the trusted rows of the table), new keys taking a generation
+     * above both theirs and {@code reservedGeneration} (the highest of the rows left out, which
+     * still hold theirs in the table's unique index).
+     */
+    KeyTimeline(List<KeyRow> rows, Duration tokenLifetime, Duration publishLead, int reservedGeneration) {
         List<KeyRow> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparingInt(KeyRow::generation));
         this.rows = Collections.unmodifiableList(sorted);
         this.tokenLifetime = tokenLifetime;
         this.publishLead = publishLead;
+        this.reservedGeneration = reservedGeneration;
         Map<String, KeyRow> map = new LinkedHashMap<>();
         Map<String, Instant> next = new LinkedHashMap<>();
         Instant earliestLater = null;
@@ -68,17 +80,18 @@ final class KeyTimeline {
         return byKid.get(kid);
     }
 
+    /** The highest generation taken in the table, by these rows or by rows left out of them. */
     int maxGeneration() {
-        return rows.isEmpty() ? 0 : rows.get(rows.size() - 1).generation();
+        return Math.max(reservedGeneration, rows.isEmpty() ? 0 : rows.get(rows.size() - 1).generation());
     }
 
     /** This timeline with one row revoked (what a revocation does, before the table is read again). */
     KeyTimeline withRevoked(String kid, Instant at) {
         List<KeyRow> changed = new ArrayList<>(rows.size());
         for (KeyRow row : rows) {
-            changed.add(row.kid().equals(kid) && !row.revoked() ? row.asRevoked(at) : row);
+            changed.add(row.kid().equals(kid) && !row.revoked() ? row.asRevoked(at, row.mac()) : row);
         }
-        return new KeyTimeline(changed, tokenLifetime, publishLead);
+        return new KeyTimeline(changed, tokenLifetime, publishLead, reservedGeneration);
     }
 
     /** When the key stopped signing because a newer key took over, or {@code null} if it has not (yet). */
@@ -146,11 +159,20 @@ final class KeyTimeline {
     }
 
     KeyStatus status(KeyRow row, Instant now) {
-        KeyStatus.Storage storage = row.privateKey() == null ? KeyStatus.Storage.DESTROYED
+        return new KeyStatus(row.kid(), row.generation(), row.alg(), state(row, now), row.createdAt(), row.activatesAt(),
+                retiredAt(row, now), row.revokedAt(), storage(row));
+    }
+
+    /** The status of a row left out of the timeline because it is not trusted: its columns as stored. */
+    static KeyStatus refusedStatus(KeyRow row) {
+        return new KeyStatus(row.kid(), row.generation(), row.alg(), KeyStatus.State.REFUSED, row.createdAt(),
+                row.activatesAt(), row.retiredAt(), row.revokedAt(), storage(row));
+    }
+
+    private static KeyStatus.Storage storage(KeyRow row) {
+        return row.privateKey() == null ? KeyStatus.Storage.DESTROYED
                 : row.privateKey().startsWith(KeyEncryption.PLAIN_PREFIX) ? KeyStatus.Storage.UNENCRYPTED
                 : KeyStatus.Storage.ENCRYPTED;
-        return new KeyStatus(row.kid(), row.generation(), row.alg(), state(row, now), row.createdAt(), row.activatesAt(),
-                retiredAt(row, now), row.revokedAt(), storage);
     }
 
     // ---- what to do next ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import dev.gatehouse.core.SigningKey;
 import dev.gatehouse.core.auth.AuthService;
 import dev.gatehouse.core.auth.SecurityEvent;
 import dev.gatehouse.core.auth.SecurityEventListener;
-import dev.gatehouse.core.keys.KeyEncryption.UnreadableKeyException;
+import dev.gatehouse.core.keys.KeyRowCheck.RefusedKeyException;
 import dev.gatehouse.core.keys.KeyTimeline.Step;
 import dev.gatehouse.core.store.StoreUnavailableException;
 import org.slf4j.Logger;
@@ -24,15 +24,16 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,13 +85,26 @@ import javax.sql.DataSource;
  * a source that has never loaded keys throws {@link StoreUnavailableException} from
  * {@link #signingKey()}.
  *
- * <h2>Private keys at rest</h2>
+ * <h2>Private keys at rest, and rows that cannot be forged</h2>
  * Private keys are encrypted with AES-256-GCM under a 32-byte key-encryption key (KEK), which
  * must be the same on every node and must be kept outside the database (a secret store, an
- * environment variable). A KEK that does not decrypt the stored keys stops {@link Builder#build()}
- * with a {@link ConfigurationException} naming {@code keyEncryptionKey}. Storing private keys
- * unencrypted needs {@link Builder#allowUnencryptedPrivateKeys(boolean)} and logs a warning at
- * start.
+ * environment variable). Every row also carries a MAC under a key derived from the KEK
+ * ({@link KeyRowMac}): a row whose MAC is missing or wrong, whose private part is stored
+ * unencrypted, or whose private part does not decrypt to the key of its public JWK is
+ * <em>refused</em>: it is neither published, nor used to verify, nor used to sign, it takes no part
+ * in the rotation schedule, and it is logged (ERROR, naming the kid and the problem) and reported
+ * as {@link SecurityEvent.Type#KEY_REFUSED}. Nothing adopts such a row automatically: rows stored
+ * before rows were authenticated are authenticated by an operator ({@code KeyAdmin authenticate}).
+ * So whoever can write the table without the KEK can stop keys from working, never make a key of
+ * theirs trusted.
+ *
+ * <p>At start, {@link Builder#build()} fails with a {@link ConfigurationException} naming
+ * {@code keyEncryptionKey} when the KEK authenticates none of the stored rows (it is not the one
+ * they were stored with), or when no trusted key can sign and the table holds rows this node
+ * refuses (the message names them, and the command). A node that is already running replaces a
+ * key it stops trusting, as after a revocation. Storing private keys unencrypted needs
+ * {@link Builder#allowUnencryptedPrivateKeys(boolean)}, logs a warning at start, and gives up
+ * integrity as well: without a KEK no row can be authenticated.
  *
  * <h2>Operators</h2>
  * {@link #rotateNow(boolean)} and {@link #revoke(String)} (also available from the command line:
@@ -129,14 +143,15 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     private final Clock clock;
     private final boolean housekeeping;
     private final SecurityEventListener events;
-    private final KeyEncryption encryption;
+    /** Decides which rows are trusted (authenticated under the KEK) and reads their keys. */
+    private final KeyRowCheck check;
     private final KeyTable table;
     private final ScheduledExecutorService scheduler;
     private final AtomicLong lastExtraRefresh = new AtomicLong(System.nanoTime() - MIN_EXTRA_REFRESH_NANOS);
-    /** Keys already decrypted or parsed, by kid, so that a refresh does not redo the work. */
+    /** Keys already decrypted or parsed (or found unusable), by kid, so that a refresh does not redo the work. */
     private final Map<String, LoadedKey> cache = new ConcurrentHashMap<>();
-    /** Kids whose stored private part could not be read, so that this is logged once per key. */
-    private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
+    /** What was last reported about each refused row, so that a refusal is logged once per key and problem. */
+    private final Map<String, String> reportedRefusals = new ConcurrentHashMap<>();
 
     private volatile Snapshot snapshot;
     private volatile RuntimeException lastFailure;
@@ -151,7 +166,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         this.clock = b.clock;
         this.housekeeping = b.housekeeping;
         this.events = b.events;
-        this.encryption = kek != null ? KeyEncryption.aesGcm(kek) : KeyEncryption.none();
+        this.check = KeyRowCheck.of(kek);
         this.table = new KeyTable(b.dataSource, b.queryTimeout);
         if (refreshInterval.isZero()) {
             this.scheduler = null;
@@ -170,9 +185,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     }
 
     private void start() {
-        if (!encryption.encrypts()) {
-            LOG.warn("Signing keys are stored UNENCRYPTED in {} (allowUnencryptedPrivateKeys=true): whoever can read the"
-                    + " database or its backups can sign tokens. Set keyEncryptionKey instead.", KeyTable.TABLE);
+        if (!check.authenticates()) {
+            LOG.warn("Signing keys are stored UNENCRYPTED and UNAUTHENTICATED in {} (allowUnencryptedPrivateKeys=true):"
+                    + " whoever can read the database or its backups can sign tokens, and whoever can write to it can add"
+                    + " a key that every node then signs or verifies with. Set keyEncryptionKey instead.", KeyTable.TABLE);
         }
         try {
             reload(true);
@@ -203,10 +219,6 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         LoadedKey key = active == null ? null : s.keys.get(active.kid());
         if (key == null || key.signing == null) {
             requestRefresh();
-            if (key != null && key.unreadable) {
-                throw new GatehouseException("The active signing key '" + active.kid()
-                        + "' cannot be decrypted with this node's key-encryption key");
-            }
             throw new StoreUnavailableException("No signing key is active yet; the keys are being reloaded", lastFailure);
         }
         return key.signing;
@@ -262,7 +274,8 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     // ---- operations ---------------------------------------------------------------------------
 
     /**
-     * Every key in the table and what it is doing now, by generation, as last loaded.
+     * Every key in the table and what it is doing now, by generation, as last loaded; rows this
+     * node does not trust are {@link KeyStatus.State#REFUSED}.
      *
      * @throws StoreUnavailableException when the keys have never been loaded
      */
@@ -273,6 +286,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         for (KeyRow row : s.timeline.rows()) {
             out.add(s.timeline.status(row, now));
         }
+        for (RefusedRow refused : s.refused) {
+            out.add(KeyTimeline.refusedStatus(refused.row()));
+        }
+        out.sort(Comparator.comparingInt(KeyStatus::generation));
         return Collections.unmodifiableList(out);
     }
 
@@ -306,13 +323,13 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     public synchronized KeyStatus rotateNow(boolean force) {
         loadedOrStart();
         Instant now = clock.instant();
-        KeyTimeline t = timeline(table.load());
+        KeyTimeline t = vet(table.load(), now).timeline;
         int base = t.maxGeneration();
         String target = null;
         String how = "rotated by another node meanwhile";
         for (int attempt = 1; attempt <= MAX_ROTATION_ATTEMPTS && target == null; attempt++) {
             if (attempt > 1) {
-                t = timeline(table.load());
+                t = vet(table.load(), now).timeline;
                 KeyRow newer = newestAbove(t, base);
                 if (newer != null) {
                     // another node or operator rotated meanwhile: that rotation is this one
@@ -364,14 +381,24 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     public synchronized boolean revoke(String kid) {
         Objects.requireNonNull(kid, "kid");
         Instant now = clock.instant();
-        boolean revokedNow = table.revoke(kid, now);
-        Instant at = now;
+        // the instant as the table keeps it, so that the MAC of the revoked row verifies once read back
+        Instant at = now.truncatedTo(ChronoUnit.MICROS);
+        KeyRow row = find(table.load(), kid);
+        if (row == null) {
+            throw new IllegalArgumentException("No signing key has the id '" + kid + "'");
+        }
+        boolean revokedNow = false;
+        if (!row.revoked()) {
+            // an authenticated row stays authenticated as revoked (clearing revoked_at breaks its MAC);
+            // a refused row keeps the MAC it had and stays refused
+            String mac = check.macVerifies(row) ? check.macOf(row.asRevoked(at, null)) : row.mac();
+            revokedNow = table.revoke(kid, at, mac);
+        }
         if (!revokedNow) {
-            KeyRow row = timeline(table.load()).row(kid);
-            if (row == null) {
-                throw new IllegalArgumentException("No signing key has the id '" + kid + "'");
+            KeyRow again = find(table.load(), kid);
+            if (again != null && again.revokedAt() != null) {
+                at = again.revokedAt();
             }
-            at = row.revokedAt();
         }
         Snapshot s = snapshot;
         if (s != null) {
@@ -421,7 +448,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     public String toString() {
         return "ManagedKeySource{algorithm=" + algorithm + ", rotationPeriod=" + rotationPeriod + ", publishLead="
                 + publishLead + ", tokenLifetime=" + tokenLifetime + ", refreshInterval=" + refreshInterval
-                + ", encrypted=" + encryption.encrypts() + "}";
+                + ", encrypted=" + check.authenticates() + "}";
     }
 
     // ---- loading ------------------------------------------------------------------------------
@@ -441,13 +468,19 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
     }
 
-    /** Loads the table, applies the schedule, and publishes the result; {@code startup} turns unreadable keys into errors. */
+    /**
+     * Loads the table, applies the schedule, and publishes the result. At start ({@code startup}),
+     * a table this node cannot use stops it before anything is written (see {@link #refuseToStart}).
+     */
     private synchronized void reload(boolean startup) {
         Instant now = clock.instant();
-        KeyTimeline timeline = timeline(table.load());
-        Snapshot next = snapshot(timeline, now, startup);
+        List<KeyRow> rows = table.load();
+        Vetted vetted = vet(rows, now);
+        if (startup) {
+            refuseToStart(rows, vetted, now);
+        }
         for (int i = 0; i < MAX_STEPS_PER_REFRESH; i++) {
-            Step step = timeline.scheduled(now, rotationPeriod);
+            Step step = vetted.timeline.scheduled(now, rotationPeriod);
             if (step == null) {
                 break;
             }
@@ -457,20 +490,70 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
                             "pending key takes over now: no other key may sign"));
                 }
             } else {
-                insert(step, now, timeline.rows().isEmpty() ? "first key" : "scheduled");
+                insert(step, now, vetted.timeline.rows().isEmpty() ? "first key" : "scheduled");
             }
-            timeline = timeline(table.load());
-            next = snapshot(timeline, now, startup);
+            vetted = vet(table.load(), now);
         }
-        snapshot = next;
+        snapshot = vetted.snapshot();
         lastFailure = null;
-        if (housekeeping && keepHouse(next, now)) {
+        if (housekeeping && keepHouse(vetted.snapshot(), now)) {
             // show what was just written (retirements, deleted private parts) in keys()
             try {
-                snapshot = snapshot(timeline(table.load()), now, startup);
+                snapshot = vet(table.load(), now).snapshot();
             } catch (StoreUnavailableException e) {
                 LOG.debug("Could not reload the signing keys after updating them: {}", e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Stops a node from starting on a table it cannot use, before it writes anything:
+     * <ul>
+     *   <li>no key-encryption key, and a live key stored encrypted;</li>
+     *   <li>live rows carry a row MAC and not one row's MAC verifies: the key-encryption key is not
+     *       the one the keys were stored with;</li>
+     *   <li>(application nodes only, not the admin tool that repairs such a table) no trusted key
+     *       signs now and live rows are refused: usually rows stored before key rows were
+     *       authenticated, which an operator authenticates with {@code KeyAdmin authenticate}. A node
+     *       that is already running instead replaces a key it stops trusting, as after a revocation.</li>
+     * </ul>
+     * Revoked rows never count: they are never used, whatever their MAC.
+     */
+    private void refuseToStart(List<KeyRow> rows, Vetted vetted, Instant now) {
+        List<RefusedRow> live = new ArrayList<>();
+        for (RefusedRow refused : vetted.refused) {
+            if (!refused.row().revoked()) {
+                live.add(refused);
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        if (!check.authenticates()) {
+            for (RefusedRow refused : live) {
+                String stored = refused.row().privateKey();
+                if (stored != null && stored.startsWith(KeyEncryption.ENCRYPTED_PREFIX)) {
+                    throw new ConfigurationException("keyEncryptionKey", "cannot read the stored signing key: key '"
+                            + KeyRowCheck.printable(refused.row().kid())
+                            + "' is stored encrypted, and no key-encryption key is set");
+                }
+            }
+        } else if (live.stream().anyMatch(r -> r.row().mac() != null) && rows.stream().noneMatch(check::macVerifies)) {
+            RefusedRow first = live.stream().filter(r -> r.row().mac() != null).findFirst().orElseThrow();
+            throw new ConfigurationException("keyEncryptionKey", "does not decrypt or authenticate the stored signing keys"
+                    + " (key '" + KeyRowCheck.printable(first.row().kid()) + "': its row MAC does not verify): it is not the"
+                    + " key-encryption key they were stored with, or the rows were altered. Use the key-encryption key the keys"
+                    + " were stored with (see docs/operations.md)");
+        }
+        if (housekeeping && vetted.timeline.active(now) == null) {
+            StringBuilder why = new StringBuilder();
+            for (RefusedRow refused : live) {
+                why.append(why.length() == 0 ? "" : "; ").append(refused.refusal().message());
+            }
+            throw new ConfigurationException("keyEncryptionKey", "no trusted signing key can sign, and " + KeyTable.TABLE
+                    + " holds " + live.size() + " key(s) this node refuses: " + why + ". Keys stored before key rows were"
+                    + " authenticated: check and authenticate them with 'KeyAdmin authenticate'; keys nobody here stored:"
+                    + " revoke them with 'KeyAdmin revoke <kid>' (see docs/operations.md)");
         }
     }
 
@@ -481,8 +564,9 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      */
     private String insert(Step step, Instant now, String why) {
         SigningKey key = SigningKey.generate(algorithm);
-        KeyRow row = new KeyRow(key.kid(), step.generation(), algorithm.name(), publicJwk(key), encryption.seal(key),
-                now, step.activatesAt(), null, null);
+        KeyRow unsigned = new KeyRow(key.kid(), step.generation(), algorithm.name(), publicJwk(key),
+                check.encryption().seal(key), now, step.activatesAt(), null, null, null);
+        KeyRow row = unsigned.withMac(check.macOf(unsigned));
         if (!table.insert(row)) {
             LOG.debug("Another node created signing key generation {} first", step.generation());
             return null;
@@ -493,7 +577,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         } else {
             LOG.debug("Created signing key {} (generation {}, {})", key.kid(), step.generation(), algorithm);
         }
-        cache.put(key.kid(), LoadedKey.of(row.privateKey(), key, key.verifyOnly()));
+        cache.put(key.kid(), LoadedKey.of(row, key, key.verifyOnly()));
         return key.kid();
     }
 
@@ -507,6 +591,15 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         return newest;
     }
 
+    private static KeyRow find(List<KeyRow> rows, String kid) {
+        for (KeyRow row : rows) {
+            if (row.kid().equals(kid)) {
+                return row;
+            }
+        }
+        return null;
+    }
+
     private KeyStatus statusOf(String kid) {
         Snapshot s = loaded();
         KeyRow row = s.timeline.row(kid);
@@ -516,82 +609,108 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         return s.timeline.status(row, clock.instant());
     }
 
-    private KeyTimeline timeline(List<KeyRow> rows) {
-        return new KeyTimeline(rows, tokenLifetime, publishLead);
-    }
-
-    private Snapshot snapshot(KeyTimeline timeline, Instant now, boolean startup) {
-        Map<String, LoadedKey> keys = new HashMap<>();
-        for (KeyRow row : timeline.rows()) {
-            if (row.revoked() || timeline.expired(row, now)) {
-                cache.remove(row.kid());
-                continue;
-            }
-            LoadedKey key = load(row, timeline.retiredAt(row, now) != null, startup);
-            if (key != null) {
-                keys.put(row.kid(), key);
-                cache.put(row.kid(), key);
+    /**
+     * The table as this node trusts it. Rows whose identity is not authenticated are left out of
+     * the timeline at once; then the key material of every row that may still be used (not revoked,
+     * not expired) is read, and a row whose material is unusable is left out too and the timeline
+     * computed again without it (each round leaves out one row more, so this ends). A row left out
+     * is as if it were not in the table, except that it keeps its generation and kid.
+     */
+    private Vetted vet(List<KeyRow> rows, Instant now) {
+        List<KeyRow> trusted = new ArrayList<>();
+        List<RefusedRow> refused = new ArrayList<>();
+        int reserved = 0;
+        for (KeyRow row : rows) {
+            reserved = Math.max(reserved, row.generation());
+            KeyRowCheck.Refusal refusal = check.authenticity(row);
+            if (refusal == null) {
+                trusted.add(row);
+            } else {
+                refused.add(new RefusedRow(row, refusal));
             }
         }
-        return new Snapshot(timeline, keys);
+        while (true) {
+            KeyTimeline timeline = new KeyTimeline(trusted, tokenLifetime, publishLead, reserved);
+            Map<String, LoadedKey> keys = new HashMap<>();
+            RefusedRow unusable = null;
+            for (KeyRow row : timeline.rows()) {
+                if (row.revoked() || timeline.expired(row, now)) {
+                    cache.remove(row.kid());
+                    continue;
+                }
+                try {
+                    keys.put(row.kid(), load(row, timeline.retiredAt(row, now) != null));
+                } catch (RefusedKeyException e) {
+                    unusable = new RefusedRow(row, e.refusal());
+                    break;
+                }
+            }
+            if (unusable == null) {
+                for (KeyRow row : timeline.rows()) {
+                    reportedRefusals.remove(row.kid());
+                }
+                for (RefusedRow r : refused) {
+                    report(r, now);
+                }
+                return new Vetted(timeline, keys, refused);
+            }
+            trusted.remove(unusable.row());
+            refused.add(unusable);
+        }
     }
 
-    /** The usable key of a row: with its private part while it may sign, public only once retired. */
-    private LoadedKey load(KeyRow row, boolean retired, boolean startup) {
-        SigningAlgorithm alg;
-        try {
-            alg = KeyEncryption.algorithm(row.kid(), row.alg());
-        } catch (UnreadableKeyException e) {
-            report(row.kid(), e.getMessage());
-            return null;
-        }
+    /**
+     * The keys of a trusted row: with its private part while it may sign, public only once retired.
+     * The first time a node sees a row's material it reads all of it, so that a private part that
+     * does not belong to the row is found even on a key that only verifies.
+     *
+     * @throws RefusedKeyException when the material cannot be used
+     */
+    private LoadedKey load(KeyRow row, boolean retired) {
         // a retired asymmetric key only verifies: its private part is not needed (nor kept in memory)
-        boolean needPrivate = !retired || alg == SigningAlgorithm.HS256;
+        boolean needPrivate = !retired || SigningAlgorithm.HS256.name().equals(row.alg());
         LoadedKey cached = cache.get(row.kid());
-        if (cached != null && Objects.equals(cached.stored, row.privateKey()) && (cached.signing != null || !needPrivate)
-                && !cached.unreadable) {
-            return needPrivate ? cached : cached.withoutPrivate();
-        }
-        SigningKey publicKey = alg.isAsymmetric() ? publicKey(row) : null;
-        if (row.privateKey() != null && (needPrivate || startup)) {
-            try {
-                SigningKey key = encryption.open(row.kid(), row.alg(), row.privateKey());
-                if (publicKey != null && !key.verifyOnly().equals(publicKey)) {
-                    throw new UnreadableKeyException("key '" + row.kid() + "': the stored private key does not belong to"
-                            + " its public key");
-                }
-                SigningKey verify = key.verifyOnly();
-                return LoadedKey.of(row.privateKey(), needPrivate ? key : null, verify);
-            } catch (UnreadableKeyException e) {
-                if (startup) {
-                    throw new ConfigurationException("keyEncryptionKey", "cannot read the stored signing key: " + e.getMessage()
-                            + ". Use the key-encryption key the keys were stored with (see docs/operations.md)");
-                }
-                report(row.kid(), e.getMessage());
-                // still verifies with the public part; cannot sign on this node
-                return new LoadedKey(row.privateKey(), null, publicKey, true);
+        if (cached != null && cached.sameMaterial(row)) {
+            if (cached.refusal != null) {
+                throw new RefusedKeyException(cached.refusal);
+            }
+            if (cached.signing != null || !needPrivate || row.privateKey() == null) {
+                return needPrivate ? cached : cached.withoutPrivate();
             }
         }
-        return publicKey == null ? null : LoadedKey.of(row.privateKey(), null, publicKey);
-    }
-
-    private SigningKey publicKey(KeyRow row) {
+        LoadedKey loaded;
         try {
-            List<SigningKey> keys = JwkSets.parse("gh_signing_keys.public_jwk", "{\"keys\":[" + row.publicJwk() + "]}");
-            if (keys.size() == 1 && keys.get(0).kid().equals(row.kid()) && keys.get(0).algorithm().name().equals(row.alg())) {
-                return keys.get(0);
-            }
-            report(row.kid(), "key '" + row.kid() + "': the stored public key belongs to another key");
-        } catch (ConfigurationException e) {
-            report(row.kid(), "key '" + row.kid() + "': the stored public key is not a valid JWK (" + e.problem() + ")");
+            KeyRowCheck.Keys keys = check.keys(row, true);
+            SigningKey verify = keys.privateKey() != null ? keys.privateKey().verifyOnly() : keys.publicKey();
+            loaded = LoadedKey.of(row, keys.privateKey(), verify);
+        } catch (RefusedKeyException e) {
+            cache.put(row.kid(), LoadedKey.refused(row, e.refusal()));
+            throw e;
         }
-        return null;
+        if (!needPrivate) {
+            loaded = loaded.withoutPrivate();
+        }
+        cache.put(row.kid(), loaded);
+        return loaded;
     }
 
-    private void report(String kid, String message) {
-        if (reportedUnreadable.add(kid)) {
-            LOG.error("Signing key {} cannot be used: {}", kid, message);
+    /**
+     * Logs a refused row once per key and problem (ERROR) and reports it as {@code KEY_REFUSED}; a
+     * revoked row that is not trusted is never used either way, so it is only noted at DEBUG.
+     */
+    private void report(RefusedRow refused, Instant now) {
+        KeyRow row = refused.row();
+        String message = refused.refusal().message();
+        if (message.equals(reportedRefusals.put(row.kid(), message))) {
+            return;
         }
+        String kid = KeyRowCheck.printable(row.kid());
+        if (row.revoked()) {
+            LOG.debug("Ignoring revoked signing key {}: {}", kid, message);
+            return;
+        }
+        LOG.error("Signing key {} is REFUSED: neither published, nor verifying, nor signing. {}", kid, message);
+        emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_REFUSED, now, kid, refused.refusal().problem().reason()));
     }
 
     /** The public JWK of a key as stored in {@code public_jwk}; for a secret, its header members only. */
@@ -617,8 +736,9 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
     /**
      * Writes down what the timeline implies, so that the table tells the story by itself: when
-     * keys retired; deletes private parts that can never be used again; encrypts private parts
-     * stored plainly before a KEK was set. Failures are logged and retried at the next refresh.
+     * keys retired; deletes private parts that can never be used again. Only trusted rows are
+     * touched: a refused row is left as it is for an operator to look at. Failures are logged and
+     * retried at the next refresh.
      *
      * @return whether anything was written
      */
@@ -638,16 +758,9 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
                         changed = true;
                         LOG.info("Deleted the private part of signing key {} ({})", row.kid(), row.revoked() ? "revoked" : "expired");
                     }
-                } else if (row.privateKey() != null && encryption.encrypts() && row.privateKey().startsWith(KeyEncryption.PLAIN_PREFIX)) {
-                    SigningKey key = encryption.open(row.kid(), row.alg(), row.privateKey());
-                    if (table.replacePrivateKey(row.kid(), row.privateKey(), encryption.seal(key))) {
-                        changed = true;
-                        LOG.warn("Signing key {} was stored unencrypted; it is now encrypted under the key-encryption key",
-                                row.kid());
-                    }
                 }
             }
-        } catch (StoreUnavailableException | UnreadableKeyException e) {
+        } catch (StoreUnavailableException e) {
             LOG.warn("Could not update the signing-key table ({}); will retry", e.getMessage());
         }
         return changed;
@@ -700,46 +813,76 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
     }
 
-    /** What one refresh loaded: the table's rows, and the usable keys by kid. */
+    /** What one refresh loaded: the trusted rows' timeline, their usable keys by kid, and the refused rows. */
     private static final class Snapshot {
         final KeyTimeline timeline;
         final Map<String, LoadedKey> keys;
+        final List<RefusedRow> refused;
 
-        Snapshot(KeyTimeline timeline, Map<String, LoadedKey> keys) {
+        Snapshot(KeyTimeline timeline, Map<String, LoadedKey> keys, List<RefusedRow> refused) {
             this.timeline = timeline;
             this.keys = Map.copyOf(keys);
+            this.refused = List.copyOf(refused);
         }
 
         Snapshot withRevoked(String kid, Instant at) {
             Map<String, LoadedKey> rest = new HashMap<>(keys);
             rest.remove(kid);
-            return new Snapshot(timeline.withRevoked(kid, at), rest);
+            return new Snapshot(timeline.withRevoked(kid, at), rest, refused);
         }
     }
 
-    /** A row's key: {@code signing} with its private part (or null), {@code verify} without. */
+    /** A row this node does not trust, and why. */
+    private record RefusedRow(KeyRow row, KeyRowCheck.Refusal refusal) {
+    }
+
+    /** What {@link #vet} makes of the table. */
+    private record Vetted(KeyTimeline timeline, Map<String, LoadedKey> keys, List<RefusedRow> refused) {
+        Snapshot snapshot() {
+            return new Snapshot(timeline, keys, refused);
+        }
+    }
+
+    /**
+     * A row's key material as read: {@code signing} with its private part (or null), {@code verify}
+     * without; or, for material that cannot be used, the {@code refusal}. Valid while the row's
+     * {@code alg}, {@code public_jwk} and {@code private_key} are the ones it was read from.
+     */
     private static final class LoadedKey {
+        final String alg;
+        final String publicJwk;
         final String stored;
         final SigningKey signing;
         final SigningKey verify;
         final Optional<SigningKey> verifyOptional;
-        final boolean unreadable;
+        final KeyRowCheck.Refusal refusal;
 
-        LoadedKey(String stored, SigningKey signing, SigningKey verify, boolean unreadable) {
+        private LoadedKey(String alg, String publicJwk, String stored, SigningKey signing, SigningKey verify,
+                          KeyRowCheck.Refusal refusal) {
+            this.alg = alg;
+            this.publicJwk = publicJwk;
             this.stored = stored;
             this.signing = signing;
             this.verify = verify;
             this.verifyOptional = Optional.ofNullable(verify);
-            this.unreadable = unreadable;
+            this.refusal = refusal;
         }
 
-        static LoadedKey of(String stored, SigningKey signing, SigningKey verify) {
-            return new LoadedKey(stored, signing, verify, false);
+        static LoadedKey of(KeyRow row, SigningKey signing, SigningKey verify) {
+            return new LoadedKey(row.alg(), row.publicJwk(), row.privateKey(), signing, verify, null);
+        }
+
+        static LoadedKey refused(KeyRow row, KeyRowCheck.Refusal refusal) {
+            return new LoadedKey(row.alg(), row.publicJwk(), row.privateKey(), null, null, refusal);
+        }
+
+        boolean sameMaterial(KeyRow row) {
+            return alg.equals(row.alg()) && publicJwk.equals(row.publicJwk()) && Objects.equals(stored, row.privateKey());
         }
 
         LoadedKey withoutPrivate() {
             return signing == null || signing.algorithm() == SigningAlgorithm.HS256 ? this
-                    : new LoadedKey(stored, null, verify, unreadable);
+                    : new LoadedKey(alg, publicJwk, stored, null, verify, refusal);
         }
     }
 
@@ -850,7 +993,9 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
         /**
          * Stores private keys unencrypted (a warning is logged at start). Anyone who can read the
-         * database, or a backup of it, can then sign tokens. Cannot be combined with a key-encryption key.
+         * database, or a backup of it, can then sign tokens, and anyone who can write to it can add
+         * a key that is trusted (rows cannot be authenticated without a key-encryption key).
+         * Cannot be combined with a key-encryption key.
          */
         public Builder allowUnencryptedPrivateKeys(boolean allow) {
             this.allowUnencrypted = allow;
@@ -873,7 +1018,11 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             return this;
         }
 
-        /** Whether refreshes write retirements down and delete dead private keys (off for the admin tool's dry uses). */
+        /**
+         * Whether refreshes write retirements down and delete dead private keys, and whether a
+         * start on a table with no trusted signing key fails (off for the admin tool, which is
+         * how an operator repairs such a table).
+         */
         Builder housekeeping(boolean enabled) {
             this.housekeeping = enabled;
             return this;
@@ -885,8 +1034,9 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
          * source keeps trying, and {@link ManagedKeySource#signingKey()} throws
          * {@link StoreUnavailableException} until it has succeeded.
          *
-         * @throws ConfigurationException for an invalid setting, or a key-encryption key that does
-         *                                not decrypt the stored keys
+         * @throws ConfigurationException for an invalid setting, a key-encryption key that does
+         *                                not authenticate the stored keys, or a table with no
+         *                                trusted key that can sign but with rows this node refuses
          */
         public ManagedKeySource build() {
             if (algorithm == null) {

@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS gh_login_buckets (
 -- settles a race between nodes rotating at once: exactly one insert of the next generation wins.
 -- private_key is "v1:<iv>:<ciphertext>" (AES-256-GCM under the key-encryption key), "plain:<JWK>"
 -- when unencrypted storage was allowed explicitly, or NULL once the key can never be used again.
+-- row_mac is "v1:<base64url>", an HMAC-SHA256 of the row under a key derived from the key-encryption
+-- key (see KeyRowMac): with a key-encryption key set, a row without a valid one is refused.
 CREATE TABLE IF NOT EXISTS gh_signing_keys (
     kid          VARCHAR(128) NOT NULL,
     generation   INT          NOT NULL,
@@ -100,6 +102,7 @@ CREATE TABLE IF NOT EXISTS gh_signing_keys (
     activates_at DATETIME(6)  NOT NULL,
     retired_at   DATETIME(6)  NULL,
     revoked_at   DATETIME(6)  NULL,
+    row_mac      VARCHAR(64)  NULL,
     CONSTRAINT gh_signing_keys_pk PRIMARY KEY (kid),
     CONSTRAINT gh_signing_keys_generation_uq UNIQUE KEY (generation)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static dev.gatehouse.core.auth.SecurityEvent.Type.ACCOUNT_THROTTLED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.CLIENT_THROTTLED;
+import static dev.gatehouse.core.auth.SecurityEvent.Type.KEY_REFUSED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.KEY_RETIRED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.KEY_REVOKED;
 import static dev.gatehouse.core.auth.SecurityEvent.Type.KEY_ROTATED;
@@ -46,6 +47,7 @@ class SecurityEventLevelsTest {
             Map.entry(KEY_ROTATED, Level.INFO),
             Map.entry(KEY_RETIRED, Level.INFO),
             Map.entry(KEY_REVOKED, Level.WARN),
+            Map.entry(KEY_REFUSED, Level.WARN),
             Map.entry(USER_DELETED, Level.INFO),
             Map.entry(ROLE_GRANTED, Level.INFO),
             Map.entry(ROLE_REVOKED, Level.INFO)));

@@ -2,6 +2,7 @@ package dev.gatehouse.core.keys;
 
 import dev.gatehouse.core.testing.MutableClock;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.ConfigurationException;
 import dev.gatehouse.core.InvalidTokenException;
 import dev.gatehouse.core.InvalidTokenException.Reason;
 import dev.gatehouse.core.JwkSets;
@@ -13,6 +14,8 @@ import dev.gatehouse.core.testing.TestDatabases.Database;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,7 +45,15 @@ class KeyAdminTest {
 
     @BeforeEach
     void openDatabase() {
-        db = TestDatabases.h2();
+        use(TestDatabases.h2());
+    }
+
+    /** Points the tool and the application at this database (closing the one used before). */
+    private void use(Database database) {
+        if (db != null) {
+            db.close();
+        }
+        db = database;
         JdbcSchema.createIfAbsent(db.dataSource());
         env = new HashMap<>();
         env.put("GATEHOUSE_JDBC_URL", db.jdbcUrl());
@@ -57,6 +68,11 @@ class KeyAdminTest {
             // the private parts of every key the application could decrypt never appeared in the output
             String out = printed.toString();
             assertThat(out).doesNotContain("v1:").doesNotContain("plain:").doesNotContain(KEK);
+            for (Map<String, String> row : rows(db.dataSource())) {
+                if (row.get("row_mac") != null) {
+                    assertThat(out).doesNotContain(row.get("row_mac").substring(3));
+                }
+            }
             for (Map<String, String> row : rows(db.dataSource())) {
                 if (row.get("private_key") != null) {
                     assertThat(out).doesNotContain(row.get("private_key").substring(3, 40));
@@ -222,7 +238,9 @@ class KeyAdminTest {
 
         Result help = run("--help");
         assertThat(help.status).isEqualTo(KeyAdmin.OK);
-        assertThat(help.out).contains("revoke <kid>");
+        assertThat(help.out).contains("revoke <kid>").contains("authenticate --confirm [<kid>...]");
+        assertThat(run("authenticate", "--now").status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(run("list", "--confirm").status).isEqualTo(KeyAdmin.USAGE);
     }
 
     @Test
@@ -233,5 +251,152 @@ class KeyAdminTest {
         assertThat(list.err).contains("could not load the signing keys").contains("SQLState");
         Result rotate = run("rotate");
         assertThat(rotate.status).isEqualTo(KeyAdmin.FAILED);
+    }
+
+    // ---- authenticate: the upgrade of rows stored before key rows were authenticated ---------------
+
+    /** Rows as an application stored them before rows were authenticated: unencrypted (no KEK), no MAC. */
+    private ManagedKeySource legacyPlainNode() {
+        return ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256).allowUnencryptedPrivateKeys(true)
+                .refreshInterval(Duration.ZERO).clock(clock).build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
+    void authenticateListsTheRowsNodesRefuseWithTheirFingerprintAndChangesNothing(String product) {
+        use(KeyTestSupport.database(product));
+        startApp();
+        String active = app.signingKey().kid();
+        String pending = app.rotateNow(false).kid();
+        // encrypted rows stored before rows were authenticated: no MAC
+        KeyTestSupport.update(db.dataSource(), "UPDATE gh_signing_keys SET row_mac = NULL");
+        List<Map<String, String>> before = rows(db.dataSource());
+
+        Result r = run("authenticate");
+
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        // the RFC 7638 thumbprint of the public key, computed here independently (Gatehouse's kids are that thumbprint)
+        assertThat(r.out).containsPattern("(?m)^\\s+1  " + active + "\\s+ES256\\s+" + thumbprint(before.get(0).get("public_jwk"))
+                + "\\s+no row MAC$");
+        assertThat(r.out).containsPattern("(?m)^\\s+2  " + pending + "\\s+ES256\\s+" + thumbprint(before.get(1).get("public_jwk"))
+                + "\\s+no row MAC$");
+        assertThat(r.out).contains("KeyAdmin authenticate --confirm");
+        assertThat(rows(db.dataSource())).isEqualTo(before);
+        // and list shows them as refused, with why
+        Result list = run("list");
+        assertThat(list.out).containsPattern("(?m)^\\s+1  " + active + "\\s+ES256\\s+refused\\s")
+                .contains("key '" + pending + "' has no row MAC");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
+    void authenticateConfirmAuthenticatesLegacyRowsAndEncryptsPlainOnesSoThatNodesUseThemAgain(String product) {
+        use(KeyTestSupport.database(product));
+        ManagedKeySource legacy = legacyPlainNode();
+        String kid = legacy.signingKey().kid();
+        String token = issue(clock, legacy);
+        legacy.close();
+        assertThatThrownBy(this::startApp).isInstanceOf(ConfigurationException.class).hasMessageContaining("KeyAdmin authenticate");
+
+        Result r = run("authenticate", "--confirm");
+
+        assertThat(r.status).as(r.out + r.err).isEqualTo(KeyAdmin.OK);
+        assertThat(r.out).contains("Key " + kid + " is authenticated, its private key encrypted");
+        assertThat(rows(db.dataSource())).singleElement().satisfies(row -> {
+            assertThat(row.get("private_key")).startsWith("v1:");
+            assertThat(row.get("row_mac")).startsWith("v1:");
+        });
+        startApp();
+        assertThat(app.signingKey().kid()).isEqualTo(kid);
+        assertThat(verify(clock, app, token).keyId()).isEqualTo(kid);
+        assertThat(app.keys()).extracting(KeyStatus::state).containsExactly(State.ACTIVE);
+        // run again: nothing left to do
+        Result again = run("authenticate", "--confirm");
+        assertThat(again.status).isEqualTo(KeyAdmin.OK);
+        assertThat(again.out).contains("nothing to do");
+    }
+
+    @Test
+    void authenticateConfirmTouchesOnlyTheKeysNamed() {
+        startApp();
+        String active = app.signingKey().kid();
+        String pending = app.rotateNow(false).kid();
+        KeyTestSupport.update(db.dataSource(), "UPDATE gh_signing_keys SET row_mac = NULL");
+
+        Result r = run("authenticate", "--confirm", pending);
+
+        assertThat(r.status).as(r.err).isEqualTo(KeyAdmin.OK);
+        assertThat(rows(db.dataSource())).extracting(row -> row.get("kid") + "=" + (row.get("row_mac") != null))
+                .containsExactly(active + "=false", pending + "=true");
+        assertThat(run("authenticate", "--confirm", "no-such-kid").status).isEqualTo(KeyAdmin.FAILED);
+    }
+
+    @Test
+    void aRowWithAWrongMacIsNeverAuthenticatedEvenWhenNamed() {
+        startApp();
+        String kid = app.signingKey().kid();
+        java.security.KeyPair attacker = KeyTestSupport.ecPair();
+        String attackerKid = "attacker-kid";
+        String jwk = ManagedKeySource.publicJwk(dev.gatehouse.core.SigningKey.ec(attackerKid,
+                (java.security.interfaces.ECPublicKey) attacker.getPublic(), null));
+        assertThat(new KeyTable(db.dataSource(), Duration.ofSeconds(10)).insert(new KeyRow(attackerKid, 2, "ES256", jwk, null,
+                T0, T0, null, null, "v1:" + "A".repeat(43)))).isTrue();
+
+        Result listed = run("authenticate");
+        assertThat(listed.out).contains(attackerKid).contains("row MAC does not verify");
+
+        Result r = run("authenticate", "--confirm", attackerKid);
+
+        assertThat(r.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(r.out).contains("Key " + attackerKid + " NOT authenticated").contains("Revoke it");
+        app.refresh();
+        assertThat(app.keys()).extracting(KeyStatus::kid, KeyStatus::state)
+                .containsExactly(org.assertj.core.api.Assertions.tuple(kid, State.ACTIVE),
+                        org.assertj.core.api.Assertions.tuple(attackerKid, State.REFUSED));
+        // the operator's way out: revoke it (the tool opens the table even with a refused row in it)
+        assertThat(run("revoke", attackerKid).status).isEqualTo(KeyAdmin.OK);
+        assertThat(rows(db.dataSource()).get(1).get("revoked_at")).isNotNull();
+    }
+
+    @Test
+    void aPlainRowWhosePrivateKeyIsNotItsPublicKeysIsNotAuthenticated() {
+        ManagedKeySource legacy = legacyPlainNode();
+        String kid = legacy.signingKey().kid();
+        legacy.close();
+        java.security.KeyPair other = KeyTestSupport.ecPair();
+        String otherPrivate = "plain:" + JwkSets.toPrivateJson(List.of(dev.gatehouse.core.SigningKey.ec(kid,
+                (java.security.interfaces.ECPublicKey) other.getPublic(), (java.security.interfaces.ECPrivateKey) other.getPrivate())));
+        KeyTestSupport.update(db.dataSource(), "UPDATE gh_signing_keys SET private_key = ? WHERE kid = ?", otherPrivate, kid);
+
+        Result r = run("authenticate", "--confirm");
+
+        assertThat(r.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(r.out).contains("Key " + kid + " NOT authenticated").contains("does not belong to its public key");
+        assertThat(rows(db.dataSource()).get(0).get("row_mac")).isNull();
+        assertThat(rows(db.dataSource()).get(0).get("private_key")).startsWith("plain:");
+    }
+
+    @Test
+    void authenticateNeedsTheKeyEncryptionKey() {
+        startApp();
+        env.remove("GATEHOUSE_KEY_ENCRYPTION_KEY");
+        Result r = run("authenticate");
+        assertThat(r.status).isEqualTo(KeyAdmin.USAGE);
+        assertThat(r.err).contains("GATEHOUSE_KEY_ENCRYPTION_KEY").contains("required");
+        // list without it says the rows were not checked
+        assertThat(run("list").out).contains("Rows not checked");
+    }
+
+    /** The RFC 7638 thumbprint of a stored P-256 public JWK, from its x and y alone. */
+    private static String thumbprint(String publicJwk) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode jwk = new ObjectMapper().readTree(publicJwk);
+            String canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + jwk.get("x").asText() + "\",\"y\":\""
+                    + jwk.get("y").asText() + "\"}";
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

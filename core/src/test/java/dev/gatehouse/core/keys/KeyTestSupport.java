@@ -7,7 +7,16 @@ import dev.gatehouse.core.GatehouseSettings;
 import dev.gatehouse.core.KeySource;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.core.testing.TestDatabases.Database;
+import dev.gatehouse.core.testing.TokenForge;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -96,6 +105,55 @@ final class KeyTestSupport {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A fresh database of this product: "H2", "PostgreSQL" or "MariaDB". */
+    static Database database(String product) {
+        switch (product) {
+            case "H2":
+                return TestDatabases.h2();
+            case "PostgreSQL":
+                return TestDatabases.postgres();
+            case "MariaDB":
+                return TestDatabases.mariadb();
+            default:
+                throw new IllegalArgumentException(product);
+        }
+    }
+
+    /** A fresh P-256 key pair, made with the JDK alone (an attacker's key). */
+    static KeyPair ecPair() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec("secp256r1"));
+            return gen.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An ES256 access token for this issuer and audience, valid now, signed with {@code pair} under {@code kid}. */
+    static String forgeEs256(Clock clock, String kid, KeyPair pair) {
+        long now = clock.instant().getEpochSecond();
+        String token = TokenForge.accessToken("ES256", kid, ISSUER, AUDIENCE, "user-1", now, now + 300)
+                .signEs256(pair.getPrivate());
+        SecretLedger.record(token);
+        return token;
+    }
+
+    /** What {@code action} wrote to {@code System.err} (where slf4j-simple logs), also passed through. */
+    static String stderrOf(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
     }
 
     /** Waits for a background thread's effect, failing after a deadline (not for time-driven logic: that uses clocks). */

@@ -8,6 +8,7 @@ import dev.gatehouse.core.JwkSets;
 import dev.gatehouse.core.KeyFiles;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.core.auth.SecurityEvent;
 import dev.gatehouse.core.jdbc.JdbcSchema;
 import dev.gatehouse.core.keys.KeyEncryption.UnreadableKeyException;
 import dev.gatehouse.core.testing.TestDatabases;
@@ -155,34 +156,63 @@ class ManagedKeyEncryptionTest {
     }
 
     @Test
-    void aCiphertextMovedToAnotherKeysRowDoesNotDecrypt() {
+    void aCiphertextMovedToAnotherKeysRowIsRefusedWhileTheOtherKeysKeepWorking() {
         ManagedKeySource source = start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK));
-        source.rotateNow(false);
+        String active = source.signingKey().kid();
+        String pending = source.rotateNow(false).kid();
         List<Map<String, String>> rows = rows(db.dataSource());
         // the pending key's row gets the active key's ciphertext (same KEK, other kid)
         update(db.dataSource(), "UPDATE gh_signing_keys SET private_key = ? WHERE kid = ?",
-                rows.get(0).get("private_key"), rows.get(1).get("kid"));
+                rows.get(0).get("private_key"), pending);
 
-        assertThatThrownBy(() -> start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK)))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
-                    assertThat(e.setting()).isEqualTo("keyEncryptionKey");
-                    assertThat(e.getMessage()).contains(rows.get(1).get("kid"));
-                });
+        List<SecurityEvent> events = new ArrayList<>();
+        ManagedKeySource[] restarted = new ManagedKeySource[1];
+        String log = KeyTestSupport.stderrOf(() -> restarted[0] = start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK)
+                .securityEvents(events::add)));
+
+        // the pending row does not decrypt under its own kid: refused, not fatal
+        assertThat(log).contains("ERROR").contains("Signing key " + pending + " is REFUSED").contains("does not decrypt");
+        assertThat(events).extracting(SecurityEvent::type, SecurityEvent::kid)
+                .containsExactly(org.assertj.core.api.Assertions.tuple(SecurityEvent.Type.KEY_REFUSED, pending));
+        assertThat(restarted[0].signingKey().kid()).isEqualTo(active);
+        assertThat(restarted[0].publishedKeys()).extracting(SigningKey::kid).containsExactly(active);
+        assertThat(restarted[0].verificationKey(pending)).isEmpty();
+        assertThat(restarted[0].keys()).extracting(KeyStatus::kid, KeyStatus::state).containsExactly(
+                org.assertj.core.api.Assertions.tuple(active, KeyStatus.State.ACTIVE),
+                org.assertj.core.api.Assertions.tuple(pending, KeyStatus.State.REFUSED));
     }
 
     @Test
-    void keysStoredUnencryptedAreEncryptedOnceAKeyEncryptionKeyIsSet() {
+    void keysStoredUnencryptedAreRefusedOnceAKeyEncryptionKeyIsSetUntilAnOperatorAuthenticatesThem() {
         ManagedKeySource plain = start(builder(SigningAlgorithm.ES256).allowUnencryptedPrivateKeys(true));
         String kid = plain.signingKey().kid();
         String token = issue(clock, plain);
 
-        ManagedKeySource encrypted = start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK));
+        // not adopted: the node does not start, names the key and the command, and writes nothing
+        assertThatThrownBy(() -> start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.setting()).isEqualTo("keyEncryptionKey");
+                    assertThat(e.getMessage()).contains(kid).contains("no row MAC").contains("KeyAdmin authenticate");
+                });
+        assertThat(rows(db.dataSource())).singleElement().satisfies(row -> {
+            assertThat(row.get("private_key")).startsWith("plain:");
+            assertThat(row.get("row_mac")).isNull();
+        });
 
+        // the operator's explicit step: the key is encrypted and authenticated, and used as before
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int status = KeyAdmin.run(new String[] {"authenticate", "--confirm", kid}, Map.of("GATEHOUSE_JDBC_URL", db.jdbcUrl(),
+                "GATEHOUSE_JDBC_USER", db.user(), "GATEHOUSE_KEY_ENCRYPTION_KEY", KEK),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err, clock);
+        assertThat(status).as(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(KeyAdmin.OK);
+
+        ManagedKeySource encrypted = start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK));
         assertThat(encrypted.signingKey().kid()).isEqualTo(kid);
-        assertThat(rows(db.dataSource()).get(0).get("private_key")).startsWith("v1:");
+        assertThat(rows(db.dataSource())).singleElement().satisfies(row -> {
+            assertThat(row.get("private_key")).startsWith("v1:");
+            assertThat(row.get("row_mac")).startsWith("v1:");
+        });
         assertThat(verify(clock, encrypted, token).keyId()).isEqualTo(kid);
-        // and a node starting afterwards decrypts it
-        assertThat(start(builder(SigningAlgorithm.ES256).keyEncryptionKey(KEK)).signingKey().kid()).isEqualTo(kid);
     }
 
     @Test

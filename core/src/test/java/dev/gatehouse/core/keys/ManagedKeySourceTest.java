@@ -665,6 +665,6 @@ class ManagedKeySourceTest {
     }
 
     private static KeyRow row(String kid, int generation) {
-        return new KeyRow(kid, generation, "ES256", "{}", null, T0, T0, null, null);
+        return new KeyRow(kid, generation, "ES256", "{}", null, T0, T0, null, null, null);
     }
 }

@@ -19,7 +19,8 @@ import javax.sql.DataSource;
 
 /**
  * Builds the demo inside a servlet container: settings from environment variables and system
- * properties, with the web.xml context parameters of the same names as defaults; the DataSource
+ * properties, with the web.xml context parameters of the same names as defaults (the issuer,
+ * {@code GATEHOUSE_ISSUER}, is required: the application does not start without it); the DataSource
  * from JNDI when {@value #JNDI_PARAM} names one, else a HikariCP pool from the settings. Publishes
  * the verifier for the Gatehouse filter ({@value #VERIFIER_ATTRIBUTE}), hands it
  * {@code GATEHOUSE_REQUIRE_HTTPS} and {@code GATEHOUSE_TRUSTED_PROXIES} as init-params, and, on undeploy, closes
@@ -47,6 +48,8 @@ public final class DemoContextListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext servletContext = event.getServletContext();
         DemoSettings settings = DemoSettings.fromEnvironment(servletContext::getInitParameter);
+        // before anything is built: inside a container the public URL cannot be known, so it must be set
+        String issuer = settings.requiredIssuer();
         DataSource dataSource = null;
         String jndi = System.getProperty(DemoSettings.propertyName(JNDI_PARAM), System.getenv(JNDI_PARAM));
         if (jndi == null) {
@@ -65,7 +68,7 @@ public final class DemoContextListener implements ServletContextListener {
             filter.setInitParameter(GatehouseFilter.REQUIRE_HTTPS_PARAM, String.valueOf(settings.requireHttps));
             filter.setInitParameter(GatehouseFilter.TRUSTED_PROXIES_PARAM, String.join(",", settings.trustedProxies));
         }
-        DemoContext context = DemoContext.create(settings, settings.issuerFor(settings.host, settings.port), dataSource);
+        DemoContext context = DemoContext.create(settings, issuer, dataSource);
         current = context;
         servletContext.setAttribute(VERIFIER_ATTRIBUTE, context.service.verifier());
         LOG.info("Gatehouse demo deployed at context path '{}'", servletContext.getContextPath());

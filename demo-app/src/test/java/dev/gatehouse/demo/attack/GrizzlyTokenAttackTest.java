@@ -25,7 +25,9 @@ class GrizzlyTokenAttackTest extends TokenAttackContract {
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("gatehouse").toAbsolutePath(),
                 "GATEHOUSE_KEYS_FILE", keys.toAbsolutePath().toString(),
                 "GATEHOUSE_REFRESH_REUSE_GRACE", REUSE_GRACE.toString(),
+                "GATEHOUSE_PEPPER", dev.gatehouse.demo.DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
+                "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", String.valueOf(CLIENT_ATTEMPTS_PER_MINUTE)), name -> null, name -> null));
     }
 

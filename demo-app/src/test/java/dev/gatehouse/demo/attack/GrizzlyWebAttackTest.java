@@ -40,6 +40,7 @@ class GrizzlyWebAttackTest extends WebAttackContract {
                 "GATEHOUSE_PORT", "0",
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("attack").toAbsolutePath(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
                 "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_TRUSTED_PROXIES", TRUSTED_PROXY), name -> null, name -> null));

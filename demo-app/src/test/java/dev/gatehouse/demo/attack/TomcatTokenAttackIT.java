@@ -37,6 +37,7 @@ class TomcatTokenAttackIT extends TokenAttackContract {
                 "gatehouse.refresh.reuse.grace", REUSE_GRACE.toString(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
                 "gatehouse.client.attempts.per.minute", String.valueOf(CLIENT_ATTEMPTS_PER_MINUTE),
+                "gatehouse.test.mode", "true",
                 "gatehouse.issuer", issuer), port, Duration.ofSeconds(180));
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
     }

@@ -35,7 +35,10 @@ class UpgradeHeaderTest {
     void start() throws Exception {
         DemoSettings settings = DemoSettings.from(Map.of(
                 "GATEHOUSE_PORT", "0",
+                "GATEHOUSE_KEY_ENCRYPTION_KEY", dev.gatehouse.demo.DemoContract.newKeyEncryptionKey(),
+                "GATEHOUSE_PEPPER", dev.gatehouse.demo.DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", "4",
+                "GATEHOUSE_TEST_MODE", "true",
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath()), name -> null, name -> null);
         demo = DemoMain.start(settings);
         base = URI.create(demo.url);

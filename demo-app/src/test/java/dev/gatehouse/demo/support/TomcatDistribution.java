@@ -70,6 +70,17 @@ public final class TomcatDistribution implements AutoCloseable {
      */
     public static TomcatDistribution start(Path base, Path war, String warName, Map<String, String> systemProperties,
                                            int httpPort, Duration timeout) throws IOException, InterruptedException {
+        return start(base, war, warName, systemProperties, Map.of(), httpPort, timeout);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, Map, int, Duration)}, with environment variables for
+     * Tomcat's process as well: the place for secrets, since Tomcat logs its command line (and so
+     * every system property) at start, and not its environment.
+     */
+    public static TomcatDistribution start(Path base, Path war, String warName, Map<String, String> systemProperties,
+                                           Map<String, String> environment, int httpPort, Duration timeout)
+            throws IOException, InterruptedException {
         Path home = home();
         Files.createDirectories(base);
         for (String dir : List.of("conf", "logs", "temp", "webapps", "work")) {
@@ -96,6 +107,7 @@ public final class TomcatDistribution implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("GATEHOUSE_") || k.startsWith("CATALINA_") || k.equals("JAVA_OPTS")
                 || k.equals("JRE_HOME"));
+        env.putAll(environment);
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", base.toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));

@@ -1,0 +1,80 @@
+package dev.gatehouse.demo.attack;
+
+import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.core.testing.TestDatabases.Database;
+import dev.gatehouse.demo.DemoSettings;
+import dev.gatehouse.demo.grizzly.DemoMain;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Tampering with the managed keys of the standalone demo on Jersey + Grizzly, started in-process
+ * on port 0 with an in-memory H2 database that the test writes to as well. The demo's log lines
+ * (slf4j-simple, on {@code System.err}) are copied aside while it runs.
+ */
+class GrizzlyManagedKeyTamperingTest extends ManagedKeyTamperingContract {
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+    private DemoMain.Running running;
+
+    @Override
+    protected Database openDatabase() {
+        return TestDatabases.h2();
+    }
+
+    @Override
+    protected void startServer(Map<String, String> settings) throws Exception {
+        originalErr = System.err;
+        PrintStream err = originalErr;
+        System.setErr(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+                log.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                log.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        Map<String, String> env = new java.util.HashMap<>(settings);
+        env.put("GATEHOUSE_PORT", "0");
+        running = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
+    }
+
+    @Override
+    protected void stopServer() {
+        try {
+            if (running != null) {
+                running.stop();
+            }
+        } finally {
+            if (originalErr != null) {
+                System.setErr(originalErr);
+            }
+        }
+    }
+
+    @Override
+    protected URI base() {
+        return URI.create(running.url);
+    }
+
+    @Override
+    protected String issuer() {
+        String url = running.url;
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    protected String serverLog() {
+        return log.toString(StandardCharsets.UTF_8);
+    }
+}

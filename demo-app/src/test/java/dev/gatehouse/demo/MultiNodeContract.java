@@ -762,6 +762,57 @@ abstract class MultiNodeContract {
                 + (System.currentTimeMillis() / 1000 - exp) + " s after their exp (leeway 30 s)");
     }
 
+    // ---- 10. roles ---------------------------------------------------------------------------
+
+    /**
+     * A role granted and then taken away with the admin command line, while the nodes run: the
+     * user's earlier token is refused on every node within the staleness, and the next refresh (on
+     * another node) carries the new roles.
+     */
+    @Test
+    @Order(11)
+    void aChangeOfRolesByTheAdminToolReachesEveryNodeWithinTheStaleness() throws Exception {
+        String email = register("A");
+        Tokens before = login("B", email, PASSWORD);
+        for (String n : List.of("A", "B", "C")) {
+            assertThat(node(n).get("api/admin", "Authorization", "Bearer " + before.access()).status())
+                    .as("a new account is not admin, on %s", n).isEqualTo(403);
+        }
+
+        long granted = System.nanoTime();
+        roles("grant", email, "admin");
+        Map<String, Duration> grantDelays = awaitRefusedOnAll(List.of("A", "B", "C"), before.access(), granted);
+        Tokens admin = refresh("C", before.refresh());
+        assertThat(admin.status()).as("the session stays: a refresh on C").isEqualTo(200);
+        assertThat(payload(admin.access()).path("roles").toString()).contains("admin");
+        for (String n : List.of("A", "B", "C")) {
+            assertThat(node(n).get("api/admin", "Authorization", "Bearer " + admin.access()).status())
+                    .as("the refreshed token is admin on %s", n).isEqualTo(200);
+        }
+
+        long revoked = System.nanoTime();
+        roles("revoke", email, "admin");
+        Map<String, Duration> revokeDelays = awaitRefusedOnAll(List.of("A", "B", "C"), admin.access(), revoked);
+        Tokens demoted = refresh("A", admin.refresh());
+        assertThat(demoted.status()).isEqualTo(200);
+        for (String n : List.of("A", "B", "C")) {
+            assertThat(node(n).get("api/admin", "Authorization", "Bearer " + demoted.access()).status())
+                    .as("admin no more, on %s", n).isEqualTo(403);
+        }
+        note("role granted by KeyAdmin, earlier token refused after", format(grantDelays));
+        note("role revoked by KeyAdmin, admin token refused after", format(revokeDelays));
+    }
+
+    /** Runs {@code KeyAdmin roles <verb> <email> <role>} as an operator would, against the nodes' database. */
+    private void roles(String verb, String email, String role) throws InterruptedException {
+        DemoProcess admin = DemoProcess.start(workRoot.resolve("keyadmin-roles-" + verb), Map.of(
+                "GATEHOUSE_JDBC_URL", db.jdbcUrl(), "GATEHOUSE_JDBC_USER", db.user(),
+                "GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password()), JVM_OPTIONS,
+                "dev.gatehouse.core.keys.KeyAdmin", "roles", verb, email, role);
+        assertThat(admin.awaitExit(Duration.ofSeconds(60))).as("KeyAdmin roles %s; stderr:\n%s", verb, admin.stderr()).isEqualTo(0);
+        assertThat(String.join("\n", admin.stdoutLines())).contains(verb.equals("grant") ? "Granted " : "Revoked ");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private record Tokens(int status, String access, String refresh) {

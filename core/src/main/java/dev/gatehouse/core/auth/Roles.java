@@ -5,10 +5,10 @@ import dev.gatehouse.core.Problem;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Role names and changes to a role list. */
-final class Roles {
+/** The rules for role names, and changes to a role list: shared by {@link AuthService} and the admin command line. */
+public final class Roles {
     /** The longest role name. */
-    static final int MAX_LENGTH = 64;
+    public static final int MAX_LENGTH = 64;
 
     private Roles() {
     }
@@ -19,7 +19,7 @@ final class Roles {
      *
      * @throws ValidationException naming the field {@code role} otherwise
      */
-    static String checked(String role) {
+    public static String checked(String role) {
         String problem = null;
         if (role == null || role.isEmpty()) {
             problem = "is required";
@@ -36,7 +36,7 @@ final class Roles {
     }
 
     /** {@code roles} with {@code role} added at the end (if missing) or removed. */
-    static List<String> change(List<String> roles, String role, boolean grant) {
+    public static List<String> change(List<String> roles, String role, boolean grant) {
         List<String> changed = new ArrayList<>(roles);
         if (grant) {
             if (!changed.contains(role)) {

@@ -43,6 +43,8 @@ import javax.sql.DataSource;
  *     ... rotate [--now]
  *     ... revoke &lt;kid&gt;
  *     ... authenticate [--confirm] [&lt;kid&gt;...]
+ *     ... roles list &lt;email or id&gt;
+ *     ... roles grant|revoke &lt;email or id&gt; &lt;role&gt;
  * </pre>
  *
  * The database comes from {@code --jdbc-url}, {@code --jdbc-user}, {@code --jdbc-password} or the
@@ -109,7 +111,9 @@ public final class KeyAdmin {
             new Command("list", 0, 0, Set.of(), KeyAdmin::list),
             new Command("rotate", 0, 0, Set.of("--now"), KeyAdmin::rotate),
             new Command("revoke", 1, 1, Set.of(), KeyAdmin::revoke),
-            new Command("authenticate", 0, Integer.MAX_VALUE, Set.of("--confirm"), KeyAdmin::authenticate));
+            new Command("authenticate", 0, Integer.MAX_VALUE, Set.of("--confirm"), KeyAdmin::authenticate),
+            new Command("roles", 2, 3, Set.of(), (dataSource, options, out, clock)
+                    -> RolesCommand.run(dataSource, options.arguments, out, clock)));
 
     private KeyAdmin() {
     }

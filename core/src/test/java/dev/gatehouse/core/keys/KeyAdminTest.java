@@ -8,6 +8,7 @@ import dev.gatehouse.core.InvalidTokenException.Reason;
 import dev.gatehouse.core.JwkSets;
 import dev.gatehouse.core.SigningAlgorithm;
 import dev.gatehouse.core.jdbc.JdbcSchema;
+import dev.gatehouse.core.jdbc.JdbcStores;
 import dev.gatehouse.core.keys.KeyStatus.State;
 import dev.gatehouse.core.testing.TestDatabases;
 import dev.gatehouse.core.testing.TestDatabases.Database;
@@ -107,6 +108,70 @@ class KeyAdminTest {
     }
 
     private record Result(int status, String out, String err) {
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres", "mariadb"})
+    void rolesAreGrantedAndRevokedByEmailOrIdAndEachChangeStartsANewTokenGeneration(String database) {
+        use(switch (database) {
+            case "postgres" -> TestDatabases.postgres();
+            case "mariadb" -> TestDatabases.mariadb();
+            default -> TestDatabases.h2();
+        });
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        String id = java.util.UUID.randomUUID().toString();
+        stores.users().create(id, "ops@example.org", "$2a$12$x", List.of("user"), T0);
+
+        Result granted = run("roles", "grant", "Ops@Example.ORG", "admin");
+        assertThat(granted.status).as(granted.err).isEqualTo(KeyAdmin.OK);
+        assertThat(granted.out).contains("Granted admin to user " + id, "roles now user, admin");
+        assertThat(stores.users().findById(id)).hasValueSatisfying(u -> {
+            assertThat(u.roles()).containsExactly("user", "admin");
+            assertThat(u.tokenGeneration()).isEqualTo(1);
+        });
+        assertThat(stores.revocations().userGenerations(T0.minusSeconds(1))).containsEntry(id, 1);
+
+        Result again = run("roles", "grant", id, "admin");
+        assertThat(again.status).isEqualTo(KeyAdmin.OK);
+        assertThat(again.out).contains("already has the role admin: nothing changed");
+        assertThat(stores.users().findById(id)).map(u -> u.tokenGeneration()).contains(1);
+
+        Result listed = run("roles", "list", id);
+        assertThat(listed.out).contains("has the roles user, admin");
+
+        Result revoked = run("roles", "revoke", "ops@example.org", "admin");
+        assertThat(revoked.status).isEqualTo(KeyAdmin.OK);
+        assertThat(revoked.out).contains("Revoked admin from user " + id, "roles now user.");
+        assertThat(stores.users().findById(id)).hasValueSatisfying(u -> {
+            assertThat(u.roles()).containsExactly("user");
+            assertThat(u.tokenGeneration()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void rolesRefusesAnUnknownUserABadRoleAndAWrongShapeWithoutChangingAnything() {
+        JdbcStores stores = new JdbcStores(db.dataSource());
+        String id = java.util.UUID.randomUUID().toString();
+        stores.users().create(id, "someone@example.org", "$2a$12$x", List.of("user"), T0);
+
+        Result unknown = run("roles", "grant", "nobody@example.org", "admin");
+        assertThat(unknown.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(unknown.err).contains("no such user: nobody@example.org");
+        Result spaces = run("roles", "grant", id, "two words");
+        assertThat(spaces.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(spaces.err).contains("role must not contain white space");
+        Result verb = run("roles", "promote", id, "admin");
+        assertThat(verb.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(verb.err).contains("unknown action 'promote'");
+        Result noRole = run("roles", "grant", id);
+        assertThat(noRole.status).isEqualTo(KeyAdmin.FAILED);
+        assertThat(noRole.err).contains("needs a user (email or id) and a role");
+        assertThat(run("roles", "list").status).as("too few words").isEqualTo(KeyAdmin.USAGE);
+
+        assertThat(stores.users().findById(id)).hasValueSatisfying(u -> {
+            assertThat(u.roles()).containsExactly("user");
+            assertThat(u.tokenGeneration()).isZero();
+        });
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * The token attack suite against the standalone demo on Jersey + Grizzly, started in-process on
  * port 0 with a fresh H2 file database and the suite's key file.
@@ -41,6 +43,13 @@ class GrizzlyTokenAttackTest extends TokenAttackContract {
     @Override
     protected URI base() {
         return URI.create(running.url);
+    }
+
+    @Override
+    protected void changeRole(String email, String role, boolean grant) {
+        var service = running.context.service;
+        String id = service.findUserByEmail(email).orElseThrow().id();
+        assertThat(grant ? service.grantRole(id, role) : service.revokeRole(id, role)).isPresent();
     }
 
     @Override

@@ -112,6 +112,13 @@ public abstract class TokenAttackContract {
     /** The {@code iss} the deployment puts in its tokens. */
     protected abstract String issuer();
 
+    /**
+     * Grants ({@code true}) or takes away a role from the account with this email, the way an
+     * operator does: in process through {@code AuthService}, or with the admin command line against
+     * the deployment's database.
+     */
+    protected abstract void changeRole(String email, String role, boolean grant) throws Exception;
+
     /** Tokens of one login. {@code client} holds the cookies when the login was by cookie. */
     record Session(String access, String refresh, WebClient client) {
     }
@@ -717,6 +724,40 @@ public abstract class TokenAttackContract {
         Reply me = client().get("api/me", "Authorization", "Bearer " + fresh.access());
         assertThat(me.status()).as("%s", me).isEqualTo(200);
         assertThat(refreshReply(fresh.refresh()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void registrationNeverGrantsARoleAndAChangeOfRolesReachesTheLiveTokensOfBothTransports() throws Exception {
+        // whoever registers first with an address that looks privileged gets the role user, nothing else
+        String email = "admin-" + UUID.randomUUID() + "@attack.test";
+        register(email);
+        Session bearer = loginBearer(email);
+        Session browser = loginCookie(email);
+        assertThat(payload(bearer.access()).path("roles").toString()).isEqualTo("[\"user\"]");
+        assertThat(client().get("api/admin", "Authorization", "Bearer " + bearer.access()).status()).isEqualTo(403);
+
+        changeRole(email, "admin", true);
+        // the tokens issued before the change are refused within the revocation staleness, in both transports
+        Poll.until(REVOCATION_STALENESS.plusSeconds(2), () -> client().get("api/me", "Authorization", "Bearer " + bearer.access()),
+                r -> r.status() == 401);
+        assertRefusedEverywhere(bearer.access());
+        assertRefusedEverywhere(browser.access());
+        // the sessions stay, and the next refresh carries the role
+        Session adminBearer = refreshBearer(bearer.refresh());
+        assertThat(client().get("api/admin", "Authorization", "Bearer " + adminBearer.access()).status()).isEqualTo(200);
+        Reply cookieRefresh = browser.client().post("auth/refresh", null, null, "Auth-Transport", "cookie",
+                "X-CSRF-Token", browser.client().cookie(CSRF_COOKIE));
+        assertThat(cookieRefresh.status()).as("%s", cookieRefresh).isEqualTo(200);
+        assertThat(browser.client().get("api/admin").status()).isEqualTo(200);
+
+        changeRole(email, "admin", false);
+        Poll.until(REVOCATION_STALENESS.plusSeconds(2), () -> client().get("api/admin", "Authorization", "Bearer " + adminBearer.access()),
+                r -> r.status() == 401);
+        assertRefusedEverywhere(adminBearer.access());
+        assertThat(browser.client().get("api/admin").status()).as("the admin cookie is refused too").isEqualTo(401);
+        Session demoted = refreshBearer(adminBearer.refresh());
+        assertThat(client().get("api/admin", "Authorization", "Bearer " + demoted.access()).status()).isEqualTo(403);
+        assertThat(client().get("api/me", "Authorization", "Bearer " + demoted.access()).status()).isEqualTo(200);
     }
 
     @Test

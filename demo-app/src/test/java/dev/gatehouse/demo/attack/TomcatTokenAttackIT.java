@@ -1,5 +1,6 @@
 package dev.gatehouse.demo.attack;
 
+import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.Ports;
 import dev.gatehouse.demo.support.TomcatDistribution;
 
@@ -7,7 +8,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +23,8 @@ class TomcatTokenAttackIT extends TokenAttackContract {
     private static final String CONTEXT = "attack";
     private TomcatDistribution tomcat;
     private String issuer;
+    private String jdbcUrl;
+    private Path base;
 
     @Override
     protected void startServer() throws Exception {
@@ -27,12 +32,14 @@ class TomcatTokenAttackIT extends TokenAttackContract {
         assertThat(war).as("the WAR is built in 'package', before these tests").isRegularFile();
         Path work = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"));
         Files.createDirectories(work);
-        Path base = Files.createTempDirectory(work.toAbsolutePath(), "tomcat-attack-tokens-");
+        base = Files.createTempDirectory(work.toAbsolutePath(), "tomcat-attack-tokens-");
+        // AUTO_SERVER: the admin command line (changeRole) opens the database while Tomcat holds it
+        jdbcUrl = "jdbc:h2:file:" + base.resolve("data/gatehouse").toAbsolutePath() + ";AUTO_SERVER=TRUE";
         Path keys = KEYS.writeKeysFile(base.resolve("conf/gatehouse-keys.json"));
         int port = Ports.free();
         issuer = "http://127.0.0.1:" + port + "/" + CONTEXT;
         tomcat = TomcatDistribution.start(base, war, CONTEXT, Map.of(
-                "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/gatehouse").toAbsolutePath(),
+                "gatehouse.jdbc.url", jdbcUrl,
                 "gatehouse.keys.file", keys.toAbsolutePath().toString(),
                 "gatehouse.refresh.reuse.grace", REUSE_GRACE.toString(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
@@ -52,6 +59,13 @@ class TomcatTokenAttackIT extends TokenAttackContract {
     @Override
     protected URI base() {
         return tomcat.uri("/" + CONTEXT + "/");
+    }
+
+    @Override
+    protected void changeRole(String email, String role, boolean grant) throws Exception {
+        DemoProcess admin = DemoProcess.start(base.resolve("keyadmin-" + UUID.randomUUID()), Map.of("GATEHOUSE_JDBC_URL", jdbcUrl),
+                List.of(), "dev.gatehouse.core.keys.KeyAdmin", "roles", grant ? "grant" : "revoke", email, role);
+        assertThat(admin.awaitExit(Duration.ofSeconds(60))).as("KeyAdmin roles; stderr:\n%s", admin.stderr()).isEqualTo(0);
     }
 
     @Override

@@ -64,23 +64,14 @@ final class JdbcRevocationStore implements RevocationStore {
     @Override
     public Map<String, Instant> revokedTokens(Instant now) {
         Objects.requireNonNull(now, "now");
-        return jdbc.autoCommit("read revoked access tokens", tx -> {
-            try (PreparedStatement ps = tx.prepare("SELECT jti, expires_at FROM gh_revoked_tokens WHERE expires_at > ?")) {
-                tx.dialect.setInstant(ps, 1, now);
-                return readInstants(tx, ps);
-            }
-        });
+        return readInstants("read revoked access tokens", "SELECT jti, expires_at FROM gh_revoked_tokens WHERE expires_at > ?", now);
     }
 
     @Override
     public Map<String, Instant> revokedSessions(Instant since) {
         Objects.requireNonNull(since, "since");
-        return jdbc.autoCommit("read revoked sessions", tx -> {
-            try (PreparedStatement ps = tx.prepare("SELECT family_id, revoked_at FROM gh_refresh_families WHERE revoked_at > ?")) {
-                tx.dialect.setInstant(ps, 1, since);
-                return readInstants(tx, ps);
-            }
-        });
+        return readInstants("read revoked sessions",
+                "SELECT family_id, revoked_at FROM gh_refresh_families WHERE revoked_at > ?", since);
     }
 
     @Override
@@ -204,13 +195,19 @@ final class JdbcRevocationStore implements RevocationStore {
         }
     }
 
-    private static Map<String, Instant> readInstants(Jdbc.Tx tx, PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            Map<String, Instant> result = new HashMap<>();
-            while (rs.next()) {
-                result.put(rs.getString(1), tx.dialect.getInstant(rs, 2));
+    /** Runs a query of (key, instant) rows with one instant parameter; {@code sql} is a constant of this class. */
+    private Map<String, Instant> readInstants(String operation, String sql, Instant bound) {
+        return jdbc.autoCommit(operation, tx -> {
+            try (PreparedStatement ps = tx.prepare(sql)) {
+                tx.dialect.setInstant(ps, 1, bound);
+                try (ResultSet rs = ps.executeQuery()) {
+                    Map<String, Instant> result = new HashMap<>();
+                    while (rs.next()) {
+                        result.put(rs.getString(1), tx.dialect.getInstant(rs, 2));
+                    }
+                    return Map.copyOf(result);
+                }
             }
-            return Map.copyOf(result);
-        }
+        });
     }
 }

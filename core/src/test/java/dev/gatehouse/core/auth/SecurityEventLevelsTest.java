@@ -1,10 +1,8 @@
 package dev.gatehouse.core.auth;
 
+import dev.gatehouse.core.testing.RecordingLogger;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.LegacyAbstractLogger;
-import org.slf4j.helpers.MessageFormatter;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +54,7 @@ class SecurityEventLevelsTest {
     void everyEventIsLoggedAtItsDocumentedLevel() {
         assertThat(DOCUMENTED.keySet()).as("every event type has a documented level").containsExactlyInAnyOrder(
                 SecurityEvent.Type.values());
-        Recording log = new Recording();
+        RecordingLogger log = new RecordingLogger();
         SecurityEventListener listener = SecurityEventListener.slf4j(log);
         Instant at = Instant.parse("2026-11-30T10:00:00Z");
         for (SecurityEvent.Type type : SecurityEvent.Type.values()) {
@@ -71,7 +69,7 @@ class SecurityEventLevelsTest {
                     + " reason=why");
             assertThat(SecurityEventListener.defaultLevel(type)).as("%s", type).isEqualTo(DOCUMENTED.get(type));
         }
-        assertThat(log.lines).containsExactlyElementsOf(expected);
+        assertThat(log.lines()).containsExactlyElementsOf(expected);
     }
 
     @Test
@@ -82,44 +80,4 @@ class SecurityEventLevelsTest {
     }
 
     /** A logger that keeps "LEVEL message" lines, with every level enabled. */
-    private static final class Recording extends LegacyAbstractLogger {
-        private static final long serialVersionUID = 1L;
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        protected String getFullyQualifiedCallerName() {
-            return null;
-        }
-
-        @Override
-        protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
-                                                   Throwable throwable) {
-            lines.add(level + " " + MessageFormatter.basicArrayFormat(pattern, arguments));
-        }
-
-        @Override
-        public boolean isTraceEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isDebugEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isInfoEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isWarnEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isErrorEnabled() {
-            return true;
-        }
-    }
 }

@@ -1,6 +1,6 @@
 package dev.gatehouse.bench;
 
-import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.web.RequestAuthenticator;
 
 import java.util.List;
 

@@ -2,11 +2,11 @@ package dev.gatehouse.bench;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeySet;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.KeySet;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.token.SigningKey;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,11 +1,11 @@
 package dev.gatehouse.bench;
 
-import dev.gatehouse.core.AccessTokenIssuer;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.IssuedAccessToken;
-import dev.gatehouse.core.KeySet;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.token.AccessTokenIssuer;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.IssuedAccessToken;
+import dev.gatehouse.token.KeySet;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.token.SigningKey;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,9 +1,9 @@
 package dev.gatehouse.bench;
 
-import dev.gatehouse.core.AccessTokenIssuer;
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.IssuedAccessToken;
-import dev.gatehouse.core.SigningAlgorithm;
+import dev.gatehouse.token.AccessTokenIssuer;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.IssuedAccessToken;
+import dev.gatehouse.token.SigningAlgorithm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

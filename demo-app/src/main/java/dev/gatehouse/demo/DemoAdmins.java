@@ -1,9 +1,9 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.Emails;
-import dev.gatehouse.core.auth.SecurityEvent;
-import dev.gatehouse.core.auth.SecurityEventListener;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.auth.Emails;
+import dev.gatehouse.token.events.SecurityEvent;
+import dev.gatehouse.token.events.SecurityEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

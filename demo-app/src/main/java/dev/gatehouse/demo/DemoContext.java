@@ -2,17 +2,17 @@ package dev.gatehouse.demo;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.gatehouse.core.ConfigurationException;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeySource;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.SecurityEventListener;
-import dev.gatehouse.core.auth.AuthSettings;
-import dev.gatehouse.core.jdbc.JdbcSchema;
-import dev.gatehouse.core.jdbc.JdbcStores;
-import dev.gatehouse.core.keys.FileKeySource;
-import dev.gatehouse.core.keys.ManagedKeySource;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.token.events.SecurityEventListener;
+import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.jdbc.JdbcSchema;
+import dev.gatehouse.jdbc.JdbcStores;
+import dev.gatehouse.token.keys.FileKeySource;
+import dev.gatehouse.jdbc.keys.ManagedKeySource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -354,7 +354,7 @@ public final class DemoContext implements AutoCloseable {
         if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) {
             return "org.mariadb.jdbc.Driver";
         }
-        throw new dev.gatehouse.core.ConfigurationException("GATEHOUSE_JDBC_URL", "only H2, PostgreSQL and MariaDB/MySQL URLs are supported");
+        throw new dev.gatehouse.token.ConfigurationException("GATEHOUSE_JDBC_URL", "only H2, PostgreSQL and MariaDB/MySQL URLs are supported");
     }
 
     @Override

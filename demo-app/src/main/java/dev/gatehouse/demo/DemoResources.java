@@ -1,7 +1,7 @@
 package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;

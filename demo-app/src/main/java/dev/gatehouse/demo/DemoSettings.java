@@ -1,10 +1,10 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.ConfigurationException;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.auth.AuthSettings;
-import dev.gatehouse.core.TransportSecurity;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.web.TransportSecurity;
 
 import java.nio.file.Path;
 import java.time.Duration;

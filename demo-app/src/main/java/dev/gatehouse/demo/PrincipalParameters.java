@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.core.SecurityContext;
 import org.glassfish.jersey.internal.inject.AbstractBinder;

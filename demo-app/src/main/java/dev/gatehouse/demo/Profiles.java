@@ -2,10 +2,10 @@ package dev.gatehouse.demo;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.SecurityEvent;
-import dev.gatehouse.core.auth.SecurityEventListener;
-import dev.gatehouse.core.store.User;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.token.events.SecurityEvent;
+import dev.gatehouse.token.events.SecurityEventListener;
+import dev.gatehouse.auth.store.User;
 
 import java.time.Duration;
 import java.util.Objects;

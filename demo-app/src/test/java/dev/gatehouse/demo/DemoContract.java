@@ -2,7 +2,7 @@ package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.demo.support.Poll;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.demo.support.WebClient.Reply;

@@ -2,7 +2,7 @@ package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.TestKeyStores;
 import dev.gatehouse.demo.support.WebClient;

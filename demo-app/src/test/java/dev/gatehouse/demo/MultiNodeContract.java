@@ -2,8 +2,8 @@ package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.testing.TcpProxy;
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.testing.TcpProxy;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.LoopbackAddresses;
 import dev.gatehouse.demo.support.Poll;
@@ -473,7 +473,7 @@ abstract class MultiNodeContract {
                     "GATEHOUSE_JDBC_URL", db.jdbcUrl(), "GATEHOUSE_JDBC_USER", db.user(),
                     "GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password(),
                     "GATEHOUSE_KEY_ENCRYPTION_KEY", keyEncryptionKey), JVM_OPTIONS,
-                    "dev.gatehouse.core.keys.KeyAdmin", "rotate", "--publish-lead", PUBLISH_LEAD_TEXT);
+                    "dev.gatehouse.jdbc.keys.KeyAdmin", "rotate", "--publish-lead", PUBLISH_LEAD_TEXT);
             assertThat(admin.awaitExit(Duration.ofSeconds(60))).as("KeyAdmin rotate; stderr:\n%s", admin.stderr()).isEqualTo(0);
             String out = String.join("\n", admin.stdoutLines());
             Matcher m = KEY_LINE.matcher(out);
@@ -808,7 +808,7 @@ abstract class MultiNodeContract {
         DemoProcess admin = DemoProcess.start(workRoot.resolve("keyadmin-roles-" + verb), Map.of(
                 "GATEHOUSE_JDBC_URL", db.jdbcUrl(), "GATEHOUSE_JDBC_USER", db.user(),
                 "GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password()), JVM_OPTIONS,
-                "dev.gatehouse.core.keys.KeyAdmin", "roles", verb, email, role);
+                "dev.gatehouse.jdbc.keys.KeyAdmin", "roles", verb, email, role);
         assertThat(admin.awaitExit(Duration.ofSeconds(60))).as("KeyAdmin roles %s; stderr:\n%s", verb, admin.stderr()).isEqualTo(0);
         assertThat(String.join("\n", admin.stdoutLines())).contains(verb.equals("grant") ? "Granted " : "Revoked ");
     }

@@ -1,7 +1,7 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.ConfigurationException;
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.testing.SecretLedger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

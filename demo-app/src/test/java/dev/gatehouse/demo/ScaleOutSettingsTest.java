@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.token.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

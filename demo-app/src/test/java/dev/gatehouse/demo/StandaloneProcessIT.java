@@ -1,7 +1,7 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.demo.support.DemoProcess;
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.demo.support.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.demo.support.Ports;
 import dev.gatehouse.demo.support.TomcatDistribution;
 import dev.gatehouse.demo.support.WebClient;

@@ -1,8 +1,8 @@
 package dev.gatehouse.filter;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
-import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.filter.internal.ServletRequests;
 import jakarta.security.auth.message.AuthException;
 import jakarta.security.auth.message.AuthStatus;

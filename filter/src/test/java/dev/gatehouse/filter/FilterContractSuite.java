@@ -1,8 +1,8 @@
 package dev.gatehouse.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.core.AccessTokenPrincipal;
-import dev.gatehouse.core.testing.TokenForge;
+import dev.gatehouse.token.AccessTokenPrincipal;
+import dev.gatehouse.testing.TokenForge;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;

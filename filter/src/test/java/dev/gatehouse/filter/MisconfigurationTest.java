@@ -1,8 +1,8 @@
 package dev.gatehouse.filter;
 
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeyFiles;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.KeyFiles;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;

@@ -16,7 +16,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.gatehouse.core.testing.LoopbackJwksServer;
+import dev.gatehouse.testing.LoopbackJwksServer;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;

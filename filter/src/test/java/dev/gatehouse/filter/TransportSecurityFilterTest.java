@@ -1,6 +1,6 @@
 package dev.gatehouse.filter;
 
-import dev.gatehouse.core.testing.LocalAddresses;
+import dev.gatehouse.testing.LocalAddresses;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;

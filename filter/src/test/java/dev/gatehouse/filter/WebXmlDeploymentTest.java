@@ -1,7 +1,7 @@
 package dev.gatehouse.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;
 import dev.gatehouse.filter.support.Http.Reply;

@@ -1,12 +1,12 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.ConfigurationException;
-import dev.gatehouse.core.CsrfPolicy;
-import dev.gatehouse.core.KeySource;
-import dev.gatehouse.core.TransportSecurity;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.keys.ManagedKeySource;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.web.CsrfPolicy;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.web.TransportSecurity;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.jdbc.keys.ManagedKeySource;
 import dev.gatehouse.jaxrs.internal.AuthResource;
 import dev.gatehouse.jaxrs.internal.AuthorizationFeature;
 import dev.gatehouse.jaxrs.internal.DiscoveryResource;
@@ -35,8 +35,8 @@ import java.util.function.Function;
  * }</pre>
  *
  * The feature reports its security events (logins, refreshes, logouts …) through the
- * {@link dev.gatehouse.core.auth.SecurityEventListener} of the {@link AuthService} it is given —
- * SLF4J under {@value AuthService#AUDIT_LOGGER} unless another listener is passed to the service's
+ * {@link dev.gatehouse.token.events.SecurityEventListener} of the {@link AuthService} it is given —
+ * SLF4J under {@value SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
  * constructor (and to the key source's {@code securityEvents} builder option); it has no listener
  * of its own, so that one listener sees every event.
  *

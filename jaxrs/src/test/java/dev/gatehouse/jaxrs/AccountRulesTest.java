@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;
@@ -230,7 +230,7 @@ class AccountRulesTest {
     @Test
     void commonPasswordsFromTheBundledListAreRefusedWhateverTheCase() throws IOException {
         List<String> longCommon = new ArrayList<>();
-        try (InputStream in = dev.gatehouse.core.auth.PasswordPolicy.class.getResourceAsStream("common-passwords.txt")) {
+        try (InputStream in = dev.gatehouse.auth.PasswordPolicy.class.getResourceAsStream("common-passwords.txt")) {
             assertThat(in).isNotNull();
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 String p = line.strip();

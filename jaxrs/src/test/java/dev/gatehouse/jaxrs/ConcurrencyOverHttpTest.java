@@ -1,10 +1,10 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;
-import dev.gatehouse.core.testing.MutableClock;
+import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.jaxrs.support.Race;
 import dev.gatehouse.jaxrs.support.Sql;
 import dev.gatehouse.jaxrs.support.TestServer;

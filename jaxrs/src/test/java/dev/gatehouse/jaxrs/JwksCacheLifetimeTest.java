@@ -1,13 +1,13 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.core.ConfigurationException;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.AuthSettings;
-import dev.gatehouse.core.jdbc.JdbcSchema;
-import dev.gatehouse.core.jdbc.JdbcStores;
-import dev.gatehouse.core.keys.ManagedKeySource;
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.jdbc.JdbcSchema;
+import dev.gatehouse.jdbc.JdbcStores;
+import dev.gatehouse.jdbc.keys.ManagedKeySource;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;

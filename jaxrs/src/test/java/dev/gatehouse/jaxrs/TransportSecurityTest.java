@@ -1,8 +1,8 @@
 package dev.gatehouse.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.core.testing.LocalAddresses;
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.testing.LocalAddresses;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Sql;

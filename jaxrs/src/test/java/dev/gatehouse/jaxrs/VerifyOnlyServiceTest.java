@@ -1,10 +1,10 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.keys.RemoteJwksKeySource;
-import dev.gatehouse.core.testing.TestDatabases;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.token.keys.RemoteJwksKeySource;
+import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.GrizzlyServers;

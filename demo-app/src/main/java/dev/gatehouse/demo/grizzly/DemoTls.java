@@ -1,6 +1,6 @@
 package dev.gatehouse.demo.grizzly;
 
-import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.demo.DemoSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,7 +218,7 @@ final class DemoTls {
         ips.add(InetAddress.getLoopbackAddress());
         try {
             ips.add(InetAddress.getByName("::1"));
-            if (dev.gatehouse.core.TransportSecurity.isAddressLiteral(host)) {
+            if (dev.gatehouse.web.TransportSecurity.isAddressLiteral(host)) {
                 InetAddress address = InetAddress.getByName(host.replace("[", "").replace("]", ""));
                 if (address.isAnyLocalAddress()) {
                     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

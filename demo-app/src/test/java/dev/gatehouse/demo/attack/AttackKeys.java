@@ -2,8 +2,8 @@ package dev.gatehouse.demo.attack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.core.JwkSets;
-import dev.gatehouse.core.SigningKey;
+import dev.gatehouse.token.JwkSets;
+import dev.gatehouse.token.SigningKey;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,11 +2,11 @@ package dev.gatehouse.demo.attack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.JwkSets;
-import dev.gatehouse.core.SigningKey;
-import dev.gatehouse.core.testing.SecretLedger;
-import dev.gatehouse.core.testing.TestDatabases.Database;
-import dev.gatehouse.core.testing.TokenForge;
+import dev.gatehouse.token.JwkSets;
+import dev.gatehouse.token.SigningKey;
+import dev.gatehouse.testing.SecretLedger;
+import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.testing.TokenForge;
 import dev.gatehouse.demo.DemoContract;
 import dev.gatehouse.demo.support.Poll;
 import dev.gatehouse.demo.support.WebClient;

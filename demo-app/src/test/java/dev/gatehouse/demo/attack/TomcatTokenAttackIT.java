@@ -65,7 +65,7 @@ class TomcatTokenAttackIT extends TokenAttackContract {
     @Override
     protected void changeRole(String email, String role, boolean grant) throws Exception {
         DemoProcess admin = DemoProcess.start(base.resolve("keyadmin-" + UUID.randomUUID()), Map.of("GATEHOUSE_JDBC_URL", jdbcUrl),
-                List.of(), "dev.gatehouse.core.keys.KeyAdmin", "roles", grant ? "grant" : "revoke", email, role);
+                List.of(), "dev.gatehouse.jdbc.keys.KeyAdmin", "roles", grant ? "grant" : "revoke", email, role);
         assertThat(admin.awaitExit(Duration.ofSeconds(60))).as("KeyAdmin roles; stderr:\n%s", admin.stderr()).isEqualTo(0);
     }
 

@@ -1,6 +1,6 @@
 package dev.gatehouse.filter.internal;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 

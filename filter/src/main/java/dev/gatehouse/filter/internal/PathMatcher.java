@@ -1,6 +1,6 @@
 package dev.gatehouse.filter.internal;
 
-import dev.gatehouse.core.ConfigurationException;
+import dev.gatehouse.token.ConfigurationException;
 
 import java.util.ArrayList;
 import java.util.List;

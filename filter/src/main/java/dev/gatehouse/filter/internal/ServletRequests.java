@@ -1,8 +1,8 @@
 package dev.gatehouse.filter.internal;
 
-import dev.gatehouse.core.Challenge;
-import dev.gatehouse.core.Problem;
-import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.web.Challenge;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.web.RequestAuthenticator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

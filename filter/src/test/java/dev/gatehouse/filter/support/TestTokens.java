@@ -1,14 +1,14 @@
 package dev.gatehouse.filter.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.AccessTokenIssuer;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.JwkSets;
-import dev.gatehouse.core.KeyFiles;
-import dev.gatehouse.core.KeySet;
-import dev.gatehouse.core.SigningKey;
-import dev.gatehouse.core.testing.SecretLedger;
-import dev.gatehouse.core.testing.TokenForge;
+import dev.gatehouse.token.AccessTokenIssuer;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.JwkSets;
+import dev.gatehouse.token.KeyFiles;
+import dev.gatehouse.token.KeySet;
+import dev.gatehouse.token.SigningKey;
+import dev.gatehouse.testing.SecretLedger;
+import dev.gatehouse.testing.TokenForge;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

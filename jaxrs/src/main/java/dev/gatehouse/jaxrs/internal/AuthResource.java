@@ -1,17 +1,17 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
-import dev.gatehouse.core.Challenge;
-import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.Problem;
-import dev.gatehouse.core.RequestAuthenticator;
-import dev.gatehouse.core.TokenLocator;
-import dev.gatehouse.core.Transport;
-import dev.gatehouse.core.auth.InvalidCredentialsException;
-import dev.gatehouse.core.auth.TokenPair;
-import dev.gatehouse.core.internal.Jwk;
-import dev.gatehouse.core.store.User;
+import dev.gatehouse.token.AccessTokenPrincipal;
+import dev.gatehouse.web.Challenge;
+import dev.gatehouse.token.GatehouseException;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.web.RequestAuthenticator;
+import dev.gatehouse.web.TokenLocator;
+import dev.gatehouse.token.Transport;
+import dev.gatehouse.auth.InvalidCredentialsException;
+import dev.gatehouse.auth.TokenPair;
+import dev.gatehouse.token.internal.Jwk;
+import dev.gatehouse.auth.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import jakarta.ws.rs.DELETE;
@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * flood of them nor a slow or hung database holds the container's request threads.
  *
  * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
- * so each first checks the {@link dev.gatehouse.core.TransportSecurity}: over plain HTTP from other
+ * so each first checks the {@link dev.gatehouse.web.TransportSecurity}: over plain HTTP from other
  * than loopback it answers {@code 403 urn:gatehouse:problem:https-required} before the body is read,
  * let alone a password hashed.
  */
@@ -118,7 +118,7 @@ public final class AuthResource {
             token = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "refresh_token")
                     .get("refresh_token");
             if (token == null) {
-                throw new dev.gatehouse.core.auth.ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
+                throw new dev.gatehouse.auth.ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
             }
         }
         String csrf = csrfValue;

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.Problem;
-import dev.gatehouse.core.RequestAuthenticator;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.Priority;
 import jakarta.annotation.security.DenyAll;
@@ -95,7 +95,7 @@ public final class AuthorizationFeature implements DynamicFeature {
                 if (outcome != null && outcome.isRejected()) {
                     request.abortWith(Responses.problem(outcome.problem(), outcome.challenge()));
                 } else {
-                    request.abortWith(Responses.problem(Problem.unauthenticated(), dev.gatehouse.core.Challenge.bare(realm)));
+                    request.abortWith(Responses.problem(Problem.unauthenticated(), dev.gatehouse.web.Challenge.bare(realm)));
                 }
                 return;
             }

@@ -1,10 +1,10 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.CsrfPolicy;
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeySource;
-import dev.gatehouse.core.TransportSecurity;
-import dev.gatehouse.core.auth.AuthService;
+import dev.gatehouse.web.CsrfPolicy;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.web.TransportSecurity;
+import dev.gatehouse.auth.AuthService;
 import jakarta.ws.rs.container.ContainerRequestContext;
 
 import java.time.Duration;

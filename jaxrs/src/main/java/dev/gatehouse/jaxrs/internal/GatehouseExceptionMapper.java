@@ -1,14 +1,14 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.Challenge;
-import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.core.Problem;
-import dev.gatehouse.core.auth.InvalidCredentialsException;
-import dev.gatehouse.core.auth.OverloadedException;
-import dev.gatehouse.core.auth.ThrottledException;
-import dev.gatehouse.core.auth.ValidationException;
-import dev.gatehouse.core.store.DuplicateEmailException;
-import dev.gatehouse.core.store.StoreUnavailableException;
+import dev.gatehouse.web.Challenge;
+import dev.gatehouse.token.GatehouseException;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.auth.InvalidCredentialsException;
+import dev.gatehouse.auth.OverloadedException;
+import dev.gatehouse.auth.ThrottledException;
+import dev.gatehouse.auth.ValidationException;
+import dev.gatehouse.auth.store.DuplicateEmailException;
+import dev.gatehouse.auth.store.StoreUnavailableException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.slf4j.Logger;

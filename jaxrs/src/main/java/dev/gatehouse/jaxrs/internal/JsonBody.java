@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.Problem;
+import dev.gatehouse.web.Problem;
 import jakarta.ws.rs.core.MediaType;
 
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.JwkSets;
-import dev.gatehouse.core.KeySource;
+import dev.gatehouse.token.JwkSets;
+import dev.gatehouse.token.KeySource;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.core.Problem;
+import dev.gatehouse.token.GatehouseException;
+import dev.gatehouse.web.Problem;
 
 /** A request that ends in a problem response, thrown from inside the resources. */
 public final class ProblemException extends GatehouseException {

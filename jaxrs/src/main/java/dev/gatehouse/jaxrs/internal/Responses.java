@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.Challenge;
-import dev.gatehouse.core.Problem;
+import dev.gatehouse.web.Challenge;
+import dev.gatehouse.web.Problem;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 

@@ -1,10 +1,10 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
-import dev.gatehouse.core.AccessTokenVerifier;
-import dev.gatehouse.core.CsrfPolicy;
-import dev.gatehouse.core.RequestAuthenticator;
-import dev.gatehouse.core.TransportSecurity;
+import dev.gatehouse.token.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.web.CsrfPolicy;
+import dev.gatehouse.web.RequestAuthenticator;
+import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

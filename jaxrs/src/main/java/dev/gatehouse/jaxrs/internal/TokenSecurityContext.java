@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs.internal;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import jakarta.ws.rs.core.SecurityContext;
 
 import java.security.Principal;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.gatehouse.core.Problem;
-import dev.gatehouse.core.auth.AuthSettings;
-import dev.gatehouse.core.auth.Emails;
-import dev.gatehouse.core.auth.PasswordPolicy;
-import dev.gatehouse.core.testing.FuzzRuns;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.Emails;
+import dev.gatehouse.auth.PasswordPolicy;
+import dev.gatehouse.testing.FuzzRuns;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.junit.jupiter.api.AfterAll;
 

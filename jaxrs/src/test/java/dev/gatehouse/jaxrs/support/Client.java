@@ -2,7 +2,7 @@ package dev.gatehouse.jaxrs.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.testing.SecretLedger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,14 +1,14 @@
 package dev.gatehouse.jaxrs.support;
 
-import dev.gatehouse.core.GatehouseSettings;
-import dev.gatehouse.core.KeySet;
-import dev.gatehouse.core.SigningAlgorithm;
-import dev.gatehouse.core.SigningKey;
-import dev.gatehouse.core.auth.AuthService;
-import dev.gatehouse.core.auth.AuthSettings;
-import dev.gatehouse.core.jdbc.JdbcSchema;
-import dev.gatehouse.core.jdbc.JdbcStores;
-import dev.gatehouse.core.testing.SecretLedger;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.KeySet;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.token.SigningKey;
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.jdbc.JdbcSchema;
+import dev.gatehouse.jdbc.JdbcStores;
+import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;

@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs.support;
 
-import dev.gatehouse.core.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.security.DenyAll;
 import jakarta.annotation.security.PermitAll;

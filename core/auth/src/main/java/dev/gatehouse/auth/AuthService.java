@@ -1,0 +1,645 @@
+package dev.gatehouse.auth;
+
+import dev.gatehouse.token.events.SecurityEvent;
+import dev.gatehouse.token.events.SecurityEventListener;
+import dev.gatehouse.web.ClientAddresses;
+
+import dev.gatehouse.token.AccessTokenIssuer;
+import dev.gatehouse.token.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.IssuedAccessToken;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.web.Problem;
+import dev.gatehouse.token.internal.Jwk;
+import dev.gatehouse.auth.store.RefreshTokenRecord;
+import dev.gatehouse.auth.store.RefreshTokenStore;
+import dev.gatehouse.auth.store.RevocationStore;
+import dev.gatehouse.auth.store.ThrottleStore;
+import dev.gatehouse.auth.store.User;
+import dev.gatehouse.auth.store.UserRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The onboarding flow of the HTTP contract, independent of any web framework: register, login,
+ * refresh with rotation and reuse detection, logout, logout-all. Adapters call it and map its
+ * results and exceptions to HTTP:
+ * {@link ValidationException} 400, {@link dev.gatehouse.auth.store.DuplicateEmailException} 409,
+ * {@link InvalidCredentialsException} 401, {@link ThrottledException} 429,
+ * {@link OverloadedException} and {@link dev.gatehouse.auth.store.StoreUnavailableException} 503.
+ *
+ * <p>Register and login run on the bounded password-hashing pool and return futures, so that an
+ * adapter can free its request thread while bcrypt works. Refresh, logout and logout-all have
+ * asynchronous forms too ({@link #refreshAsync}, {@link #logoutAsync}, {@link #logoutAllAsync})
+ * that run on a bounded pool of their own ({@link AuthSettings#storeThreads()}): a slow or hung
+ * database then holds those threads, never the container's. Thread-safe; {@link #close()} stops
+ * the background work (revocation refresh, clean-up, both pools).
+ */
+public final class AuthService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** 256 bits of a CSPRNG, base64url: 43 characters. */
+    private static final int REFRESH_TOKEN_BYTES = 32;
+    private static final int REFRESH_TOKEN_CHARS = 43;
+    /**
+     * The longest a login or refresh may take between reading what a revocation changes (the user's
+     * generation, the family's state) and signing its access token; revocations are kept this much
+     * longer than a token can live.
+     */
+    static final Duration IN_FLIGHT_MARGIN = Duration.ofMinutes(1);
+
+    private final GatehouseSettings tokenSettings;
+    private final AuthSettings settings;
+    private final Clock clock;
+    private final UserRepository users;
+    private final RefreshTokenStore refreshTokens;
+    private final RevocationStore revocations;
+    private final ThrottleStore throttle;
+    private final AccessTokenIssuer issuer;
+    private final AccessTokenVerifier verifier;
+    private final CachedRevocationCheck revocationCache;
+    private final PasswordHasher hasher;
+    private final PasswordPolicy policy;
+    private final ClientRateLimiter clientLimiter;
+    private final AccountKeys accountKeys;
+    private final ThrottleStore.Limits throttleLimits;
+    private final ScheduledExecutorService maintenance;
+    private final ThreadPoolExecutor storePool;
+    private final SecurityEventListener events;
+
+    /** The stores a service needs; usually all from one {@code JdbcStores}. */
+    public static final class Stores {
+        final UserRepository users;
+        final RefreshTokenStore refreshTokens;
+        final RevocationStore revocations;
+        final ThrottleStore throttle;
+
+        public Stores(UserRepository users, RefreshTokenStore refreshTokens, RevocationStore revocations, ThrottleStore throttle) {
+            this.users = Objects.requireNonNull(users, "users");
+            this.refreshTokens = Objects.requireNonNull(refreshTokens, "refreshTokens");
+            this.revocations = Objects.requireNonNull(revocations, "revocations");
+            this.throttle = Objects.requireNonNull(throttle, "throttle");
+        }
+    }
+
+    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+        this(tokenSettings, settings, keys, stores, SecurityEventListener.slf4j());
+    }
+
+    /** A service reporting its {@link SecurityEvent}s to {@code events} instead of SLF4J. */
+    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
+                       SecurityEventListener events) {
+        this.events = Objects.requireNonNull(events, "events");
+        this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = tokenSettings.clock();
+        this.users = stores.users;
+        this.refreshTokens = stores.refreshTokens;
+        this.revocations = stores.revocations;
+        this.throttle = stores.throttle;
+        this.issuer = new AccessTokenIssuer(tokenSettings, keys);
+        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock);
+        this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
+        this.hasher = new PasswordHasher(settings);
+        this.policy = new PasswordPolicy(settings);
+        this.clientLimiter = new ClientRateLimiter(settings.clientAttemptsPerMinute(), clock);
+        this.accountKeys = new AccountKeys(settings.pepper());
+        this.throttleLimits = new ThrottleStore.Limits(
+                new ThrottleStore.Bucket(settings.throttleAccountClientBurst(), settings.throttleAccountClientInterval()),
+                new ThrottleStore.Bucket(settings.throttleAccountBurst(), settings.throttleAccountInterval()),
+                settings.throttleKnownClientWindow());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES);
+        maintenance.scheduleWithFixedDelay(this::purgeSealsQuietly, 1, 1, TimeUnit.MINUTES);
+        AtomicInteger n = new AtomicInteger();
+        this.storePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
+                settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
+                r -> {
+                    Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        storePool.allowCoreThreadTimeOut(true);
+    }
+
+    public GatehouseSettings tokenSettings() {
+        return tokenSettings;
+    }
+
+    public AuthSettings settings() {
+        return settings;
+    }
+
+    /** The verifier of this service's access tokens, with its revocation cache. */
+    public AccessTokenVerifier verifier() {
+        return verifier;
+    }
+
+    /** The revocation cache (for tests and operations: {@link CachedRevocationCheck#refreshNow()}). */
+    public CachedRevocationCheck revocationCache() {
+        return revocationCache;
+    }
+
+    /**
+     * Registers a user with the role {@code user}, and nothing else: registration never grants a
+     * privileged role (see {@link #grantRole}).
+     *
+     * @param client the caller's address, for the per-client limit; {@code null} when unknown (no per-client limit)
+     * @return the new user, once the password is hashed and the row written
+     * @throws ValidationException naming each invalid field
+     * @throws ThrottledException  when the client made too many attempts
+     * @throws OverloadedException when the hashing pool is full
+     */
+    public CompletableFuture<User> register(String email, String password, String client) {
+        String normalised = Emails.normalise(email);
+        List<Problem.FieldError> errors = new ArrayList<>();
+        Emails.problem(normalised).ifPresent(p -> errors.add(new Problem.FieldError("email", p)));
+        policy.check(password).ifPresent(errors::add);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        limitClient(client);
+        return hasher.submit(() -> {
+            User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), AuthSettings.DEFAULT_ROLES,
+                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+            emit(SecurityEvent.Type.REGISTERED, user.id(), null, null);
+            return user;
+        });
+    }
+
+    /**
+     * Logs a user in. An unknown email and a wrong password give the same
+     * {@link InvalidCredentialsException} after the same work (one bcrypt check each). While the
+     * account or the client is throttled, every attempt, right or wrong, gets
+     * {@link ThrottledException} before any password is checked.
+     *
+     * <p>Failed logins are limited per account in the {@link ThrottleStore}, in two buckets that
+     * refill with time: one per account and client network ({@link ClientAddresses#network}), and
+     * one per account for all clients together, which does not apply to a client network that
+     * logged in to the account successfully within {@link AuthSettings#throttleKnownClientWindow()}
+     * (the owner's device). Each attempt reserves one failure from both before the password is
+     * checked, atomically, and a successful login gives it back: concurrent guesses cannot slip
+     * between a check and a count.
+     *
+     * @param client the caller's address, for the per-client limits; {@code null} when unknown (no
+     *               in-memory per-client limit, and one shared account-and-client bucket)
+     */
+    public CompletableFuture<TokenPair> login(String email, String password, String client) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (email == null || email.isEmpty()) {
+            errors.add(new Problem.FieldError("email", "is required"));
+        }
+        if (password == null || password.isEmpty()) {
+            errors.add(new Problem.FieldError("password", "is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        limitClient(client);
+        String normalised = Emails.normalise(email);
+        String network = ClientAddresses.network(client);
+        return hasher.submit(() -> loginNow(normalised, password, network));
+    }
+
+    private TokenPair loginNow(String email, String password, String network) {
+        String accountKey = accountKeys.account(email);
+        String accountClientKey = accountKeys.accountClient(email, network);
+        // The failure is reserved before the password is checked: the check and the count are one
+        // step in the database, whatever runs at the same time on this node or another.
+        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, clock.instant(), throttleLimits);
+        if (!reservation.granted()) {
+            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKeys.pseudonym(email),
+                    reservation.refusedBy() == ThrottleStore.Limit.ACCOUNT ? "all-clients" : "this-client");
+            throw new ThrottledException(reservation.retryAfter());
+        }
+        // An address that could never have been registered is treated as unknown: same answer,
+        // same bcrypt cost, and the store never sees input it would refuse.
+        Optional<User> user = Emails.problem(email).isPresent() ? Optional.empty() : users.findByEmail(email);
+        boolean ok = user.isPresent() ? hasher.matches(password, user.get().passwordHash()) : hasher.matchesNothing(password);
+        if (!ok) {
+            // The reservation stands: it is the record of this failure.
+            emit(SecurityEvent.Type.LOGIN_FAILED, user.map(User::id).orElse(null), accountKeys.pseudonym(email),
+                    (user.isPresent() ? "wrong-password" : "unknown-email") + (reservation.knownClient() ? ", known-client" : ""));
+            throw new InvalidCredentialsException("Invalid email or password");
+        }
+        User u = user.get();
+        Instant now = clock.instant();
+        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        if (hasher.needsRehash(u.passwordHash())) {
+            try {
+                users.updatePasswordHash(u.id(), hasher.hash(password));
+                LOG.info("Upgraded the password hash of user {} to cost {}", u.id(), hasher.cost());
+            } catch (RuntimeException e) {
+                LOG.warn("Could not upgrade a password hash ({}); will retry at the next login", e.getClass().getSimpleName());
+            }
+        }
+        TokenPair pair = newFamily(u, now);
+        emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
+        return pair;
+    }
+
+    private TokenPair newFamily(User user, Instant now) {
+        String familyId = UUID.randomUUID().toString();
+        Instant familyExpires = now.plus(settings.refreshFamilyLifetime());
+        IssuedAccessToken access = issueIn(familyId, user);
+        String token = newRefreshToken();
+        Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
+        refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
+                null, user.id(), now, expires, familyExpires, null, null));
+        return new TokenPair(access, token, expires, now);
+    }
+
+    /** An access token of the session {@code familyId}, in the user's current token generation. */
+    private IssuedAccessToken issueIn(String familyId, User user) {
+        return issuer.issue(user.id(), user.roles(), familyId, user.tokenGeneration());
+    }
+
+    /**
+     * Exchanges a refresh token for a new pair; the token is spent. A family (one login) never has
+     * more than one live refresh token: a spent token presented again within the reuse grace period
+     * (two tabs refreshing at once, a lost answer) gets the same successor as its first use, with a
+     * fresh access token; presented after the grace, or once that successor has itself been spent,
+     * it is reuse, and the whole family is revoked, its access tokens with it.
+     *
+     * @throws InvalidCredentialsException for an unknown, expired, spent or revoked token
+     */
+    public TokenPair refresh(String refreshToken) {
+        if (!isRefreshTokenShaped(refreshToken)) {
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        String hash = sha256Hex(refreshToken);
+        RefreshTokenRecord record = refreshTokens.findByHash(hash)
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        Instant now = clock.instant();
+        if (record.revokedAt() != null || !now.isBefore(record.expiresAt()) || !now.isBefore(record.familyExpiresAt())) {
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        User user = users.findById(record.userId())
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        if (record.usedAt() == null) {
+            String successor = newRefreshToken();
+            Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
+            RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(successor), record.familyId(), hash, user.id(), now,
+                    expires, record.familyExpiresAt(), null, null);
+            String seal = settings.refreshReuseGrace().isZero() ? null : SuccessorSeal.seal(refreshToken, hash, successor);
+            IssuedAccessToken access = issueIn(record.familyId(), user);
+            if (refreshTokens.rotate(hash, now, child, seal)) {
+                emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
+                return new TokenPair(access, successor, expires, now);
+            }
+            // Another use of the same token won the rotation: this is a replay now.
+            record = refreshTokens.findByHash(hash).orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        }
+        return replay(refreshToken, record, user);
+    }
+
+    /**
+     * A spent token presented again: the successor of its first use while the grace lasts and that
+     * successor is unspent, else reuse. Judged by the time the replay is seen, not by when its
+     * request began: a request that began before a concurrent one spent the token (its clock read
+     * is earlier than {@code used_at}) is a replay all the same. A zero grace allows none.
+     */
+    private TokenPair replay(String refreshToken, RefreshTokenRecord spent, User user) {
+        if (spent.revokedAt() != null) {
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
+        Instant seen = clock.instant();
+        Duration grace = settings.refreshReuseGrace();
+        if (spent.usedAt() != null && !grace.isZero() && !seen.isAfter(spent.usedAt().plus(grace))) {
+            Optional<String> successor = refreshTokens.findSeal(spent.tokenHash())
+                    .flatMap(seal -> SuccessorSeal.open(refreshToken, spent.tokenHash(), seal));
+            Optional<RefreshTokenRecord> child = successor.flatMap(t -> refreshTokens.findByHash(sha256Hex(t)));
+            if (child.isPresent() && child.get().isLive(seen) && child.get().familyId().equals(spent.familyId())) {
+                IssuedAccessToken access = issueIn(spent.familyId(), user);
+                emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
+                return new TokenPair(access, successor.get(), child.get().expiresAt(), seen);
+            }
+            if (child.isPresent() && child.get().revokedAt() != null) {
+                throw new InvalidCredentialsException("Invalid refresh token");
+            }
+            // The successor is spent (or gone): a replay of its parent now is reuse, grace or not.
+        }
+        if (refreshTokens.revokeFamily(spent.familyId(), seen)) {
+            emit(SecurityEvent.Type.REFRESH_REUSE_DETECTED, user.id(), null, "family " + spent.familyId() + " revoked");
+        }
+        revocationCache.sessionRevokedLocally(spent.familyId(), seen);
+        throw new InvalidCredentialsException("Invalid refresh token");
+    }
+
+    /**
+     * {@link #refresh} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<TokenPair> refreshAsync(String refreshToken) {
+        return onStorePool(() -> refresh(refreshToken));
+    }
+
+    /**
+     * {@link #logout} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Void> logoutAsync(AccessTokenPrincipal principal, String refreshToken) {
+        return onStorePool(() -> {
+            logout(principal, refreshToken);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #logoutAll} on the store pool.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Void> logoutAllAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        return onStorePool(() -> {
+            logoutAll(principal);
+            return null;
+        });
+    }
+
+    private <T> CompletableFuture<T> onStorePool(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, storePool);
+        } catch (RejectedExecutionException e) {
+            throw new OverloadedException("The store pool is saturated");
+        }
+    }
+
+    /**
+     * Logs out: the session (refresh-token family) of that login is revoked, so every access token
+     * issued in it, the presented one included, is refused from now on (on every node within the
+     * revocation staleness, on this node at once); a presented access token that names no session
+     * is refused by its {@code jti}.
+     *
+     * @param principal    the verified access token's principal, or {@code null}
+     * @param refreshToken the refresh token, or {@code null}
+     * @throws InvalidCredentialsException when neither identifies a login
+     */
+    public void logout(AccessTokenPrincipal principal, String refreshToken) {
+        Instant now = clock.instant();
+        boolean done = false;
+        if (principal != null) {
+            Instant until = principal.expiresAt().plus(tokenSettings.clockLeeway()).plusSeconds(1);
+            revocations.revokeToken(principal.tokenId(), until);
+            revocationCache.revokedLocally(principal.tokenId(), until);
+            if (principal.sessionId() != null) {
+                refreshTokens.revokeFamily(principal.sessionId(), now);
+                revocationCache.sessionRevokedLocally(principal.sessionId(), now);
+            }
+            done = true;
+        }
+        if (isRefreshTokenShaped(refreshToken)) {
+            Optional<RefreshTokenRecord> record = refreshTokens.findByHash(sha256Hex(refreshToken));
+            if (record.isPresent() && (principal == null || principal.subject().equals(record.get().userId()))) {
+                refreshTokens.revokeFamily(record.get().familyId(), now);
+                revocationCache.sessionRevokedLocally(record.get().familyId(), now);
+                done = true;
+            }
+        }
+        if (!done) {
+            throw new InvalidCredentialsException("No valid token to log out with");
+        }
+        emit(SecurityEvent.Type.LOGGED_OUT, principal != null ? principal.subject() : null, null,
+                principal != null ? "access-token" : "refresh-token");
+    }
+
+    /**
+     * Logs the user out everywhere: every session of theirs is revoked and the user's next token
+     * generation starts, so every access token issued to them before this returns is refused (on
+     * every node within the revocation staleness, on this node at once), while a login right after
+     * it gets tokens of the new generation, which are accepted at once.
+     */
+    public void logoutAll(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        Instant now = clock.instant();
+        OptionalInt generation = users.revokeAllSessions(principal.subject(), now);
+        if (generation.isPresent()) {
+            revocationCache.generationsRefusedLocally(principal.subject(), generation.getAsInt(), now);
+        } else {
+            // the account is gone (deleted meanwhile): its tokens are already refused
+            revocationCache.generationsRefusedLocally(principal.subject(), Integer.MAX_VALUE, now);
+        }
+        emit(SecurityEvent.Type.LOGGED_OUT_EVERYWHERE, principal.subject(), null, null);
+    }
+
+    /**
+     * Deletes an account: its refresh-token families and tokens, and the user row, and refuses
+     * every access token ever issued to the user, all in one transaction of the
+     * {@link UserRepository}. This node refuses the user's access tokens at
+     * once, every other node within the revocation staleness. The email can be registered again
+     * afterwards (as a new user with a new id).
+     *
+     * @return {@code false} when there is no such user (nothing changed)
+     * @throws dev.gatehouse.auth.store.StoreUnavailableException when the database fails (nothing changed)
+     */
+    public boolean deleteUser(String userId) {
+        Objects.requireNonNull(userId, "userId");
+        Instant now = clock.instant();
+        if (!users.deleteAndRevoke(userId, now)) {
+            return false;
+        }
+        revocationCache.generationsRefusedLocally(userId, Integer.MAX_VALUE, now);
+        emit(SecurityEvent.Type.USER_DELETED, userId, null, null);
+        return true;
+    }
+
+    /**
+     * Grants a role to a user. The change reaches the user's live access tokens within the
+     * revocation staleness on every node (at once on this one): tokens issued before it are
+     * refused, and the user's next refresh carries the new roles. The user's sessions stay.
+     *
+     * @return the user as stored afterwards, or empty when there is no such user
+     * @throws ValidationException naming {@code role} when it is not a valid role name
+     * @throws dev.gatehouse.auth.store.StoreUnavailableException when the database fails (nothing changed)
+     */
+    public Optional<User> grantRole(String userId, String role) {
+        return changeRoles(userId, Roles.checked(role), true);
+    }
+
+    /**
+     * Takes a role from a user; reaches the user's live access tokens as {@link #grantRole} does.
+     *
+     * @return the user as stored afterwards, or empty when there is no such user
+     * @throws ValidationException naming {@code role} when it is not a valid role name
+     */
+    public Optional<User> revokeRole(String userId, String role) {
+        return changeRoles(userId, Roles.checked(role), false);
+    }
+
+    /** The user with this email (normalised first), for operations that name users by email. */
+    public Optional<User> findUserByEmail(String email) {
+        String normalised = Emails.normalise(email);
+        return Emails.problem(normalised).isPresent() ? Optional.empty() : users.findByEmail(normalised);
+    }
+
+    private Optional<User> changeRoles(String userId, String role, boolean grant) {
+        Objects.requireNonNull(userId, "userId");
+        Instant now = clock.instant();
+        // the roles the store's last (committed) run of the change saw
+        AtomicReference<List<String>> before = new AtomicReference<>();
+        Optional<User> after = users.changeRoles(userId, roles -> {
+            before.set(roles);
+            return Roles.change(roles, role, grant);
+        }, now);
+        after.filter(user -> !user.roles().equals(before.get())).ifPresent(user -> {
+            revocationCache.generationsRefusedLocally(user.id(), user.tokenGeneration(), now);
+            emit(grant ? SecurityEvent.Type.ROLE_GRANTED : SecurityEvent.Type.ROLE_REVOKED, user.id(), null, role);
+        });
+        return after;
+    }
+
+    /** The user with this id. */
+    public Optional<User> findUser(String id) {
+        return users.findById(id);
+    }
+
+    private void limitClient(String client) {
+        if (client == null) {
+            // No trustworthy peer address (the adapter could not tell): a shared bucket would let
+            // one client lock everyone out, so only the per-account limit applies.
+            return;
+        }
+        Optional<Duration> wait = clientLimiter.tryAcquire(client);
+        if (wait.isPresent()) {
+            emit(SecurityEvent.Type.CLIENT_THROTTLED, null, null, null);
+            throw new ThrottledException(wait.get());
+        }
+    }
+
+    private void emit(SecurityEvent.Type type, String userId, String account, String reason) {
+        try {
+            events.onEvent(SecurityEvent.ofAccount(type, clock.instant(), userId, account, reason));
+        } catch (RuntimeException e) {
+            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), type);
+        }
+    }
+
+    private void purgeQuietly() {
+        try {
+            Instant now = clock.instant();
+            Instant horizon = now.minus(revocationHorizon());
+            // a revoked family is its sessions' revocation: kept while one of its access tokens could still pass
+            refreshTokens.deleteExpired(horizon);
+            revocations.purge(now, horizon);
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
+        }
+        purgeThrottle();
+    }
+
+    /**
+     * Deletes throttle buckets that are full again and remember no success within the known-client
+     * window (the maintenance task does this every 15 minutes); for tests and operations.
+     *
+     * @return how many were deleted (0 when the store failed: the failure is logged)
+     */
+    public int purgeThrottle() {
+        try {
+            Instant now = clock.instant();
+            return throttle.purge(now, now.minus(settings.throttleKnownClientWindow()));
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of login throttle buckets failed ({}); will retry", e.getClass().getSimpleName());
+            return 0;
+        }
+    }
+
+    /** Seals of successors serve replays within the reuse grace only; past it nothing may open them. */
+    private void purgeSealsQuietly() {
+        try {
+            refreshTokens.deleteSealsBefore(clock.instant().minus(settings.refreshReuseGrace()));
+        } catch (RuntimeException e) {
+            LOG.warn("Clean-up of refresh-token seals failed ({}); will retry", e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * How long a session revocation or a generation cut-off must be kept: an access token issued
+     * just before it lives for its lifetime, passes verification for the clock leeway beyond its
+     * {@code exp} and the second its whole-second claims round away, and may have been signed up to
+     * {@link #IN_FLIGHT_MARGIN} after the request that signed it read the state the revocation changed.
+     */
+    private Duration revocationHorizon() {
+        return tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway()).plusSeconds(1).plus(IN_FLIGHT_MARGIN);
+    }
+
+    private static boolean isRefreshTokenShaped(String token) {
+        if (token == null || token.length() != REFRESH_TOKEN_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String newRefreshToken() {
+        byte[] bytes = new byte[REFRESH_TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Jwk.encode(bytes);
+    }
+
+    static String sha256Hex(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        revocationCache.close();
+        storePool.shutdown();
+        hasher.close();
+        try {
+            if (!storePool.awaitTermination(10, TimeUnit.SECONDS)) {
+                storePool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            storePool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

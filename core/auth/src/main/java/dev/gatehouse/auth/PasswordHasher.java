@@ -1,0 +1,163 @@
+package dev.gatehouse.auth;
+
+import org.mindrot.jbcrypt.BCrypt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.text.Normalizer;
+import java.util.Base64;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Password hashing with bcrypt (jbcrypt), made safe for any password, and run in a bounded pool.
+ *
+ * <p><b>Pre-hash.</b> bcrypt reads only the first 72 bytes of its input and stops at a NUL byte,
+ * so on its own two passwords sharing their first 72 bytes would be the same password. Every
+ * password is therefore first NFKC-normalised (NIST SP 800-63B §5.1.1.2), then reduced to
+ * {@code base64(HMAC-SHA256(key, UTF-8(password)))} — 44 ASCII characters, no NUL — and that is
+ * what bcrypt hashes. The HMAC key is the configured pepper, or a built-in constant; keying it
+ * prevents "password shucking" against unsalted SHA-256 hashes leaked elsewhere.
+ *
+ * <p><b>Pool.</b> Hashing is deliberately slow, so it runs on {@link AuthSettings#hashingThreads()}
+ * threads with a queue of {@link AuthSettings#hashingQueue()}: a flood of logins waits there or is
+ * refused with {@link OverloadedException}; it never occupies the threads that serve other
+ * requests. Thread-safe.
+ */
+public final class PasswordHasher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PasswordHasher.class);
+    private static final byte[] DEFAULT_KEY = "dev.gatehouse password pre-hash v1".getBytes(StandardCharsets.US_ASCII);
+
+    private final int cost;
+    private final byte[] key;
+    private final ThreadPoolExecutor pool;
+    private final CompletableFuture<String> dummyHash;
+
+    public PasswordHasher(AuthSettings settings) {
+        this.cost = settings.bcryptCost();
+        byte[] pepper = settings.pepper();
+        this.key = pepper != null ? pepper : DEFAULT_KEY.clone();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(settings.hashingThreads(), settings.hashingThreads(), 60, TimeUnit.SECONDS,
+                settings.hashingQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.hashingQueue()),
+                r -> {
+                    Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        // A hash of a random password at the configured cost: checking an unknown email against it
+        // costs exactly what checking a real account costs.
+        // Made on a thread of its own, so start-up does not wait for one full bcrypt; not on the
+        // pool, whose capacity belongs to requests.
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = Base64.getEncoder().encodeToString(random);
+        this.dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> {
+            Thread t = new Thread(r, "gatehouse-dummy-hash");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The configured cost. */
+    public int cost() {
+        return cost;
+    }
+
+    /**
+     * Runs {@code work} on the hashing pool.
+     *
+     * @throws OverloadedException at once when the pool and its queue are full
+     */
+    public <T> CompletableFuture<T> submit(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, pool);
+        } catch (RejectedExecutionException e) {
+            throw new OverloadedException();
+        }
+    }
+
+    /** The executor of the hashing pool, for callers that chain work onto it. */
+    public Executor executor() {
+        return pool;
+    }
+
+    /** Hashes a password (call from the pool). */
+    public String hash(String password) {
+        return BCrypt.hashpw(preHash(password), BCrypt.gensalt(cost));
+    }
+
+    /**
+     * Whether the password matches the stored hash (call from the pool). A malformed stored hash
+     * is logged as an error and does not match; it never throws.
+     */
+    public boolean matches(String password, String storedHash) {
+        if (password == null || storedHash == null) {
+            return false;
+        }
+        try {
+            return BCrypt.checkpw(preHash(password), storedHash);
+        } catch (RuntimeException e) {
+            LOG.error("A stored password hash is malformed ({}); the login is refused", e.getClass().getSimpleName());
+            // Spend the time a real check costs, so a damaged row is not visible by timing.
+            return matchesNothing(password);
+        }
+    }
+
+    /** Spends the same time as {@link #matches} for an account that does not exist; always {@code false}. */
+    public boolean matchesNothing(String password) {
+        BCrypt.checkpw(preHash(password == null ? "" : password), dummyHash.join());
+        return false;
+    }
+
+    /** Whether a stored hash was made with a lower cost than the configured one. */
+    public boolean needsRehash(String storedHash) {
+        // $2a$12$... : the cost is the two digits after the second '$'.
+        if (storedHash == null || storedHash.length() < 7 || storedHash.charAt(0) != '$') {
+            return false;
+        }
+        int second = storedHash.indexOf('$', 1);
+        try {
+            return Integer.parseInt(storedHash.substring(second + 1, second + 3)) < cost;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** NFKC, then base64(HMAC-SHA256(key, UTF-8)): 44 ASCII characters for any input. */
+    String preHash(String password) {
+        String normalised = Normalizer.normalize(password, Normalizer.Form.NFKC);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(normalised.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

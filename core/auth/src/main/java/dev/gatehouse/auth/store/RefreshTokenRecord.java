@@ -1,0 +1,42 @@
+package dev.gatehouse.auth.store;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One stored refresh token: only the SHA-256 hash of the token is kept, never the token.
+ *
+ * @param tokenHash       lower-case hex SHA-256 of the token's bytes (64 characters)
+ * @param familyId        the login (session) this token descends from; every rotation keeps it
+ * @param parentHash      the hash of the token this one replaced, or {@code null} for the first of a family
+ * @param userId          the user the family belongs to
+ * @param issuedAt        when the token was issued
+ * @param expiresAt       when the token expires
+ * @param familyExpiresAt the absolute end of the family, whatever the rotations
+ * @param usedAt          when it was spent (rotated), or {@code null}
+ * @param revokedAt       when it or its family was revoked, or {@code null}
+ * @see RefreshTokenStore
+ */
+public record RefreshTokenRecord(String tokenHash, String familyId, String parentHash, String userId, Instant issuedAt,
+                                 Instant expiresAt, Instant familyExpiresAt, Instant usedAt, Instant revokedAt) {
+    public RefreshTokenRecord {
+        Objects.requireNonNull(tokenHash, "tokenHash");
+        Objects.requireNonNull(familyId, "familyId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(issuedAt, "issuedAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(familyExpiresAt, "familyExpiresAt");
+    }
+
+    /** Whether it can still be spent at {@code now}: unspent, unrevoked and unexpired (token and family). */
+    public boolean isLive(Instant now) {
+        return usedAt == null && revokedAt == null && now.isBefore(expiresAt) && now.isBefore(familyExpiresAt);
+    }
+
+    /** Leaves the hashes out: they identify a token as well as the token itself does to the database. */
+    @Override
+    public String toString() {
+        return "RefreshTokenRecord{family=" + familyId + ", user=" + userId + ", expires=" + expiresAt + ", used=" + usedAt
+                + ", revoked=" + revokedAt + "}";
+    }
+}

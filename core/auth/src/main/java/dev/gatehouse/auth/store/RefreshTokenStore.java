@@ -1,0 +1,54 @@
+package dev.gatehouse.auth.store;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Refresh tokens, stored by hash, grouped in families (one family per login: a session). Every
+ * change that adds a token to a family happens in a transaction that first locks the family's row,
+ * so a rotation and a concurrent revocation of the family are serialised: once {@link #revokeFamily}
+ * returns, no token of that family can be added or accepted again. A family never has more than
+ * one unspent token: the first of the family, then the child of each rotation. Implementations are
+ * thread-safe.
+ */
+public interface RefreshTokenStore {
+    /** Stores a new family with its first token, in one transaction. */
+    void createFamily(String familyId, String userId, Instant createdAt, Instant familyExpiresAt, RefreshTokenRecord first);
+
+    /**
+     * The token with this hash. Its {@link RefreshTokenRecord#revokedAt()} is set when the token
+     * or its family was revoked.
+     */
+    Optional<RefreshTokenRecord> findByHash(String tokenHash);
+
+    /**
+     * Spends {@code parentHash} and stores {@code child} (same family) in one transaction, with
+     * the family row locked: the parent's {@code used_at} is set only if it was unused and
+     * unrevoked and the family is not revoked. When {@code successorSeal} is given, it is stored
+     * for the parent in the same transaction ({@link #findSeal}).
+     *
+     * @param successorSeal the child's token sealed under a key only the parent's token gives, or
+     *                      {@code null} (no reuse grace)
+     * @return {@code true} for exactly one caller per parent however many race; {@code false}
+     *         (nothing written) otherwise
+     */
+    boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child, String successorSeal);
+
+    /**
+     * The seal stored by the rotation that spent {@code parentHash}, unless it has been purged
+     * ({@link #deleteSealsBefore}).
+     */
+    Optional<String> findSeal(String parentHash);
+
+    /** Revokes a family; returns {@code true} if it was not revoked before. */
+    boolean revokeFamily(String familyId, Instant revokedAt);
+
+    /** Revokes every family of a user; returns how many were revoked now. */
+    int revokeAllOfUser(String userId, Instant revokedAt);
+
+    /** Deletes families (and their tokens) whose absolute expiry is before {@code cutoff}; returns how many. */
+    int deleteExpired(Instant cutoff);
+
+    /** Deletes the seals stored before {@code cutoff} (past the reuse grace they can serve nothing); returns how many. */
+    int deleteSealsBefore(Instant cutoff);
+}

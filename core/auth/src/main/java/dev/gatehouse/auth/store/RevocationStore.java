@@ -1,0 +1,51 @@
+package dev.gatehouse.auth.store;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What verification must refuse although the signature and the claims are fine, in three kinds:
+ * <ul>
+ *   <li>single access tokens, by {@code jti} (logout of a token that names no session), kept until
+ *       the token could no longer pass verification in any case;</li>
+ *   <li>sessions: refresh-token families revoked by logout, by reuse detection or by logout
+ *       everywhere; every access token issued in a revoked session is refused;</li>
+ *   <li>token generations: per user, the lowest generation still accepted (logout everywhere, a
+ *       change of roles, account deletion); every access token of an older one is refused.</li>
+ * </ul>
+ * Read in bulk by each node's revocation cache, never per request. Implementations are thread-safe.
+ */
+public interface RevocationStore {
+    /** Refuses the token with this id until {@code until}. Idempotent; a later time replaces an earlier one. */
+    void revokeToken(String jti, Instant until);
+
+    /**
+     * Refuses every access token of the user whose generation is below {@code generation}, as of
+     * {@code at}. A higher generation replaces a lower one (and the later time is kept); a lower
+     * one changes nothing.
+     */
+    void refuseGenerationsBelow(String userId, int generation, Instant at);
+
+    /** Every revoked token id still in force at {@code now}, with the time it stops mattering. */
+    Map<String, Instant> revokedTokens(Instant now);
+
+    /**
+     * The sessions (refresh-token family ids) revoked after {@code since}, with the time each was
+     * revoked. Older revocations cannot matter: every access token of such a session has expired.
+     */
+    Map<String, Instant> revokedSessions(Instant since);
+
+    /**
+     * Per user, the lowest token generation still accepted, for the users whose generation cut-off
+     * was recorded after {@code since} (older ones cannot matter: their tokens have expired).
+     */
+    Map<String, Integer> userGenerations(Instant since);
+
+    /**
+     * Deletes entries that can no longer matter: token revocations in force until before
+     * {@code tokensUntilBefore}, generation cut-offs recorded before {@code generationsBefore}.
+     *
+     * @return how many were deleted
+     */
+    int purge(Instant tokensUntilBefore, Instant generationsBefore);
+}

@@ -1,0 +1,321 @@
+package dev.gatehouse.jdbc;
+
+import dev.gatehouse.auth.store.RefreshTokenRecord;
+import dev.gatehouse.auth.store.RefreshTokenStore;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link RefreshTokenStore} on tables {@code gh_refresh_families}, {@code gh_refresh_tokens} and
+ * {@code gh_refresh_seals}.
+ *
+ * <p>Locking: every transaction that adds a token to a family ({@link #rotate}) first takes the family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family
+ * is not revoked; {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which
+ * takes the same lock. So a revocation either commits before a rotation reads the family (the
+ * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
+ * the family with the new token in it). Locks are always taken family row first, then token
+ * rows, as {@link #deleteExpired}'s cascade does, so these transactions cannot deadlock each other.
+ * On PostgreSQL a rotation takes the same locks in the same order in a single statement (a
+ * locking {@code WITH} query, then the update of the parent, then the insert), one round trip
+ * instead of three.
+ */
+final class JdbcRefreshTokenStore implements RefreshTokenStore {
+    /** A token row's columns, in the order {@link #bindToken} binds them. */
+    private static final String INSERT_TOKEN_INTO = "INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id,"
+            + " issued_at, expires_at, family_expires_at, used_at, revoked_at)";
+    private static final String INSERT_TOKEN = INSERT_TOKEN_INTO + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_SEAL = "INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) VALUES (?, ?, ?)";
+    /** The longest seal: base64url of a 12-byte IV, a 43-character token and a 16-byte tag is 95 characters. */
+    private static final int MAX_SEAL_LENGTH = 128;
+
+    private final Jdbc jdbc;
+
+    JdbcRefreshTokenStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void createFamily(String familyId, String userId, Instant createdAt, Instant familyExpiresAt,
+                             RefreshTokenRecord first) {
+        Jdbc.text("familyId", familyId, 36);
+        Jdbc.text("userId", userId, 36);
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(familyExpiresAt, "familyExpiresAt");
+        checkRecord(first);
+        if (!first.familyId().equals(familyId) || !first.userId().equals(userId)) {
+            throw new IllegalArgumentException("The first token belongs to another family or user");
+        }
+        jdbc.transaction("create a refresh-token family", tx -> {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_refresh_families"
+                    + " (family_id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)")) {
+                ps.setString(1, familyId);
+                ps.setString(2, userId);
+                tx.dialect.setInstant(ps, 3, createdAt);
+                tx.dialect.setInstant(ps, 4, familyExpiresAt);
+                ps.executeUpdate();
+            }
+            insertToken(tx, first);
+            return null;
+        });
+    }
+
+    /** {@inheritDoc} Its revocation time is the token's or the family's, whichever is earlier. */
+    @Override
+    public Optional<RefreshTokenRecord> findByHash(String tokenHash) {
+        Objects.requireNonNull(tokenHash, "tokenHash");
+        return jdbc.autoCommit("find a refresh token", tx -> {
+            try (PreparedStatement ps = tx.prepare("SELECT t.token_hash, t.family_id, t.parent_hash, t.user_id,"
+                    + " t.issued_at, t.expires_at, t.family_expires_at, t.used_at, t.revoked_at,"
+                    + " f.revoked_at AS family_revoked_at"
+                    + " FROM gh_refresh_tokens t JOIN gh_refresh_families f ON f.family_id = t.family_id"
+                    + " WHERE t.token_hash = ?")) {
+                ps.setString(1, tokenHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    Dialect d = tx.dialect;
+                    Instant revokedAt = earliest(d.getInstant(rs, "revoked_at"), d.getInstant(rs, "family_revoked_at"));
+                    return Optional.of(new RefreshTokenRecord(rs.getString("token_hash").trim(), rs.getString("family_id"),
+                            trimmed(rs.getString("parent_hash")), rs.getString("user_id"), d.getInstant(rs, "issued_at"),
+                            d.getInstant(rs, "expires_at"), d.getInstant(rs, "family_expires_at"), d.getInstant(rs, "used_at"),
+                            revokedAt));
+                }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code child}'s parent is not {@code parentHash}, or
+     *                                  its family is not the parent's
+     */
+    @Override
+    public boolean rotate(String parentHash, Instant usedAt, RefreshTokenRecord child, String successorSeal) {
+        Objects.requireNonNull(parentHash, "parentHash");
+        Objects.requireNonNull(usedAt, "usedAt");
+        checkRecord(child);
+        Jdbc.nullableText("successorSeal", successorSeal, MAX_SEAL_LENGTH);
+        if (!parentHash.equals(child.parentHash())) {
+            throw new IllegalArgumentException("The child's parent hash is not the token being rotated");
+        }
+        return jdbc.transaction("rotate a refresh token", tx -> {
+            boolean stored = tx.dialect == Dialect.POSTGRESQL
+                    ? rotateInOneStatement(tx, parentHash, usedAt, child, successorSeal)
+                    : rotateStatementByStatement(tx, parentHash, usedAt, child, successorSeal);
+            return stored || refuse(tx, parentHash, child);
+        });
+    }
+
+    /**
+     * Statement by statement on the way that succeeds: lock the family the caller names, spend the
+     * parent only if it belongs to that family, store the child, store the seal.
+     *
+     * @return whether the child was stored
+     */
+    private static boolean rotateStatementByStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child,
+                                                      String successorSeal) throws SQLException {
+        if (!lockUnrevokedFamily(tx, child.familyId())) {
+            return false;
+        }
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
+                + " WHERE token_hash = ? AND family_id = ? AND used_at IS NULL AND revoked_at IS NULL")) {
+            tx.dialect.setInstant(ps, 1, usedAt);
+            ps.setString(2, parentHash);
+            ps.setString(3, child.familyId());
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+        }
+        insertToken(tx, child);
+        if (successorSeal != null) {
+            try (PreparedStatement ps = tx.prepare(INSERT_SEAL)) {
+                ps.setString(1, parentHash);
+                ps.setString(2, successorSeal);
+                tx.dialect.setInstant(ps, 3, usedAt);
+                ps.executeUpdate();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A rotation that stored nothing: the parent's own family is looked up only now, to tell a
+     * caller's mistake (a child of another family) from a lost race or a spent or revoked token.
+     *
+     * @return {@code false}, with the transaction marked for rollback
+     * @throws IllegalArgumentException when the parent belongs to another family than the child
+     */
+    private static boolean refuse(Jdbc.Tx tx, String parentHash, RefreshTokenRecord child) throws SQLException {
+        if (familyOf(tx, parentHash).filter(f -> !f.equals(child.familyId())).isPresent()) {
+            throw new IllegalArgumentException("The child belongs to another family than its parent");
+        }
+        tx.setRollbackOnly();
+        return false;
+    }
+
+    /** The family of a token, if the token exists (a token's family never changes: no lock needed). */
+    private static Optional<String> familyOf(Jdbc.Tx tx, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT family_id FROM gh_refresh_tokens WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> findSeal(String parentHash) {
+        Objects.requireNonNull(parentHash, "parentHash");
+        return jdbc.autoCommit("find a refresh-token seal", tx -> {
+            try (PreparedStatement ps = tx.prepare("SELECT seal FROM gh_refresh_seals WHERE token_hash = ?")) {
+                ps.setString(1, parentHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeFamily(String familyId, Instant revokedAt) {
+        Objects.requireNonNull(familyId, "familyId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.autoCommit("revoke a refresh-token family", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE family_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, familyId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int revokeAllOfUser(String userId, Instant revokedAt) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.transaction("revoke the refresh tokens of a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE user_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, userId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteExpired(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return jdbc.transaction("delete expired refresh tokens", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE expires_at < ?")) {
+                tx.dialect.setInstant(ps, 1, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteSealsBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return jdbc.autoCommit("delete refresh-token seals", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_seals WHERE sealed_at < ?")) {
+                tx.dialect.setInstant(ps, 1, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Locks the family's row until the transaction ends; {@code false} if it is missing or revoked. */
+    private static boolean lockUnrevokedFamily(Jdbc.Tx tx, String familyId) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT revoked_at FROM gh_refresh_families WHERE family_id = ? FOR UPDATE")) {
+            ps.setString(1, familyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && tx.dialect.getInstant(rs, "revoked_at") == null;
+            }
+        }
+    }
+
+    private static void insertToken(Jdbc.Tx tx, RefreshTokenRecord r) throws SQLException {
+        try (PreparedStatement ps = tx.prepare(INSERT_TOKEN)) {
+            bindToken(tx.dialect, ps, 1, r);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Binds a token row's nine columns, in {@link #INSERT_TOKEN_INTO}'s order, from parameter {@code first} on. */
+    private static void bindToken(Dialect d, PreparedStatement ps, int first, RefreshTokenRecord r) throws SQLException {
+        ps.setString(first, r.tokenHash());
+        ps.setString(first + 1, r.familyId());
+        ps.setString(first + 2, r.parentHash());
+        ps.setString(first + 3, r.userId());
+        d.setInstant(ps, first + 4, r.issuedAt());
+        d.setInstant(ps, first + 5, r.expiresAt());
+        d.setInstant(ps, first + 6, r.familyExpiresAt());
+        d.setInstant(ps, first + 7, r.usedAt());
+        d.setInstant(ps, first + 8, r.revokedAt());
+    }
+
+    /**
+     * PostgreSQL: {@link #rotate}'s lock, spend and insert as one statement. The {@code family}
+     * query locks the family row (waiting for a revocation or rotation that holds it, then
+     * re-reading it) before the parent's row is touched, so the lock order stays family first;
+     * the parent is spent only if that row is unrevoked, and the child is inserted only if the
+     * parent was spent, and so is the seal. A parent spent by a transaction that committed while
+     * this one waited is re-read by PostgreSQL before it is updated, and no longer matches.
+     *
+     * @return whether the child was stored
+     */
+    private static boolean rotateInOneStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child,
+                                                String successorSeal) throws SQLException {
+        String seal = successorSeal == null ? ""
+                : ", sealed AS (INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) SELECT token_hash, ?, ? FROM spent)";
+        try (PreparedStatement ps = tx.prepare("WITH family AS ("
+                + " SELECT family_id FROM gh_refresh_families WHERE family_id = ? AND revoked_at IS NULL FOR UPDATE"
+                + "), spent AS ("
+                + " UPDATE gh_refresh_tokens SET used_at = ? WHERE token_hash = ? AND family_id = (SELECT family_id FROM family)"
+                + " AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash"
+                + ")" + seal + " " + INSERT_TOKEN_INTO + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
+            int i = 1;
+            ps.setString(i++, child.familyId());
+            tx.dialect.setInstant(ps, i++, usedAt);
+            ps.setString(i++, parentHash);
+            if (successorSeal != null) {
+                ps.setString(i++, successorSeal);
+                tx.dialect.setInstant(ps, i++, usedAt);
+            }
+            bindToken(tx.dialect, ps, i, child);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static void checkRecord(RefreshTokenRecord r) {
+        Objects.requireNonNull(r, "record");
+        Jdbc.text("tokenHash", r.tokenHash(), 64);
+        Jdbc.text("familyId", r.familyId(), 36);
+        Jdbc.nullableText("parentHash", r.parentHash(), 64);
+        Jdbc.text("userId", r.userId(), 36);
+    }
+
+    private static String trimmed(String fixedWidth) {
+        // CHAR(64) columns may come back blank-padded if a shorter value was stored.
+        return fixedWidth == null ? null : fixedWidth.trim();
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isBefore(b) ? a : b;
+    }
+}

@@ -1,0 +1,282 @@
+package dev.gatehouse.jdbc;
+
+import dev.gatehouse.auth.store.DuplicateEmailException;
+import dev.gatehouse.auth.store.User;
+import dev.gatehouse.auth.store.UserRepository;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
+
+/** {@link UserRepository} on table {@code gh_users}. */
+final class JdbcUserRepository implements UserRepository {
+    private static final String COLUMNS = "id, email, password_hash, roles, created_at, token_generation";
+    /** What a new user row is given; the token generation starts at the column's default, 0. */
+    private static final String INSERT_COLUMNS = "id, email, password_hash, roles, created_at";
+    /** Name of the unique constraint on the email; the database names it in its error message. */
+    private static final String EMAIL_CONSTRAINT = "gh_users_email_uq";
+
+    private final Jdbc jdbc;
+
+    JdbcUserRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The email is stored and compared exactly as given (no case folding, no collation):
+     * normalising it is the caller's job.
+     *
+     * @throws IllegalArgumentException when a value does not fit its column, a role contains a
+     *                                  space, or the email ends with a space (MariaDB's
+     *                                  {@code PAD SPACE} collations would ignore it in the
+     *                                  unique constraint)
+     */
+    @Override
+    public User create(String id, String email, String passwordHash, List<String> roles, Instant createdAt) {
+        Jdbc.text("id", id, 36);
+        Jdbc.text("email", email, 254);
+        if (email.endsWith(" ")) {
+            throw new IllegalArgumentException("email ends with a space: it is not normalised");
+        }
+        Jdbc.text("passwordHash", passwordHash, 100);
+        String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
+        Objects.requireNonNull(createdAt, "createdAt");
+        User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS));
+        jdbc.autoCommit("create a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, email);
+                ps.setString(3, passwordHash);
+                ps.setString(4, roleList);
+                tx.dialect.setInstant(ps, 5, createdAt);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (!tx.dialect.isDuplicateKey(e)) {
+                    throw e;
+                }
+                if (namesEmailConstraint(e) || emailExists(tx, email)) {
+                    throw new DuplicateEmailException();
+                }
+                throw new IllegalArgumentException("A user with this id already exists");
+            }
+            return null;
+        });
+        return user;
+    }
+
+    @Override
+    public Optional<User> findByEmail(String email) {
+        Objects.requireNonNull(email, "email");
+        return jdbc.autoCommit("find a user by email", tx -> findOne(tx, "email", email, false));
+    }
+
+    @Override
+    public Optional<User> findById(String id) {
+        Objects.requireNonNull(id, "id");
+        return jdbc.autoCommit("find a user by id", tx -> findOne(tx, "id", id, false));
+    }
+
+    @Override
+    public boolean updatePasswordHash(String id, String passwordHash) {
+        Objects.requireNonNull(id, "id");
+        Jdbc.text("passwordHash", passwordHash, 100);
+        return jdbc.autoCommit("update a password hash", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET password_hash = ? WHERE id = ?")) {
+                ps.setString(1, passwordHash);
+                ps.setString(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** {@inheritDoc} Its refresh-token families and their tokens go with it (foreign keys cascade). */
+    @Override
+    public boolean delete(String id) {
+        Objects.requireNonNull(id, "id");
+        return jdbc.autoCommit("delete a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the user's refresh-token families are deleted first (which locks them, so a
+     * concurrent rotation either finished before or finds nothing after), then any token of the
+     * user left, then the user row, then the cut-off is written; any failure rolls all of it back.
+     */
+    @Override
+    public boolean deleteAndRevoke(String id, Instant at) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(at, "at");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return false; // no user can have such an id (an admin's request for it is a 404, not a failure)
+        }
+        return jdbc.transaction("delete a user and revoke their tokens", tx -> {
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE user_id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_tokens WHERE user_id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
+                ps.setString(1, id);
+                if (ps.executeUpdate() != 1) {
+                    tx.setRollbackOnly();
+                    return false;
+                }
+            }
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, Integer.MAX_VALUE, at);
+            return true;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The generation is raised first, which locks the user's row; the families are revoked next
+     * (locking each family row, so a rotation in flight either committed before, and its family is
+     * revoked with the new token in it, or waits and then finds the family revoked).
+     */
+    @Override
+    public OptionalInt revokeAllSessions(String id, Instant at) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(at, "at");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return OptionalInt.empty();
+        }
+        return jdbc.transaction("revoke every session of a user", tx -> {
+            OptionalInt generation = nextGeneration(tx, id);
+            if (generation.isEmpty()) {
+                tx.setRollbackOnly();
+                return generation;
+            }
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE user_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, at);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation.getAsInt(), at);
+            return generation;
+        });
+    }
+
+    @Override
+    public Optional<User> changeRoles(String id, UnaryOperator<List<String>> change, Instant at) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(change, "change");
+        Objects.requireNonNull(at, "at");
+        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        return jdbc.transaction("change the roles of a user", tx -> {
+            Optional<User> found = findOne(tx, "id", id, true);
+            if (found.isEmpty()) {
+                return found;
+            }
+            User user = found.get();
+            List<String> roles = List.copyOf(change.apply(user.roles()));
+            if (roles.equals(user.roles())) {
+                return found;
+            }
+            String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
+            int generation = user.tokenGeneration() + 1;
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET roles = ?, token_generation = ? WHERE id = ?")) {
+                ps.setString(1, roleList);
+                ps.setInt(2, generation);
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation, at);
+            return Optional.of(new User(user.id(), user.email(), user.passwordHash(), roles, user.createdAt(), generation));
+        });
+    }
+
+    /** Raises a user's token generation by one (locking the row); empty when there is no such user. */
+    private static OptionalInt nextGeneration(Jdbc.Tx tx, String id) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET token_generation = token_generation + 1 WHERE id = ?")) {
+            ps.setString(1, id);
+            if (ps.executeUpdate() != 1) {
+                return OptionalInt.empty();
+            }
+        }
+        try (PreparedStatement ps = tx.prepare("SELECT token_generation FROM gh_users WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("The user row vanished inside its own transaction");
+                }
+                return OptionalInt.of(rs.getInt(1));
+            }
+        }
+    }
+
+    /** {@code column} is one of two constants, never a caller's value; {@code lock} reads for update. */
+    private static Optional<User> findOne(Jdbc.Tx tx, String column, String value, boolean lock) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new User(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
+                        splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at"), rs.getInt("token_generation")));
+            }
+        }
+    }
+
+    private static boolean emailExists(Jdbc.Tx tx, String email) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("SELECT 1 FROM gh_users WHERE email = ?")) {
+            ps.setString(1, email);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static boolean namesEmailConstraint(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.toLowerCase(Locale.ROOT).contains(EMAIL_CONSTRAINT)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String joinRoles(List<String> roles) {
+        Objects.requireNonNull(roles, "roles");
+        for (String role : roles) {
+            Objects.requireNonNull(role, "role");
+            if (role.isEmpty() || role.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("A role is empty or contains white space");
+            }
+        }
+        return String.join(" ", roles);
+    }
+
+    private static List<String> splitRoles(String roles) {
+        String trimmed = roles == null ? "" : roles.trim();
+        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split(" +"));
+    }
+}

@@ -1,8 +1,0 @@
-/**
- * Storage contracts for users, refresh tokens, revocations and login throttling. The JDBC
- * implementations are in {@code dev.gatehouse.core.jdbc}; any other store can implement these.
- *
- * <p>Every method may throw {@link dev.gatehouse.core.store.StoreUnavailableException} when the
- * store cannot be reached; no method leaves a half-written change behind.
- */
-package dev.gatehouse.core.store;

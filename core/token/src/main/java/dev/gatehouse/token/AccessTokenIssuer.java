@@ -1,0 +1,93 @@
+package dev.gatehouse.token;
+
+import com.auth0.jwt.JWT;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Signs access tokens exactly as the HTTP contract says: header {@code alg}, {@code kid},
+ * {@code typ: at+jwt} (RFC 9068 §2.1); claims {@code iss aud sub iat exp jti roles} and nothing
+ * else. A token issued in a session carries the session and the user's token generation inside
+ * its {@code jti} (see {@link AccessTokenPrincipal#sessionId()}), which is what lets revocation
+ * refuse every token of a session, or of a user's older generations, at once. Thread-safe.
+ */
+public final class AccessTokenIssuer {
+    /** The {@code typ} header of access tokens (RFC 9068 §2.1). */
+    public static final String TOKEN_TYPE = "at+jwt";
+    /** The claim that carries roles. */
+    public static final String ROLES_CLAIM = "roles";
+
+    private final GatehouseSettings settings;
+    private final KeySource keys;
+
+    public AccessTokenIssuer(GatehouseSettings settings, KeySource keys) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        SigningKey key = keys.signingKey();
+        if (!settings.acceptedAlgorithms().contains(key.algorithm())) {
+            throw new ConfigurationException("acceptedAlgorithms", "the signing key uses " + key.algorithm()
+                    + ", which is not accepted; tokens issued would never verify");
+        }
+    }
+
+    /**
+     * Issues a token for a subject, outside any session: only its own {@code jti} can revoke it.
+     *
+     * @param subject the user's id (not the email)
+     * @param roles   the user's roles; duplicates are dropped
+     */
+    public IssuedAccessToken issue(String subject, Collection<String> roles) {
+        return sign(subject, roles, TokenIds.random());
+    }
+
+    /**
+     * Issues a token for a subject in a session: revoking the session, or starting a new token
+     * generation for the user, refuses it.
+     *
+     * @param subject    the user's id (not the email)
+     * @param roles      the user's roles; duplicates are dropped
+     * @param sessionId  the login's refresh-token family id (a UUID in canonical form)
+     * @param generation the user's current token generation
+     */
+    public IssuedAccessToken issue(String subject, Collection<String> roles, String sessionId, int generation) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return sign(subject, roles, TokenIds.forSession(sessionId, generation));
+    }
+
+    private IssuedAccessToken sign(String subject, Collection<String> roles, String jti) {
+        if (subject == null || subject.isBlank()) {
+            throw new IllegalArgumentException("subject must not be blank");
+        }
+        List<String> roleList = new ArrayList<>(new LinkedHashSet<>(Objects.requireNonNull(roles, "roles")));
+        for (String role : roleList) {
+            if (role == null || role.isBlank()) {
+                throw new IllegalArgumentException("a role must not be blank");
+            }
+        }
+        SigningKey key = keys.signingKey();
+        Instant issuedAt = settings.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = issuedAt.plus(settings.accessTokenTtl());
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("typ", TOKEN_TYPE);
+        header.put("kid", key.kid());
+        String token = JWT.create()
+                .withHeader(header)
+                .withIssuer(settings.issuer())
+                .withAudience(settings.audience())
+                .withSubject(subject)
+                .withIssuedAt(issuedAt)
+                .withExpiresAt(expiresAt)
+                .withJWTId(jti)
+                .withClaim(ROLES_CLAIM, roleList)
+                .sign(key.jwtAlgorithm());
+        return new IssuedAccessToken(token, new AccessTokenPrincipal(subject, roleList, issuedAt, expiresAt, jti, key.kid()));
+    }
+}

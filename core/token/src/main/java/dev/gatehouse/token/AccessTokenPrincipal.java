@@ -1,0 +1,105 @@
+package dev.gatehouse.token;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The caller a verified access token speaks for. {@link #getName()} is the subject (the user's
+ * id, never the email). Immutable and thread-safe; holds no part of the token itself.
+ */
+public final class AccessTokenPrincipal implements Principal {
+    private final String subject;
+    private final Set<String> roles;
+    private final List<String> roleList;
+    private final Instant issuedAt;
+    private final Instant expiresAt;
+    private final String tokenId;
+    private final String keyId;
+    private final TokenIds.Parts idParts;
+
+    public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
+                                String tokenId, String keyId) {
+        this.subject = Objects.requireNonNull(subject, "subject");
+        this.roleList = List.copyOf(new java.util.LinkedHashSet<>(roles));
+        this.roles = Set.copyOf(roles);
+        this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt");
+        this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+        this.tokenId = Objects.requireNonNull(tokenId, "tokenId");
+        this.keyId = Objects.requireNonNull(keyId, "keyId");
+        this.idParts = TokenIds.parse(tokenId);
+    }
+
+    /** The subject ({@code sub}): the user's id. */
+    @Override
+    public String getName() {
+        return subject;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    /** The roles ({@code roles} claim), in token order, without duplicates. */
+    public List<String> roles() {
+        return roleList;
+    }
+
+    public boolean hasRole(String role) {
+        return role != null && roles.contains(role);
+    }
+
+    public Instant issuedAt() {
+        return issuedAt;
+    }
+
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** The token id ({@code jti}): what revocation is keyed on. */
+    public String tokenId() {
+        return tokenId;
+    }
+
+    /**
+     * The session the token was issued in: the id of the login's refresh-token family, or
+     * {@code null} for a token issued outside a session. Read from the {@code jti} of tokens
+     * Gatehouse issued (see {@link AccessTokenIssuer}); every other {@code jti} has none.
+     */
+    public String sessionId() {
+        return idParts.sessionId();
+    }
+
+    /**
+     * The user's token generation the token was issued in (0 when its {@code jti} names none).
+     * Logging out everywhere and a change of roles start a new generation; the revocation check
+     * refuses tokens of older ones.
+     */
+    public int tokenGeneration() {
+        return idParts.generation();
+    }
+
+    /** The id of the key that signed the token. */
+    public String keyId() {
+        return keyId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AccessTokenPrincipal && tokenId.equals(((AccessTokenPrincipal) o).tokenId)
+                && subject.equals(((AccessTokenPrincipal) o).subject);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(subject, tokenId);
+    }
+
+    @Override
+    public String toString() {
+        return "AccessTokenPrincipal{sub=" + subject + ", roles=" + roleList + ", exp=" + expiresAt + "}";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.gatehouse.token;
+
+import java.util.Objects;
+
+/**
+ * An access token was refused. Every way a token can fail verification ends in this one type, so
+ * that callers have exactly one thing to catch and map to {@code 401 invalid_token}
+ * (RFC 6750 §3.1).
+ *
+ * <p>The {@link #reason()} is for logs and metrics; it is deliberately coarse and is not meant to
+ * be shown to the client in detail.
+ */
+public final class InvalidTokenException extends GatehouseException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a token was refused. */
+    public enum Reason {
+        /** Not a compact JWS of three canonical base64url segments with JSON header and payload. */
+        MALFORMED,
+        /** Longer than the configured maximum; refused before any parsing. */
+        OVERSIZED,
+        /** The header's {@code typ} is not {@code at+jwt}. */
+        WRONG_TYPE,
+        /** No {@code kid}, or a {@code kid} that names no known key. */
+        UNKNOWN_KEY,
+        /** The header's {@code alg} is not the algorithm of the key its {@code kid} names, or is not accepted. */
+        ALGORITHM_MISMATCH,
+        /** The signature does not verify with the key. */
+        BAD_SIGNATURE,
+        /** A required claim is absent, null or of the wrong type. */
+        MISSING_CLAIM,
+        /** {@code iss} or {@code aud} has the wrong value. */
+        WRONG_CLAIM,
+        /** {@code exp} is in the past (beyond the leeway). */
+        EXPIRED,
+        /** {@code nbf} or {@code iat} is in the future (beyond the leeway). */
+        NOT_YET_VALID,
+        /** The token was revoked (logout, logout-all, or a revoked key). */
+        REVOKED,
+        /** The keys needed to verify could not be obtained (for example, a remote JWKS is down). */
+        KEYS_UNAVAILABLE
+    }
+
+    private final Reason reason;
+
+    public InvalidTokenException(Reason reason, String message) {
+        super(message);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    public InvalidTokenException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

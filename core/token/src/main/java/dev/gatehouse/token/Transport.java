@@ -1,0 +1,31 @@
+package dev.gatehouse.token;
+
+import java.util.Locale;
+
+/** How a client carries its tokens ({@code Auth-Transport} request header of the HTTP contract). */
+public enum Transport {
+    /** {@code Authorization: Bearer} (RFC 6750 §2.1); tokens in the JSON body of login and refresh. */
+    BEARER,
+    /** HttpOnly cookies, with a double-submit CSRF token for state-changing requests. */
+    COOKIE;
+
+    /** The lower-case name used on the wire and in settings. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a wire or setting name, ignoring case; {@code null} when it is neither. */
+    public static Transport fromWireName(String value) {
+        if (value == null) {
+            return null;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "bearer":
+                return BEARER;
+            case "cookie":
+                return COOKIE;
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.gatehouse.token.events;
+
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something security-relevant that happened: in the onboarding flow ({@code AuthService}) or to the
+ * signing keys ({@link dev.gatehouse.jdbc.keys.ManagedKeySource},
+ * {@link dev.gatehouse.token.keys.FileKeySource}). Immutable. It never holds a password, a token, a
+ * refresh token or key material — only ids, key ids and fixed reason words — so every part of it is
+ * safe to log.
+ */
+public final class SecurityEvent {
+    /** What happened. */
+    public enum Type {
+        REGISTERED,
+        LOGIN_SUCCEEDED,
+        /** Unknown email or wrong password; {@link #reason()} says which (kept server-side, never sent). */
+        LOGIN_FAILED,
+        /**
+         * A login refused, before its password was checked, because the account has had too many
+         * failed logins: from this client network ({@link #reason()} {@code this-client}) or from
+         * all clients together ({@code all-clients}). Temporary: the limits refill with time (see
+         * {@code AuthSettings}'s throttle settings). There is no other lockout.
+         */
+        ACCOUNT_THROTTLED,
+        /** An attempt from a client address over its limit. */
+        CLIENT_THROTTLED,
+        REFRESHED,
+        /** A spent refresh token came back after the grace period: the whole family was revoked. */
+        REFRESH_REUSE_DETECTED,
+        LOGGED_OUT,
+        LOGGED_OUT_EVERYWHERE,
+        /**
+         * A new signing key {@link #kid()} was created, or brought forward, to sign next (or now);
+         * {@link #reason()} says why (scheduled, requested, forced, replacing a revoked key) and
+         * from when it signs.
+         */
+        KEY_ROTATED,
+        /** The signing key {@link #kid()} stopped signing because another key took over, or left the key file. */
+        KEY_RETIRED,
+        /** The signing key {@link #kid()} was revoked: it neither signs nor verifies any more. */
+        KEY_REVOKED,
+        /**
+         * A stored signing key {@link #kid()} is refused: it is not authenticated under the
+         * key-encryption key, or cannot be read; it neither signs, nor verifies, nor is published.
+         * {@link #reason()} says what is wrong. Someone may have written to the key table.
+         */
+        KEY_REFUSED,
+        /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
+        USER_DELETED,
+        /** The role {@link #reason()} was granted to the user; the user's earlier access tokens are refused. */
+        ROLE_GRANTED,
+        /** The role {@link #reason()} was taken from the user; the user's earlier access tokens are refused. */
+        ROLE_REVOKED
+    }
+
+    private final Type type;
+    private final Instant at;
+    private final String userId;
+    private final String account;
+    private final String reason;
+    private final String kid;
+
+    private SecurityEvent(Type type, Instant at, String userId, String account, String reason) {
+        this(type, at, userId, account, reason, null);
+    }
+
+    /**
+     * An event about an account, for the onboarding flow: the user's id when known, the account's
+     * pseudonym where the user may not exist, and a fixed reason word or phrase.
+     *
+     * @throws IllegalArgumentException for a type that is about a key
+     */
+    public static SecurityEvent ofAccount(Type type, Instant at, String userId, String account, String reason) {
+        if (type == Type.KEY_ROTATED || type == Type.KEY_RETIRED || type == Type.KEY_REVOKED || type == Type.KEY_REFUSED) {
+            throw new IllegalArgumentException(type + " is an event about a key");
+        }
+        return new SecurityEvent(type, at, userId, account, reason);
+    }
+
+    private SecurityEvent(Type type, Instant at, String userId, String account, String reason, String kid) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.at = Objects.requireNonNull(at, "at");
+        this.userId = userId;
+        this.account = account;
+        this.reason = reason;
+        this.kid = kid;
+    }
+
+    /**
+     * An event about the signing key {@code kid} (its id, never the key), for the key sources.
+     *
+     * @throws IllegalArgumentException for a type that is not about a key
+     */
+    public static SecurityEvent ofKey(Type type, Instant at, String kid, String reason) {
+        if (type != Type.KEY_ROTATED && type != Type.KEY_RETIRED && type != Type.KEY_REVOKED && type != Type.KEY_REFUSED) {
+            throw new IllegalArgumentException(type + " is not an event about a key");
+        }
+        return new SecurityEvent(type, at, null, null, reason, Objects.requireNonNull(kid, "kid"));
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public Instant at() {
+        return at;
+    }
+
+    /** The user's id when known, else {@code null}. */
+    public String userId() {
+        return userId;
+    }
+
+    /**
+     * A short pseudonym of the account attempted (12 hex characters of an HMAC-SHA256 of the
+     * normalised email, keyed from the pepper, so that it cannot be reversed from a list of
+     * emails) for events where the user may not exist; {@code null} otherwise. Stable across
+     * nodes and restarts when a pepper is set; without one, only within one process.
+     */
+    public String account() {
+        return account;
+    }
+
+    /** A fixed word or phrase qualifying the event, or {@code null}. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The id ({@code kid}) of the signing key the event is about, or {@code null} for other events. */
+    public String kid() {
+        return kid;
+    }
+
+    @Override
+    public String toString() {
+        return type + (userId == null ? "" : " user=" + userId) + (account == null ? "" : " account=" + account)
+                + (kid == null ? "" : " kid=" + kid) + (reason == null ? "" : " reason=" + reason);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.gatehouse.token.keys;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.token.KeyFiles;
+import dev.gatehouse.token.KeySet;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.token.SigningKey;
+import dev.gatehouse.token.events.SecurityEvent;
+import dev.gatehouse.token.events.SecurityEventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keys from a file that operators manage themselves (typically mounted from a secret store): a
+ * private JWK Set, or PEM text with {@code PRIVATE KEY} / {@code PUBLIC KEY} blocks (see
+ * {@link KeyFiles}). Every key in the file verifies and is published; one signs.
+ *
+ * <p>Which key signs, in this order:
+ * <ol>
+ *   <li>the key whose id is the {@code activeKid} setting;</li>
+ *   <li>in a JWK Set, the key marked with the member {@value #ACTIVE_MEMBER}{@code : true} (a
+ *       Gatehouse extension; it is never published, and at most one key may carry it);</li>
+ *   <li>the only key with a private part.</li>
+ * </ol>
+ * A file with several private keys and neither a setting nor a marker is refused: a key added
+ * for a future rotation must not start signing by accident. A file without private keys makes a
+ * verify-only source.
+ *
+ * <p>To rotate by hand: add the new key to the file unmarked (it is published at once), wait at
+ * least the JWK Set cache lifetime, move the marker to it, and remove the old key once the
+ * access-token lifetime has passed.
+ *
+ * <p>The file's modification time and size are checked every {@code pollInterval} (default
+ * {@value #DEFAULT_POLL_INTERVAL_TEXT}); when they change, the file is read again. A file that
+ * has become unreadable or invalid is not used: the keys read last stay in use, and an error is
+ * logged (never with key material) until the file is fixed.
+ *
+ * <p>Thread-safe. {@link #close()} stops the polling thread.
+ */
+public final class FileKeySource implements KeySource, AutoCloseable {
+    /** The JWK member that marks the signing key in a JWK Set. */
+    public static final String ACTIVE_MEMBER = "gatehouse_active";
+    public static final String DEFAULT_POLL_INTERVAL_TEXT = "PT10S";
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.parse(DEFAULT_POLL_INTERVAL_TEXT);
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileKeySource.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_FILE_BYTES = 1 << 20;
+
+    private final String setting;
+    private final Path file;
+    private final String activeKid;
+    private final SecurityEventListener events;
+    private final ScheduledExecutorService poller;
+
+    private volatile KeySet keys;
+    /** The file version (modification time and size) read last, successfully or not. */
+    private volatile Stamp seen;
+
+    private FileKeySource(Builder b) {
+        this.setting = b.setting;
+        this.file = b.file;
+        this.activeKid = b.activeKid;
+        this.events = b.events;
+        Stamp stamp = stamp();
+        if (stamp == null) {
+            throw new ConfigurationException(setting, "'" + file + "' is not a readable file");
+        }
+        this.keys = read(stamp);
+        this.seen = stamp;
+        if (b.pollInterval.isZero()) {
+            this.poller = null;
+        } else {
+            this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-key-file-poll");
+                t.setDaemon(true);
+                return t;
+            });
+            long millis = Math.max(1, b.pollInterval.toMillis());
+            poller.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Keys from {} ({}): {}", setting, file, keys);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param setting the name of the setting the path came from, named in errors (e.g. {@code GATEHOUSE_KEYS_FILE})
+     * @param file    the key file
+     */
+    public static Builder builder(String setting, Path file) {
+        return new Builder(setting, file);
+    }
+
+    @Override
+    public SigningKey signingKey() {
+        return keys.signingKey();
+    }
+
+    @Override
+    public Optional<SigningKey> verificationKey(String kid) {
+        return keys.verificationKey(kid);
+    }
+
+    @Override
+    public List<SigningKey> publishedKeys() {
+        return keys.publishedKeys();
+    }
+
+    /** The keys in use: the file as read last successfully. */
+    public KeySet keySet() {
+        return keys;
+    }
+
+    /**
+     * Reads the file again if its modification time or size changed since it was read last. The
+     * polling thread calls this every {@code pollInterval}; call it yourself when that is zero.
+     *
+     * @return {@code true} if new keys were loaded; {@code false} if the file is unchanged, or has
+     *         changed but cannot be used (the keys read last stay in use; the error is logged once
+     *         per version of the file)
+     */
+    public synchronized boolean reloadIfChanged() {
+        Stamp stamp = stamp();
+        if (stamp == null) {
+            if (seen != null) {
+                LOG.error("Key file {} ({}) cannot be read any more; the keys read last stay in use", setting, file);
+                seen = null;
+            }
+            return false;
+        }
+        if (stamp.equals(seen)) {
+            return false;
+        }
+        seen = stamp;
+        try {
+            KeySet next = read(stamp);
+            KeySet previous = keys;
+            keys = next;
+            LOG.info("Keys reloaded from {} ({}): {}", setting, file, next);
+            reportChanges(previous, next);
+            return true;
+        } catch (ConfigurationException e) {
+            LOG.error("Key file {} changed but cannot be used; the keys read last stay in use: {}", setting, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Reports a change of signing key as a rotation, and each key that left the file as retired. */
+    private void reportChanges(KeySet previous, KeySet next) {
+        Instant now = Instant.now();
+        String before = previous.canSign() ? previous.signingKey().kid() : null;
+        String after = next.canSign() ? next.signingKey().kid() : null;
+        if (after != null && !after.equals(before)) {
+            emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_ROTATED, now, after, "signs now"
+                    + (before == null ? "" : " instead of " + before) + " (" + setting + " changed)"));
+        }
+        for (SigningKey key : previous.keys()) {
+            if (next.verificationKey(key.kid()).isEmpty()) {
+                emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_RETIRED, now, key.kid(), "removed from " + setting
+                        + ": no longer signs, verifies or is published"));
+            } else if (key.kid().equals(before) && !before.equals(after)) {
+                emit(SecurityEvent.ofKey(SecurityEvent.Type.KEY_RETIRED, now, key.kid(), "no longer signs; still verifies"));
+            }
+        }
+    }
+
+    private void emit(SecurityEvent event) {
+        try {
+            events.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), event.type());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileKeySource{" + setting + "=" + file + ", keys=" + keys + "}";
+    }
+
+    private void pollQuietly() {
+        try {
+            reloadIfChanged();
+        } catch (RuntimeException e) {
+            LOG.error("Polling key file {} failed", setting, e);
+        }
+    }
+
+    private Stamp stamp() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                return null;
+            }
+            return new Stamp(attributes.lastModifiedTime(), attributes.size());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private KeySet read(Stamp stamp) {
+        if (stamp.size() > MAX_FILE_BYTES) {
+            throw new ConfigurationException(setting, "'" + file + "' is larger than 1 MiB");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigurationException(setting, "'" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        List<SigningKey> parsed = KeyFiles.parse(setting, text);
+        String marked = markedKid(text);
+        String chosen = activeKid != null ? activeKid : marked;
+        if (chosen != null) {
+            Optional<SigningKey> key = parsed.stream().filter(k -> k.kid().equals(chosen)).findFirst();
+            if (key.isEmpty() || !key.get().canSign()) {
+                String source = activeKid != null ? "activeKid" : "the key marked \"" + ACTIVE_MEMBER + "\"";
+                throw new ConfigurationException(activeKid != null ? "activeKid" : setting, source + " '" + chosen
+                        + "' is not a key with a private part in '" + file + "'");
+            }
+            return KeySet.of(parsed, chosen);
+        }
+        List<String> signers = new ArrayList<>();
+        for (SigningKey key : parsed) {
+            if (key.canSign()) {
+                signers.add(key.kid());
+            }
+        }
+        if (signers.size() > 1) {
+            throw new ConfigurationException(setting, "'" + file + "' has " + signers.size() + " keys with a private part "
+                    + signers + ": mark the one that signs with \"" + ACTIVE_MEMBER + "\": true, or set activeKid");
+        }
+        return signers.isEmpty() ? KeySet.verifyOnly(parsed) : KeySet.of(parsed, signers.get(0));
+    }
+
+    /** The kid marked {@value #ACTIVE_MEMBER} in a JWK Set, or {@code null}. */
+    private String markedKid(String text) {
+        if (!text.strip().startsWith("{")) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigurationException(setting, "is not valid JSON"); // already refused by the parser
+        }
+        String marked = null;
+        for (JsonNode jwk : root.path("keys")) {
+            JsonNode flag = jwk.get(ACTIVE_MEMBER);
+            if (flag == null || flag.isNull()) {
+                continue;
+            }
+            if (!flag.isBoolean()) {
+                throw new ConfigurationException(setting, "\"" + ACTIVE_MEMBER + "\" must be true or false");
+            }
+            if (flag.booleanValue()) {
+                if (marked != null) {
+                    throw new ConfigurationException(setting, "more than one key is marked \"" + ACTIVE_MEMBER + "\": true");
+                }
+                marked = jwk.path("kid").asText();
+            }
+        }
+        return marked;
+    }
+
+    /** What identifies a version of the file without reading it. */
+    private record Stamp(FileTime modified, long size) {
+    }
+
+    /**
+     * Collects the settings of a {@link FileKeySource}; not thread-safe.
+     *
+     * <table>
+     *   <caption>Settings and defaults</caption>
+     *   <tr><th>setting</th><th>default</th></tr>
+     *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
+     *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     * </table>
+     */
+    public static final class Builder {
+        private final String setting;
+        private final Path file;
+        private String activeKid;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private SecurityEventListener events = SecurityEventListener.slf4j();
+
+        private Builder(String setting, Path file) {
+            this.setting = Objects.requireNonNull(setting, "setting");
+            this.file = file;
+        }
+
+        /** The id of the key that signs; overrides a {@value FileKeySource#ACTIVE_MEMBER} marker in the file. */
+        public Builder activeKid(String kid) {
+            this.activeKid = kid == null || kid.isBlank() ? null : kid.strip();
+            return this;
+        }
+
+        /** How often the file's modification time and size are checked; default 10 s; zero turns polling off. */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Where a change of signing key and keys leaving the file are reported (at a reload);
+         * default {@link SecurityEventListener#slf4j()} (the audit logger
+         * {@value SecurityEventListener#AUDIT_LOGGER}). Usually the listener given to the {@code AuthService}.
+         */
+        public Builder securityEvents(SecurityEventListener listener) {
+            this.events = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Reads the file and starts polling it.
+         *
+         * @throws ConfigurationException naming the setting when the file is missing, unreadable or
+         *                                invalid, or does not say which key signs
+         */
+        public FileKeySource build() {
+            if (file == null) {
+                throw new ConfigurationException(setting, "no file was given");
+            }
+            if (pollInterval == null || pollInterval.isNegative()) {
+                throw new ConfigurationException("pollInterval", "must be zero (no polling) or positive");
+            }
+            return new FileKeySource(this);
+        }
+    }
+}

@@ -1,0 +1,910 @@
+package dev.gatehouse.token.keys;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.token.ConfigurationException;
+import dev.gatehouse.token.GatehouseException;
+import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.InvalidTokenException;
+import dev.gatehouse.token.JwkSets;
+import dev.gatehouse.token.KeySource;
+import dev.gatehouse.token.SigningAlgorithm;
+import dev.gatehouse.token.SigningKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * Verification keys fetched from an issuer's JWK Set URL (RFC 7517 §5), for a service that only
+ * verifies tokens: no database and no key files, just the issuer's {@code /.well-known/jwks.json}.
+ * Thread-safe; build one per issuer with {@link #builder(String)}, share it, and {@link #close()}
+ * it when the application stops (it owns one background thread).
+ *
+ * <pre>{@code
+ * GatehouseSettings settings = GatehouseSettings.builder("https://auth.example.com", "orders").build();
+ * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
+ *         .acceptedAlgorithms(settings.acceptedAlgorithms())
+ *         .build();
+ * AccessTokenVerifier verifier = new AccessTokenVerifier(settings, keys);
+ * }</pre>
+ *
+ * <h2>Fetching and caching</h2>
+ * <ul>
+ *   <li>{@link Builder#build()} starts the first fetch in the background and returns at once; a
+ *       verification that arrives before it completes waits for it (at most the connect plus
+ *       read timeout).</li>
+ *   <li>A fetched set lives for the response's {@code Cache-Control: max-age} (RFC 9111 §5.2.2.1)
+ *       held within [{@linkplain Builder#minCacheLifetime min}, {@linkplain Builder#maxCacheLifetime max}]
+ *       (default {@value #DEFAULT_MIN_CACHE_LIFETIME_TEXT} to {@value #DEFAULT_MAX_CACHE_LIFETIME_TEXT});
+ *       {@code no-cache} or {@code no-store} count as the minimum; without a max-age it lives
+ *       {@linkplain Builder#cacheLifetime cacheLifetime} (default {@value #DEFAULT_CACHE_LIFETIME_TEXT}).
+ *       It is refreshed in the background when 90% of that lifetime has passed, so requests do not
+ *       wait for the issuer.</li>
+ *   <li>A token whose {@code kid} is not in the cached set triggers a re-fetch (the issuer may
+ *       have started signing with a new key), but at most one per
+ *       {@linkplain Builder#minFetchInterval minFetchInterval} (default
+ *       {@value #DEFAULT_MIN_FETCH_INTERVAL_TEXT}): a flood of tokens with made-up key ids costs the
+ *       issuer at most one request per interval, and concurrent misses share one fetch.</li>
+ *   <li>When a fetch fails (connection refused, timeout, a status other than {@code 200}, a body
+ *       larger than {@linkplain Builder#maxResponseBytes maxResponseBytes} or that is not a JWK
+ *       Set), the last good set stays in use, indefinitely, and the fetch is retried every
+ *       {@code minFetchInterval}. The failure is logged at WARN, without key material.</li>
+ * </ul>
+ *
+ * <h2>Which keys are used</h2>
+ * Only RSA (RS256, at least 2048 bits) and EC P-256 (ES256) public keys with a {@code kid}, whose
+ * algorithm is in {@linkplain Builder#acceptedAlgorithms acceptedAlgorithms}, whose {@code use}
+ * (if present) is {@code sig} and whose {@code key_ops} (if present) include {@code verify}.
+ * Other keys (encryption keys, other algorithms, shared secrets) are skipped, each once with a
+ * log line, without discarding the rest of the set. Private members, if an issuer were to
+ * publish them, are dropped unread. A shared secret ({@code kty: oct}) is never taken from a JWK
+ * Set: anyone who could read the set could forge tokens.
+ *
+ * <h2>Transport</h2>
+ * Only {@code https} URLs, or {@code http} to a loopback address ({@code 127.0.0.0/8},
+ * {@code ::1}, {@code localhost}) when {@linkplain Builder#allowHttpLoopback allowHttpLoopback}
+ * is set (a sidecar or a test). Anything else is refused by {@link Builder#build()} with a
+ * {@link ConfigurationException}. Redirects are not followed. TLS trust is the JVM's default
+ * (the {@code javax.net.ssl.trustStore} system properties).
+ *
+ * <h2>Answers</h2>
+ * {@link #verificationKey(String)} returns the key, or empty for an unknown {@code kid}; it throws
+ * {@link InvalidTokenException} with {@link InvalidTokenException.Reason#KEYS_UNAVAILABLE} only
+ * while no JWK Set has ever been loaded. {@link #signingKey()} always throws: this source can only
+ * verify. {@link #publishedKeys()} is empty: a verifying service does not republish the issuer's
+ * keys.
+ */
+public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteJwksKeySource.class);
+
+    public static final String DEFAULT_CACHE_LIFETIME_TEXT = "PT5M";
+    /** How long a fetched set lives when the response has no {@code max-age}. */
+    public static final Duration DEFAULT_CACHE_LIFETIME = Duration.parse(DEFAULT_CACHE_LIFETIME_TEXT);
+    public static final String DEFAULT_MIN_CACHE_LIFETIME_TEXT = "PT1M";
+    /** The shortest lifetime a {@code max-age} can give a fetched set. */
+    public static final Duration DEFAULT_MIN_CACHE_LIFETIME = Duration.parse(DEFAULT_MIN_CACHE_LIFETIME_TEXT);
+    public static final String DEFAULT_MAX_CACHE_LIFETIME_TEXT = "PT1H";
+    /** The longest lifetime a {@code max-age} can give a fetched set (a removed key stops verifying within it). */
+    public static final Duration DEFAULT_MAX_CACHE_LIFETIME = Duration.parse(DEFAULT_MAX_CACHE_LIFETIME_TEXT);
+    public static final String DEFAULT_MIN_FETCH_INTERVAL_TEXT = "PT30S";
+    /** The shortest time between two fetches triggered by requests (unknown {@code kid}, nothing loaded yet), and between retries. */
+    public static final Duration DEFAULT_MIN_FETCH_INTERVAL = Duration.parse(DEFAULT_MIN_FETCH_INTERVAL_TEXT);
+    /** Longest wait for the TCP (and TLS) connection. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest wait for the whole response once the request is sent. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    /** Largest response body read; a larger one is dropped unparsed. */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+
+    /** Lower bounds that keep a typo from turning the cache into a request per token. */
+    static final Duration SHORTEST_INTERVAL = Duration.ofSeconds(1);
+    static final Duration LONGEST_INTERVAL = Duration.ofDays(1);
+    static final int MAX_KEYS = 100;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** The members of a public RSA or EC JWK that parsing needs; everything else is dropped unread. */
+    private static final List<String> PUBLIC_MEMBERS = List.of("kty", "kid", "use", "alg", "n", "e", "crv", "x", "y");
+
+    private final URI url;
+    private final Set<SigningAlgorithm> acceptedAlgorithms;
+    private final Duration cacheLifetime;
+    private final Duration minCacheLifetime;
+    private final Duration maxCacheLifetime;
+    private final Duration minFetchInterval;
+    /** Connect plus read timeout: the JDK's request timeout counts from the send, connecting included. */
+    private final Duration responseTimeout;
+    private final Duration fetchDeadline;
+    private final int maxResponseBytes;
+    private final Clock clock;
+    private final HttpClient http;
+    private final ExecutorService httpExecutor;
+    private final ScheduledThreadPoolExecutor scheduler;
+
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private CompletableFuture<Void> inFlight;
+    private Instant lastFetchStarted;
+    private ScheduledFuture<?> nextRefresh;
+    private boolean closed;
+    // Only touched by the scheduler thread.
+    private String lastSkipReport = "";
+
+    /** An immutable view of the last good JWK Set. */
+    private static final class Snapshot {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), null);
+
+        final Map<String, SigningKey> byKid;
+        /** When this set was fetched, or {@code null} when nothing was ever loaded. */
+        final Instant fetchedAt;
+
+        Snapshot(Map<String, SigningKey> byKid, Instant fetchedAt) {
+            this.byKid = byKid;
+            this.fetchedAt = fetchedAt;
+        }
+
+        boolean loaded() {
+            return fetchedAt != null;
+        }
+    }
+
+    private RemoteJwksKeySource(Builder b, URI url) {
+        this.url = url;
+        this.acceptedAlgorithms = Collections.unmodifiableSet(EnumSet.copyOf(b.acceptedAlgorithms));
+        this.cacheLifetime = b.cacheLifetime;
+        this.minCacheLifetime = b.minCacheLifetime;
+        this.maxCacheLifetime = b.maxCacheLifetime;
+        this.minFetchInterval = b.minFetchInterval;
+        this.responseTimeout = b.connectTimeout.plus(b.readTimeout);
+        this.fetchDeadline = b.connectTimeout.plus(b.readTimeout).plusSeconds(1);
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.clock = b.clock;
+        String threadName = "gatehouse-jwks-" + url.getRawAuthority();
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemon(threadName));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.httpExecutor = Executors.newCachedThreadPool(daemon(threadName + "-http"));
+        // The client starts a selector thread that inherits the context class loader; in a web
+        // application that would pin the application's class loader (and servlet containers warn).
+        Thread current = Thread.currentThread();
+        ClassLoader contextLoader = current.getContextClassLoader();
+        current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        try {
+            this.http = HttpClient.newBuilder()
+                    .connectTimeout(b.connectTimeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    // Tiny, rare requests: HTTP/1.1 avoids h2c upgrade attempts over plain http.
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .executor(httpExecutor)
+                    .build();
+        } finally {
+            current.setContextClassLoader(contextLoader);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+            return t;
+        };
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param jwksUrl the issuer's JWK Set URL, for a Gatehouse issuer
+     *                {@code <issuer>/.well-known/jwks.json} (the {@code jwks_uri} of its
+     *                {@code /.well-known/openid-configuration})
+     */
+    public static Builder builder(String jwksUrl) {
+        return new Builder(jwksUrl);
+    }
+
+    /** The JWK Set URL this source fetches. */
+    public URI url() {
+        return url;
+    }
+
+    /** The keys currently cached (public halves), in the order the issuer listed them. */
+    public List<SigningKey> keys() {
+        return List.copyOf(snapshot.byKid.values());
+    }
+
+    /**
+     * Always throws: a remote JWK Set holds public keys only.
+     *
+     * @throws GatehouseException always
+     */
+    @Override
+    public SigningKey signingKey() {
+        throw new GatehouseException("A remote JWK Set can only verify: it has no private keys");
+    }
+
+    /**
+     * The cached key with this {@code kid}. On a miss, re-fetches the set first unless a fetch
+     * started less than {@code minFetchInterval} ago (then it only waits for a fetch in flight).
+     *
+     * @throws InvalidTokenException with {@link InvalidTokenException.Reason#KEYS_UNAVAILABLE} when no
+     *                               JWK Set has been loaded since start-up
+     */
+    @Override
+    public Optional<SigningKey> verificationKey(String kid) {
+        if (kid == null) {
+            return Optional.empty();
+        }
+        SigningKey key = snapshot.byKid.get(kid);
+        if (key != null) {
+            return Optional.of(key);
+        }
+        CompletableFuture<Void> fetch = fetchUnlessRateLimited();
+        if (fetch != null) {
+            await(fetch);
+        }
+        Snapshot current = snapshot;
+        key = current.byKid.get(kid);
+        if (key != null) {
+            return Optional.of(key);
+        }
+        if (!current.loaded()) {
+            throw new InvalidTokenException(InvalidTokenException.Reason.KEYS_UNAVAILABLE,
+                    "The issuer's JWK Set has not been loaded yet");
+        }
+        return Optional.empty();
+    }
+
+    /** Nothing: a verifying service does not republish the issuer's keys. */
+    @Override
+    public List<SigningKey> publishedKeys() {
+        return List.of();
+    }
+
+    /** Stops the background refresher; cached keys keep answering, but nothing is fetched again. */
+    @Override
+    public void close() {
+        CompletableFuture<Void> pending;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (nextRefresh != null) {
+                nextRefresh.cancel(false);
+            }
+            pending = inFlight;
+            inFlight = null;
+        }
+        scheduler.shutdownNow();
+        if (pending != null) {
+            pending.complete(null);
+        }
+        closeHttpClient();
+        httpExecutor.shutdownNow();
+    }
+
+    /**
+     * JDK 21 made {@code HttpClient} closeable (that stops its selector thread at once); on JDK 17
+     * the selector thread ends by itself once this source is garbage-collected.
+     */
+    private void closeHttpClient() {
+        Object client = http;
+        if (client instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) client).close();
+            } catch (Exception e) {
+                LOG.debug("Closing the JWK Set HTTP client failed ({})", e.getClass().getName());
+            }
+        }
+    }
+
+    private void start() {
+        synchronized (lock) {
+            startFetchLocked();
+        }
+    }
+
+    /** The fetch in flight, a new one if the rate limit allows, or {@code null}. */
+    private CompletableFuture<Void> fetchUnlessRateLimited() {
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            if (inFlight != null) {
+                return inFlight;
+            }
+            if (lastFetchStarted != null && clock.instant().isBefore(lastFetchStarted.plus(minFetchInterval))) {
+                return null;
+            }
+            return startFetchLocked();
+        }
+    }
+
+    /** Scheduled refreshes ignore the rate limit (they are the schedule). */
+    private void scheduledRefresh() {
+        synchronized (lock) {
+            if (!closed && inFlight == null) {
+                startFetchLocked();
+            }
+        }
+    }
+
+    private CompletableFuture<Void> startFetchLocked() {
+        lastFetchStarted = clock.instant();
+        CompletableFuture<Void> fetch = new CompletableFuture<>();
+        inFlight = fetch;
+        try {
+            scheduler.execute(() -> runFetch(fetch));
+        } catch (RejectedExecutionException e) {
+            inFlight = null;
+            fetch.complete(null);
+        }
+        return fetch;
+    }
+
+    private void runFetch(CompletableFuture<Void> fetch) {
+        Duration next = minFetchInterval;
+        try {
+            next = fetchOnce();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not refresh the JWK Set from {} ({}); {}", url, e.getClass().getName(), keptKeysDescription());
+        } finally {
+            synchronized (lock) {
+                if (inFlight == fetch) {
+                    inFlight = null;
+                }
+                if (!closed) {
+                    if (nextRefresh != null) {
+                        nextRefresh.cancel(false);
+                    }
+                    try {
+                        nextRefresh = scheduler.schedule(this::scheduledRefresh, next.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        nextRefresh = null;
+                    }
+                }
+            }
+            fetch.complete(null);
+        }
+    }
+
+    /** One fetch; returns the delay until the next scheduled one. */
+    private Duration fetchOnce() {
+        Instant started = clock.instant();
+        HttpResponse<byte[]> response;
+        try {
+            response = download();
+        } catch (FetchFailure e) {
+            if (isClosed()) {
+                return minFetchInterval;
+            }
+            LOG.warn("Could not refresh the JWK Set from {} ({}); {}", url, e.getMessage(), keptKeysDescription());
+            return minFetchInterval;
+        }
+        if (response.statusCode() != 200) {
+            LOG.warn("Could not refresh the JWK Set from {} (HTTP {}); {}", url, response.statusCode(), keptKeysDescription());
+            return minFetchInterval;
+        }
+        Map<String, SigningKey> keys;
+        try {
+            keys = parse(response.body());
+        } catch (FetchFailure e) {
+            LOG.warn("Ignored the response of {} ({}); {}", url, e.getMessage(), keptKeysDescription());
+            return minFetchInterval;
+        }
+        Snapshot previous = snapshot;
+        snapshot = new Snapshot(Collections.unmodifiableMap(keys), started);
+        if (!previous.loaded() || !previous.byKid.keySet().equals(keys.keySet())) {
+            if (keys.isEmpty()) {
+                LOG.warn("The JWK Set at {} has no key this service can use: every token will be refused", url);
+            } else {
+                LOG.info("Loaded the JWK Set from {}: key ids {}", url, keys.keySet());
+            }
+        } else {
+            LOG.debug("Refreshed the JWK Set from {}: unchanged", url);
+        }
+        Duration lifetime = lifetimeOf(response.headers().allValues("Cache-Control"), cacheLifetime,
+                minCacheLifetime, maxCacheLifetime);
+        return lifetime.multipliedBy(9).dividedBy(10);
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    private String keptKeysDescription() {
+        Snapshot s = snapshot;
+        if (!s.loaded()) {
+            return "no JWK Set loaded yet: tokens cannot be verified until a fetch succeeds; retrying in " + minFetchInterval;
+        }
+        return "still using the " + s.byKid.size() + " keys fetched at " + s.fetchedAt + "; retrying in " + minFetchInterval;
+    }
+
+    private HttpResponse<byte[]> download() throws FetchFailure {
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(responseTimeout)
+                .header("Accept", "application/jwk-set+json, application/json")
+                .GET()
+                .build();
+        CompletableFuture<HttpResponse<byte[]>> exchange =
+                http.sendAsync(request, info -> new LimitedBody(maxResponseBytes, info.headers().firstValueAsLong("Content-Length")));
+        try {
+            // The request timeout covers the headers only; this bounds the body too.
+            return exchange.get(fetchDeadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new FetchFailure("no complete response within " + fetchDeadline);
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new FetchFailure("interrupted");
+        } catch (ExecutionException e) {
+            throw new FetchFailure(describe(e.getCause()));
+        }
+    }
+
+    private String describe(Throwable cause) {
+        while (cause instanceof IOException && cause.getCause() instanceof TooLarge) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof TooLarge) {
+            return "response larger than " + maxResponseBytes + " bytes";
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return "timed out";
+        }
+        if (cause instanceof ConnectException) {
+            return "could not connect";
+        }
+        return cause == null ? "unknown error" : cause.getClass().getName();
+    }
+
+    /**
+     * The usable keys of a JWK Set document, by {@code kid}.
+     *
+     * @throws FetchFailure when the document is not a JWK Set at all
+     */
+    private Map<String, SigningKey> parse(byte[] body) throws FetchFailure {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new FetchFailure("not JSON");
+        }
+        if (root == null || !root.isObject() || !root.path("keys").isArray()) {
+            throw new FetchFailure("not a JWK Set: no \"keys\" array");
+        }
+        JsonNode array = root.get("keys");
+        if (array.size() > MAX_KEYS) {
+            throw new FetchFailure("more than " + MAX_KEYS + " keys");
+        }
+        Map<String, SigningKey> keys = new LinkedHashMap<>();
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode jwk = array.get(i);
+            String name = jwk.path("kid").isTextual() ? "'" + jwk.get("kid").asText() + "'" : "#" + i;
+            String problem = problemWith(jwk);
+            SigningKey key = null;
+            if (problem == null) {
+                try {
+                    key = JwkSets.parse("jwks", JSON.writeValueAsString(JSON.createObjectNode().set("keys",
+                            JSON.createArrayNode().add(publicPart(jwk))))).get(0).verifyOnly();
+                } catch (ConfigurationException e) {
+                    problem = e.problem();
+                } catch (IOException | RuntimeException e) {
+                    problem = "not a valid JWK";
+                }
+            }
+            if (problem == null && !acceptedAlgorithms.contains(key.algorithm())) {
+                problem = key.algorithm() + " is not an accepted algorithm";
+            }
+            if (problem == null && keys.containsKey(key.kid())) {
+                problem = "a second key with the same kid";
+            }
+            if (problem != null) {
+                skipped.add(name + ": " + problem);
+            } else {
+                keys.put(key.kid(), key);
+            }
+        }
+        String report = String.join("; ", skipped);
+        if (!report.equals(lastSkipReport)) {
+            lastSkipReport = report;
+            if (!skipped.isEmpty()) {
+                LOG.info("Skipped keys of the JWK Set at {}: {}", url, report);
+            }
+        }
+        return keys;
+    }
+
+    /** Why a JWK is not a usable signature-verification key, or {@code null} if it may be. */
+    private static String problemWith(JsonNode jwk) {
+        if (!jwk.isObject()) {
+            return "not a JSON object";
+        }
+        if (!jwk.path("kid").isTextual()) {
+            return "no kid";
+        }
+        JsonNode use = jwk.get("use");
+        if (use != null && !"sig".equals(use.asText(null))) {
+            return "use is not sig";
+        }
+        JsonNode ops = jwk.get("key_ops");
+        if (ops != null) {
+            boolean verify = false;
+            if (ops.isArray()) {
+                for (JsonNode op : ops) {
+                    verify |= "verify".equals(op.asText(null));
+                }
+            }
+            if (!verify) {
+                return "key_ops does not include verify";
+            }
+        }
+        JsonNode kty = jwk.get("kty");
+        if (kty != null && "oct".equals(kty.asText(null))) {
+            return "a shared secret is never taken from a JWK Set";
+        }
+        return null;
+    }
+
+    private static ObjectNode publicPart(JsonNode jwk) {
+        ObjectNode copy = JSON.createObjectNode();
+        for (String member : PUBLIC_MEMBERS) {
+            JsonNode value = jwk.get(member);
+            if (value != null) {
+                copy.set(member, value);
+            }
+        }
+        return copy;
+    }
+
+    /**
+     * The lifetime of a fetched set: its {@code max-age} (RFC 9111 §5.2.2.1) within
+     * [{@code min}, {@code max}]; {@code no-cache}/{@code no-store} give {@code min}; without either,
+     * {@code fallback}.
+     */
+    static Duration lifetimeOf(List<String> cacheControl, Duration fallback, Duration min, Duration max) {
+        Duration lifetime = fallback;
+        boolean noCache = false;
+        for (String header : cacheControl) {
+            for (String directive : header.split(",")) {
+                String d = directive.strip().toLowerCase(Locale.ROOT);
+                if (d.equals("no-cache") || d.equals("no-store")) {
+                    noCache = true;
+                } else if (d.startsWith("max-age=")) {
+                    String value = d.substring("max-age=".length()).replace("\"", "");
+                    try {
+                        lifetime = Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
+                    } catch (NumberFormatException | ArithmeticException e) {
+                        // RFC 9111 §4.2.1: an invalid max-age is ignored here (the fallback stays).
+                    }
+                }
+            }
+        }
+        if (noCache || lifetime.compareTo(min) < 0) {
+            return min;
+        }
+        return lifetime.compareTo(max) > 0 ? max : lifetime;
+    }
+
+    private void await(CompletableFuture<Void> fetch) {
+        try {
+            fetch.get(fetchDeadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Answer from whatever is cached.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteJwksKeySource{url=" + url + ", keys=" + snapshot.byKid.keySet() + "}";
+    }
+
+    /** Why a fetch brought nothing usable; the message is safe to log. */
+    private static final class FetchFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FetchFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("response too large");
+        }
+    }
+
+    /** Collects a body of at most {@code max} bytes; a larger one is abandoned as soon as it shows. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final int max;
+        private final boolean declaredTooLarge;
+        private Flow.Subscription subscription;
+
+        LimitedBody(int max, OptionalLong contentLength) {
+            this.max = max;
+            this.declaredTooLarge = contentLength.isPresent() && contentLength.getAsLong() > max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (declaredTooLarge) {
+                s.cancel();
+                result.completeExceptionally(new TooLarge());
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer item : items) {
+                if (out.size() + item.remaining() > max) {
+                    subscription.cancel();
+                    result.completeExceptionally(new TooLarge());
+                    return;
+                }
+                byte[] chunk = new byte[item.remaining()];
+                item.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(out.toByteArray());
+        }
+    }
+
+    /**
+     * Configures a {@link RemoteJwksKeySource}. Not thread-safe; {@link #build()} validates every
+     * setting (naming it in a {@link ConfigurationException}) and starts the source.
+     */
+    public static final class Builder {
+        private final String jwksUrl;
+        private Set<SigningAlgorithm> acceptedAlgorithms = EnumSet.of(SigningAlgorithm.RS256, SigningAlgorithm.ES256);
+        private boolean allowHttpLoopback;
+        private Duration cacheLifetime = DEFAULT_CACHE_LIFETIME;
+        private Duration minCacheLifetime = DEFAULT_MIN_CACHE_LIFETIME;
+        private Duration maxCacheLifetime = DEFAULT_MAX_CACHE_LIFETIME;
+        private Duration minFetchInterval = DEFAULT_MIN_FETCH_INTERVAL;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String jwksUrl) {
+            this.jwksUrl = jwksUrl;
+        }
+
+        /**
+         * Algorithms whose keys are kept; keys of others are skipped. Default RS256 and ES256. Pass
+         * the verifier's {@link GatehouseSettings#acceptedAlgorithms()}. HS256 is ignored here: no
+         * secret is ever taken from a JWK Set.
+         */
+        public Builder acceptedAlgorithms(Set<SigningAlgorithm> algorithms) {
+            this.acceptedAlgorithms = algorithms == null ? null : EnumSet.copyOf(algorithms);
+            return this;
+        }
+
+        /**
+         * Allow {@code http} to a loopback address ({@code 127.0.0.0/8}, {@code ::1},
+         * {@code localhost}); default {@code false}. For a sidecar on the same host, or tests.
+         */
+        public Builder allowHttpLoopback(boolean allow) {
+            this.allowHttpLoopback = allow;
+            return this;
+        }
+
+        /** Lifetime of a fetched set whose response has no {@code max-age}; default {@value RemoteJwksKeySource#DEFAULT_CACHE_LIFETIME_TEXT}. */
+        public Builder cacheLifetime(Duration lifetime) {
+            this.cacheLifetime = lifetime;
+            return this;
+        }
+
+        /** The shortest lifetime a {@code max-age} (or {@code no-cache}) can give; default {@value RemoteJwksKeySource#DEFAULT_MIN_CACHE_LIFETIME_TEXT}. */
+        public Builder minCacheLifetime(Duration lifetime) {
+            this.minCacheLifetime = lifetime;
+            return this;
+        }
+
+        /** The longest lifetime a {@code max-age} can give; default {@value RemoteJwksKeySource#DEFAULT_MAX_CACHE_LIFETIME_TEXT}. */
+        public Builder maxCacheLifetime(Duration lifetime) {
+            this.maxCacheLifetime = lifetime;
+            return this;
+        }
+
+        /**
+         * The shortest time between two fetches that requests trigger (unknown {@code kid}, nothing
+         * loaded yet), and the retry delay after a failed fetch; default
+         * {@value RemoteJwksKeySource#DEFAULT_MIN_FETCH_INTERVAL_TEXT}, at least 1 second.
+         */
+        public Builder minFetchInterval(Duration interval) {
+            this.minFetchInterval = interval;
+            return this;
+        }
+
+        /** Longest wait for the connection; default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Longest wait for the complete response once connected; default 5 s. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = timeout;
+            return this;
+        }
+
+        /** Largest response read, in bytes; default 512 KiB, from 1 KiB to 16 MiB. */
+        public Builder maxResponseBytes(int bytes) {
+            this.maxResponseBytes = bytes;
+            return this;
+        }
+
+        /** The clock that measures {@code minFetchInterval}; tests pass one they can move. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Validates the settings and starts the source (the first fetch runs in the background). */
+        public RemoteJwksKeySource build() {
+            URI url = checkUrl(jwksUrl, allowHttpLoopback);
+            if (acceptedAlgorithms == null || acceptedAlgorithms.stream().noneMatch(SigningAlgorithm::isAsymmetric)) {
+                throw new ConfigurationException("acceptedAlgorithms", "must include RS256 or ES256: a JWK Set never carries HS256 secrets");
+            }
+            requireBetween("minCacheLifetime", minCacheLifetime, SHORTEST_INTERVAL, LONGEST_INTERVAL);
+            requireBetween("maxCacheLifetime", maxCacheLifetime, minCacheLifetime, LONGEST_INTERVAL);
+            requireBetween("cacheLifetime", cacheLifetime, minCacheLifetime, maxCacheLifetime);
+            requireBetween("minFetchInterval", minFetchInterval, SHORTEST_INTERVAL, LONGEST_INTERVAL);
+            requireBetween("connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
+            requireBetween("readTimeout", readTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
+            if (maxResponseBytes < 1024 || maxResponseBytes > 16 * 1024 * 1024) {
+                throw new ConfigurationException("maxResponseBytes", "must be between 1024 and 16777216");
+            }
+            if (clock == null) {
+                throw new ConfigurationException("clock", "must not be null");
+            }
+            RemoteJwksKeySource source = new RemoteJwksKeySource(this, url);
+            source.start();
+            return source;
+        }
+
+        private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
+            if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new ConfigurationException(setting, "must be between " + min + " and " + max + ", not " + value);
+            }
+        }
+
+        private static URI checkUrl(String value, boolean allowHttpLoopback) {
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException("jwksUrl", "is required");
+            }
+            URI uri;
+            try {
+                uri = new URI(value.strip());
+            } catch (URISyntaxException e) {
+                throw new ConfigurationException("jwksUrl", "'" + value + "' is not a valid URL");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null) {
+                throw new ConfigurationException("jwksUrl", "'" + value + "' is not an absolute https URL");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new ConfigurationException("jwksUrl", "must not contain a user name or password (they would end up in logs)");
+            }
+            if (uri.getRawFragment() != null) {
+                throw new ConfigurationException("jwksUrl", "must not have a #fragment");
+            }
+            if (scheme.equals("https")) {
+                return uri;
+            }
+            if (scheme.equals("http")) {
+                if (!allowHttpLoopback) {
+                    throw new ConfigurationException("jwksUrl", "must be an https URL; http is allowed only to a loopback "
+                            + "address, and only with allowHttpLoopback");
+                }
+                if (!isLoopback(uri.getHost())) {
+                    throw new ConfigurationException("jwksUrl", "http is allowed only to a loopback address "
+                            + "(127.0.0.0/8, ::1, localhost), not '" + uri.getHost() + "'");
+                }
+                return uri;
+            }
+            throw new ConfigurationException("jwksUrl", "must be an https URL, not " + scheme);
+        }
+
+        /** Decided from the URL alone: IP literals are checked without any name lookup, and the only name is localhost. */
+        static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            if (IPV4.matcher(h).matches()) {
+                // Checked by hand: InetAddress would look up an invalid literal such as 999.0.0.1 as a name.
+                String[] octets = h.split("\\.");
+                for (String octet : octets) {
+                    if (Integer.parseInt(octet) > 255) {
+                        return false;
+                    }
+                }
+                return octets[0].equals("127");
+            }
+            if (h.contains(":")) {
+                try {
+                    return InetAddress.getByName(h).isLoopbackAddress();
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.gatehouse.token.events;
+
+import dev.gatehouse.testing.RecordingLogger;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.gatehouse.token.events.SecurityEvent.Type.ACCOUNT_THROTTLED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.CLIENT_THROTTLED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.KEY_REFUSED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.KEY_RETIRED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.KEY_REVOKED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.KEY_ROTATED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.LOGGED_OUT;
+import static dev.gatehouse.token.events.SecurityEvent.Type.LOGGED_OUT_EVERYWHERE;
+import static dev.gatehouse.token.events.SecurityEvent.Type.LOGIN_FAILED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.LOGIN_SUCCEEDED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.REFRESHED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.REFRESH_REUSE_DETECTED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.REGISTERED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.ROLE_GRANTED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.ROLE_REVOKED;
+import static dev.gatehouse.token.events.SecurityEvent.Type.USER_DELETED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The default listener logs each event at the level documented in docs/security.md, and only the event. */
+class SecurityEventLevelsTest {
+    /** The table of docs/security.md ("Audit events and secret hygiene"). */
+    private static final Map<SecurityEvent.Type, Level> DOCUMENTED = new EnumMap<>(Map.ofEntries(
+            Map.entry(REGISTERED, Level.INFO),
+            Map.entry(LOGIN_SUCCEEDED, Level.INFO),
+            Map.entry(LOGIN_FAILED, Level.WARN),
+            Map.entry(ACCOUNT_THROTTLED, Level.WARN),
+            Map.entry(CLIENT_THROTTLED, Level.WARN),
+            Map.entry(REFRESHED, Level.DEBUG),
+            Map.entry(REFRESH_REUSE_DETECTED, Level.WARN),
+            Map.entry(LOGGED_OUT, Level.INFO),
+            Map.entry(LOGGED_OUT_EVERYWHERE, Level.INFO),
+            Map.entry(KEY_ROTATED, Level.INFO),
+            Map.entry(KEY_RETIRED, Level.INFO),
+            Map.entry(KEY_REVOKED, Level.WARN),
+            Map.entry(KEY_REFUSED, Level.WARN),
+            Map.entry(USER_DELETED, Level.INFO),
+            Map.entry(ROLE_GRANTED, Level.INFO),
+            Map.entry(ROLE_REVOKED, Level.INFO)));
+
+    @Test
+    void everyEventIsLoggedAtItsDocumentedLevel() {
+        assertThat(DOCUMENTED.keySet()).as("every event type has a documented level").containsExactlyInAnyOrder(
+                SecurityEvent.Type.values());
+        RecordingLogger log = new RecordingLogger();
+        SecurityEventListener listener = SecurityEventListener.slf4j(log);
+        Instant at = Instant.parse("2026-11-30T10:00:00Z");
+        for (SecurityEvent.Type type : SecurityEvent.Type.values()) {
+            SecurityEvent event = type.name().startsWith("KEY_")
+                    ? SecurityEvent.ofKey(type, at, "kid-1", "why")
+                    : SecurityEvent.ofAccount(type, at, "user-1", null, "why");
+            listener.onEvent(event);
+        }
+        List<String> expected = new ArrayList<>();
+        for (SecurityEvent.Type type : SecurityEvent.Type.values()) {
+            expected.add(DOCUMENTED.get(type) + " " + type + (type.name().startsWith("KEY_") ? " kid=kid-1" : " user=user-1")
+                    + " reason=why");
+            assertThat(SecurityEventListener.defaultLevel(type)).as("%s", type).isEqualTo(DOCUMENTED.get(type));
+        }
+        assertThat(log.lines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void onlyKeyEventsCarryAKid() {
+        assertThatThrownBy(() -> SecurityEvent.ofKey(LOGIN_FAILED, Instant.EPOCH, "kid-1", null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(SecurityEvent.ofAccount(LOGGED_OUT, Instant.EPOCH, "u", null, null).kid()).isNull();
+    }
+
+    /** A logger that keeps "LEVEL message" lines, with every level enabled. */
+}

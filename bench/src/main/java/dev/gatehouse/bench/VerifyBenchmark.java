@@ -27,7 +27,7 @@ import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.CachedRevocationCheck;
 import dev.gatehouse.auth.store.RevocationStore;
-import dev.gatehouse.testing.MemoryRevocationStore;
+import dev.gatehouse.auth.testing.MemoryRevocationStore;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;

@@ -2,7 +2,7 @@ package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.testing.TcpProxy;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.demo.support.WebClient.Reply;

@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 
 /** The demo contract on the real MariaDb server, schema created on start. */
 class MariaDbDemoTest extends ServerDatabaseDemoContract {

@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 
 /** Three demo processes on one MariaDB database behave as one service (issue #8). */
 class MariaDbMultiNodeIT extends MultiNodeContract {

@@ -3,7 +3,7 @@ package dev.gatehouse.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.testing.TcpProxy;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.LoopbackAddresses;
 import dev.gatehouse.demo.support.Poll;

@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 
 /** The demo contract on the real Postgres server, schema created on start. */
 class PostgresDemoTest extends ServerDatabaseDemoContract {

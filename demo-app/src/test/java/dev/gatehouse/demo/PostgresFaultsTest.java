@@ -1,6 +1,6 @@
 package dev.gatehouse.demo;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 
 /** {@link DatabaseFaultsContract} on the PostgreSQL server, reached through the test's proxy. */
 class PostgresFaultsTest extends DatabaseFaultsContract {

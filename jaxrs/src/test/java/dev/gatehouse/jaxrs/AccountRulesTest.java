@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;

@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;

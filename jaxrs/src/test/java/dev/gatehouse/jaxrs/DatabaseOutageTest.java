@@ -2,7 +2,7 @@ package dev.gatehouse.jaxrs;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;

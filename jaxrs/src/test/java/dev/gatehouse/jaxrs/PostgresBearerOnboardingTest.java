@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 
 import javax.sql.DataSource;
 

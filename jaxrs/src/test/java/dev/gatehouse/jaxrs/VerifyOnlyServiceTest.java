@@ -4,7 +4,7 @@ import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.GatehouseSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.GrizzlyServers;

@@ -11,7 +11,6 @@ import dev.gatehouse.token.GatehouseSettings;
 import dev.gatehouse.token.IssuedAccessToken;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.Problem;
-import dev.gatehouse.token.internal.Jwk;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
 import dev.gatehouse.auth.store.RevocationStore;
@@ -28,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -612,7 +612,7 @@ public final class AuthService implements AutoCloseable {
     private static String newRefreshToken() {
         byte[] bytes = new byte[REFRESH_TOKEN_BYTES];
         RANDOM.nextBytes(bytes);
-        return Jwk.encode(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     static String sha256Hex(String value) {

@@ -1,7 +1,7 @@
 package dev.gatehouse.auth;
 
 import dev.gatehouse.testing.Fixtures;
-import dev.gatehouse.testing.MemoryRevocationStore;
+import dev.gatehouse.auth.testing.MemoryRevocationStore;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.GatehouseSettings;

@@ -11,7 +11,7 @@ import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.testing.MutableClock;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

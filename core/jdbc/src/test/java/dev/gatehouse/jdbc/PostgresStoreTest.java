@@ -1,7 +1,7 @@
 package dev.gatehouse.jdbc;
 
-import dev.gatehouse.testing.TestDatabases;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 
 /**
  * The store contract on PostgreSQL, in a schema of its own; skipped when the server cannot be

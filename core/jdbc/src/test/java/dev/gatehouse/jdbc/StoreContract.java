@@ -12,7 +12,7 @@ import dev.gatehouse.auth.store.ThrottleStore.Limit;
 import dev.gatehouse.auth.store.ThrottleStore.Reservation;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.auth.store.UserRepository;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.gatehouse.demo.attack;
 
-import dev.gatehouse.testing.TestDatabases;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 import dev.gatehouse.demo.DemoSettings;
 import dev.gatehouse.demo.grizzly.DemoMain;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.testing.SecretLedger;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 import dev.gatehouse.testing.TokenForge;
 import dev.gatehouse.demo.DemoContract;
 import dev.gatehouse.demo.support.Poll;

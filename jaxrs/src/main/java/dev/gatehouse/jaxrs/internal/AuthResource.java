@@ -10,7 +10,6 @@ import dev.gatehouse.web.TokenLocator;
 import dev.gatehouse.token.Transport;
 import dev.gatehouse.auth.InvalidCredentialsException;
 import dev.gatehouse.auth.TokenPair;
-import dev.gatehouse.token.internal.Jwk;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
 import dev.gatehouse.jaxrs.GatehouseFeature;
@@ -32,6 +31,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -308,7 +308,7 @@ public final class AuthResource {
     private static String newCsrfValue() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return Jwk.encode(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {

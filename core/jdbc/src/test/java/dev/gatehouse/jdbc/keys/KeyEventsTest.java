@@ -9,7 +9,7 @@ import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.testing.SecretLedger;
-import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -9,7 +9,7 @@ import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.keys.KeyStatus.State;
 import dev.gatehouse.testing.MutableClock;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,8 +8,8 @@ import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.testing.KeyRoundTrip;
 import dev.gatehouse.testing.SecretLedger;
-import dev.gatehouse.testing.TestDatabases;
-import dev.gatehouse.testing.TestDatabases.Database;
+import dev.gatehouse.jdbc.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
 import dev.gatehouse.testing.TokenForge;
 
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.gatehouse.testing;
+package dev.gatehouse.auth.testing;
 
 import dev.gatehouse.auth.store.RevocationStore;
 

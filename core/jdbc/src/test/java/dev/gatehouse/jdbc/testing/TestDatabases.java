@@ -1,4 +1,4 @@
-package dev.gatehouse.testing;
+package dev.gatehouse.jdbc.testing;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

@@ -3,7 +3,7 @@ package dev.gatehouse.bench;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -32,7 +32,7 @@ public final class CacheFootprint {
         byte[] secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
         SigningKey key = SigningKey.hmac("hs-footprint", secret);
-        GatehouseSettings settings = GatehouseSettings.builder(Fixture.ISSUER, Fixture.AUDIENCE)
+        TokenSettings settings = TokenSettings.builder(Fixture.ISSUER, Fixture.AUDIENCE)
                 .acceptedAlgorithms(EnumSet.of(SigningAlgorithm.HS256))
                 .verifiedTokenCacheSize(Math.max(n, 1))
                 .build();

@@ -1,7 +1,7 @@
 package dev.gatehouse.bench;
 
 import dev.gatehouse.token.AccessTokenIssuer;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.IssuedAccessToken;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
@@ -119,8 +119,8 @@ public final class Fixture {
     }
 
     /** Settings accepting only this algorithm, with the verified-token cache on or off. */
-    public GatehouseSettings settings(boolean cache) {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+    public TokenSettings settings(boolean cache) {
+        return TokenSettings.builder(ISSUER, AUDIENCE)
                 .acceptedAlgorithms(EnumSet.of(algorithm))
                 .accessTokenTtl(TTL)
                 .verifiedTokenCache(cache)

@@ -1,5 +1,6 @@
 package dev.gatehouse.bench;
 
+import dev.gatehouse.web.WebSettings;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
@@ -22,7 +23,6 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.web.CsrfPolicy;
 import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.CachedRevocationCheck;
@@ -127,7 +127,7 @@ public class VerifyBenchmark {
 
     private RequestAuthenticator authenticator(boolean cache) {
         AccessTokenVerifier verifier = new AccessTokenVerifier(fixture.settings(cache), fixture.keys, revocations);
-        return new RequestAuthenticator(verifier, new CsrfPolicy(verifier.settings(), Set.of()));
+        return new RequestAuthenticator(verifier, WebSettings.defaults());
     }
 
     @Benchmark

@@ -3,8 +3,9 @@ package dev.gatehouse.demo;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySource;
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.token.events.SecurityEventListener;
@@ -57,6 +58,8 @@ public final class DemoContext implements AutoCloseable {
     public final DemoSettings settings;
     public final AuthService service;
     public final KeySource keys;
+    /** How tokens travel (the contract's defaults) and the HTTPS rule: shared by the JAX-RS feature and the WAR's filter. */
+    public final WebSettings web;
     /** What {@code /api/me} shows besides the token, kept per node ({@link Profiles}). */
     public final Profiles profiles;
     private final HikariDataSource pool;
@@ -65,6 +68,10 @@ public final class DemoContext implements AutoCloseable {
         this.settings = settings;
         this.service = service;
         this.keys = keys;
+        this.web = WebSettings.builder()
+                .requireHttps(settings.requireHttps)
+                .trustedProxies(settings.trustedProxies)
+                .build();
         this.profiles = profiles;
         this.pool = pool;
     }
@@ -108,7 +115,7 @@ public final class DemoContext implements AutoCloseable {
             } else {
                 algorithms.add(settings.signingAlgorithm);
             }
-            GatehouseSettings tokens = GatehouseSettings.builder(issuer, settings.audience)
+            TokenSettings tokens = TokenSettings.builder(issuer, settings.audience)
                     .accessTokenTtl(settings.accessTokenTtl)
                     .verifiedTokenCache(settings.verifiedTokenCache)
                     .verifiedTokenCacheSize(settings.verifiedTokenCacheSize)
@@ -178,7 +185,7 @@ public final class DemoContext implements AutoCloseable {
                     .rotationPeriod(settings.keyRotation)
                     .publishLead(settings.keyPublishLead)
                     .refreshInterval(settings.keyRefreshInterval)
-                    .tokenLifetime(settings.accessTokenTtl.plus(GatehouseSettings.DEFAULT_CLOCK_LEEWAY))
+                    .tokenLifetime(settings.accessTokenTtl.plus(TokenSettings.DEFAULT_CLOCK_LEEWAY))
                     .keyEncryptionKey(kek)
                     .securityEvents(events)
                     .build();

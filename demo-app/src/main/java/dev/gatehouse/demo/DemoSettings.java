@@ -1,7 +1,7 @@
 package dev.gatehouse.demo;
 
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthSettings;
 import dev.gatehouse.web.TransportSecurity;
@@ -59,7 +59,7 @@ public final class DemoSettings {
     public final boolean testMode;
     public final Duration revocationStaleness;
     public final Set<String> adminEmails;
-    /** Whether verified access tokens are remembered (GatehouseSettings#verifiedTokenCache). */
+    /** Whether verified access tokens are remembered (TokenSettings#verifiedTokenCache). */
     public final boolean verifiedTokenCache;
     public final int verifiedTokenCacheSize;
     /** Register and login attempts per client address per minute (AuthSettings#clientAttemptsPerMinute). */
@@ -143,9 +143,9 @@ public final class DemoSettings {
         }
         this.revocationStaleness = duration(source, "GATEHOUSE_REVOCATION_STALENESS", "PT5S");
         this.verifiedTokenCache = bool(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE",
-                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
+                String.valueOf(TokenSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
         this.verifiedTokenCacheSize = integer(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE",
-                String.valueOf(GatehouseSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE), 1, GatehouseSettings.MAX_VERIFIED_TOKEN_CACHE_SIZE);
+                String.valueOf(TokenSettings.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE), 1, TokenSettings.MAX_VERIFIED_TOKEN_CACHE_SIZE);
         this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
                 String.valueOf(AuthSettings.DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE), 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();

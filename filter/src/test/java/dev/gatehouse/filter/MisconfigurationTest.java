@@ -1,7 +1,7 @@
 package dev.gatehouse.filter;
 
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeyFiles;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
@@ -100,7 +100,7 @@ class MisconfigurationTest {
 
     @Test
     void verifierFromAContextAttributeStarts() {
-        AccessTokenVerifier verifier = new AccessTokenVerifier(GatehouseSettings.builder(TestTokens.ISSUER, TestTokens.AUDIENCE).build(),
+        AccessTokenVerifier verifier = new AccessTokenVerifier(TokenSettings.builder(TestTokens.ISSUER, TestTokens.AUDIENCE).build(),
                 KeyFiles.load("keys", keysFile));
 
         assertThatCode(() -> new GatehouseFilter().init(config(Map.of(GatehouseFilter.VERIFIER_ATTRIBUTE_PARAM, "gatehouse.verifier"),

@@ -1,10 +1,8 @@
 package dev.gatehouse.jaxrs;
 
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.web.CsrfPolicy;
-import dev.gatehouse.token.KeySource;
-import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.jdbc.keys.ManagedKeySource;
 import dev.gatehouse.jaxrs.internal.AuthResource;
@@ -60,7 +58,7 @@ import java.util.function.Function;
  *   <li>an exception mapper for Gatehouse's own exceptions (the application's are left alone).</li>
  * </ul>
  * Tokens and credentials over plain HTTP are refused unless the client is on loopback
- * ({@link Builder#requireHttps(boolean)}, on by default): {@code 403} with the problem type
+ * ({@link WebSettings.Builder#requireHttps(boolean)}, on by default): {@code 403} with the problem type
  * {@code urn:gatehouse:problem:https-required}. This needs the peer address
  * ({@link Builder#peerAddress}); without it, plain HTTP is refused even from loopback.
  * {@link #verifyOnly(AccessTokenVerifier)} contributes only the filter and the annotations, for a
@@ -68,7 +66,7 @@ import java.util.function.Function;
  * URL, it needs neither a database nor key files:
  *
  * <pre>{@code
- * GatehouseSettings settings = GatehouseSettings.builder("https://auth.example.com", "orders").build();
+ * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
  * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
  *         .acceptedAlgorithms(settings.acceptedAlgorithms())
  *         .build();                                  // close() it when the application stops
@@ -91,37 +89,38 @@ public final class GatehouseFeature implements Feature {
 
     private final AccessTokenVerifier verifier;
     private final Endpoints endpoints;
-    private final CsrfPolicy csrf;
-    private final TransportSecurity transport;
+    private final WebSettings web;
     private final Function<ContainerRequestContext, String> peerAddress;
     /** The discovery document, or {@code null} when none is served. */
     private final String discovery;
 
-    private GatehouseFeature(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport,
-                             Function<ContainerRequestContext, String> peerAddress, Endpoints endpoints, String discovery) {
+    private GatehouseFeature(AccessTokenVerifier verifier, WebSettings web, Function<ContainerRequestContext, String> peerAddress,
+                             Endpoints endpoints, String discovery) {
         this.verifier = verifier;
-        this.csrf = csrf;
-        this.transport = transport;
+        this.web = web;
         this.peerAddress = peerAddress;
         this.endpoints = endpoints;
         this.discovery = discovery;
     }
 
-    /** The full feature: endpoints, JWKS, authentication and authorization. */
-    public static Builder builder(AuthService service, KeySource keys) {
-        return new Builder(Objects.requireNonNull(service, "service"), Objects.requireNonNull(keys, "keys"), service.verifier());
+    /**
+     * The full feature: endpoints, JWKS, authentication and authorization, for the service's keys
+     * and tokens.
+     */
+    public static Builder builder(AuthService service) {
+        return new Builder(Objects.requireNonNull(service, "service"), service.verifier());
     }
 
     /** Authentication and authorization only, for a service that verifies tokens issued elsewhere. */
     public static Builder verifyOnly(AccessTokenVerifier verifier) {
-        return new Builder(null, null, Objects.requireNonNull(verifier, "verifier"));
+        return new Builder(null, Objects.requireNonNull(verifier, "verifier"));
     }
 
     @Override
     public boolean configure(FeatureContext context) {
-        context.register(new TokenAuthFilter(verifier, csrf, transport, peerAddress));
-        context.register(new AuthorizationFeature(verifier.settings().realm()));
-        context.register(new GatehouseExceptionMapper(verifier.settings().realm()));
+        context.register(new TokenAuthFilter(verifier, web, peerAddress));
+        context.register(new AuthorizationFeature(web.realm()));
+        context.register(new GatehouseExceptionMapper(web.realm()));
         if (endpoints != null) {
             context.register(new AuthResource(endpoints));
             context.register(new JwksResource(endpoints.keys(), endpoints.jwksMaxAge()));
@@ -135,28 +134,39 @@ public final class GatehouseFeature implements Feature {
     /** Configures the feature. Not thread-safe. */
     public static final class Builder {
         private final AuthService service;
-        private final KeySource keys;
         private final AccessTokenVerifier verifier;
+        private WebSettings web = WebSettings.defaults();
         private Function<ContainerRequestContext, String> peerAddress = request -> {
             Object value = request.getProperty(PEER_ADDRESS_PROPERTY);
             return value instanceof String ? (String) value : null;
         };
-        private Set<String> trustedProxies = Set.of();
-        private boolean requireHttps = true;
-        private Set<String> allowedOrigins = Set.of();
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration jwksMaxAge;
         private Duration asyncTimeout = DEFAULT_ASYNC_TIMEOUT;
 
-        private Builder(AuthService service, KeySource keys, AccessTokenVerifier verifier) {
+        private Builder(AuthService service, AccessTokenVerifier verifier) {
             this.service = service;
-            this.keys = keys;
             this.verifier = verifier;
         }
 
         /**
+         * How tokens travel and what the channel must be: transports, cookie names, HTTPS
+         * ({@link WebSettings.Builder#requireHttps}, on by default: tokens and credentials over
+         * plain HTTP answer {@code 403} {@code urn:gatehouse:problem:https-required}, the auth
+         * endpoints before reading the body), trusted proxies (the client a trusted proxy names is
+         * the one per-client throttling counts; a loopback peer that sends forwarding headers
+         * without being listed is refused, with one warning) and allowed origins; default
+         * {@link WebSettings#defaults()}. Give the servlet filter of the same application the same
+         * object.
+         */
+        public Builder web(WebSettings settings) {
+            this.web = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
          * How to get the connection's peer address (for per-client throttling, and to exempt loopback
-         * from {@link #requireHttps(boolean)}). JAX-RS has no
+         * from the HTTPS requirement of {@link #web}). JAX-RS has no
          * portable API for it; the default reads the request property
          * {@value GatehouseFeature#PEER_ADDRESS_PROPERTY}, which a container-specific filter sets.
          * When the address is unknown ({@code null}), the per-client limit is not applied (a shared
@@ -165,37 +175,6 @@ public final class GatehouseFeature implements Feature {
          */
         public Builder peerAddress(Function<ContainerRequestContext, String> peerAddress) {
             this.peerAddress = Objects.requireNonNull(peerAddress, "peerAddress");
-            return this;
-        }
-
-        /**
-         * Peer addresses (IP literals, as {@link #peerAddress} reports them) of reverse proxies whose
-         * {@code X-Forwarded-For}, {@code X-Forwarded-Proto} and {@code Forwarded} headers are
-         * believed; default none, so the headers are ignored (any client can write them). The
-         * client a trusted proxy names is the one the per-client throttling counts. A loopback
-         * peer that sends forwarding headers without being listed here is taken for a forgotten
-         * proxy on this host: credentials over it are refused ({@code 403}, as for plain HTTP),
-         * and a warning naming this setting is logged once.
-         */
-        public Builder trustedProxies(Set<String> proxies) {
-            this.trustedProxies = Set.copyOf(proxies);
-            return this;
-        }
-
-        /**
-         * Refuse access tokens, passwords and refresh tokens over plain HTTP unless the client is on
-         * loopback; default {@code true}. Then such requests answer {@code 403}
-         * {@code urn:gatehouse:problem:https-required}: the auth endpoints before reading the body,
-         * protected resources whether or not a token came. {@code false} turns the check off.
-         */
-        public Builder requireHttps(boolean require) {
-            this.requireHttps = require;
-            return this;
-        }
-
-        /** Extra origins allowed to make cookie-authenticated state changes; default none. */
-        public Builder allowedOrigins(Set<String> origins) {
-            this.allowedOrigins = Set.copyOf(origins);
             return this;
         }
 
@@ -231,8 +210,8 @@ public final class GatehouseFeature implements Feature {
             if (maxAge.isNegative()) {
                 throw new ConfigurationException("jwksMaxAge", "must not be negative");
             }
-            if (keys instanceof ManagedKeySource) {
-                Duration limit = ((ManagedKeySource) keys).recommendedJwksMaxAge();
+            if (service != null && service.keys() instanceof ManagedKeySource) {
+                Duration limit = ((ManagedKeySource) service.keys()).recommendedJwksMaxAge();
                 if (jwksMaxAge == null && maxAge.compareTo(limit) > 0) {
                     maxAge = limit;
                 } else if (maxAge.compareTo(limit) > 0) {
@@ -243,13 +222,11 @@ public final class GatehouseFeature implements Feature {
             if (asyncTimeout == null || asyncTimeout.isNegative() || asyncTimeout.isZero()) {
                 throw new ConfigurationException("asyncTimeout", "must be positive");
             }
-            CsrfPolicy csrf = new CsrfPolicy(verifier.settings(), allowedOrigins);
-            TransportSecurity transport = new TransportSecurity(requireHttps, trustedProxies);
-            if (!requireHttps) {
+            if (!web.requireHttps()) {
                 LOG.warn("GatehouseFeature: requireHttps(false), tokens and passwords are accepted over plain HTTP");
             }
-            Endpoints endpoints = service == null ? null : new Endpoints(service, keys, csrf, peerAddress,
-                    transport, maxBodyBytes, maxAge, asyncTimeout);
+            Endpoints endpoints = service == null ? null : new Endpoints(service, web, peerAddress, maxBodyBytes, maxAge,
+                    asyncTimeout);
             String discovery = null;
             if (service != null) {
                 String issuer = verifier.settings().issuer();
@@ -258,7 +235,7 @@ public final class GatehouseFeature implements Feature {
                     LOG.info("No discovery metadata is served: the issuer '{}' is not an http(s) URL", issuer);
                 }
             }
-            return new GatehouseFeature(verifier, csrf, transport, peerAddress, endpoints, discovery);
+            return new GatehouseFeature(verifier, web, peerAddress, endpoints, discovery);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs;
 
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.AuthSettings;
 import dev.gatehouse.jdbc.JdbcSchema;
@@ -37,7 +37,7 @@ class JwksCacheLifetimeTest {
         JdbcSchema.createIfAbsent(db.dataSource());
         byte[] kek = new byte[32];
         new SecureRandom().nextBytes(kek);
-        GatehouseSettings tokens = GatehouseSettings.builder("https://issuer.test", "gatehouse-test").build();
+        TokenSettings tokens = TokenSettings.builder("https://issuer.test", "gatehouse-test").build();
         // publish lead 4 min, refresh 30 s: verifiers may cache the JWKS for (4 min − 30 s) / 2 = 105 s at most
         keys = ManagedKeySource.builder(db.dataSource()).publishLead(Duration.ofMinutes(4))
                 .refreshInterval(Duration.ofSeconds(30)).tokenLifetime(tokens).keyEncryptionKey(kek).build();
@@ -56,7 +56,7 @@ class JwksCacheLifetimeTest {
     @Test
     void defaultMaxAgeIsCappedByThePublishLeadOfManagedKeys() throws Exception {
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig().register(GatehouseFeature.builder(service, keys).build())
+                new ResourceConfig().register(GatehouseFeature.builder(service).build())
                         .property(ServerProperties.WADL_FEATURE_DISABLE, true), true);
         try {
             int port = server.getListener("grizzly").getPort();
@@ -71,13 +71,13 @@ class JwksCacheLifetimeTest {
 
     @Test
     void explicitMaxAgeLongerThanThePublishLeadAllowsIsRefused() {
-        assertThatThrownBy(() -> GatehouseFeature.builder(service, keys).jwksMaxAge(Duration.ofMinutes(10)).build())
+        assertThatThrownBy(() -> GatehouseFeature.builder(service).jwksMaxAge(Duration.ofMinutes(10)).build())
                 .isInstanceOf(ConfigurationException.class)
                 .extracting("setting").isEqualTo("jwksMaxAge");
     }
 
     @Test
     void explicitMaxAgeWithinTheLimitIsKept() {
-        assertThat(GatehouseFeature.builder(service, keys).jwksMaxAge(Duration.ofSeconds(60)).build()).isNotNull();
+        assertThat(GatehouseFeature.builder(service).jwksMaxAge(Duration.ofSeconds(60)).build()).isNotNull();
     }
 }

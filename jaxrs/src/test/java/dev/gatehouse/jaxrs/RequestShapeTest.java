@@ -1,7 +1,8 @@
 package dev.gatehouse.jaxrs;
 
+import dev.gatehouse.web.WebSettings;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
@@ -49,7 +50,7 @@ class RequestShapeTest {
     @BeforeAll
     void start() throws Exception {
         server = TestServer.start(db.dataSource());
-        bearerOnly = TestServer.start(db.dataSource(), b -> b.transports(Set.of(Transport.BEARER)), b -> b, b -> b);
+        bearerOnly = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f.web(WebSettings.builder().transports(Set.of(Transport.BEARER)).build()));
     }
 
     @AfterAll

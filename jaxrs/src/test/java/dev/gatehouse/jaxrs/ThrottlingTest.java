@@ -1,5 +1,6 @@
 package dev.gatehouse.jaxrs;
 
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
@@ -54,7 +55,7 @@ class ThrottlingTest {
     }
 
     private TestServer startOnClock() throws Exception {
-        return TestServer.start(db.dataSource(), t -> t.clock(clock), a -> a, f -> f.trustedProxies(Set.of("127.0.0.1")));
+        return TestServer.start(db.dataSource(), t -> t.clock(clock), a -> a, f -> f.web(WebSettings.builder().trustedProxies(Set.of("127.0.0.1")).build()));
     }
 
     @AfterAll
@@ -268,7 +269,7 @@ class ThrottlingTest {
     void fromAnUntrustedPeerForgedForwardedForIsIgnoredAndEveryEmailDrawsOnOneBudget() throws Exception {
         // no trusted proxy, and the HTTPS check off: the loopback peer's forwarding headers are then
         // ignored (with a warning), and every request is the peer's
-        try (TestServer limited = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5), f -> f.requireHttps(false))) {
+        try (TestServer limited = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5), f -> f.web(WebSettings.builder().requireHttps(false).build()))) {
             for (int i = 0; i < 5; i++) {
                 // a new email and a new forged X-Forwarded-For each time: still one client, the peer
                 Reply r = new Client(limited.base).postJson("auth/login", Json.credentials(newEmail(), PASSWORD),
@@ -289,7 +290,7 @@ class ThrottlingTest {
     @Test
     void behindATrustedProxyEachForwardedClientHasItsOwnBudget() throws Exception {
         try (TestServer proxied = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5),
-                f -> f.trustedProxies(Set.of("127.0.0.1")))) {
+                f -> f.web(WebSettings.builder().trustedProxies(Set.of("127.0.0.1")).build()))) {
             String[] clients = {"203.0.113.10", "203.0.113.20"};
             List<List<Integer>> statuses = List.of(new ArrayList<>(), new ArrayList<>());
             for (int i = 0; i < 6; i++) {
@@ -323,7 +324,7 @@ class ThrottlingTest {
     @Test
     void ipv6ClientsAreCountedPerSlash64AndEachSlash56IsBoundedByItsOwnLargerBudget() throws Exception {
         try (TestServer proxied = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5),
-                f -> f.trustedProxies(Set.of("127.0.0.1")))) {
+                f -> f.web(WebSettings.builder().trustedProxies(Set.of("127.0.0.1")).build()))) {
             // five addresses of one /64, in both headers' spellings, share one budget of five
             List<Integer> oneSlash64 = new ArrayList<>();
             for (int i = 1; i <= 6; i++) {

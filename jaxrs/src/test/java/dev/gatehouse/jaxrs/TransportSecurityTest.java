@@ -1,5 +1,6 @@
 package dev.gatehouse.jaxrs;
 
+import dev.gatehouse.web.WebSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.testing.LocalAddresses;
 import dev.gatehouse.jdbc.testing.TestDatabases;
@@ -40,10 +41,10 @@ class TransportSecurityTest {
     @BeforeAll
     void start() throws Exception {
         String host = LocalAddresses.nonLoopbackHost();
-        loopback = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f.trustedProxies(Set.of("127.0.0.1")));
+        loopback = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f.web(WebSettings.builder().trustedProxies(Set.of("127.0.0.1")).build()));
         unlisted = TestServer.start(db.dataSource(), b -> b, b -> b, f -> f);
         remote = TestServer.startOn(host, db.dataSource(), b -> b, b -> b, f -> f);
-        lax = TestServer.startOn(host, db.dataSource(), b -> b, b -> b, f -> f.requireHttps(false));
+        lax = TestServer.startOn(host, db.dataSource(), b -> b, b -> b, f -> f.web(WebSettings.builder().requireHttps(false).build()));
     }
 
     @AfterAll

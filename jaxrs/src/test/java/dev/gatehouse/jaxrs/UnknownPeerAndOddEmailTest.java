@@ -4,6 +4,7 @@ import dev.gatehouse.jdbc.testing.TestDatabases;
 import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.TestServer;
+import dev.gatehouse.web.WebSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class UnknownPeerAndOddEmailTest {
     void start() throws Exception {
         server = TestServer.start(db.dataSource(), b -> b.clientAttemptsPerMinute(2), b -> b.peerAddress(request -> null)
                 // Without a peer address plain HTTP is refused even from loopback (see TransportSecurityTest).
-                .requireHttps(false));
+                .web(WebSettings.builder().requireHttps(false).build()));
     }
 
     @AfterAll

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs;
 
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
 import dev.gatehouse.jdbc.testing.TestDatabases;
@@ -39,7 +39,7 @@ class VerifyOnlyServiceTest {
         issuer = IssuerServer.start(db.dataSource(), SigningAlgorithm.RS256, f -> f);
         String jwksUri = new Client(issuer.base).get(".well-known/openid-configuration").json().get("jwks_uri").asText();
 
-        GatehouseSettings settings = GatehouseSettings.builder(issuer.issuer, IssuerServer.AUDIENCE).build();
+        TokenSettings settings = TokenSettings.builder(issuer.issuer, IssuerServer.AUDIENCE).build();
         keys = RemoteJwksKeySource.builder(jwksUri)
                 .acceptedAlgorithms(settings.acceptedAlgorithms())
                 .allowHttpLoopback(true)

@@ -7,7 +7,7 @@ import dev.gatehouse.web.ClientAddresses;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.IssuedAccessToken;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.Problem;
@@ -75,7 +75,8 @@ public final class AuthService implements AutoCloseable {
      */
     static final Duration IN_FLIGHT_MARGIN = Duration.ofMinutes(1);
 
-    private final GatehouseSettings tokenSettings;
+    private final TokenSettings tokenSettings;
+    private final KeySource keys;
     private final AuthSettings settings;
     private final Clock clock;
     private final UserRepository users;
@@ -109,15 +110,16 @@ public final class AuthService implements AutoCloseable {
         }
     }
 
-    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+    public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
         this(tokenSettings, settings, keys, stores, SecurityEventListener.slf4j());
     }
 
     /** A service reporting its {@link SecurityEvent}s to {@code events} instead of SLF4J. */
-    public AuthService(GatehouseSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
+    public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
                        SecurityEventListener events) {
         this.events = Objects.requireNonNull(events, "events");
         this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
+        this.keys = Objects.requireNonNull(keys, "keys");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = tokenSettings.clock();
         this.users = stores.users;
@@ -153,12 +155,17 @@ public final class AuthService implements AutoCloseable {
         storePool.allowCoreThreadTimeOut(true);
     }
 
-    public GatehouseSettings tokenSettings() {
+    public TokenSettings tokenSettings() {
         return tokenSettings;
     }
 
     public AuthSettings settings() {
         return settings;
+    }
+
+    /** The keys this service signs with (and its verifier verifies with). */
+    public KeySource keys() {
+        return keys;
     }
 
     /** The verifier of this service's access tokens, with its revocation cache. */

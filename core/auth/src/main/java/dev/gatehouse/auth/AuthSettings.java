@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Settings of the onboarding flow (the token settings are {@link dev.gatehouse.token.GatehouseSettings}).
+ * Settings of the onboarding flow (the token settings are {@link dev.gatehouse.token.TokenSettings}).
  * Immutable; made by {@link #builder()}, validated by {@link Builder#build()}.
  */
 public final class AuthSettings {

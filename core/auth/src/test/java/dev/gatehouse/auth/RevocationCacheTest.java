@@ -4,7 +4,7 @@ import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.auth.testing.MemoryRevocationStore;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.InvalidTokenException.Reason;
 import dev.gatehouse.token.SigningAlgorithm;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class RevocationCacheTest {
     private static final String SESSION = "0f5e8a52-3c1d-4d7e-9a1b-2b3c4d5e6f70";
     private static final String OTHER_SESSION = "7b9c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3";
 
-    private final GatehouseSettings settings = GatehouseSettings.builder(ISSUER, AUDIENCE)
+    private final TokenSettings settings = TokenSettings.builder(ISSUER, AUDIENCE)
             .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class)).clock(Fixtures.CLOCK).build();
     private final AccessTokenIssuer issuer = new AccessTokenIssuer(settings, Fixtures.keys());
 

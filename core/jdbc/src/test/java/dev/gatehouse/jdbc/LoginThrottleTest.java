@@ -4,7 +4,7 @@ import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.AuthSettings;
 import dev.gatehouse.auth.InvalidCredentialsException;
 import dev.gatehouse.auth.ThrottledException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -59,7 +59,7 @@ class LoginThrottleTest {
 
     private AuthService service(UnaryOperator<AuthSettings.Builder> settings) {
         JdbcStores stores = new JdbcStores(db.dataSource());
-        AuthService service = new AuthService(GatehouseSettings.builder("https://issuer.test", "throttle").clock(clock).build(),
+        AuthService service = new AuthService(TokenSettings.builder("https://issuer.test", "throttle").clock(clock).build(),
                 settings.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build(),
                 KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),

@@ -8,7 +8,7 @@ import dev.gatehouse.auth.TokenPair;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.token.events.SecurityEventListener;
 
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -61,7 +61,7 @@ class SecurityEventsTest {
     /** A service on the test's database and keys: another node of the same deployment. */
     private AuthService node(SecurityEventListener listener) {
         JdbcStores stores = new JdbcStores(db.dataSource());
-        return new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+        return new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
                 AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(), keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                 listener);
@@ -114,7 +114,7 @@ class SecurityEventsTest {
     void theLockoutAndClientThrottlingAreReportedAsWarnings() throws Exception {
         service.close();
         JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+        service = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
                 AuthSettings.builder().bcryptCostForTests(4).throttleAccountClientBurst(2).clientAttemptsPerMinute(4).build(),
                 KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
@@ -158,10 +158,10 @@ class SecurityEventsTest {
         byte[] otherPepper = "another pepper of at least thirty-two bytes, elsewhere".getBytes(StandardCharsets.UTF_8);
         List<SecurityEvent> peppered = new CopyOnWriteArrayList<>();
         List<SecurityEvent> unpeppered = new CopyOnWriteArrayList<>();
-        try (AuthService otherPepperNode = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+        try (AuthService otherPepperNode = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
                 AuthSettings.builder().bcryptCostForTests(4).pepper(otherPepper).build(), keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()), peppered::add);
-             AuthService noPepper = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+             AuthService noPepper = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
                      AuthSettings.builder().bcryptCostForTests(4).build(), keys,
                      new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                      unpeppered::add)) {
@@ -205,7 +205,7 @@ class SecurityEventsTest {
     void aFailingListenerNeverBreaksTheFlow() throws Exception {
         service.close();
         JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(GatehouseSettings.builder("https://issuer.test", "events").build(),
+        service = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
                 AuthSettings.builder().bcryptCostForTests(4).build(), KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
                 event -> {

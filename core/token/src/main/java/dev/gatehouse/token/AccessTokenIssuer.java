@@ -25,10 +25,10 @@ public final class AccessTokenIssuer {
     /** The claim that carries roles. */
     public static final String ROLES_CLAIM = "roles";
 
-    private final GatehouseSettings settings;
+    private final TokenSettings settings;
     private final KeySource keys;
 
-    public AccessTokenIssuer(GatehouseSettings settings, KeySource keys) {
+    public AccessTokenIssuer(TokenSettings settings, KeySource keys) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.keys = Objects.requireNonNull(keys, "keys");
         SigningKey key = keys.signingKey();

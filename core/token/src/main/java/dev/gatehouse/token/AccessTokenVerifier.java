@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A token is accepted only if all of these hold, checked in this order (cheapest first):
  * <ol>
- *   <li>at most {@link GatehouseSettings#maxTokenSize()} characters, three non-empty segments of
+ *   <li>at most {@link TokenSettings#maxTokenSize()} characters, three non-empty segments of
  *       canonical base64url (RFC 7515 §7.1: no padding, no spare bits), header and payload JSON;</li>
  *   <li>header {@code typ} is {@code at+jwt} (RFC 9068 §2.1), no {@code crit} header, and a
  *       {@code kid} naming a key of the {@link KeySource};</li>
@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Every failure, whatever its cause, is an {@link InvalidTokenException}; nothing else escapes
  * {@link #verify(String)}.
  *
- * <p><b>Verified-token cache.</b> Unless {@link GatehouseSettings#verifiedTokenCache()} is off, a
+ * <p><b>Verified-token cache.</b> Unless {@link TokenSettings#verifiedTokenCache()} is off, a
  * token that passed every check above is remembered, keyed by its exact string, with the
  * principal it gave. The same string later costs a lookup instead of parsing and a signature
  * check, but is served from the cache only while all of these still hold, and otherwise goes
@@ -52,7 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * and the {@link RevocationCheck} is asked on every hit, exactly as on a full check. A token that
  * failed is never remembered, so a failure is always decided afresh. The cache is bounded by
- * {@link GatehouseSettings#verifiedTokenCacheSize()}.
+ * {@link TokenSettings#verifiedTokenCacheSize()}.
  */
 public final class AccessTokenVerifier {
     private static final int MAX_KID_LENGTH = 128;
@@ -61,18 +61,18 @@ public final class AccessTokenVerifier {
     /** Bounds the per-key signature-check cache when a rotating or remote key source brings new keys. */
     private static final int MAX_CACHED_SIGNATURE_CHECKS = 64;
 
-    private final GatehouseSettings settings;
+    private final TokenSettings settings;
     private final KeySource keys;
     private final RevocationCheck revocation;
     private final Map<SigningKey, SignatureCheck> signatureChecks = new ConcurrentHashMap<>();
     /** {@code null} when the settings turn the cache off. */
     private final VerifiedTokenCache cache;
 
-    public AccessTokenVerifier(GatehouseSettings settings, KeySource keys) {
+    public AccessTokenVerifier(TokenSettings settings, KeySource keys) {
         this(settings, keys, RevocationCheck.NONE);
     }
 
-    public AccessTokenVerifier(GatehouseSettings settings, KeySource keys, RevocationCheck revocation) {
+    public AccessTokenVerifier(TokenSettings settings, KeySource keys, RevocationCheck revocation) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.revocation = Objects.requireNonNull(revocation, "revocation");
@@ -81,7 +81,7 @@ public final class AccessTokenVerifier {
                 : null;
     }
 
-    public GatehouseSettings settings() {
+    public TokenSettings settings() {
         return settings;
     }
 

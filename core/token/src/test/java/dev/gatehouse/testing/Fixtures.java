@@ -1,7 +1,7 @@
 package dev.gatehouse.testing;
 
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.InvalidTokenException;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
@@ -114,13 +114,13 @@ public final class Fixtures {
     }
 
     /** Default settings (RS256 and ES256 accepted, leeway 30 s) on the fixed clock. */
-    public static GatehouseSettings settings() {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE).clock(CLOCK).build();
+    public static TokenSettings settings() {
+        return TokenSettings.builder(ISSUER, AUDIENCE).clock(CLOCK).build();
     }
 
     /** Settings that also accept HS256. */
-    public static GatehouseSettings settingsWithHs256() {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE).clock(CLOCK)
+    public static TokenSettings settingsWithHs256() {
+        return TokenSettings.builder(ISSUER, AUDIENCE).clock(CLOCK)
                 .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class)).build();
     }
 

@@ -3,7 +3,7 @@ package dev.gatehouse.testing;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningAlgorithm;
 
@@ -25,8 +25,8 @@ public final class KeyRoundTrip {
     }
 
     /** Access-token settings on this clock: TTL 5 min and leeway 30 s (the defaults), every algorithm accepted. */
-    public static GatehouseSettings tokenSettings(Clock clock) {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+    public static TokenSettings tokenSettings(Clock clock) {
+        return TokenSettings.builder(ISSUER, AUDIENCE)
                 .clock(clock)
                 .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class))
                 .build();

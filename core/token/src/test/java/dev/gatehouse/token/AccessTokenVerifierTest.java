@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AccessTokenVerifierTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
-    private static GatehouseSettings settings(Clock clock) {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+    private static TokenSettings settings(Clock clock) {
+        return TokenSettings.builder(ISSUER, AUDIENCE)
                 .accessTokenTtl(TTL)
                 .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class))
                 .clock(clock)
@@ -118,9 +118,9 @@ class AccessTokenVerifierTest {
 
     @Test
     void anIssuerAsLongAsTheSettingsAllowIsAcceptedAndAnyOtherRefused() {
-        // GatehouseSettings accepts an issuer of up to 512 characters; its own tokens must verify.
+        // TokenSettings accepts an issuer of up to 512 characters; its own tokens must verify.
         String longIssuer = "https://" + "a".repeat(300) + ".example";
-        GatehouseSettings settings = GatehouseSettings.builder(longIssuer, AUDIENCE).clock(Fixtures.CLOCK).build();
+        TokenSettings settings = TokenSettings.builder(longIssuer, AUDIENCE).clock(Fixtures.CLOCK).build();
         KeySet keys = KeySet.of(Fixtures.rsaKey());
         String token = new AccessTokenIssuer(settings, keys).issue("user-long", List.of("user")).token();
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings, keys);
@@ -222,7 +222,7 @@ class AccessTokenVerifierTest {
     // ---- 9. time (fixed clock, leeway 30 s) ----------------------------------------------
 
     private static AccessTokenVerifier verifierAt(java.time.Instant now) {
-        GatehouseSettings s = GatehouseSettings.builder(ISSUER, AUDIENCE)
+        TokenSettings s = TokenSettings.builder(ISSUER, AUDIENCE)
                 .clockLeeway(Duration.ofSeconds(30))
                 .clock(Clock.fixed(now, ZoneOffset.UTC))
                 .build();

@@ -220,7 +220,7 @@ class ClaimValidationTest {
 
     @Test
     void aNumericIssuerIsNotTheStringItWouldPrintAs() {
-        GatehouseSettings settings = GatehouseSettings.builder("1234", AUDIENCE).clock(Fixtures.CLOCK).build();
+        TokenSettings settings = TokenSettings.builder("1234", AUDIENCE).clock(Fixtures.CLOCK).build();
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys());
 
         assertThat(verifier.verify(sign(rs256().claim("iss", "1234"))).subject()).isEqualTo(Fixtures.SUBJECT);

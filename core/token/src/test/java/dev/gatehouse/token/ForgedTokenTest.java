@@ -182,7 +182,7 @@ class ForgedTokenTest {
     @ParameterizedTest(name = "{0}, HS256 accepted: {2}")
     @MethodSource("publicKeyMaterialAsHmacSecret")
     void rs256TokenReSignedAsHs256WithPublicKeyMaterialIsRefused(String what, byte[] secret, boolean hs256Accepted) {
-        GatehouseSettings settings = hs256Accepted ? Fixtures.settingsWithHs256() : Fixtures.settings();
+        TokenSettings settings = hs256Accepted ? Fixtures.settingsWithHs256() : Fixtures.settings();
         AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys());
         String token = Fixtures.forge("HS256", RSA_KID).signHs256(secret);
 

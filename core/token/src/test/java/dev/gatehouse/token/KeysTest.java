@@ -223,7 +223,7 @@ class KeysTest {
         KeySet original = KeySet.of(Fixtures.key(alg));
         List<SigningKey> parsed = JwkSets.parse("keysFile", JwkSets.toPrivateJson(original.keys()));
         KeySet reparsed = KeySet.of(parsed, null);
-        GatehouseSettings settings = Fixtures.settingsWithHs256();
+        TokenSettings settings = Fixtures.settingsWithHs256();
 
         assertThat(parsed).singleElement().satisfies(k -> {
             assertThat(k.kid()).isEqualTo(Fixtures.key(alg).kid());

@@ -1,7 +1,6 @@
 package dev.gatehouse.token;
 
 import dev.gatehouse.testing.Fixtures;
-import dev.gatehouse.token.Transport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,68 +21,58 @@ import static dev.gatehouse.testing.Fixtures.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** GatehouseSettings fails fast and names the offending setting (STYLE.md 3). */
+/** TokenSettings fails fast and names the offending setting (STYLE.md 3). */
 class SettingsTest {
-    private static GatehouseSettings.Builder valid() {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE);
+    private static TokenSettings.Builder valid() {
+        return TokenSettings.builder(ISSUER, AUDIENCE);
     }
 
     @Test
     void defaultsAreThoseOfTheHttpContract() {
-        GatehouseSettings s = valid().build();
+        TokenSettings s = valid().build();
 
         assertThat(s.issuer()).isEqualTo(ISSUER);
         assertThat(s.audience()).isEqualTo(AUDIENCE);
         assertThat(s.accessTokenTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.clockLeeway()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.acceptedAlgorithms()).containsExactlyInAnyOrder(SigningAlgorithm.RS256, SigningAlgorithm.ES256);
-        assertThat(s.realm()).isEqualTo("gatehouse");
-        assertThat(s.transports()).containsExactlyInAnyOrder(Transport.BEARER, Transport.COOKIE);
-        assertThat(s.accessCookieName()).isEqualTo("__Host-access_token");
-        assertThat(s.refreshCookieName()).isEqualTo("__Secure-refresh_token");
-        assertThat(s.csrfCookieName()).isEqualTo("__Host-csrf_token");
-        assertThat(s.csrfHeaderName()).isEqualTo("X-CSRF-Token");
+        assertThat(s.maxTokenSize()).isEqualTo(8192);
+        assertThat(s.verifiedTokenCache()).isTrue();
     }
 
     @Test
     void settingsAreImmutable() {
-        GatehouseSettings s = valid().build();
+        TokenSettings s = valid().build();
 
         assertThatThrownBy(() -> s.acceptedAlgorithms().add(SigningAlgorithm.HS256)).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> s.transports().clear()).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
     void toBuilderKeepsEverySetting() {
-        GatehouseSettings s = valid().accessTokenTtl(Duration.ofMinutes(7)).clockLeeway(Duration.ofSeconds(5))
-                .acceptedAlgorithms(EnumSet.of(SigningAlgorithm.HS256)).maxTokenSize(1024).realm("api")
-                .transports(EnumSet.of(Transport.COOKIE)).accessCookieName("a").refreshCookieName("r")
-                .csrfCookieName("c").csrfHeaderName("X-C").clock(Fixtures.CLOCK).build();
+        TokenSettings s = valid().accessTokenTtl(Duration.ofMinutes(7)).clockLeeway(Duration.ofSeconds(5))
+                .acceptedAlgorithms(EnumSet.of(SigningAlgorithm.HS256)).maxTokenSize(1024).verifiedTokenCache(false)
+                .verifiedTokenCacheSize(7).clock(Fixtures.CLOCK).build();
 
-        GatehouseSettings copy = s.toBuilder().build();
+        TokenSettings copy = s.toBuilder().build();
 
         assertThat(copy.accessTokenTtl()).isEqualTo(Duration.ofMinutes(7));
         assertThat(copy.clockLeeway()).isEqualTo(Duration.ofSeconds(5));
         assertThat(copy.acceptedAlgorithms()).containsExactly(SigningAlgorithm.HS256);
         assertThat(copy.maxTokenSize()).isEqualTo(1024);
-        assertThat(copy.realm()).isEqualTo("api");
-        assertThat(copy.transports()).containsExactly(Transport.COOKIE);
-        assertThat(copy.accessCookieName()).isEqualTo("a");
-        assertThat(copy.refreshCookieName()).isEqualTo("r");
-        assertThat(copy.csrfCookieName()).isEqualTo("c");
-        assertThat(copy.csrfHeaderName()).isEqualTo("X-C");
+        assertThat(copy.verifiedTokenCache()).isFalse();
+        assertThat(copy.verifiedTokenCacheSize()).isEqualTo(7);
         assertThat(copy.clock()).isEqualTo(Fixtures.CLOCK);
     }
 
     static Stream<Arguments> invalidSettings() {
         return Stream.of(
-                bad("issuer", "issuer blank", b -> GatehouseSettings.builder("  ", AUDIENCE)),
-                bad("issuer", "issuer empty", b -> GatehouseSettings.builder("", AUDIENCE)),
-                bad("issuer", "issuer null", b -> GatehouseSettings.builder(null, AUDIENCE)),
-                bad("issuer", "issuer with surrounding space", b -> GatehouseSettings.builder(" " + ISSUER, AUDIENCE)),
-                bad("issuer", "issuer with ':' that is no URI", b -> GatehouseSettings.builder("https://exa mple", AUDIENCE)),
-                bad("audience", "audience null", b -> GatehouseSettings.builder(ISSUER, null)),
-                bad("audience", "audience blank", b -> GatehouseSettings.builder(ISSUER, " ")),
+                bad("issuer", "issuer blank", b -> TokenSettings.builder("  ", AUDIENCE)),
+                bad("issuer", "issuer empty", b -> TokenSettings.builder("", AUDIENCE)),
+                bad("issuer", "issuer null", b -> TokenSettings.builder(null, AUDIENCE)),
+                bad("issuer", "issuer with surrounding space", b -> TokenSettings.builder(" " + ISSUER, AUDIENCE)),
+                bad("issuer", "issuer with ':' that is no URI", b -> TokenSettings.builder("https://exa mple", AUDIENCE)),
+                bad("audience", "audience null", b -> TokenSettings.builder(ISSUER, null)),
+                bad("audience", "audience blank", b -> TokenSettings.builder(ISSUER, " ")),
                 bad("accessTokenTtl", "ttl zero", b -> b.accessTokenTtl(Duration.ZERO)),
                 bad("accessTokenTtl", "ttl negative", b -> b.accessTokenTtl(Duration.ofMinutes(-5))),
                 bad("accessTokenTtl", "ttl over 24 h", b -> b.accessTokenTtl(Duration.ofHours(24).plusSeconds(1))),
@@ -93,36 +82,20 @@ class SettingsTest {
                 bad("clockLeeway", "leeway null", b -> b.clockLeeway(null)),
                 bad("maxTokenSize", "maxTokenSize 100", b -> b.maxTokenSize(100)),
                 bad("maxTokenSize", "maxTokenSize negative", b -> b.maxTokenSize(-1)),
-                bad("realm", "realm with a quote", b -> b.realm("gate\"house")),
-                bad("realm", "realm with a backslash", b -> b.realm("gate\\house")),
-                bad("realm", "realm empty", b -> b.realm("")),
-                bad("realm", "realm with a newline", b -> b.realm("gate\nhouse")),
-                bad("realm", "realm null", b -> b.realm(null)),
-                bad("transports", "transports empty", b -> b.transports(EnumSet.noneOf(Transport.class))),
-                bad("transports", "transports empty Set.of()", b -> b.transports(Set.of())),
-                bad("transports", "transports null", b -> b.transports(null)),
-                bad("accessCookieName", "access cookie name with a space", b -> b.accessCookieName("access token")),
-                bad("accessCookieName", "access cookie name with '='", b -> b.accessCookieName("a=b")),
-                bad("accessCookieName", "access cookie name with ';'", b -> b.accessCookieName("a;b")),
-                bad("accessCookieName", "access cookie name empty", b -> b.accessCookieName("")),
-                bad("refreshCookieName", "refresh cookie name with a space", b -> b.refreshCookieName("refresh token")),
-                bad("csrfCookieName", "csrf cookie name with a space", b -> b.csrfCookieName("csrf token")),
-                bad("csrfHeaderName", "csrf header name with a space", b -> b.csrfHeaderName("X CSRF")),
-                bad("csrfHeaderName", "csrf header name with ':'", b -> b.csrfHeaderName("X-CSRF:")),
                 bad("acceptedAlgorithms", "acceptedAlgorithms empty EnumSet", b -> b.acceptedAlgorithms(EnumSet.noneOf(SigningAlgorithm.class))),
                 bad("acceptedAlgorithms", "acceptedAlgorithms empty Set.of()", b -> b.acceptedAlgorithms(Set.of())),
                 bad("acceptedAlgorithms", "acceptedAlgorithms null", b -> b.acceptedAlgorithms(null)),
                 bad("clock", "clock null", b -> b.clock(null)));
     }
 
-    private static Arguments bad(String setting, String what, UnaryOperator<GatehouseSettings.Builder> change) {
+    private static Arguments bad(String setting, String what, UnaryOperator<TokenSettings.Builder> change) {
         return Arguments.of(setting, what, change);
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("invalidSettings")
     void invalidSettingThrowsConfigurationExceptionNamingIt(String setting, String what,
-                                                            UnaryOperator<GatehouseSettings.Builder> change) {
+                                                            UnaryOperator<TokenSettings.Builder> change) {
         assertThatThrownBy(() -> change.apply(valid()).build())
                 .isInstanceOf(ConfigurationException.class)
                 .satisfies(e -> {
@@ -133,12 +106,12 @@ class SettingsTest {
 
     @Test
     void boundaryValuesAreAccepted() {
-        GatehouseSettings s = valid()
+        TokenSettings s = valid()
                 .accessTokenTtl(Duration.ofHours(24))
                 .clockLeeway(Duration.ofMinutes(5))
                 .maxTokenSize(65536)
                 .build();
-        GatehouseSettings t = valid().clockLeeway(Duration.ZERO).maxTokenSize(512).build();
+        TokenSettings t = valid().clockLeeway(Duration.ZERO).maxTokenSize(512).build();
 
         assertThat(s.accessTokenTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(s.clockLeeway()).isEqualTo(Duration.ofMinutes(5));
@@ -149,13 +122,13 @@ class SettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"gatehouse-demo", "api://default", "urn:example:api"})
     void ordinaryAudiencesAreAccepted(String audience) {
-        assertThat(GatehouseSettings.builder(ISSUER, audience).build().audience()).isEqualTo(audience);
+        assertThat(TokenSettings.builder(ISSUER, audience).build().audience()).isEqualTo(audience);
     }
 
     @Test
     void builderDoesNotShareStateWithBuiltSettings() {
         EnumSet<SigningAlgorithm> algs = EnumSet.of(SigningAlgorithm.RS256);
-        GatehouseSettings s = valid().acceptedAlgorithms(algs).build();
+        TokenSettings s = valid().acceptedAlgorithms(algs).build();
         algs.add(SigningAlgorithm.HS256);
 
         assertThat(s.acceptedAlgorithms()).containsExactly(SigningAlgorithm.RS256);
@@ -163,7 +136,7 @@ class SettingsTest {
 
     @Test
     void issuerWithAnHs256KeyIsRefusedWhenAcceptedAlgorithmsLackHs256() {
-        GatehouseSettings settings = valid().clock(Clock.systemUTC()).build();
+        TokenSettings settings = valid().clock(Clock.systemUTC()).build();
 
         assertThatThrownBy(() -> new AccessTokenIssuer(settings, KeySet.of(Fixtures.hmacKey())))
                 .isInstanceOf(ConfigurationException.class)
@@ -190,13 +163,5 @@ class SettingsTest {
         assertThatThrownBy(() -> SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", "none"))
                 .isInstanceOf(ConfigurationException.class)
                 .extracting("setting").isEqualTo("GATEHOUSE_SIGNING_ALG");
-    }
-
-    @Test
-    void transportWireNamesParseIgnoringCase() {
-        assertThat(Transport.fromWireName("Bearer")).isEqualTo(Transport.BEARER);
-        assertThat(Transport.fromWireName(" COOKIE ")).isEqualTo(Transport.COOKIE);
-        assertThat(Transport.fromWireName("query")).isNull();
-        assertThat(Transport.BEARER.wireName()).isEqualTo("bearer");
     }
 }

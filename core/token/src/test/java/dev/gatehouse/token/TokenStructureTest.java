@@ -261,7 +261,7 @@ class TokenStructureTest {
     }
 
     private static AccessTokenVerifier bigTokenVerifier() {
-        GatehouseSettings s = Fixtures.settings().toBuilder().maxTokenSize(65536).build();
+        TokenSettings s = Fixtures.settings().toBuilder().maxTokenSize(65536).build();
         return new AccessTokenVerifier(s, Fixtures.keys());
     }
 

@@ -80,8 +80,8 @@ class VerifiedTokenCacheTest {
         }
     }
 
-    private static GatehouseSettings.Builder settings(Clock clock) {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+    private static TokenSettings.Builder settings(Clock clock) {
+        return TokenSettings.builder(ISSUER, AUDIENCE)
                 .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class))
                 .clockLeeway(LEEWAY)
                 .clock(clock);
@@ -95,7 +95,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void cacheIsOnByDefaultWithTenThousandEntries() {
-        GatehouseSettings settings = GatehouseSettings.builder(ISSUER, AUDIENCE).build();
+        TokenSettings settings = TokenSettings.builder(ISSUER, AUDIENCE).build();
 
         assertThat(settings.verifiedTokenCache()).isTrue();
         assertThat(settings.verifiedTokenCacheSize()).isEqualTo(10_000);
@@ -105,7 +105,7 @@ class VerifiedTokenCacheTest {
     @Test
     void cacheSizeOutsideItsRangeIsRefusedNamingTheSetting() {
         for (int size : new int[] {0, -1, 1_000_001}) {
-            assertThatThrownBy(() -> GatehouseSettings.builder(ISSUER, AUDIENCE).verifiedTokenCacheSize(size).build())
+            assertThatThrownBy(() -> TokenSettings.builder(ISSUER, AUDIENCE).verifiedTokenCacheSize(size).build())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("verifiedTokenCacheSize");
         }

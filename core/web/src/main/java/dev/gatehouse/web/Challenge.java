@@ -1,10 +1,10 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.GatehouseSettings;
+
 
 /**
  * {@code WWW-Authenticate} values for the {@code Bearer} scheme (RFC 6750 §3), written in one place
- * for every adapter. The realm is validated by {@link GatehouseSettings} (no quote or backslash),
+ * for every adapter. The realm is validated by {@link WebSettings} (no quote or backslash),
  * and descriptions are fixed texts, so nothing a client sent ever reaches the header.
  */
 public final class Challenge {

@@ -1,7 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.GatehouseSettings;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,21 +15,13 @@ import java.util.Set;
  * {@code Origin} that is neither the request's own origin nor an allowed one). Thread-safe.
  */
 public final class CsrfPolicy {
-    private final GatehouseSettings settings;
+    private final WebSettings settings;
     private final Set<String> allowedOrigins;
 
-    /**
-     * @param allowedOrigins extra origins ({@code scheme://host[:port]}) from which state changes
-     *                       are accepted, besides the request's own; usually empty
-     */
-    public CsrfPolicy(GatehouseSettings settings, Set<String> allowedOrigins) {
+    /** The policy with the CSRF cookie and header names, and the allowed origins, of {@code settings}. */
+    public CsrfPolicy(WebSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        for (String origin : allowedOrigins) {
-            if (normaliseOrigin(origin) == null) {
-                throw new ConfigurationException("allowedOrigins", "'" + origin + "' is not an origin (scheme://host[:port])");
-            }
-        }
-        this.allowedOrigins = Set.copyOf(allowedOrigins.stream().map(CsrfPolicy::normaliseOrigin).toList());
+        this.allowedOrigins = Set.copyOf(settings.allowedOrigins().stream().map(CsrfPolicy::normaliseOrigin).toList());
     }
 
     /** GET, HEAD, OPTIONS and TRACE are safe (RFC 9110 §9.2.1); everything else changes state. */

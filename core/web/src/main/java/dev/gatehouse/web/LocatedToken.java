@@ -1,6 +1,6 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 import java.util.Objects;
 
 /**

@@ -1,9 +1,8 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
 import dev.gatehouse.token.InvalidTokenException;
 
 import org.slf4j.Logger;
@@ -114,30 +113,30 @@ public final class RequestAuthenticator {
     }
 
     private final AccessTokenVerifier verifier;
-    private final GatehouseSettings settings;
+    private final WebSettings settings;
     private final TokenLocator locator;
     private final CsrfPolicy csrf;
     private final TransportSecurity transport;
 
-    /** An authenticator with the default transport security: HTTPS required, loopback exempt, no trusted proxies. */
-    public RequestAuthenticator(AccessTokenVerifier verifier, CsrfPolicy csrf) {
-        this(verifier, csrf, TransportSecurity.requireHttps());
-    }
-
-    public RequestAuthenticator(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport) {
+    /** An authenticator of the tokens {@code verifier} accepts, carried and checked as {@code settings} say. */
+    public RequestAuthenticator(AccessTokenVerifier verifier, WebSettings settings) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
-        this.settings = verifier.settings();
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.locator = new TokenLocator(settings);
-        this.csrf = Objects.requireNonNull(csrf, "csrf");
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.csrf = new CsrfPolicy(settings);
+        this.transport = settings.transportSecurity();
     }
 
     public TransportSecurity transport() {
         return transport;
     }
 
-    public GatehouseSettings settings() {
+    public WebSettings settings() {
         return settings;
+    }
+
+    public AccessTokenVerifier verifier() {
+        return verifier;
     }
 
     /** Authenticates a request. Never throws: any failure is a rejection. */

@@ -1,7 +1,6 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.web.Transport;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,9 +29,10 @@ public final class TokenLocator {
     /** The problem text of a malformed {@code Authorization: Bearer} header. */
     static final String NOT_ONE_BEARER_TOKEN = "The Authorization header is not 'Bearer' followed by one token";
 
-    private final GatehouseSettings settings;
+    private final WebSettings settings;
 
-    public TokenLocator(GatehouseSettings settings) {
+    /** A locator of the transports and cookie names of {@code settings}. */
+    public TokenLocator(WebSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 

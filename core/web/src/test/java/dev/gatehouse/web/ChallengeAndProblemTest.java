@@ -1,7 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.testing.Fixtures;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +36,7 @@ class ChallengeAndProblemTest {
 
     @Test
     void challengeUsesTheConfiguredRealm() {
-        String realm = Fixtures.settings().toBuilder().realm("My API").build().realm();
+        String realm = WebSettings.builder().realm("My API").build().realm();
 
         assertThat(Challenge.invalidToken(realm)).isEqualTo("Bearer realm=\"My API\", error=\"invalid_token\"");
     }

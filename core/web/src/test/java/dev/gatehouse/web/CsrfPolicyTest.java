@@ -1,6 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.token.ConfigurationException;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class CsrfPolicyTest {
     private static final String CSRF = "k9f8Y2Lq0t3ZrX5w";
     private static final List<String> COOKIES = List.of("__Host-access_token=tok; __Host-csrf_token=" + CSRF);
 
-    private static final CsrfPolicy POLICY = new CsrfPolicy(Fixtures.settings(), Set.of());
+    private static final CsrfPolicy POLICY = new CsrfPolicy(WebSettings.defaults());
 
     private static String post(String header, String secFetchSite, String origin) {
         return POLICY.check("POST", COOKIES, header, secFetchSite, origin, OWN);
@@ -109,7 +108,7 @@ class CsrfPolicyTest {
 
     @Test
     void allowedExtraOriginPasses() {
-        CsrfPolicy policy = new CsrfPolicy(Fixtures.settings(), Set.of("https://admin.example:8443"));
+        CsrfPolicy policy = new CsrfPolicy(WebSettings.builder().allowedOrigins(Set.of("https://admin.example:8443")).build());
 
         assertThat(policy.check("POST", COOKIES, CSRF, "same-site", "https://admin.example:8443", OWN)).isNull();
         assertThat(policy.check("POST", COOKIES, CSRF, null, "https://admin.example", OWN)).isNotBlank();
@@ -118,7 +117,7 @@ class CsrfPolicyTest {
 
     @Test
     void allowedOriginStillNeedsTheCsrfToken() {
-        CsrfPolicy policy = new CsrfPolicy(Fixtures.settings(), Set.of("https://admin.example"));
+        CsrfPolicy policy = new CsrfPolicy(WebSettings.builder().allowedOrigins(Set.of("https://admin.example")).build());
 
         assertThat(policy.check("POST", COOKIES, null, null, "https://admin.example", OWN)).isNotBlank();
     }
@@ -126,14 +125,14 @@ class CsrfPolicyTest {
     @ParameterizedTest
     @ValueSource(strings = {"null", "admin.example", "https://admin.example/path", "ftp://admin.example", "*"})
     void allowedOriginThatIsNotAnOriginIsAConfigurationError(String origin) {
-        assertThatThrownBy(() -> new CsrfPolicy(Fixtures.settings(), Set.of(origin)))
+        assertThatThrownBy(() -> new CsrfPolicy(WebSettings.builder().allowedOrigins(Set.of(origin)).build()))
                 .isInstanceOf(ConfigurationException.class)
                 .extracting("setting").isEqualTo("allowedOrigins");
     }
 
     @Test
     void customCsrfCookieNameIsUsed() {
-        CsrfPolicy policy = new CsrfPolicy(Fixtures.settings().toBuilder().csrfCookieName("xsrf").build(), Set.of());
+        CsrfPolicy policy = new CsrfPolicy(WebSettings.builder().csrfCookieName("xsrf").build());
 
         assertThat(policy.check("POST", List.of("xsrf=abc"), "abc", null, null, OWN)).isNull();
         assertThat(policy.check("POST", COOKIES, CSRF, null, null, OWN)).isNotBlank();

@@ -1,9 +1,8 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -101,12 +100,11 @@ final class FuzzKeys {
     }
 
     /** All three algorithms accepted, both transports, the fixed clock, a 30 s leeway. */
-    static GatehouseSettings settings() {
-        return GatehouseSettings.builder(ISSUER, AUDIENCE)
+    static TokenSettings settings() {
+        return TokenSettings.builder(ISSUER, AUDIENCE)
                 .clock(CLOCK)
                 .clockLeeway(java.time.Duration.ofSeconds(LEEWAY_S))
                 .acceptedAlgorithms(EnumSet.allOf(SigningAlgorithm.class))
-                .transports(EnumSet.allOf(Transport.class))
                 .build();
     }
 

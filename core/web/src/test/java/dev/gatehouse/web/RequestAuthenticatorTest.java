@@ -1,18 +1,16 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 import static dev.gatehouse.testing.Fixtures.AUDIENCE;
 import static dev.gatehouse.testing.Fixtures.ISSUER;
@@ -24,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * characters: whatever the order, every request gets the answer it would get without the cache.
  */
 class RequestAuthenticatorTest {
-    private static final String DEFAULT_COOKIE = GatehouseSettings.DEFAULT_ACCESS_COOKIE;
+    private static final String DEFAULT_COOKIE = WebSettings.DEFAULT_ACCESS_COOKIE;
 
     /** A request as an adapter presents it: HTTPS, from a remote address. */
     private static final class Request implements RequestAuthenticator.HttpRequestView {
@@ -70,12 +68,12 @@ class RequestAuthenticatorTest {
     }
 
     private static RequestAuthenticator authenticator(boolean cache) {
-        return authenticator(new AccessTokenVerifier(GatehouseSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK)
+        return authenticator(new AccessTokenVerifier(TokenSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK)
                 .verifiedTokenCache(cache).build(), Fixtures.keys()));
     }
 
     private static RequestAuthenticator authenticator(AccessTokenVerifier verifier) {
-        return new RequestAuthenticator(verifier, new CsrfPolicy(verifier.settings(), Set.of()));
+        return new RequestAuthenticator(verifier, WebSettings.defaults());
     }
 
     private static String token(String jti) {
@@ -155,9 +153,9 @@ class RequestAuthenticatorTest {
     @Test
     void cachedPrincipalIsNullOnAMissAndWithTheCacheOff() {
         AccessTokenVerifier on = new AccessTokenVerifier(
-                GatehouseSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK).build(), Fixtures.keys());
+                TokenSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK).build(), Fixtures.keys());
         AccessTokenVerifier off = new AccessTokenVerifier(
-                GatehouseSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK).verifiedTokenCache(false).build(), Fixtures.keys());
+                TokenSettings.builder(ISSUER, AUDIENCE).clock(Fixtures.CLOCK).verifiedTokenCache(false).build(), Fixtures.keys());
         String token = token("j-miss");
 
         assertThat(on.cachedPrincipal(token)).isNull();

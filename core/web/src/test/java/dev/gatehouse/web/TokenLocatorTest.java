@@ -1,8 +1,6 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.token.Transport;
-import dev.gatehouse.testing.Fixtures;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.web.Transport;
 
 import dev.gatehouse.web.LocatedToken.Kind;
 import org.junit.jupiter.api.Test;
@@ -16,10 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** RFC 6750 §2.1 header, the access cookie, and the "one token, one place" rule. */
 class TokenLocatorTest {
-    private static final String COOKIE = GatehouseSettings.DEFAULT_ACCESS_COOKIE;
+    private static final String COOKIE = WebSettings.DEFAULT_ACCESS_COOKIE;
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln";
 
-    private static final TokenLocator BOTH = new TokenLocator(Fixtures.settings());
+    private static final TokenLocator BOTH = new TokenLocator(WebSettings.defaults());
 
     private static LocatedToken locate(List<String> authorization, List<String> cookies) {
         return BOTH.locate(authorization, cookies);
@@ -168,7 +166,7 @@ class TokenLocatorTest {
 
     @Test
     void cookieIsIgnoredWhenTheCookieTransportIsDisabled() {
-        TokenLocator bearerOnly = new TokenLocator(Fixtures.settings().toBuilder().transports(EnumSet.of(Transport.BEARER)).build());
+        TokenLocator bearerOnly = new TokenLocator(WebSettings.builder().transports(EnumSet.of(Transport.BEARER)).build());
 
         assertNone(bearerOnly.locate(List.of(), List.of(COOKIE + "=" + TOKEN)));
         assertFound(bearerOnly.locate(List.of("Bearer " + TOKEN), List.of(COOKIE + "=other")), TOKEN, Transport.BEARER);
@@ -176,7 +174,7 @@ class TokenLocatorTest {
 
     @Test
     void customAccessCookieNameIsUsed() {
-        TokenLocator custom = new TokenLocator(Fixtures.settings().toBuilder().accessCookieName("at").build());
+        TokenLocator custom = new TokenLocator(WebSettings.builder().accessCookieName("at").build());
 
         assertFound(custom.locate(List.of(), List.of("at=" + TOKEN)), TOKEN, Transport.COOKIE);
         assertNone(custom.locate(List.of(), List.of(COOKIE + "=" + TOKEN)));

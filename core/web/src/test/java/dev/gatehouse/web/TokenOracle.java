@@ -2,7 +2,7 @@ package dev.gatehouse.web;
 
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +33,7 @@ import static dev.gatehouse.web.FuzzKeys.NOW_S;
 final class TokenOracle {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final int MAX_TOKEN = GatehouseSettings.DEFAULT_MAX_TOKEN_SIZE;
+    private static final int MAX_TOKEN = TokenSettings.DEFAULT_MAX_TOKEN_SIZE;
     private static final int MAX_CLAIM = 256;
     private static final int MAX_ROLES = 64;
 

@@ -2,9 +2,8 @@ package dev.gatehouse.web;
 
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
 import dev.gatehouse.token.InvalidTokenException;
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gatehouse.testing.FuzzRuns;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,14 +25,14 @@ import java.util.regex.Pattern;
  * located token verifies; the locator finds a bearer token exactly when the header is
  * {@code Bearer} and one RFC 6750 {@code b64token}.
  *
- * <p>Seeds and regression inputs: {@code src/test/resources/dev/gatehouse/core/TokenStringFuzzTestInputs/arbitraryText/}.
+ * <p>Seeds and regression inputs: {@code src/test/resources/dev/gatehouse/web/TokenStringFuzzTestInputs/arbitraryText/}.
  * Runs fuzzing only in its own surefire execution (see the module POM) and in {@code fuzz/run.sh}.
  */
 class TokenStringFuzzTest {
     private static final AccessTokenVerifier VERIFIER = FuzzKeys.verifier();
-    private static final GatehouseSettings SETTINGS = VERIFIER.settings();
+    private static final WebSettings SETTINGS = WebSettings.defaults();
     private static final TokenLocator LOCATOR = new TokenLocator(SETTINGS);
-    private static final RequestAuthenticator AUTHENTICATOR = new RequestAuthenticator(VERIFIER, new CsrfPolicy(SETTINGS, Set.of()));
+    private static final RequestAuthenticator AUTHENTICATOR = new RequestAuthenticator(VERIFIER, SETTINGS);
     /** RFC 6750 §2.1, written out here rather than taken from the code under test. */
     private static final Pattern BEARER_HEADER = Pattern.compile("(?i:bearer) ([A-Za-z0-9\\-._~+/]+=*)");
     private static final FuzzRuns RUNS = new FuzzRuns("TokenStringFuzzTest.arbitraryText");

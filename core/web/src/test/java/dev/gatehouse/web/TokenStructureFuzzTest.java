@@ -26,7 +26,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -54,7 +53,7 @@ class TokenStructureFuzzTest {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final AccessTokenVerifier VERIFIER = FuzzKeys.verifier();
     private static final RequestAuthenticator AUTHENTICATOR =
-            new RequestAuthenticator(VERIFIER, new CsrfPolicy(VERIFIER.settings(), Set.of()));
+            new RequestAuthenticator(VERIFIER, WebSettings.defaults());
     private static final FuzzRuns RUNS = new FuzzRuns("TokenStructureFuzzTest.mutatedTokens");
 
     private static final SigningKey[] REAL = {FuzzKeys.rsaKey(), FuzzKeys.ecKey(), FuzzKeys.hmacKey()};

@@ -127,10 +127,9 @@ public final class DemoMain {
 
     static ResourceConfig application(DemoContext context) {
         return DemoResources.register(new ResourceConfig(), context.profiles)
-                .register(GatehouseFeature.builder(context.service, context.keys)
+                .register(GatehouseFeature.builder(context.service)
                         .asyncTimeout(context.settings.authTimeout)
-                        .requireHttps(context.settings.requireHttps)
-                        .trustedProxies(context.settings.trustedProxies)
+                        .web(context.web)
                         .build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }

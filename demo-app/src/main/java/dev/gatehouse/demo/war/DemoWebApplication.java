@@ -14,10 +14,9 @@ public final class DemoWebApplication extends ResourceConfig {
     public DemoWebApplication() {
         DemoContext context = DemoContextListener.current();
         DemoResources.register(this, context.profiles);
-        register(GatehouseFeature.builder(context.service, context.keys)
+        register(GatehouseFeature.builder(context.service)
                 .asyncTimeout(context.settings.authTimeout)
-                .requireHttps(context.settings.requireHttps)
-                .trustedProxies(context.settings.trustedProxies)
+                .web(context.web)
                 .build());
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
     }

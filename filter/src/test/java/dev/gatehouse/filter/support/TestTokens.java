@@ -2,7 +2,7 @@ package dev.gatehouse.filter.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.token.AccessTokenIssuer;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.KeyFiles;
 import dev.gatehouse.token.KeySet;
@@ -56,7 +56,7 @@ public final class TestTokens {
         }
         signingKey = SigningKey.rsa(KID, (RSAPublicKey) trusted.getPublic(), (RSAPrivateKey) trusted.getPrivate());
         attackerKey = SigningKey.rsa("attacker-1", (RSAPublicKey) attacker.getPublic(), (RSAPrivateKey) attacker.getPrivate());
-        issuer = new AccessTokenIssuer(GatehouseSettings.builder(ISSUER, AUDIENCE).build(), KeySet.of(signingKey));
+        issuer = new AccessTokenIssuer(TokenSettings.builder(ISSUER, AUDIENCE).build(), KeySet.of(signingKey));
         SecretLedger.recordKey(signingKey);
         SecretLedger.recordKey(attackerKey);
         SecretLedger.recordPrivateKey(attackerEc.getPrivate());

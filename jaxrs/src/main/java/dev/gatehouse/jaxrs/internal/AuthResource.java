@@ -1,13 +1,13 @@
 package dev.gatehouse.jaxrs.internal;
 
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.web.Challenge;
 import dev.gatehouse.token.GatehouseException;
-import dev.gatehouse.token.GatehouseSettings;
 import dev.gatehouse.web.Problem;
 import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.web.TokenLocator;
-import dev.gatehouse.token.Transport;
+import dev.gatehouse.web.Transport;
 import dev.gatehouse.auth.InvalidCredentialsException;
 import dev.gatehouse.auth.TokenPair;
 import dev.gatehouse.auth.store.User;
@@ -57,7 +57,7 @@ public final class AuthResource {
     static final String TRANSPORT_HEADER = "Auth-Transport";
 
     private final Endpoints config;
-    private final GatehouseSettings settings;
+    private final WebSettings settings;
 
     public AuthResource(Endpoints config) {
         this.config = config;

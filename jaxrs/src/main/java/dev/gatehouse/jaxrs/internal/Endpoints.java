@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
 import dev.gatehouse.web.CsrfPolicy;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.auth.AuthService;
@@ -14,7 +14,7 @@ import java.util.function.Function;
 public final class Endpoints {
     final AuthService service;
     final KeySource keys;
-    final GatehouseSettings settings;
+    final WebSettings settings;
     final CsrfPolicy csrf;
     final Function<ContainerRequestContext, String> peerAddress;
     final TransportSecurity transport;
@@ -22,14 +22,14 @@ public final class Endpoints {
     final Duration jwksMaxAge;
     final Duration asyncTimeout;
 
-    public Endpoints(AuthService service, KeySource keys, CsrfPolicy csrf, Function<ContainerRequestContext, String> peerAddress,
-                     TransportSecurity transport, int maxBodyBytes, Duration jwksMaxAge, Duration asyncTimeout) {
+    public Endpoints(AuthService service, WebSettings settings, Function<ContainerRequestContext, String> peerAddress,
+                     int maxBodyBytes, Duration jwksMaxAge, Duration asyncTimeout) {
         this.service = service;
-        this.keys = keys;
-        this.settings = service == null ? null : service.tokenSettings();
-        this.csrf = csrf;
+        this.keys = service.keys();
+        this.settings = settings;
+        this.csrf = new CsrfPolicy(settings);
         this.peerAddress = peerAddress;
-        this.transport = transport;
+        this.transport = settings.transportSecurity();
         this.maxBodyBytes = maxBodyBytes;
         this.jwksMaxAge = jwksMaxAge;
         this.asyncTimeout = asyncTimeout;

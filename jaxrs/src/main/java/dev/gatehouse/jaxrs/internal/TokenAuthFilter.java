@@ -1,8 +1,8 @@
 package dev.gatehouse.jaxrs.internal;
 
+import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.web.CsrfPolicy;
 import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.jaxrs.GatehouseFeature;
@@ -39,9 +39,9 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
     private final RequestAuthenticator authenticator;
     private final Function<ContainerRequestContext, String> peerAddress;
 
-    public TokenAuthFilter(AccessTokenVerifier verifier, CsrfPolicy csrf, TransportSecurity transport,
-                           Function<ContainerRequestContext, String> peerAddress) {
-        this.authenticator = new RequestAuthenticator(verifier, csrf, transport);
+    public TokenAuthFilter(AccessTokenVerifier verifier, WebSettings settings, Function<ContainerRequestContext, String> peerAddress) {
+        this.authenticator = new RequestAuthenticator(verifier, settings);
+        TransportSecurity transport = settings.transportSecurity();
         this.peerAddress = request -> {
             String peer = peerAddress.apply(request);
             if (peer == null && transport.requiresHttps() && !warnedNoPeer) {

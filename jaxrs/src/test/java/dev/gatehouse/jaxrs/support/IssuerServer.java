@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs.support;
 
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -17,7 +17,6 @@ import org.glassfish.jersey.server.ServerProperties;
 
 import java.net.URI;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -62,7 +61,7 @@ public final class IssuerServer implements AutoCloseable {
 
             JdbcSchema.createIfAbsent(ds);
             JdbcStores stores = new JdbcStores(ds);
-            GatehouseSettings tokens = GatehouseSettings.builder(issuer, AUDIENCE)
+            TokenSettings tokens = TokenSettings.builder(issuer, AUDIENCE)
                     .acceptedAlgorithms(EnumSet.of(algorithm))
                     .build();
             AuthSettings auth = AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000).build();
@@ -72,7 +71,7 @@ public final class IssuerServer implements AutoCloseable {
             AuthService service = new AuthService(tokens, auth, keys,
                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
             ResourceConfig app = new ResourceConfig(TestResources.class)
-                    .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
+                    .register(feature.apply(GatehouseFeature.builder(service)).build())
                     .property(ServerProperties.WADL_FEATURE_DISABLE, true);
             GrizzlyServers.serve(server, app);
             return new IssuerServer(issuer, base, key, service, server);

@@ -1,6 +1,6 @@
 package dev.gatehouse.jaxrs.support;
 
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
@@ -16,7 +16,6 @@ import org.glassfish.jersey.server.ServerProperties;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -45,9 +44,9 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * A server whose token settings are customised too (transports, clock, ...), starting from
-     * {@code GatehouseSettings.builder(ISSUER, AUDIENCE)}.
+     * {@code TokenSettings.builder(ISSUER, AUDIENCE)}.
      */
-    public static TestServer start(DataSource ds, UnaryOperator<GatehouseSettings.Builder> tokens,
+    public static TestServer start(DataSource ds, UnaryOperator<TokenSettings.Builder> tokens,
                                    UnaryOperator<AuthSettings.Builder> auth,
                                    UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
         return startOn("127.0.0.1", ds, tokens, auth, feature);
@@ -57,19 +56,19 @@ public final class TestServer implements AutoCloseable {
      * A server listening on {@code host} only (an IP literal, in URI form for IPv6), so that its
      * clients' peer address is that interface's.
      */
-    public static TestServer startOn(String host, DataSource ds, UnaryOperator<GatehouseSettings.Builder> tokens,
+    public static TestServer startOn(String host, DataSource ds, UnaryOperator<TokenSettings.Builder> tokens,
                                      UnaryOperator<AuthSettings.Builder> auth,
                                      UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
         JdbcSchema.createIfAbsent(ds);
         JdbcStores stores = new JdbcStores(ds);
-        GatehouseSettings tokenSettings = tokens.apply(GatehouseSettings.builder(ISSUER, AUDIENCE)).build();
+        TokenSettings tokenSettings = tokens.apply(TokenSettings.builder(ISSUER, AUDIENCE)).build();
         AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build();
         KeySet keys = KeySet.of(KEY);
         SecretLedger.recordKey(KEY);
         AuthService service = new AuthService(tokenSettings, authSettings, keys,
                 new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
         ResourceConfig app = new ResourceConfig(TestResources.class)
-                .register(feature.apply(GatehouseFeature.builder(service, keys)).build())
+                .register(feature.apply(GatehouseFeature.builder(service)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         HttpServer server = GrizzlyServers.server(URI.create("http://" + host + ":0/"), app, false);
         server.start();

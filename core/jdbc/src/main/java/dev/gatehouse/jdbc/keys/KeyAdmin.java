@@ -1,7 +1,7 @@
 package dev.gatehouse.jdbc.keys;
 
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.internal.Jwk;
 import dev.gatehouse.auth.store.StoreUnavailableException;
@@ -570,7 +570,7 @@ public final class KeyAdmin {
             if (lifetime != null) {
                 o.tokenLifetime = duration("--token-lifetime", lifetime);
             } else if (ttl != null && !ttl.isBlank()) {
-                o.tokenLifetime = duration("GATEHOUSE_ACCESS_TOKEN_TTL", ttl).plus(GatehouseSettings.DEFAULT_CLOCK_LEEWAY);
+                o.tokenLifetime = duration("GATEHOUSE_ACCESS_TOKEN_TTL", ttl).plus(TokenSettings.DEFAULT_CLOCK_LEEWAY);
             }
             return o;
         }

@@ -4,7 +4,7 @@ import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.GatehouseException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
@@ -196,7 +196,7 @@ final class KeyRowCheck {
             return false;
         }
         try {
-            GatehouseSettings probe = GatehouseSettings.builder(PROBE_ISSUER, PROBE_AUDIENCE)
+            TokenSettings probe = TokenSettings.builder(PROBE_ISSUER, PROBE_AUDIENCE)
                     .acceptedAlgorithms(EnumSet.of(publicKey.algorithm()))
                     .verifiedTokenCache(false)
                     .build();

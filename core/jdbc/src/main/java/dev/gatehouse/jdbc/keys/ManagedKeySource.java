@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.GatehouseException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.InvalidTokenException;
 import dev.gatehouse.token.InvalidTokenException.Reason;
 import dev.gatehouse.token.JwkSets;
@@ -956,7 +956,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
 
         /** {@link #tokenLifetime(Duration)} from the token settings: their TTL plus their clock leeway. */
-        public Builder tokenLifetime(GatehouseSettings tokenSettings) {
+        public Builder tokenLifetime(TokenSettings tokenSettings) {
             this.tokenLifetime = tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway());
             return this;
         }

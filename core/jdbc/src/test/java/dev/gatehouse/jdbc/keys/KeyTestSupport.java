@@ -3,7 +3,7 @@ package dev.gatehouse.jdbc.keys;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.testing.KeyRoundTrip;
@@ -59,7 +59,7 @@ final class KeyTestSupport {
         return b;
     }
 
-    static GatehouseSettings tokenSettings(Clock clock) {
+    static TokenSettings tokenSettings(Clock clock) {
         return KeyRoundTrip.tokenSettings(clock);
     }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.GatehouseException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.InvalidTokenException;
 import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.KeySource;
@@ -62,7 +62,7 @@ import java.util.regex.Pattern;
  * it when the application stops (it owns one background thread).
  *
  * <pre>{@code
- * GatehouseSettings settings = GatehouseSettings.builder("https://auth.example.com", "orders").build();
+ * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
  * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
  *         .acceptedAlgorithms(settings.acceptedAlgorithms())
  *         .build();
@@ -746,7 +746,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
 
         /**
          * Algorithms whose keys are kept; keys of others are skipped. Default RS256 and ES256. Pass
-         * the verifier's {@link GatehouseSettings#acceptedAlgorithms()}. HS256 is ignored here: no
+         * the verifier's {@link TokenSettings#acceptedAlgorithms()}. HS256 is ignored here: no
          * secret is ever taken from a JWK Set.
          */
         public Builder acceptedAlgorithms(Set<SigningAlgorithm> algorithms) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.GatehouseException;
-import dev.gatehouse.token.GatehouseSettings;
+import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.InvalidTokenException;
 import dev.gatehouse.token.InvalidTokenException.Reason;
 import dev.gatehouse.token.JwkSets;
@@ -97,7 +97,7 @@ class RemoteJwksKeySourceTest {
     }
 
     private static AccessTokenVerifier verifier(RemoteJwksKeySource keys) {
-        return new AccessTokenVerifier(GatehouseSettings.builder(ISSUER, AUDIENCE).build(), keys);
+        return new AccessTokenVerifier(TokenSettings.builder(ISSUER, AUDIENCE).build(), keys);
     }
 
     private static TokenForge forge(String alg, String kid) {

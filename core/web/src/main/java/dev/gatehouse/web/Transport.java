@@ -1,4 +1,4 @@
-package dev.gatehouse.token;
+package dev.gatehouse.web;
 
 import java.util.Locale;
 

@@ -9,11 +9,11 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * The settings that issuing and verifying access tokens share. Immutable and thread-safe; made by
- * {@link #builder(String, String)}, which validates everything in {@link Builder#build()} and
+ * The settings that issuing and verifying access tokens share (what a request looks like on the
+ * wire, cookies and transports, is {@code dev.gatehouse.web.WebSettings}). Immutable and
+ * thread-safe; made by {@link #builder(String, String)}, which validates everything in {@link Builder#build()} and
  * names the offending setting in a {@link ConfigurationException}.
  *
  * <table>
@@ -25,28 +25,17 @@ import java.util.regex.Pattern;
  *   <tr><td>clockLeeway</td><td>{@value #DEFAULT_CLOCK_LEEWAY_TEXT}</td></tr>
  *   <tr><td>acceptedAlgorithms</td><td>RS256, ES256</td></tr>
  *   <tr><td>maxTokenSize</td><td>{@value #DEFAULT_MAX_TOKEN_SIZE} characters</td></tr>
- *   <tr><td>realm</td><td>{@value #DEFAULT_REALM}</td></tr>
- *   <tr><td>transports</td><td>bearer, cookie</td></tr>
- *   <tr><td>accessCookieName</td><td>{@value #DEFAULT_ACCESS_COOKIE}</td></tr>
- *   <tr><td>refreshCookieName</td><td>{@value #DEFAULT_REFRESH_COOKIE}</td></tr>
- *   <tr><td>csrfCookieName</td><td>{@value #DEFAULT_CSRF_COOKIE}</td></tr>
- *   <tr><td>csrfHeaderName</td><td>{@value #DEFAULT_CSRF_HEADER}</td></tr>
  *   <tr><td>verifiedTokenCache</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE}</td></tr>
  *   <tr><td>verifiedTokenCacheSize</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE_SIZE} entries</td></tr>
  *   <tr><td>clock</td><td>the system UTC clock</td></tr>
  * </table>
  */
-public final class GatehouseSettings {
+public final class TokenSettings {
     public static final String DEFAULT_ACCESS_TOKEN_TTL_TEXT = "PT5M";
     public static final Duration DEFAULT_ACCESS_TOKEN_TTL = Duration.parse(DEFAULT_ACCESS_TOKEN_TTL_TEXT);
     public static final String DEFAULT_CLOCK_LEEWAY_TEXT = "PT30S";
     public static final Duration DEFAULT_CLOCK_LEEWAY = Duration.parse(DEFAULT_CLOCK_LEEWAY_TEXT);
     public static final int DEFAULT_MAX_TOKEN_SIZE = 8192;
-    public static final String DEFAULT_REALM = "gatehouse";
-    public static final String DEFAULT_ACCESS_COOKIE = "__Host-access_token";
-    public static final String DEFAULT_REFRESH_COOKIE = "__Secure-refresh_token";
-    public static final String DEFAULT_CSRF_COOKIE = "__Host-csrf_token";
-    public static final String DEFAULT_CSRF_HEADER = "X-CSRF-Token";
     public static final boolean DEFAULT_VERIFIED_TOKEN_CACHE = true;
     public static final int DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
     /** Largest {@code verifiedTokenCacheSize} accepted. */
@@ -56,12 +45,6 @@ public final class GatehouseSettings {
     static final Duration MAX_ACCESS_TOKEN_TTL = Duration.ofHours(24);
     static final Duration MAX_CLOCK_LEEWAY = Duration.ofMinutes(5);
 
-    // RFC 6265 token characters: what a cookie name may contain.
-    private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
-    // RFC 7230 token: what a header name may contain.
-    private static final Pattern HEADER_NAME = COOKIE_NAME;
-    // Printable ASCII without the quote and backslash: safe inside an RFC 6750 quoted-string.
-    private static final Pattern REALM = Pattern.compile("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]{1,100}");
 
     private final String issuer;
     private final String audience;
@@ -69,29 +52,17 @@ public final class GatehouseSettings {
     private final Duration clockLeeway;
     private final Set<SigningAlgorithm> acceptedAlgorithms;
     private final int maxTokenSize;
-    private final String realm;
-    private final Set<Transport> transports;
-    private final String accessCookieName;
-    private final String refreshCookieName;
-    private final String csrfCookieName;
-    private final String csrfHeaderName;
     private final boolean verifiedTokenCache;
     private final int verifiedTokenCacheSize;
     private final Clock clock;
 
-    private GatehouseSettings(Builder b) {
+    private TokenSettings(Builder b) {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.accessTokenTtl = b.accessTokenTtl;
         this.clockLeeway = b.clockLeeway;
         this.acceptedAlgorithms = Collections.unmodifiableSet(EnumSet.copyOf(b.acceptedAlgorithms));
         this.maxTokenSize = b.maxTokenSize;
-        this.realm = b.realm;
-        this.transports = Collections.unmodifiableSet(EnumSet.copyOf(b.transports));
-        this.accessCookieName = b.accessCookieName;
-        this.refreshCookieName = b.refreshCookieName;
-        this.csrfCookieName = b.csrfCookieName;
-        this.csrfHeaderName = b.csrfHeaderName;
         this.verifiedTokenCache = b.verifiedTokenCache;
         this.verifiedTokenCacheSize = b.verifiedTokenCacheSize;
         this.clock = b.clock;
@@ -115,12 +86,6 @@ public final class GatehouseSettings {
         b.clockLeeway = clockLeeway;
         b.acceptedAlgorithms = EnumSet.copyOf(acceptedAlgorithms);
         b.maxTokenSize = maxTokenSize;
-        b.realm = realm;
-        b.transports = EnumSet.copyOf(transports);
-        b.accessCookieName = accessCookieName;
-        b.refreshCookieName = refreshCookieName;
-        b.csrfCookieName = csrfCookieName;
-        b.csrfHeaderName = csrfHeaderName;
         b.verifiedTokenCache = verifiedTokenCache;
         b.verifiedTokenCacheSize = verifiedTokenCacheSize;
         b.clock = clock;
@@ -151,34 +116,6 @@ public final class GatehouseSettings {
         return maxTokenSize;
     }
 
-    public String realm() {
-        return realm;
-    }
-
-    public Set<Transport> transports() {
-        return transports;
-    }
-
-    public boolean allows(Transport transport) {
-        return transports.contains(transport);
-    }
-
-    public String accessCookieName() {
-        return accessCookieName;
-    }
-
-    public String refreshCookieName() {
-        return refreshCookieName;
-    }
-
-    public String csrfCookieName() {
-        return csrfCookieName;
-    }
-
-    public String csrfHeaderName() {
-        return csrfHeaderName;
-    }
-
     /** Whether a verifier remembers tokens it has verified (see {@link Builder#verifiedTokenCache(boolean)}). */
     public boolean verifiedTokenCache() {
         return verifiedTokenCache;
@@ -195,9 +132,9 @@ public final class GatehouseSettings {
 
     @Override
     public String toString() {
-        return "GatehouseSettings{issuer=" + issuer + ", audience=" + audience + ", accessTokenTtl=" + accessTokenTtl
+        return "TokenSettings{issuer=" + issuer + ", audience=" + audience + ", accessTokenTtl=" + accessTokenTtl
                 + ", clockLeeway=" + clockLeeway + ", acceptedAlgorithms=" + acceptedAlgorithms + ", maxTokenSize="
-                + maxTokenSize + ", realm=" + realm + ", transports=" + transports + ", verifiedTokenCache="
+                + maxTokenSize + ", verifiedTokenCache="
                 + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + "}";
     }
 
@@ -209,12 +146,6 @@ public final class GatehouseSettings {
         private Duration clockLeeway = DEFAULT_CLOCK_LEEWAY;
         private Set<SigningAlgorithm> acceptedAlgorithms = EnumSet.of(SigningAlgorithm.RS256, SigningAlgorithm.ES256);
         private int maxTokenSize = DEFAULT_MAX_TOKEN_SIZE;
-        private String realm = DEFAULT_REALM;
-        private Set<Transport> transports = EnumSet.allOf(Transport.class);
-        private String accessCookieName = DEFAULT_ACCESS_COOKIE;
-        private String refreshCookieName = DEFAULT_REFRESH_COOKIE;
-        private String csrfCookieName = DEFAULT_CSRF_COOKIE;
-        private String csrfHeaderName = DEFAULT_CSRF_HEADER;
         private boolean verifiedTokenCache = DEFAULT_VERIFIED_TOKEN_CACHE;
         private int verifiedTokenCacheSize = DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
         private Clock clock = Clock.systemUTC();
@@ -251,38 +182,6 @@ public final class GatehouseSettings {
             return this;
         }
 
-        /** The {@code realm} of {@code WWW-Authenticate} challenges; default {@code gatehouse}. */
-        public Builder realm(String realm) {
-            this.realm = realm;
-            return this;
-        }
-
-        /** Which token transports are enabled; default both. */
-        public Builder transports(Set<Transport> transports) {
-            this.transports = transports == null || transports.isEmpty() ? null : EnumSet.copyOf(transports);
-            return this;
-        }
-
-        public Builder accessCookieName(String name) {
-            this.accessCookieName = name;
-            return this;
-        }
-
-        public Builder refreshCookieName(String name) {
-            this.refreshCookieName = name;
-            return this;
-        }
-
-        public Builder csrfCookieName(String name) {
-            this.csrfCookieName = name;
-            return this;
-        }
-
-        public Builder csrfHeaderName(String name) {
-            this.csrfHeaderName = name;
-            return this;
-        }
-
         /**
          * Whether a verifier remembers the tokens it has verified, so that the next request with
          * the same token costs a lookup instead of a signature check; default on. An entry is
@@ -315,7 +214,7 @@ public final class GatehouseSettings {
         }
 
         /** Validates every setting and returns the immutable settings. */
-        public GatehouseSettings build() {
+        public TokenSettings build() {
             requireText("issuer", issuer);
             if (issuer.length() > 512) {
                 throw new ConfigurationException("issuer", "longer than 512 characters");
@@ -342,23 +241,13 @@ public final class GatehouseSettings {
             if (maxTokenSize < 512 || maxTokenSize > 65536) {
                 throw new ConfigurationException("maxTokenSize", "must be between 512 and 65536 characters");
             }
-            if (realm == null || !REALM.matcher(realm).matches()) {
-                throw new ConfigurationException("realm", "must be 1 to 100 printable ASCII characters without '\"' or '\\'");
-            }
-            if (transports == null) {
-                throw new ConfigurationException("transports", "must enable at least one of bearer, cookie");
-            }
-            requireToken("accessCookieName", accessCookieName, COOKIE_NAME);
-            requireToken("refreshCookieName", refreshCookieName, COOKIE_NAME);
-            requireToken("csrfCookieName", csrfCookieName, COOKIE_NAME);
-            requireToken("csrfHeaderName", csrfHeaderName, HEADER_NAME);
             if (verifiedTokenCacheSize < 1 || verifiedTokenCacheSize > MAX_VERIFIED_TOKEN_CACHE_SIZE) {
                 throw new ConfigurationException("verifiedTokenCacheSize", "must be between 1 and " + MAX_VERIFIED_TOKEN_CACHE_SIZE);
             }
             if (clock == null) {
                 throw new ConfigurationException("clock", "must not be null");
             }
-            return new GatehouseSettings(this);
+            return new TokenSettings(this);
         }
 
         private static void requireText(String setting, String value) {
@@ -370,11 +259,6 @@ public final class GatehouseSettings {
             }
         }
 
-        private static void requireToken(String setting, String value, Pattern pattern) {
-            if (value == null || !pattern.matcher(value).matches()) {
-                throw new ConfigurationException(setting, "'" + value + "' is not a valid name");
-            }
-        }
 
         private static void requirePositive(String setting, Duration value, Duration max) {
             Objects.requireNonNull(max);

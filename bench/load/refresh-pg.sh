@@ -110,10 +110,10 @@ INSERT INTO gh_users (id, email, password_hash, roles, created_at)
 INSERT INTO gh_refresh_families (family_id, user_id, created_at, expires_at, revoked_at)
   SELECT 'f-' || :'run' || '-' || c, 'u-' || :'run' || '-' || c, now(), now() + interval '30 days', NULL
   FROM generate_series(0, :clients - 1) c;
-INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, access_token_id, issued_at,
+INSERT INTO gh_refresh_tokens (token_hash, family_id, parent_hash, user_id, issued_at,
                                expires_at, family_expires_at, used_at, revoked_at)
   SELECT lpad(:'run' || '-' || c || '-0', 64, '0'), 'f-' || :'run' || '-' || c, NULL, 'u-' || :'run' || '-' || c,
-         NULL, now(), now() + interval '1 day', now() + interval '30 days', NULL, NULL
+         now(), now() + interval '1 day', now() + interval '30 days', NULL, NULL
   FROM generate_series(0, :clients - 1) c;
 SQL
     pgbench -n -M prepared -c "$PGBENCH_CLIENTS" -j 2 -T "$2" -D run="$1" -D cur=0 -f "$here/rotation.pgbench" "$db" 2>&1

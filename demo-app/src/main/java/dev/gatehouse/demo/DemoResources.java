@@ -19,7 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The demo's own routes: the onboarding page and a small API (API.md, "Demo app"). Protected
+ * The demo's own routes: the onboarding page and a small API (docs/http-api.md, "Demo app"). Protected
  * methods take the caller as {@code @Context AccessTokenPrincipal} ({@link PrincipalParameters},
  * registered by {@link #register}); {@code @Context SecurityContext} would work as well.
  */

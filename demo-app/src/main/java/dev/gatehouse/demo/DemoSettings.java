@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The demo's settings (the table in API.md): an environment variable {@code GATEHOUSE_X}, or the
+ * The demo's settings (the table in docs/http-api.md): an environment variable {@code GATEHOUSE_X}, or the
  * system property {@code gatehouse.x}, which wins; then a fallback source (the WAR's context
  * parameters); then the default. Immutable.
  */

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The demo app's HTTP contract (API.md, "Demo app" and the auth endpoints), black-box over real
+ * The demo app's HTTP contract (docs/http-api.md, "Demo app" and the auth endpoints), black-box over real
  * HTTP against a running demo at {@link #base()}: the same checks run against the standalone
  * Grizzly app and against the WAR in a real Tomcat, at the root and under a context path.
  *

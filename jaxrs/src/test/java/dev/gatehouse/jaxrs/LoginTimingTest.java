@@ -24,7 +24,7 @@ import static dev.gatehouse.jaxrs.support.Problems.assertInvalidCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An unknown email and a wrong password must be indistinguishable (API.md, login): same status,
+ * An unknown email and a wrong password must be indistinguishable (docs/http-api.md, login): same status,
  * body and headers, and the same time, because an unknown email still costs one bcrypt check at
  * the configured cost. Measured over real HTTP with the lowest production cost (10), interleaved
  * so that machine noise hits both sides alike, compared by medians.

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The onboarding flow of API.md over real HTTP on Jersey's Grizzly container (no servlet API on
+ * The onboarding flow of docs/http-api.md over real HTTP on Jersey's Grizzly container (no servlet API on
  * the class path), run once per transport (and per database in subclasses).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The claims of a correctly signed token: {@code iss aud sub iat exp jti roles} are all required and
- * typed (RFC 7519 §4.1, RFC 9068 §2.2, API.md "Access tokens").
+ * typed (RFC 7519 §4.1, RFC 9068 §2.2, docs/http-api.md "Access tokens").
  */
 class ClaimValidationTest {
     private static final AccessTokenVerifier VERIFIER = Fixtures.verifier();
@@ -179,7 +179,7 @@ class ClaimValidationTest {
 
     @Test
     void iatOfZeroIsAcceptedBecauseOnlyAFutureIatIsRefused() {
-        // RFC 7519 §4.1.6 and API.md: iat must not be in the future; the distant past is fine while exp holds.
+        // RFC 7519 §4.1.6 and docs/http-api.md: iat must not be in the future; the distant past is fine while exp holds.
         AccessTokenPrincipal p = VERIFIER.verify(sign(rs256().claim("iat", 0)));
 
         assertThat(p.issuedAt()).isEqualTo(Instant.EPOCH);
@@ -199,7 +199,7 @@ class ClaimValidationTest {
 
     @Test
     void rolesAsStringAreRefusedAsMissingClaim() {
-        // API.md: roles is an array of strings.
+        // docs/http-api.md: roles is an array of strings.
         assertRefused(VERIFIER, sign(rs256().claim("roles", "user")), Reason.MISSING_CLAIM);
     }
 

@@ -12,7 +12,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** API.md "Token transports": double submit plus same-site checks for cookie-authenticated state changes. */
+/** docs/http-api.md "Token transports": double submit plus same-site checks for cookie-authenticated state changes. */
 class CsrfPolicyTest {
     private static final String OWN = "https://app.example";
     private static final String CSRF = "k9f8Y2Lq0t3ZrX5w";

@@ -57,7 +57,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code __Host-access_token} cookie with a matching CSRF header), each on two protected reads
  * ({@code GET /api/me}, {@code GET /api/claims}) and one authenticated write
  * ({@code POST /auth/logout-all}). Every forged variant is its own case, and must get exactly what
- * API.md prescribes: {@code 401} with {@value #INVALID_TOKEN}, or {@code 400} with
+ * docs/http-api.md prescribes: {@code 401} with {@value #INVALID_TOKEN}, or {@code 400} with
  * {@value #INVALID_REQUEST} when the text cannot even be a bearer credential. After every case the
  * server must still answer {@code /api/ping} and still accept the victim's genuine token (a forged
  * token that got through {@code logout-all} would have revoked it).
@@ -474,7 +474,7 @@ public abstract class TokenAttackContract {
         assertRefusedEverywhere(token);
     }
 
-    /** Signed with the server's real key: only the claims are wrong. Leeway is 30 s (API.md). */
+    /** Signed with the server's real key: only the claims are wrong. Leeway is 30 s (docs/http-api.md). */
     Stream<Named<String>> lifecycle() {
         long now = Instant.now().getEpochSecond();
         java.util.function.Function<TokenForge, String> sign = f -> f.signRs256(KEYS.rsa.getPrivate());
@@ -802,7 +802,7 @@ public abstract class TokenAttackContract {
 
     /**
      * The token is refused in both transports on two reads and one write, with exactly the answer
-     * of API.md; a text that cannot be a bearer credential gets 400 in the header transport.
+     * of docs/http-api.md; a text that cannot be a bearer credential gets 400 in the header transport.
      */
     void assertRefusedEverywhere(String token) {
         for (String transport : List.of("bearer", "cookie")) {

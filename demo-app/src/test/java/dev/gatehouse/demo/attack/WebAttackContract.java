@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Outside-in attacks on the web and account side of a running demo (API.md), over real HTTP: the
+ * Outside-in attacks on the web and account side of a running demo (docs/http-api.md), over real HTTP: the
  * three cookies and CSRF, content types and methods, account enumeration by answer and by time,
  * throttling against forged forwarding headers, password and email edge cases, SQL
  * metacharacters, and oversized or malformed requests. Each test is one group of attacks; after

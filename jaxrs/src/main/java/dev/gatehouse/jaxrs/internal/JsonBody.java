@@ -50,7 +50,7 @@ final class JsonBody {
 
     /**
      * Refuses a body of any type but JSON on an endpoint that may also be called without a body
-     * (cookie refresh, logout, logout-all): API.md's "any other content type on a POST to /auth/*
+     * (cookie refresh, logout, logout-all): docs/http-api.md's "any other content type on a POST to /auth/*
      * gets 415" holds there too, so a form that another site can post without a preflight is
      * never processed, whatever else protects the endpoint.
      */

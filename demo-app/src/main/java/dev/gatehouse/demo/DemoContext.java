@@ -103,7 +103,7 @@ public final class DemoContext implements AutoCloseable {
             }
             JdbcSchema.createIfAbsent(ds);
             keys = settings.keysFile != null
-                    ? FileKeySource.builder("GATEHOUSE_KEYS_FILE", settings.keysFile).securityEvents(events).build()
+                    ? FileKeySource.builder(settings.keysFile).settingName("GATEHOUSE_KEYS_FILE").securityEvents(events).build()
                     : managedKeys(settings, ds, events);
             // managed keys: the configured algorithm applies to new keys, the active key may still be another.
             // A key file: every key in it verifies (FileKeySource), so each of their algorithms is accepted;

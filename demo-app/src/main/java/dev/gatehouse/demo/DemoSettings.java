@@ -120,7 +120,7 @@ public final class DemoSettings {
         this.authTimeout = durationBetween(source, "GATEHOUSE_AUTH_TIMEOUT", "PT30S", Duration.ofSeconds(1), Duration.ofMinutes(10));
         this.issuer = text(source, "GATEHOUSE_ISSUER", "");
         this.audience = text(source, "GATEHOUSE_AUDIENCE", "gatehouse-demo");
-        this.signingAlgorithm = SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
+        this.signingAlgorithm = algorithm(text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
         String keys = text(source, "GATEHOUSE_KEYS_FILE", "");
         this.keysFile = keys.isEmpty() ? null : Path.of(keys);
         this.keyEncryptionKey = text(source, "GATEHOUSE_KEY_ENCRYPTION_KEY", "");
@@ -274,6 +274,14 @@ public final class DemoSettings {
                     + " bytes, not " + length + " (generate one with: openssl rand -base64 32)");
         }
         return bytes;
+    }
+
+    private static SigningAlgorithm algorithm(String value) {
+        try {
+            return SigningAlgorithm.parse(value);
+        } catch (ConfigurationException e) {
+            throw e.forSetting("GATEHOUSE_SIGNING_ALG");
+        }
     }
 
     private static boolean bool(Function<String, String> source, String name, String defaultValue) {

@@ -75,6 +75,9 @@ final class InitParams {
      */
     private static final Map<String, String> INIT_PARAM_OF_SETTING = Map.ofEntries(
             Map.entry("acceptedAlgorithms", ALGORITHMS_PARAM),
+            Map.entry("algorithm", ALGORITHMS_PARAM),
+            Map.entry("keyFile", KEYS_FILE_PARAM),
+            Map.entry("jwkSet", KEYS_FILE_PARAM),
             Map.entry("clockLeeway", CLOCK_LEEWAY_PARAM),
             Map.entry("maxTokenSize", MAX_TOKEN_SIZE_PARAM),
             Map.entry("accessCookieName", ACCESS_COOKIE_PARAM),
@@ -209,7 +212,7 @@ final class InitParams {
         }
         Set<SigningAlgorithm> algorithms = EnumSet.noneOf(SigningAlgorithm.class);
         for (String name : list(param(ALGORITHMS_PARAM, GatehouseFilter.DEFAULT_ALGORITHMS))) {
-            algorithms.add(SigningAlgorithm.parse(ALGORITHMS_PARAM, name));
+            algorithms.add(SigningAlgorithm.parse(name));
         }
         return TokenSettings.builder(issuer, audience)
                 .acceptedAlgorithms(algorithms.isEmpty() ? null : algorithms)
@@ -224,7 +227,7 @@ final class InitParams {
 
     /** The verification keys of {@value GatehouseFilter#KEYS_FILE_PARAM}, each of an algorithm the settings accept. */
     private KeySet keysFile(TokenSettings settings) {
-        KeySet keys = KeySet.verifyOnly(KeyFiles.load(KEYS_FILE_PARAM, Path.of(param(KEYS_FILE_PARAM, null))).keys());
+        KeySet keys = KeySet.verifyOnly(KeyFiles.load(Path.of(param(KEYS_FILE_PARAM, null))).keys());
         for (var key : keys.keys()) {
             if (!settings.acceptedAlgorithms().contains(key.algorithm())) {
                 throw new ConfigurationException(ALGORITHMS_PARAM, "key '" + key.kid() + "' in " + KEYS_FILE_PARAM + " is "

@@ -101,7 +101,7 @@ class MisconfigurationTest {
     @Test
     void verifierFromAContextAttributeStarts() {
         AccessTokenVerifier verifier = new AccessTokenVerifier(TokenSettings.builder(TestTokens.ISSUER, TestTokens.AUDIENCE).build(),
-                KeyFiles.load("keys", keysFile));
+                KeyFiles.load(keysFile));
 
         assertThatCode(() -> new GatehouseFilter().init(config(Map.of(GatehouseFilter.VERIFIER_ATTRIBUTE_PARAM, "gatehouse.verifier"),
                 Map.of("gatehouse.verifier", verifier)))).doesNotThrowAnyException();

@@ -25,6 +25,14 @@ public final class ConfigurationException extends GatehouseException {
     }
 
     /** What is wrong, without the setting's name. */
+    /**
+     * The same problem reported under another setting's name: for a caller whose users know the
+     * setting by another name (an init-param, an environment variable) than the API's.
+     */
+    public ConfigurationException forSetting(String name) {
+        return new ConfigurationException(name, problem(), this);
+    }
+
     public String problem() {
         return problem;
     }

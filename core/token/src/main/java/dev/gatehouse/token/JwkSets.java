@@ -34,6 +34,8 @@ import java.util.List;
  * stored like a password.
  */
 public final class JwkSets {
+    /** The setting a JWK Set's errors name, unless a caller renames it. */
+    public static final String SETTING = "jwkSet";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Refuse absurd documents before doing any big-integer work on them. */
     private static final int MAX_KEYS = 100;
@@ -121,10 +123,15 @@ public final class JwkSets {
      * than RS256/ES256/HS256, are refused rather than skipped, so that a typo cannot silently drop
      * a key. Every key needs a {@code kid}.
      *
-     * @param setting the setting the document came from, named in errors
-     * @throws ConfigurationException naming {@code setting} for any problem
+     * @throws ConfigurationException naming the setting {@value #SETTING} for any problem
+     *                                ({@link ConfigurationException#forSetting} renames it)
      */
-    public static List<SigningKey> parse(String setting, String json) {
+    public static List<SigningKey> parse(String json) {
+        return parse(SETTING, json);
+    }
+
+    /** {@link #parse(String)} with errors naming {@code setting}. */
+    static List<SigningKey> parse(String setting, String json) {
         JsonNode root;
         try {
             root = JSON.readTree(json);

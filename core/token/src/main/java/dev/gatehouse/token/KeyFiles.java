@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * its {@code PUBLIC KEY} block beside it. Errors name the setting and never echo key material.
  */
 public final class KeyFiles {
+    /** The setting a key file's errors name, unless a caller renames it. */
+    public static final String SETTING = "keyFile";
     private static final int MAX_FILE_BYTES = 1 << 20;
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
@@ -40,9 +42,15 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
-    /** Loads a key set from a file, signing with the first key that has a private part (if any). */
-    public static KeySet load(String setting, Path file) {
-        return load(setting, file, null);
+    /**
+     * Loads a key set from a file, signing with the first key that has a private part (if any).
+     *
+     * @throws ConfigurationException naming the setting {@value #SETTING} (or, for a JWK Set's own
+     *                                errors, {@value JwkSets#SETTING}) for any problem;
+     *                                {@link ConfigurationException#forSetting} renames it
+     */
+    public static KeySet load(Path file) {
+        return load(file, null);
     }
 
     /**
@@ -50,13 +58,18 @@ public final class KeyFiles {
      *
      * @param activeKid the id of the key to sign with, or {@code null} for the first private key
      */
-    public static KeySet load(String setting, Path file, String activeKid) {
-        String text = read(setting, file);
-        return KeySet.of(parse(setting, text), activeKid);
+    public static KeySet load(Path file, String activeKid) {
+        String text = read(SETTING, file);
+        return KeySet.of(parse(SETTING, text), activeKid);
     }
 
-    /** Parses JWK Set or PEM text into keys. */
-    public static List<SigningKey> parse(String setting, String text) {
+    /** Parses JWK Set or PEM text into keys; errors name the setting {@value #SETTING}. */
+    public static List<SigningKey> parse(String text) {
+        return parse(SETTING, text);
+    }
+
+    /** {@link #parse(String)} with errors naming {@code setting}. */
+    static List<SigningKey> parse(String setting, String text) {
         String trimmed = text.strip();
         if (trimmed.startsWith("{")) {
             return JwkSets.parse(setting, trimmed);

@@ -15,9 +15,10 @@ public enum SigningAlgorithm {
      * Parses an algorithm name as written in a setting. The comparison is exact apart from case
      * (a JOSE {@code alg} header, by contrast, is compared exactly by the verifier).
      *
-     * @throws ConfigurationException naming {@code setting} when the name is not supported
+     * @throws ConfigurationException naming the setting {@code algorithm} when the name is not
+     *                                supported ({@link ConfigurationException#forSetting} renames it)
      */
-    public static SigningAlgorithm parse(String setting, String value) {
+    public static SigningAlgorithm parse(String value) {
         if (value != null) {
             try {
                 return valueOf(value.trim().toUpperCase(Locale.ROOT));
@@ -25,7 +26,7 @@ public enum SigningAlgorithm {
                 // fall through to the error naming the setting
             }
         }
-        throw new ConfigurationException(setting, "'" + value + "' is not one of RS256, ES256, HS256");
+        throw new ConfigurationException("algorithm", "'" + value + "' is not one of RS256, ES256, HS256");
     }
 
     /** Whether the algorithm uses a public/private key pair (as opposed to a shared secret). */

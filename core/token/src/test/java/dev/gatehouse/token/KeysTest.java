@@ -221,7 +221,7 @@ class KeysTest {
     @EnumSource(SigningAlgorithm.class)
     void privateJwkSetRoundTripSignsAndVerifiesBothWays(SigningAlgorithm alg) {
         KeySet original = KeySet.of(Fixtures.key(alg));
-        List<SigningKey> parsed = JwkSets.parse("keysFile", JwkSets.toPrivateJson(original.keys()));
+        List<SigningKey> parsed = JwkSets.parse(JwkSets.toPrivateJson(original.keys()));
         KeySet reparsed = KeySet.of(parsed, null);
         TokenSettings settings = Fixtures.settingsWithHs256();
 
@@ -238,7 +238,7 @@ class KeysTest {
 
     @Test
     void publicJwkSetParsesIntoVerifyOnlyKeysThatVerifyTheOriginalsTokens() {
-        List<SigningKey> parsed = JwkSets.parse("jwks", JwkSets.toPublicJson(Fixtures.keys()));
+        List<SigningKey> parsed = JwkSets.parse(JwkSets.toPublicJson(Fixtures.keys()));
         AccessTokenVerifier verifier = new AccessTokenVerifier(Fixtures.settings(), KeySet.of(parsed, null));
         String token = new AccessTokenIssuer(Fixtures.settings(), KeySet.of(Fixtures.ecKey())).issue("u", List.of()).token();
 
@@ -259,9 +259,9 @@ class KeysTest {
     }
 
     private static void assertJwkSetRefused(String json) {
-        assertThatThrownBy(() -> JwkSets.parse("GATEHOUSE_KEYS_FILE", json))
+        assertThatThrownBy(() -> JwkSets.parse(json))
                 .isInstanceOf(ConfigurationException.class)
-                .extracting("setting").isEqualTo("GATEHOUSE_KEYS_FILE");
+                .extracting("setting").isEqualTo(JwkSets.SETTING);
     }
 
     @Test
@@ -292,7 +292,7 @@ class KeysTest {
         ObjectNode a = publicJwk(Fixtures.rsaKey());
         ObjectNode b = publicJwk(Fixtures.ecKey()).put("kid", Fixtures.RSA_KID);
 
-        List<SigningKey> parsed = JwkSets.parse("jwks", set(a, b));
+        List<SigningKey> parsed = JwkSets.parse(set(a, b));
 
         assertThatThrownBy(() -> KeySet.of(parsed, null)).isInstanceOf(ConfigurationException.class)
                 .extracting("setting").isEqualTo("keys");
@@ -305,7 +305,7 @@ class KeysTest {
         Path file = dir.resolve("keys.json");
         Files.writeString(file, set(a, b));
 
-        assertThatThrownBy(() -> KeyFiles.load("GATEHOUSE_KEYS_FILE", file)).isInstanceOf(ConfigurationException.class);
+        assertThatThrownBy(() -> KeyFiles.load(file)).isInstanceOf(ConfigurationException.class);
     }
 
     @Test
@@ -350,7 +350,7 @@ class KeysTest {
     void jwkSetErrorsNeverEchoKeyMaterial() {
         String secret = B64URL.encodeToString(new byte[31]);
 
-        assertThatThrownBy(() -> JwkSets.parse("keys", "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"" + secret + "\"}]}"))
+        assertThatThrownBy(() -> JwkSets.parse("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"" + secret + "\"}]}"))
                 .isInstanceOf(ConfigurationException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
     }
@@ -364,7 +364,7 @@ class KeysTest {
 
     @Test
     void pemWithOnlyAnRsaPublicKeyGivesAVerifyOnlyKeyIdentifiedByItsThumbprint() {
-        List<SigningKey> keys = KeyFiles.parse("keys", pem("PUBLIC KEY", RSA.getPublic().getEncoded()));
+        List<SigningKey> keys = KeyFiles.parse(pem("PUBLIC KEY", RSA.getPublic().getEncoded()));
 
         assertThat(keys).singleElement().satisfies(k -> {
             assertThat(k.algorithm()).isEqualTo(SigningAlgorithm.RS256);
@@ -376,7 +376,7 @@ class KeysTest {
 
     @Test
     void pemWithOnlyAnRsaPrivateKeyGivesASigningKeyWhosePublicHalfIsDerived() {
-        List<SigningKey> keys = KeyFiles.parse("keys", pem("PRIVATE KEY", RSA.getPrivate().getEncoded()));
+        List<SigningKey> keys = KeyFiles.parse(pem("PRIVATE KEY", RSA.getPrivate().getEncoded()));
 
         assertThat(keys).singleElement().satisfies(k -> {
             assertThat(k.canSign()).isTrue();
@@ -392,7 +392,7 @@ class KeysTest {
     void pemWithAnRsaPrivateAndItsPublicKeyGivesOneKey() {
         String text = pem("PRIVATE KEY", RSA.getPrivate().getEncoded()) + pem("PUBLIC KEY", RSA.getPublic().getEncoded());
 
-        assertThat(KeyFiles.parse("keys", text)).singleElement().satisfies(k -> assertThat(k.canSign()).isTrue());
+        assertThat(KeyFiles.parse(text)).singleElement().satisfies(k -> assertThat(k.canSign()).isTrue());
     }
 
     @Test
@@ -401,7 +401,7 @@ class KeysTest {
                 + pem("PRIVATE KEY", EC.getPrivate().getEncoded())
                 + pem("PUBLIC KEY", EC.getPublic().getEncoded());
 
-        List<SigningKey> keys = KeyFiles.parse("keys", text);
+        List<SigningKey> keys = KeyFiles.parse(text);
 
         assertThat(keys).hasSize(2);
         SigningKey signer = keys.stream().filter(SigningKey::canSign).findFirst().orElseThrow();
@@ -414,7 +414,7 @@ class KeysTest {
 
     @Test
     void pemWithAnEcPrivateKeyAloneIsRefused() {
-        assertThatThrownBy(() -> KeyFiles.parse("keys", pem("PRIVATE KEY", EC.getPrivate().getEncoded())))
+        assertThatThrownBy(() -> KeyFiles.parse(pem("PRIVATE KEY", EC.getPrivate().getEncoded())))
                 .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo("keys");
     }
 
@@ -422,8 +422,8 @@ class KeysTest {
     void pemWithAnUnsupportedBlockOrNoKeyIsRefused() {
         for (String text : List.of(pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}), pem("CERTIFICATE", new byte[] {1}),
                 pem("PUBLIC KEY", new byte[] {1, 2, 3}), "-----BEGIN nothing", "hello")) {
-            assertThatThrownBy(() -> KeyFiles.parse("GATEHOUSE_KEYS_FILE", text)).as(text)
-                    .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo("GATEHOUSE_KEYS_FILE");
+            assertThatThrownBy(() -> KeyFiles.parse(text)).as(text)
+                    .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo(KeyFiles.SETTING);
         }
     }
 
@@ -432,7 +432,7 @@ class KeysTest {
         String text = KeyFiles.publicKeyPem(Fixtures.rsaKey());
 
         assertThat(text).startsWith("-----BEGIN PUBLIC KEY-----\n").endsWith("-----END PUBLIC KEY-----\n");
-        assertThat(KeyFiles.parse("keys", text)).singleElement().satisfies(k -> assertThat(k.publicKey()).isEqualTo(RSA.getPublic()));
+        assertThat(KeyFiles.parse(text)).singleElement().satisfies(k -> assertThat(k.publicKey()).isEqualTo(RSA.getPublic()));
         assertThatThrownBy(() -> KeyFiles.publicKeyPem(Fixtures.hmacKey())).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -441,11 +441,11 @@ class KeysTest {
         Path file = dir.resolve("key.pem");
         Files.writeString(file, pem("PRIVATE KEY", RSA.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
 
-        KeySet set = KeyFiles.load("GATEHOUSE_KEYS_FILE", file);
+        KeySet set = KeyFiles.load(file);
 
         assertThat(set.canSign()).isTrue();
-        assertThatThrownBy(() -> KeyFiles.load("GATEHOUSE_KEYS_FILE", dir.resolve("absent.pem")))
-                .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo("GATEHOUSE_KEYS_FILE");
+        assertThatThrownBy(() -> KeyFiles.load(dir.resolve("absent.pem")))
+                .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo(KeyFiles.SETTING);
     }
 
     @Test
@@ -453,7 +453,7 @@ class KeysTest {
         Path file = dir.resolve("keys.json");
         Files.writeString(file, JwkSets.toPrivateJson(List.of(Fixtures.ecKey(), Fixtures.rsaKey())));
 
-        KeySet loaded = KeyFiles.load("GATEHOUSE_KEYS_FILE", file, Fixtures.RSA_KID);
+        KeySet loaded = KeyFiles.load(file, Fixtures.RSA_KID);
         String token = new AccessTokenIssuer(Fixtures.settings(), loaded).issue("u", List.of()).token();
 
         assertThat(Fixtures.verifier().verify(token).keyId()).isEqualTo(Fixtures.RSA_KID);

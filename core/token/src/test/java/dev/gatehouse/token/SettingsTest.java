@@ -159,9 +159,15 @@ class SettingsTest {
 
     @Test
     void signingAlgorithmParseNamesTheSetting() {
-        assertThat(SigningAlgorithm.parse("alg", " rs256 ")).isEqualTo(SigningAlgorithm.RS256);
-        assertThatThrownBy(() -> SigningAlgorithm.parse("GATEHOUSE_SIGNING_ALG", "none"))
+        assertThat(SigningAlgorithm.parse(" rs256 ")).isEqualTo(SigningAlgorithm.RS256);
+        assertThatThrownBy(() -> SigningAlgorithm.parse("none"))
                 .isInstanceOf(ConfigurationException.class)
-                .extracting("setting").isEqualTo("GATEHOUSE_SIGNING_ALG");
+                .extracting("setting").isEqualTo("algorithm");
+        // a caller renames the setting to the one its users write
+        ConfigurationException renamed = new ConfigurationException("algorithm", "'none' is not one of RS256, ES256, HS256")
+                .forSetting("GATEHOUSE_SIGNING_ALG");
+        assertThat(renamed.setting()).isEqualTo("GATEHOUSE_SIGNING_ALG");
+        assertThat(renamed.problem()).isEqualTo("'none' is not one of RS256, ES256, HS256");
+        assertThat(renamed.getMessage()).contains("'GATEHOUSE_SIGNING_ALG'");
     }
 }

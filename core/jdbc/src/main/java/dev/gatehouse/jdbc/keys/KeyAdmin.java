@@ -409,7 +409,7 @@ public final class KeyAdmin {
                 }
             }
             KeyRow active = new KeyTimeline(trusted, options.tokenLifetime, options.publishLead).active(clock.instant());
-            algorithm = active == null ? SigningAlgorithm.RS256 : SigningAlgorithm.parse("alg", active.alg());
+            algorithm = active == null ? SigningAlgorithm.RS256 : SigningAlgorithm.parse(active.alg());
         }
         ManagedKeySource.Builder builder = ManagedKeySource.builder(dataSource)
                 .algorithm(algorithm)
@@ -592,9 +592,9 @@ public final class KeyAdmin {
 
         private static SigningAlgorithm parseAlgorithm(String name, String value) {
             try {
-                return SigningAlgorithm.parse(name, value);
+                return SigningAlgorithm.parse(value);
             } catch (ConfigurationException e) {
-                throw new IllegalArgumentException(e.getMessage());
+                throw new IllegalArgumentException(e.forSetting(name).getMessage());
             }
         }
 

@@ -126,7 +126,7 @@ final class KeyEncryption {
         }
         List<SigningKey> keys;
         try {
-            keys = JwkSets.parse("gh_signing_keys.private_key", jwk);
+            keys = JwkSets.parse(jwk);
         } catch (ConfigurationException e) {
             throw new UnreadableKeyException("key '" + kid + "': the stored private key is not a valid JWK Set");
         }

@@ -173,7 +173,7 @@ final class KeyRowCheck {
     private static SigningKey publicKey(KeyRow row) {
         List<SigningKey> keys;
         try {
-            keys = JwkSets.parse("gh_signing_keys.public_jwk", "{\"keys\":[" + row.publicJwk() + "]}");
+            keys = JwkSets.parse("{\"keys\":[" + row.publicJwk() + "]}");
         } catch (ConfigurationException e) {
             throw new RefusedKeyException(new Refusal(Problem.BAD_PUBLIC_KEY, "key '" + printable(row.kid())
                     + "': the stored public key is not a valid JWK (" + printable(e.problem()) + ")"));

@@ -103,7 +103,7 @@ class KeyEventsTest {
         privateJwks.forEach(SecretLedger::record);
         Path file = dir.resolve("keys.json");
         Files.writeString(file, JwkSets.toPrivateJson(List.of(old)));
-        FileKeySource source = FileKeySource.builder("GATEHOUSE_KEYS_FILE", file).pollInterval(Duration.ZERO)
+        FileKeySource source = FileKeySource.builder(file).settingName("GATEHOUSE_KEYS_FILE").pollInterval(Duration.ZERO)
                 .securityEvents(events::add).build();
         closeLater.add(source);
         assertThat(events).isEmpty();                   // loading at start is not a change

@@ -101,14 +101,9 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         LOG.info("Keys from {} ({}): {}", setting, file, keys);
     }
 
-    /**
-     * Starts a builder.
-     *
-     * @param setting the name of the setting the path came from, named in errors (e.g. {@code GATEHOUSE_KEYS_FILE})
-     * @param file    the key file
-     */
-    public static Builder builder(String setting, Path file) {
-        return new Builder(setting, file);
+    /** Starts a builder for the keys of {@code file}. */
+    public static Builder builder(Path file) {
+        return new Builder(file);
     }
 
     @Override
@@ -234,7 +229,12 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         } catch (IOException e) {
             throw new ConfigurationException(setting, "'" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
         }
-        List<SigningKey> parsed = KeyFiles.parse(setting, text);
+        List<SigningKey> parsed;
+        try {
+            parsed = KeyFiles.parse(text);
+        } catch (ConfigurationException e) {
+            throw e.forSetting(setting);
+        }
         String marked = markedKid(text);
         String chosen = activeKid != null ? activeKid : marked;
         if (chosen != null) {
@@ -299,21 +299,30 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      * <table>
      *   <caption>Settings and defaults</caption>
      *   <tr><th>setting</th><th>default</th></tr>
+     *   <tr><td>settingName</td><td>{@value KeyFiles#SETTING}</td></tr>
      *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
      *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
      *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
      * </table>
      */
     public static final class Builder {
-        private final String setting;
         private final Path file;
+        private String setting = KeyFiles.SETTING;
         private String activeKid;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private SecurityEventListener events = SecurityEventListener.slf4j();
 
-        private Builder(String setting, Path file) {
-            this.setting = Objects.requireNonNull(setting, "setting");
+        private Builder(Path file) {
             this.file = file;
+        }
+
+        /**
+         * The name operators know the file by (an environment variable, an init-param), used in
+         * error messages and log lines; default {@value KeyFiles#SETTING}.
+         */
+        public Builder settingName(String name) {
+            this.setting = Objects.requireNonNull(name, "name");
+            return this;
         }
 
         /** The id of the key that signs; overrides a {@value FileKeySource#ACTIVE_MEMBER} marker in the file. */

@@ -533,7 +533,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             SigningKey key = null;
             if (problem == null) {
                 try {
-                    key = JwkSets.parse("jwks", JSON.writeValueAsString(JSON.createObjectNode().set("keys",
+                    key = JwkSets.parse(JSON.writeValueAsString(JSON.createObjectNode().set("keys",
                             JSON.createArrayNode().add(publicPart(jwk))))).get(0).verifyOnly();
                 } catch (ConfigurationException e) {
                     problem = e.problem();

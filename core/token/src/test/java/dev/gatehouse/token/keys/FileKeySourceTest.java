@@ -60,7 +60,7 @@ class FileKeySourceTest {
     }
 
     private FileKeySource.Builder builder() {
-        return FileKeySource.builder("GATEHOUSE_KEYS_FILE", file).pollInterval(Duration.ZERO);
+        return FileKeySource.builder(file).settingName("GATEHOUSE_KEYS_FILE").pollInterval(Duration.ZERO);
     }
 
     /** A private JWK Set of the keys, marking {@code active} (if not null) with "gatehouse_active": true. */
@@ -225,7 +225,7 @@ class FileKeySourceTest {
     @Test
     void thePollingThreadPicksUpAChange() throws IOException {
         write(jwks(CURRENT, CURRENT));
-        FileKeySource source = start(FileKeySource.builder("GATEHOUSE_KEYS_FILE", file).pollInterval(Duration.ofMillis(20)));
+        FileKeySource source = start(FileKeySource.builder(file).settingName("GATEHOUSE_KEYS_FILE").pollInterval(Duration.ofMillis(20)));
 
         write(jwks(NEXT, CURRENT, NEXT));
 

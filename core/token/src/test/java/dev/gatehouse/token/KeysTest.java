@@ -415,7 +415,7 @@ class KeysTest {
     @Test
     void pemWithAnEcPrivateKeyAloneIsRefused() {
         assertThatThrownBy(() -> KeyFiles.parse(pem("PRIVATE KEY", EC.getPrivate().getEncoded())))
-                .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo("keys");
+                .isInstanceOf(ConfigurationException.class).extracting("setting").isEqualTo(KeyFiles.SETTING);
     }
 
     @Test

@@ -242,6 +242,25 @@ class SchemaMigrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
+    void aVersionFromANewerReleaseIsLeftAloneDuringARollingUpgrade(String product) {
+        try (Database db = SchemaProbe.database(product)) {
+            JdbcSchema.migrate(db.dataSource());
+            // a node of a newer release applied its version 2
+            JdbcSchema.flywayConfiguration(db.dataSource())
+                    .locations(JdbcSchema.location(Dialect.fromProductName(product)), "classpath:db/gatehouse-future").load().migrate();
+
+            SchemaMigrationResult result = JdbcSchema.migrate(db.dataSource());
+
+            assertThat(result.previousVersion()).contains("2");
+            assertThat(result.version()).isEqualTo("2");
+            assertThat(result.appliedVersions()).isEmpty();
+            assertThat(JdbcSchema.version(db.dataSource())).contains("2");
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactly(APPLIED_V1, "2|from a newer release|SQL|true");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
     void aVersionChangedAfterItWasAppliedIsRefused(String product) {
         try (Database db = SchemaProbe.database(product)) {
             JdbcSchema.migrate(db.dataSource());

@@ -15,7 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * The databases the JDBC stores support, and what differs between them: the schema script, how
+ * The databases the JDBC stores support, and what differs between them: the schema's migrations, how
  * instants are written and read, how a unique-key violation is recognised, and the upsert syntax.
  *
  * <p>Instants are always stored in UTC and truncated to microseconds, whatever the JVM's or the
@@ -30,22 +30,22 @@ import java.util.Locale;
  */
 public enum Dialect {
     /** H2 2.x (embedded or server). */
-    H2("schema-h2.sql", Types.TIMESTAMP),
+    H2("h2", Types.TIMESTAMP),
     /** PostgreSQL. */
-    POSTGRESQL("schema-postgresql.sql", Types.TIMESTAMP_WITH_TIMEZONE),
+    POSTGRESQL("postgresql", Types.TIMESTAMP_WITH_TIMEZONE),
     /** MariaDB, and MySQL 8, which the same SQL serves. */
-    MARIADB("schema-mariadb.sql", Types.TIMESTAMP);
+    MARIADB("mariadb", Types.TIMESTAMP);
 
     /** MariaDB/MySQL error code for a duplicate key ({@code ER_DUP_ENTRY}). */
     private static final int MYSQL_DUPLICATE_ENTRY = 1062;
     /** MariaDB/MySQL error code for a deadlock ({@code ER_LOCK_DEADLOCK}). */
     private static final int MYSQL_DEADLOCK = 1213;
 
-    private final String schemaResource;
+    private final String migrationFolder;
     private final int timestampType;
 
-    Dialect(String schemaResource, int timestampType) {
-        this.schemaResource = schemaResource;
+    Dialect(String migrationFolder, int timestampType) {
+        this.migrationFolder = migrationFolder;
         this.timestampType = timestampType;
     }
 
@@ -79,9 +79,9 @@ public enum Dialect {
         return fromProductName(connection.getMetaData().getDatabaseProductName());
     }
 
-    /** The class-path resource (relative to this class) holding the schema script. */
-    String schemaResource() {
-        return schemaResource;
+    /** The folder of this dialect's migrations under {@code db/gatehouse-migration/} on the class path. */
+    String migrationFolder() {
+        return migrationFolder;
     }
 
     // ---- instants ------------------------------------------------------------------------------

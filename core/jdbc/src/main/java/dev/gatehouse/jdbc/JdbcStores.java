@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  * out are too.
  *
  * <pre>{@code
- * JdbcSchema.createIfAbsent(dataSource);          // or run JdbcSchema.script(dialect) yourself
+ * JdbcSchema.migrate(dataSource);                 // or run the migrations with Flyway yourself
  * JdbcStores stores = new JdbcStores(dataSource);
  * UserRepository users = stores.users();
  * }</pre>

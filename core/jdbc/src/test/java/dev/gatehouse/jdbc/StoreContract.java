@@ -106,10 +106,15 @@ abstract class StoreContract {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // script(dialect): version 1, still for operators who read it
     void creatingTheSchemaAgainChangesNothing() {
         User user = newUser();
         JdbcSchema.createIfAbsent(db.dataSource());
+        SchemaMigrationResult again = JdbcSchema.migrate(db.dataSource());
         assertThat(users.findById(user.id())).isPresent();
+        assertThat(again.previousVersion()).contains("1");
+        assertThat(again.appliedVersions()).isEmpty();
+        assertThat(SchemaProbe.history(db.dataSource())).containsExactly("1|gatehouse|SQL|true");
         assertThat(JdbcSchema.statements(JdbcSchema.script(expectedDialect())))
                 .anySatisfy(s -> assertThat(s).startsWith("CREATE TABLE IF NOT EXISTS gh_users"))
                 .allSatisfy(s -> assertThat(s).doesNotEndWith(";"));

@@ -1,0 +1,188 @@
+package dev.gatehouse.jdbc;
+
+import dev.gatehouse.jdbc.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Reads a test database the way an operator would, through JDBC's metadata and plain queries,
+ * never through the code under test: its tables and columns, the shape of Gatehouse's tables,
+ * the rows of the schema history and of any table.
+ */
+final class SchemaProbe {
+    private SchemaProbe() {
+    }
+
+    /** A fresh database of a product: "H2", "PostgreSQL" or "MariaDB". */
+    static Database database(String product) {
+        switch (product) {
+            case "H2":
+                return TestDatabases.h2();
+            case "PostgreSQL":
+                return TestDatabases.postgres();
+            case "MariaDB":
+                return TestDatabases.mariadb();
+            default:
+                throw new IllegalArgumentException(product);
+        }
+    }
+
+    /** The tables of the connection's current schema (lower case) with their columns (lower case, in order). */
+    static Map<String, List<String>> tables(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            DatabaseMetaData meta = c.getMetaData();
+            Map<String, List<String>> tables = new TreeMap<>();
+            for (String table : tableNames(c)) {
+                List<String> columns = new ArrayList<>();
+                try (ResultSet rs = meta.getColumns(c.getCatalog(), c.getSchema(), table, "%")) {
+                    while (rs.next()) {
+                        columns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                    }
+                }
+                tables.put(table.toLowerCase(Locale.ROOT), columns);
+            }
+            return tables;
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Every column (type, size, nullability, default), primary key, index and foreign key of the
+     * {@code gh_} tables other than the history, one line each, sorted: equal shapes, equal schemas.
+     */
+    static List<String> shape(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            DatabaseMetaData meta = c.getMetaData();
+            List<String> lines = new ArrayList<>();
+            for (String table : tableNames(c)) {
+                String t = table.toLowerCase(Locale.ROOT);
+                if (!t.startsWith("gh_") || t.equals(JdbcSchema.HISTORY_TABLE)) {
+                    continue;
+                }
+                try (ResultSet rs = meta.getColumns(c.getCatalog(), c.getSchema(), table, "%")) {
+                    while (rs.next()) {
+                        lines.add(t + " column " + rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT) + " " + rs.getString("TYPE_NAME")
+                                + "(" + rs.getInt("COLUMN_SIZE") + "," + rs.getInt("DECIMAL_DIGITS") + ") nullable="
+                                + rs.getString("IS_NULLABLE") + " default=" + rs.getString("COLUMN_DEF"));
+                    }
+                }
+                try (ResultSet rs = meta.getPrimaryKeys(c.getCatalog(), c.getSchema(), table)) {
+                    while (rs.next()) {
+                        lines.add(t + " primary key " + rs.getString("PK_NAME") + " " + rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT)
+                                + " #" + rs.getInt("KEY_SEQ"));
+                    }
+                }
+                try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), c.getSchema(), table, false, false)) {
+                    while (rs.next()) {
+                        if (rs.getString("INDEX_NAME") == null) {
+                            continue; // table statistics
+                        }
+                        lines.add(t + " index " + rs.getString("INDEX_NAME").toLowerCase(Locale.ROOT) + " unique="
+                                + !rs.getBoolean("NON_UNIQUE") + " " + rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT)
+                                + " #" + rs.getInt("ORDINAL_POSITION"));
+                    }
+                }
+                try (ResultSet rs = meta.getImportedKeys(c.getCatalog(), c.getSchema(), table)) {
+                    while (rs.next()) {
+                        lines.add(t + " foreign key " + rs.getString("FK_NAME") + " " + rs.getString("FKCOLUMN_NAME").toLowerCase(Locale.ROOT)
+                                + " -> " + rs.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT) + "."
+                                + rs.getString("PKCOLUMN_NAME").toLowerCase(Locale.ROOT) + " on delete " + rs.getInt("DELETE_RULE"));
+                    }
+                }
+            }
+            lines.sort(null);
+            return lines;
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> tableNames(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                names.add(rs.getString("TABLE_NAME"));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The rows of {@value JdbcSchema#HISTORY_TABLE} that record a version, oldest first, as
+     * {@code version|description|type|success}.
+     */
+    static List<String> history(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            String q = c.getMetaData().getIdentifierQuoteString().trim();
+            String sql = "SELECT " + q + "version" + q + ", " + q + "description" + q + ", " + q + "type" + q + ", "
+                    + q + "success" + q + " FROM " + q + JdbcSchema.HISTORY_TABLE + q + " WHERE " + q + "version" + q
+                    + " IS NOT NULL ORDER BY " + q + "installed_rank" + q;
+            List<String> rows = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getBoolean(4));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Every row of a table, every column as text, in the order of {@code orderBy}. */
+    static List<Map<String, String>> rows(DataSource dataSource, String table, String orderBy) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM " + table + " ORDER BY " + orderBy);
+             ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, String>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, String> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new AssertionError(table, e);
+        }
+    }
+
+    /** {@link #rows} of a table that Flyway created, whose name and columns are quoted (lower case on H2 too). */
+    static List<Map<String, String>> quotedRows(DataSource dataSource, String table, String orderBy) {
+        String q;
+        try (Connection c = dataSource.getConnection()) {
+            q = c.getMetaData().getIdentifierQuoteString().trim();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return rows(dataSource, q + table + q, q + orderBy + q);
+    }
+
+    /** Runs statements, each on its own (auto-commit). */
+    static void execute(DataSource dataSource, String... sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(String.join("; ", sql), e);
+        }
+    }
+}

@@ -58,7 +58,7 @@ public final class TransportSecurity {
     public static final String FORWARDED_HOST = "X-Forwarded-Host";
     /** Where the operator lists trusted proxies, in each way of running Gatehouse. */
     static final String TRUSTED_PROXIES_SETTINGS = "the servlet filter's init-param 'trusted-proxies',"
-            + " GatehouseFeature.Builder.trustedProxies(...), or the demo's GATEHOUSE_TRUSTED_PROXIES";
+            + " WebSettings.trustedProxies(...) (the filter's or the JAX-RS feature's), or the demo's GATEHOUSE_TRUSTED_PROXIES";
 
     private final boolean requireHttps;
     private final Set<String> trustedProxies;

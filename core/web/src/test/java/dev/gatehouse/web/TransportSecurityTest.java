@@ -150,7 +150,7 @@ class TransportSecurityTest {
         assertThat(log.lines()).hasSize(1);
         assertThat(log.lines().get(0)).startsWith("WARN ")
                 .contains("127.0.0.1", "not a trusted proxy", "refused", "one throttling bucket")
-                .contains("'trusted-proxies'", "GatehouseFeature.Builder.trustedProxies", "GATEHOUSE_TRUSTED_PROXIES")
+                .contains("'trusted-proxies'", "WebSettings.trustedProxies", "GATEHOUSE_TRUSTED_PROXIES")
                 .doesNotContain("198.51.100.23", "198.51.100.24", "marker-host", "marker-two");
 
         RecordingLogger another = new RecordingLogger();

@@ -16,7 +16,7 @@ import java.util.Objects;
  * reads. Setting it before Jersey sees the request costs a map entry; a JAX-RS filter would have
  * to resolve the Grizzly request through HK2 on every request instead. The address is the TCP
  * peer's, never a header's, so a client cannot choose it (behind a reverse proxy it is the
- * proxy's, and {@link GatehouseFeature.Builder#trustedProxies} says which proxies' forwarding
+ * proxy's, and {@link dev.gatehouse.web.WebSettings.Builder#trustedProxies} says which proxies' forwarding
  * headers to believe).
  *
  * <pre>{@code

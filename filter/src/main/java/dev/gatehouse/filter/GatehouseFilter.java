@@ -226,18 +226,13 @@ public final class GatehouseFilter implements Filter {
     }
 
     private void registerAuthModule(ServletContext context) {
-        try {
-            Class.forName("jakarta.security.auth.message.config.AuthConfigFactory");
-        } catch (ClassNotFoundException e) {
+        if (!AuthModuleRegistration.available()) {
             throw new ConfigurationException(CONTAINER_SECURITY_PARAM,
                     "this container does not provide Jakarta Authentication (jakarta.security.auth.message)");
         }
-        jakarta.security.auth.message.config.AuthConfigFactory factory =
-                jakarta.security.auth.message.config.AuthConfigFactory.getFactory();
-        if (factory == null) {
+        if (!AuthModuleRegistration.register(authenticator, context)) {
             throw new ConfigurationException(CONTAINER_SECURITY_PARAM, "the container has no Jakarta Authentication factory");
         }
-        factory.registerServerAuthModule(new GatehouseAuthModule(authenticator), context);
         registeredWith = context;
     }
 
@@ -286,7 +281,7 @@ public final class GatehouseFilter implements Filter {
     public void destroy() {
         if (registeredWith != null) {
             try {
-                jakarta.security.auth.message.config.AuthConfigFactory.getFactory().removeServerAuthModule(registeredWith);
+                AuthModuleRegistration.unregister(registeredWith);
             } catch (RuntimeException e) {
                 LOG.warn("Could not unregister the Gatehouse authentication module ({})", e.getClass().getName());
             }

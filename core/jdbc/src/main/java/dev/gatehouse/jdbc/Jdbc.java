@@ -22,6 +22,8 @@ final class Jdbc {
 
     /** How many times a transaction is run when the database aborts it to resolve a race. */
     static final int MAX_ATTEMPTS = 10;
+    /** The longest pause before running a transaction that lost a race again. */
+    static final long MAX_PAUSE_MILLIS = 200;
 
     private final DataSource dataSource;
     private final int queryTimeoutSeconds;
@@ -132,10 +134,16 @@ final class Jdbc {
         }
     }
 
-    /** Sleeps a few random milliseconds; {@code false} if interrupted (the interrupt is kept). */
+    /**
+     * Sleeps a random time whose bound doubles with each attempt (5, 10, 20 ... ms, at most
+     * {@value #MAX_PAUSE_MILLIS} ms), so that many transactions racing for the same new rows (on
+     * MariaDB their gap locks deadlock) spread out instead of colliding again; {@code false} if
+     * interrupted (the interrupt is kept).
+     */
     private static boolean pause(int attempt) {
+        long bound = Math.min(MAX_PAUSE_MILLIS, 5L << Math.min(attempt - 1, 10));
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + 5L * attempt));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + bound));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

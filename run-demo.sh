@@ -3,7 +3,7 @@
 # database under ./data. Settings: the environment variables of docs/demo.md (GATEHOUSE_PORT, ...).
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -q -DskipTests -Dmaven.javadoc.skip=true install -pl demo-app -am
+mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dinvoker.skip=true install -pl demo-app -am
 
 jar=$(ls demo-app/target/gatehouse-demo-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
 classpath="$jar:demo-app/target/lib/*"

@@ -29,12 +29,12 @@ import java.util.function.Function;
  * <pre>{@code
  * AuthService auth = new AuthService(tokenSettings, authSettings, keys, stores);
  * ResourceConfig app = new ResourceConfig(MyResource.class)
- *         .register(GatehouseFeature.builder(auth, keys).build());
+ *         .register(GatehouseFeature.builder(auth).build());
  * }</pre>
  *
  * The feature reports its security events (logins, refreshes, logouts …) through the
  * {@link dev.gatehouse.token.events.SecurityEventListener} of the {@link AuthService} it is given —
- * SLF4J under {@value SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
+ * SLF4J under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
  * constructor (and to the key source's {@code securityEvents} builder option); it has no listener
  * of its own, so that one listener sees every event.
  *

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Something security-relevant that happened: in the onboarding flow ({@code AuthService}) or to the
- * signing keys ({@link dev.gatehouse.jdbc.keys.ManagedKeySource},
+ * signing keys ({@code ManagedKeySource},
  * {@link dev.gatehouse.token.keys.FileKeySource}). Immutable. It never holds a password, a token, a
  * refresh token or key material — only ids, key ids and fixed reason words — so every part of it is
  * safe to log.

@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Receives {@link SecurityEvent}s — of an {@code AuthService} and of the key sources
- * ({@link dev.gatehouse.jdbc.keys.ManagedKeySource}, {@link dev.gatehouse.token.keys.FileKeySource})
+ * ({@code ManagedKeySource}, {@link dev.gatehouse.token.keys.FileKeySource})
  * — for audit logs, metrics or alerts. Called on the thread that did the work; must be quick and
  * must not throw (an exception is logged and otherwise ignored: auditing never breaks a login or
  * a key rotation).

@@ -33,7 +33,7 @@ public enum Dialect {
     H2("h2", Types.TIMESTAMP),
     /** PostgreSQL. */
     POSTGRESQL("postgresql", Types.TIMESTAMP_WITH_TIMEZONE),
-    /** MariaDB, and MySQL 8, which the same SQL serves. */
+    /** MariaDB (a server that reports itself as MySQL gets the same SQL, but MySQL is not tested). */
     MARIADB("mariadb", Types.TIMESTAMP);
 
     /** MariaDB/MySQL error code for a duplicate key ({@code ER_DUP_ENTRY}). */
@@ -66,7 +66,7 @@ public enum Dialect {
             return MARIADB;
         }
         throw new ConfigurationException("dataSource", "unsupported database product '" + productName
-                + "': the JDBC stores support H2, PostgreSQL, MariaDB and MySQL");
+                + "': the JDBC stores support H2, PostgreSQL and MariaDB");
     }
 
     /**

@@ -71,7 +71,7 @@ public final class JdbcSchema {
      *       Gatehouse tables is refused.</li>
      * </ul>
      * A first migration holds one connection for the lock while Flyway uses up to two more.
-     * On PostgreSQL and H2 a failed version is rolled back; MariaDB and MySQL commit each DDL
+     * On PostgreSQL a failed version is rolled back; H2 and MariaDB commit each DDL
      * statement on its own, and Flyway records the failure (see docs/operations.md).
      *
      * @throws StoreUnavailableException when the database cannot be reached, fails a statement, or

@@ -10,7 +10,7 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * The four Gatehouse stores on one JDBC {@link DataSource} (H2, PostgreSQL, MariaDB or MySQL),
+ * The four Gatehouse stores on one JDBC {@link DataSource} (H2, PostgreSQL or MariaDB),
  * in the tables that {@link JdbcSchema} creates. Immutable and thread-safe; the stores it hands
  * out are too.
  *

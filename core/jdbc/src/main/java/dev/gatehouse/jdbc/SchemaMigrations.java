@@ -155,6 +155,7 @@ final class SchemaMigrations {
             case POSTGRESQL: {
                 boolean wasAutoCommit = c.getAutoCommit();
                 c.setAutoCommit(false);
+                SchemaMigrationResult result;
                 try {
                     // a transaction's advisory lock ends with the transaction, however this one ends
                     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(COALESCE(current_schema(), '')))")) {
@@ -162,14 +163,19 @@ final class SchemaMigrations {
                         lock.setInt(1, POSTGRESQL_LOCK_CLASS);
                         lock.execute();
                     }
-                    return decideAndRun(dataSource, c, dialect);
-                } finally {
+                    result = decideAndRun(dataSource, c, dialect);
+                } catch (SQLException | RuntimeException e) {
                     try {
                         c.rollback();
-                    } finally {
                         c.setAutoCommit(wasAutoCommit);
+                    } catch (SQLException r) {
+                        e.addSuppressed(r);
                     }
+                    throw e;
                 }
+                c.rollback(); // nothing was written on this connection: this ends the lock
+                c.setAutoCommit(wasAutoCommit);
+                return result;
             }
             case MARIADB: {
                 try (PreparedStatement lock = c.prepareStatement("SELECT GET_LOCK(" + MARIADB_LOCK_NAME + ", ?)")) {
@@ -188,8 +194,8 @@ final class SchemaMigrations {
                         release.setQueryTimeout(LOCK_TIMEOUT_SECONDS);
                         release.execute();
                     } catch (SQLException e) {
-                        // Only a database without history waits for this lock, and this one has one
-                        // now, or failed: then the lock ends with the connection.
+                        // Only a node that finds no history waits for this lock, and a success leaves
+                        // one; after a failure the lock lasts until the pool closes this connection.
                         LOG.warn("Could not release the Gatehouse schema lock: {}", e.toString());
                     }
                 }

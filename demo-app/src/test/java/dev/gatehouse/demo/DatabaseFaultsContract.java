@@ -109,9 +109,36 @@ abstract class DatabaseFaultsContract {
     }
 
     @AfterEach
-    void databaseBack() {
+    void databaseBack() throws InterruptedException {
         proxy.latency(Duration.ZERO);
         proxy.forward();
+        eventuallyWhole(); // the next scenario starts from a service that works
+    }
+
+    /**
+     * With the database reachable again, the service works again without a restart. A connection
+     * that a fault broke may still sit in the pool and fail one request more (HikariCP does not
+     * test a connection used in the last 500 ms before lending it), and that request must get
+     * 503; within 15 s a register and a login must succeed.
+     */
+    private void eventuallyWhole() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            WebClient c = client();
+            String email = newEmail();
+            Reply register = c.postJson("auth/register", credentials(email));
+            if (register.status() == 201) {
+                Reply login = c.postJson("auth/login", credentials(email));
+                if (login.status() == 200) {
+                    return;
+                }
+                assertThat(login.status()).as("login while recovering: %s", login).isEqualTo(503);
+            } else {
+                assertThat(register.status()).as("register while recovering: %s", register).isEqualTo(503);
+            }
+            assertThat(System.nanoTime() - deadline).as("the service works again within 15 s").isNegative();
+            Thread.sleep(200);
+        }
     }
 
     // ---- scenarios ----
@@ -307,8 +334,7 @@ abstract class DatabaseFaultsContract {
         assertInvariants();
 
         // and the service is whole again
-        WebClient c = client();
-        loggedIn(c, newEmail());
+        eventuallyWhole();
     }
 
     // ---- what must hold in the database whatever failed when ----

@@ -8,7 +8,6 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
 import dev.gatehouse.web.Transport;
-import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.web.WebSettings;
 import jakarta.servlet.FilterConfig;
 
@@ -177,12 +176,8 @@ final class InitParams {
             }
             transports.add(t);
         }
+        // each value is checked by WebSettings (TransportSecurity, CsrfPolicy); read() names the init-param
         Set<String> proxies = new LinkedHashSet<>(list(param(TRUSTED_PROXIES_PARAM, GatehouseFilter.DEFAULT_TRUSTED_PROXIES)));
-        for (String proxy : proxies) {
-            if (!TransportSecurity.isAddressLiteral(proxy)) {
-                throw new ConfigurationException(TRUSTED_PROXIES_PARAM, "'" + proxy + "' is not an IP address literal");
-            }
-        }
         return WebSettings.builder()
                 .realm(param(REALM_PARAM, GatehouseFilter.DEFAULT_REALM))
                 .transports(transports)

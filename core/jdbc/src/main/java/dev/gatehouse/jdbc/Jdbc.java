@@ -141,7 +141,7 @@ final class Jdbc {
      * interrupted (the interrupt is kept).
      */
     private static boolean pause(int attempt) {
-        long bound = Math.min(MAX_PAUSE_MILLIS, 5L << Math.min(attempt - 1, 10));
+        long bound = Math.min(MAX_PAUSE_MILLIS, 5L << (attempt - 1));
         try {
             Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + bound));
             return true;

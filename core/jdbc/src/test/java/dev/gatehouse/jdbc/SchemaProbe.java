@@ -29,16 +29,7 @@ final class SchemaProbe {
 
     /** A fresh database of a product: "H2", "PostgreSQL" or "MariaDB". */
     static Database database(String product) {
-        switch (product) {
-            case "H2":
-                return TestDatabases.h2();
-            case "PostgreSQL":
-                return TestDatabases.postgres();
-            case "MariaDB":
-                return TestDatabases.mariadb();
-            default:
-                throw new IllegalArgumentException(product);
-        }
+        return TestDatabases.of(product);
     }
 
     /** The tables of the connection's current schema (lower case) with their columns (lower case, in order). */

@@ -103,16 +103,7 @@ final class KeyTestSupport {
 
     /** A fresh database of this product: "H2", "PostgreSQL" or "MariaDB". */
     static Database database(String product) {
-        switch (product) {
-            case "H2":
-                return TestDatabases.h2();
-            case "PostgreSQL":
-                return TestDatabases.postgres();
-            case "MariaDB":
-                return TestDatabases.mariadb();
-            default:
-                throw new IllegalArgumentException(product);
-        }
+        return TestDatabases.of(product);
     }
 
     /** A fresh P-256 key pair, made with the JDK alone (an attacker's key). */

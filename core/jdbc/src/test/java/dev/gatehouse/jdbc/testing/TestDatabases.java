@@ -119,6 +119,20 @@ public final class TestDatabases {
                 adminExecute("MariaDB", address, adminUrl, "root", "", "DROP DATABASE IF EXISTS " + database));
     }
 
+    /** A fresh database of a product by its name as {@link Database#product()} gives it: "H2", "PostgreSQL" or "MariaDB". */
+    public static Database of(String product) {
+        switch (product) {
+            case "H2":
+                return h2();
+            case "PostgreSQL":
+                return postgres();
+            case "MariaDB":
+                return mariadb();
+            default:
+                throw new IllegalArgumentException(product);
+        }
+    }
+
     private static String randomName() {
         return "gh_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
     }

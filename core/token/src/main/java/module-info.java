@@ -14,6 +14,7 @@ module dev.gatehouse.token {
     exports dev.gatehouse.token;
     exports dev.gatehouse.token.events;
     exports dev.gatehouse.token.keys;
-    // JWK encoding helpers, for the key table's command line only: not API
-    exports dev.gatehouse.token.internal to dev.gatehouse.jdbc;
+    // JWK encoding helpers for the key table's command line, and the lifecycle state the services
+    // share: not API
+    exports dev.gatehouse.token.internal to dev.gatehouse.auth, dev.gatehouse.jdbc;
 }

@@ -101,6 +101,7 @@ public class VerifyBenchmark {
         request = new BearerRequest(fixture.token);
         revocations = new CachedRevocationCheck(revocationsWithSomeEntries(Clock.systemUTC().instant()),
                 Duration.ofSeconds(5), Fixture.TTL.plusMinutes(1), Clock.systemUTC());
+        revocations.start();
 
         cold = authenticator(false);
         cached = authenticator(true);

@@ -34,9 +34,10 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * Everything the demo runs on, built once from {@link DemoSettings}: the connection pool, the
- * schema (created when absent), the keys and the {@link AuthService}. Shared by the Grizzly app and
- * the WAR. {@link #close()} stops background work and closes the pool.
+ * Everything the demo runs on, built and started once from {@link DemoSettings}: the connection
+ * pool, the schema (created when absent), the keys and the {@link AuthService}, each started
+ * before what depends on it (keys, then the service). Shared by the Grizzly app and the WAR.
+ * {@link #close()} stops them the other way round: the service, the keys, then the pool.
  *
  * <p>Keys: managed in the database ({@link ManagedKeySource}: generated, rotated every
  * {@code GATEHOUSE_KEY_ROTATION}, private parts encrypted under {@code GATEHOUSE_KEY_ENCRYPTION_KEY}),
@@ -90,6 +91,7 @@ public final class DemoContext implements AutoCloseable {
             ds = pool;
         }
         KeySource keys = null;
+        AuthService service = null;
         // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit, which
         // also drops a deleted account from the profile cache
         Profiles.Holder profiles = new Profiles.Holder();
@@ -102,9 +104,7 @@ public final class DemoContext implements AutoCloseable {
                         + " For automated tests only: never in production", DemoSettings.TEST_MODE, settings.bcryptCost);
             }
             JdbcSchema.createIfAbsent(ds);
-            keys = settings.keysFile != null
-                    ? FileKeySource.builder(settings.keysFile).settingName("GATEHOUSE_KEYS_FILE").securityEvents(events).build()
-                    : managedKeys(settings, ds, events);
+            keys = settings.keysFile != null ? fileKeys(settings, events) : managedKeys(settings, ds, events);
             // managed keys: the configured algorithm applies to new keys, the active key may still be another.
             // A key file: every key in it verifies (FileKeySource), so each of their algorithms is accepted;
             // the algorithm stays pinned to each key. Accepting only the signing key's algorithm refused
@@ -138,14 +138,19 @@ public final class DemoContext implements AutoCloseable {
             auth.pepper(pepper);
             Arrays.fill(pepper, (byte) 0);
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
-            AuthService service = new AuthService(tokens, authSettings(auth), keys,
-                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                    events);
+            service = AuthService.builder(tokens, authSettings(auth), keys,
+                            new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()))
+                    .securityEvents(events)
+                    .build();
+            service.start();
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             profiles.profiles = new Profiles(service);
             admins.service = service;
             return new DemoContext(settings, service, keys, profiles.profiles, pool);
         } catch (RuntimeException e) {
+            if (service != null) {
+                service.close();
+            }
             closeKeys(keys);
             if (pool != null) {
                 PoolThreads.close(pool, POOL_THREADS_WAIT);
@@ -175,12 +180,23 @@ public final class DemoContext implements AutoCloseable {
             "revocationStaleness", "GATEHOUSE_REVOCATION_STALENESS",
             "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
 
-    /** Keys in the database, rotated on schedule; settings errors name the demo's variables. */
+    /** Keys from the operator's file, read now; started (the caller closes them). */
+    private static FileKeySource fileKeys(DemoSettings settings, SecurityEventListener events) {
+        FileKeySource keys = FileKeySource.builder(settings.keysFile).settingName("GATEHOUSE_KEYS_FILE")
+                .securityEvents(events).build();
+        keys.start();
+        return keys;
+    }
+
+    /**
+     * Keys in the database, rotated on schedule, loaded now; started (the caller closes them).
+     * Settings errors name the demo's variables.
+     */
     private static ManagedKeySource managedKeys(DemoSettings settings, DataSource ds, SecurityEventListener events) {
         boolean generated = settings.keyEncryptionKey.isEmpty();
         String kek = generated ? demoKeyEncryptionKey() : settings.keyEncryptionKey;
         try {
-            return ManagedKeySource.builder(ds)
+            ManagedKeySource keys = ManagedKeySource.builder(ds)
                     .algorithm(settings.signingAlgorithm)
                     .rotationPeriod(settings.keyRotation)
                     .publishLead(settings.keyPublishLead)
@@ -189,7 +205,10 @@ public final class DemoContext implements AutoCloseable {
                     .keyEncryptionKey(kek)
                     .securityEvents(events)
                     .build();
+            keys.start();
+            return keys;
         } catch (ConfigurationException e) {
+            // start() leaves nothing running when it throws
             switch (e.setting()) {
                 case "keyEncryptionKey":
                     throw new ConfigurationException("GATEHOUSE_KEY_ENCRYPTION_KEY", e.problem()
@@ -364,6 +383,7 @@ public final class DemoContext implements AutoCloseable {
         throw new dev.gatehouse.token.ConfigurationException("GATEHOUSE_JDBC_URL", "only H2, PostgreSQL and MariaDB/MySQL URLs are supported");
     }
 
+    /** Stops what {@link #create} started, in reverse order: the service, the keys, then the pool. */
     @Override
     public void close() {
         service.close();

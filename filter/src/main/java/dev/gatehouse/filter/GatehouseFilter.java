@@ -42,8 +42,11 @@ import java.util.Set;
  *   <li>{@value #JWKS_URL_PARAM}: the issuer's JWK Set URL, fetched over HTTPS and cached by a
  *       {@link RemoteJwksKeySource} (refreshed in the background, re-fetched, rate-limited, when a
  *       token names an unknown key, the last good set kept while the issuer is unreachable), so
- *       that key rotation at the issuer needs no restart here. {@link #destroy()} stops it;</li>
- *   <li>{@value #VERIFIER_ATTRIBUTE_PARAM}: a verifier the application built.</li>
+ *       that key rotation at the issuer needs no restart here. The filter owns that source:
+ *       {@link #init} starts it once every init-param has been checked, {@link #destroy()} closes it;</li>
+ *   <li>{@value #VERIFIER_ATTRIBUTE_PARAM}: a verifier the application built, and whose key source
+ *       (and revocation check) it starts before the filter's {@code init} and closes after its
+ *       {@code destroy} (in a {@code ServletContextListener}).</li>
  * </ul>
  *
  * <p>What it answers, per the HTTP contract:
@@ -87,8 +90,10 @@ public final class GatehouseFilter implements Filter {
     /**
      * The issuer's JWK Set URL, for a Gatehouse issuer {@code <issuer>/.well-known/jwks.json}.
      * Must be {@code https} (or {@code http} to a loopback address with
-     * {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}). The keys are fetched in the background when the
-     * filter starts and cached as {@link RemoteJwksKeySource} describes, with its defaults; only
+     * {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}). The keys are fetched when the filter starts ({@code init}
+     * waits for that first fetch, at most the source's connect plus read timeout, and starts even if
+     * it fails: tokens are then refused until a retry succeeds) and cached as
+     * {@link RemoteJwksKeySource} describes, with its defaults; only
      * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this and
      * {@value #KEYS_FILE_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
@@ -213,6 +218,10 @@ public final class GatehouseFilter implements Filter {
             if (b.containerSecurity) {
                 registerAuthModule(config.getServletContext());
             }
+            if (ownedKeys != null) {
+                // last: every init-param has been checked, so a bad one starts nothing
+                ownedKeys.start();
+            }
             LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}, transport: {}",
                     config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity, b.web);
         } catch (ConfigurationException e) {
@@ -301,7 +310,10 @@ public final class GatehouseFilter implements Filter {
         private List<String> publicPaths = List.of();
         private boolean allowAnonymous;
         private boolean containerSecurity;
-        /** Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}. */
+        /**
+         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}: built,
+         * not started; {@code init} starts it.
+         */
         RemoteJwksKeySource ownedKeys;
 
         private Builder(AccessTokenVerifier verifier) {

@@ -96,8 +96,8 @@ final class InitParams {
 
     /**
      * The filter's settings from its init-params. A remote key source made from
-     * {@value GatehouseFilter#JWKS_URL_PARAM} is owned by the builder (the filter stops it); on any
-     * error it is stopped before the exception leaves.
+     * {@value GatehouseFilter#JWKS_URL_PARAM} is built, not started (no thread, no request): the
+     * filter starts it once everything is checked, and closes it.
      *
      * @throws ConfigurationException naming the init-param that is missing or wrong
      */
@@ -119,7 +119,6 @@ final class InitParams {
                 throw new ConfigurationException(name, "is not a Gatehouse filter init-param; known: " + ALL_PARAMS);
             }
         }
-        // the web settings first: they start nothing, so an error in them leaks no key source
         WebSettings web = webSettings();
         AccessTokenVerifier verifier;
         RemoteJwksKeySource remote = null;
@@ -151,20 +150,13 @@ final class InitParams {
                 verifier = new AccessTokenVerifier(settings, keysFile(settings));
             }
         }
-        try {
-            GatehouseFilter.Builder b = GatehouseFilter.builder(verifier).web(web);
-            b.ownedKeys = remote;
-            b.publicPaths(list(param(PUBLIC_PATHS_PARAM, GatehouseFilter.DEFAULT_PUBLIC_PATHS)));
-            b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(ALLOW_ANONYMOUS_PARAM, GatehouseFilter.DEFAULT_ALLOW_ANONYMOUS)));
-            b.containerSecurity(bool(CONTAINER_SECURITY_PARAM,
-                    param(CONTAINER_SECURITY_PARAM, GatehouseFilter.DEFAULT_CONTAINER_SECURITY)));
-            return b;
-        } catch (RuntimeException e) {
-            if (remote != null) {
-                remote.close();
-            }
-            throw e;
-        }
+        GatehouseFilter.Builder b = GatehouseFilter.builder(verifier).web(web);
+        b.ownedKeys = remote;
+        b.publicPaths(list(param(PUBLIC_PATHS_PARAM, GatehouseFilter.DEFAULT_PUBLIC_PATHS)));
+        b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(ALLOW_ANONYMOUS_PARAM, GatehouseFilter.DEFAULT_ALLOW_ANONYMOUS)));
+        b.containerSecurity(bool(CONTAINER_SECURITY_PARAM,
+                param(CONTAINER_SECURITY_PARAM, GatehouseFilter.DEFAULT_CONTAINER_SECURITY)));
+        return b;
     }
 
     private WebSettings webSettings() {

@@ -27,15 +27,24 @@ import java.util.function.Function;
  * Gatehouse for a JAX-RS 3.1 application, registered once:
  *
  * <pre>{@code
- * AuthService auth = new AuthService(tokenSettings, authSettings, keys, stores);
+ * keys.start();
+ * AuthService auth = AuthService.builder(tokenSettings, authSettings, keys, stores).build();
+ * auth.start();                                  // before the application starts
  * ResourceConfig app = new ResourceConfig(MyResource.class)
  *         .register(GatehouseFeature.builder(auth).build());
+ * ...
+ * auth.close();                                  // after it stopped; then keys.close()
  * }</pre>
+ *
+ * The service must be {@linkplain AuthService#start() started} by the time the JAX-RS runtime
+ * configures the feature: {@link #configure} refuses one that is not, so that the application
+ * fails to start instead of answering its first requests with errors. A service closed while
+ * requests still arrive answers them {@code 503}.
  *
  * The feature reports its security events (logins, refreshes, logouts …) through the
  * {@link dev.gatehouse.token.events.SecurityEventListener} of the {@link AuthService} it is given —
  * SLF4J under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
- * constructor (and to the key source's {@code securityEvents} builder option); it has no listener
+ * {@code securityEvents} builder option (and to the key source's); it has no listener
  * of its own, so that one listener sees every event.
  *
  * It contributes:
@@ -69,7 +78,8 @@ import java.util.function.Function;
  * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
  * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
  *         .acceptedAlgorithms(settings.acceptedAlgorithms())
- *         .build();                                  // close() it when the application stops
+ *         .build();
+ * keys.start();                                  // and keys.close() when the application stops
  * app.register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build());
  * }</pre>
  *
@@ -88,15 +98,18 @@ public final class GatehouseFeature implements Feature {
     public static final String PEER_ADDRESS_PROPERTY = "dev.gatehouse.peer-address";
 
     private final AccessTokenVerifier verifier;
+    /** The onboarding service, or {@code null} for {@link #verifyOnly}. */
+    private final AuthService service;
     private final Endpoints endpoints;
     private final WebSettings web;
     private final Function<ContainerRequestContext, String> peerAddress;
     /** The discovery document, or {@code null} when none is served. */
     private final String discovery;
 
-    private GatehouseFeature(AccessTokenVerifier verifier, WebSettings web, Function<ContainerRequestContext, String> peerAddress,
-                             Endpoints endpoints, String discovery) {
+    private GatehouseFeature(AccessTokenVerifier verifier, AuthService service, WebSettings web,
+                             Function<ContainerRequestContext, String> peerAddress, Endpoints endpoints, String discovery) {
         this.verifier = verifier;
+        this.service = service;
         this.web = web;
         this.peerAddress = peerAddress;
         this.endpoints = endpoints;
@@ -116,8 +129,19 @@ public final class GatehouseFeature implements Feature {
         return new Builder(null, Objects.requireNonNull(verifier, "verifier"));
     }
 
+    /**
+     * Registers the filter, the authorization, the exception mapper and (for {@link #builder}) the
+     * endpoints.
+     *
+     * @throws IllegalStateException when the {@link AuthService} is not running: the application
+     *                               must not start with endpoints that cannot answer
+     */
     @Override
     public boolean configure(FeatureContext context) {
+        if (service != null && !service.isRunning()) {
+            throw new IllegalStateException("GatehouseFeature: the AuthService is not running: call its start() before the"
+                    + " JAX-RS application starts (and its close() after the application stopped)");
+        }
         context.register(new TokenAuthFilter(verifier, web, peerAddress));
         context.register(new AuthorizationFeature(web.realm()));
         context.register(new GatehouseExceptionMapper(web.realm()));
@@ -235,7 +259,7 @@ public final class GatehouseFeature implements Feature {
                     LOG.info("No discovery metadata is served: the issuer '{}' is not an http(s) URL", issuer);
                 }
             }
-            return new GatehouseFeature(verifier, web, peerAddress, endpoints, discovery);
+            return new GatehouseFeature(verifier, service, web, peerAddress, endpoints, discovery);
         }
     }
 }

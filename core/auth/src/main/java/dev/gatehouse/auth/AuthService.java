@@ -17,6 +17,7 @@ import dev.gatehouse.auth.store.RevocationStore;
 import dev.gatehouse.auth.store.ThrottleStore;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.auth.store.UserRepository;
+import dev.gatehouse.token.internal.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,11 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +62,36 @@ import java.util.function.Supplier;
  * adapter can free its request thread while bcrypt works. Refresh, logout and logout-all have
  * asynchronous forms too ({@link #refreshAsync}, {@link #logoutAsync}, {@link #logoutAllAsync})
  * that run on a bounded pool of their own ({@link AuthSettings#storeThreads()}): a slow or hung
- * database then holds those threads, never the container's. Thread-safe; {@link #close()} stops
- * the background work (revocation refresh, clean-up, both pools).
+ * database then holds those threads, never the container's. Thread-safe.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>{@code
+ * keys.start();                                  // the key source first: whoever builds it starts it
+ * AuthService service = AuthService.builder(tokenSettings, authSettings, keys, stores).build();
+ * service.start();                               // the first revocation snapshot, the pools, the clean-up
+ * ...
+ * service.close();                               // then keys.close(), then the connection pool
+ * }</pre>
+ * {@link Builder#build()} runs no query and starts no thread. {@link #start()} loads the first
+ * revocation snapshot (synchronously: no token is ever checked against an empty one), makes the
+ * pools and schedules the clean-up; it is idempotent, and throws {@link IllegalStateException}
+ * after {@link #close()}. Until it has run, every operation throws {@link IllegalStateException}
+ * ("AuthService is not started: call start() first"), and so does every operation after
+ * {@code close()}; the {@link #verifier()} refuses every token meanwhile (it fails closed).
+ *
+ * <p>The {@link KeySource} is not the service's: whoever built it starts it before the service
+ * and closes it after (a servlet filter may verify with the same keys). {@code start()} checks
+ * that it is started and fails with a message naming it otherwise.
+ *
+ * <p>The threads are the application's to give: a {@linkplain Builder#scheduler scheduler} for
+ * the revocation refresh and the clean-up, a {@linkplain Builder#hashingExecutor hashing executor}
+ * and a {@linkplain Builder#storeExecutor store executor}. For each one not given, {@code start()}
+ * makes a pool of daemon threads ({@code gatehouse-revocations} and {@code gatehouse-maintenance},
+ * {@code gatehouse-hashing-<n>} bounded by {@link AuthSettings#hashingThreads()} and
+ * {@link AuthSettings#hashingQueue()}, {@code gatehouse-store-<n>} bounded by
+ * {@link AuthSettings#storeThreads()} and {@link AuthSettings#storeQueue()}) and {@link #close()}
+ * shuts it down; an executor the application gave is left running. Work an executor rejects is
+ * refused with {@link OverloadedException} ({@code 503}) either way.
  */
 public final class AuthService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
@@ -83,7 +114,6 @@ public final class AuthService implements AutoCloseable {
     private final RefreshTokenStore refreshTokens;
     private final RevocationStore revocations;
     private final ThrottleStore throttle;
-    private final AccessTokenIssuer issuer;
     private final AccessTokenVerifier verifier;
     private final CachedRevocationCheck revocationCache;
     private final PasswordHasher hasher;
@@ -91,9 +121,18 @@ public final class AuthService implements AutoCloseable {
     private final ClientRateLimiter clientLimiter;
     private final AccountKeys accountKeys;
     private final ThrottleStore.Limits throttleLimits;
-    private final ScheduledExecutorService maintenance;
-    private final ThreadPoolExecutor storePool;
     private final SecurityEventListener events;
+    /** The executors the application gave, or {@code null} for those {@link #start()} makes. */
+    private final ScheduledExecutorService givenScheduler;
+    private final Executor givenStoreExecutor;
+    private final Lifecycle lifecycle = new Lifecycle(AuthService.class);
+    // Set by start() before the lifecycle is RUNNING, read after checking it (its volatile state orders them).
+    /** Made by {@link #start()}: it needs the signing key, so the started key source. */
+    private AccessTokenIssuer issuer;
+    private Executor storeExecutor;
+    private ThreadPoolExecutor ownedStorePool;
+    private ScheduledExecutorService ownedMaintenance;
+    private List<ScheduledFuture<?>> maintenanceTasks = List.of();
 
     /** The stores a service needs; usually all from one {@code JdbcStores}. */
     public static final class Stores {
@@ -110,26 +149,29 @@ public final class AuthService implements AutoCloseable {
         }
     }
 
-    public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
-        this(tokenSettings, settings, keys, stores, SecurityEventListener.slf4j());
+    /**
+     * Starts a builder of a service that signs with {@code keys} and keeps its state in {@code stores}.
+     *
+     * @param keys a key source that can sign; started by whoever built it, before {@link #start()}
+     */
+    public static Builder builder(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+        return new Builder(tokenSettings, settings, keys, stores);
     }
 
-    /** A service reporting its {@link SecurityEvent}s to {@code events} instead of SLF4J. */
-    public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
-                       SecurityEventListener events) {
-        this.events = Objects.requireNonNull(events, "events");
-        this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.settings = Objects.requireNonNull(settings, "settings");
+    private AuthService(Builder b) {
+        this.events = b.events;
+        this.tokenSettings = b.tokenSettings;
+        this.keys = b.keys;
+        this.settings = b.settings;
         this.clock = tokenSettings.clock();
-        this.users = stores.users;
-        this.refreshTokens = stores.refreshTokens;
-        this.revocations = stores.revocations;
-        this.throttle = stores.throttle;
-        this.issuer = new AccessTokenIssuer(tokenSettings, keys);
-        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock);
+        this.users = b.stores.users;
+        this.refreshTokens = b.stores.refreshTokens;
+        this.revocations = b.stores.revocations;
+        this.throttle = b.stores.throttle;
+        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock,
+                b.scheduler);
         this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
-        this.hasher = new PasswordHasher(settings);
+        this.hasher = new PasswordHasher(settings, b.hashingExecutor);
         this.policy = new PasswordPolicy(settings);
         this.clientLimiter = new ClientRateLimiter(settings.clientAttemptsPerMinute(), clock);
         this.accountKeys = new AccountKeys(settings.pepper());
@@ -137,22 +179,76 @@ public final class AuthService implements AutoCloseable {
                 new ThrottleStore.Bucket(settings.throttleAccountClientBurst(), settings.throttleAccountClientInterval()),
                 new ThrottleStore.Bucket(settings.throttleAccountBurst(), settings.throttleAccountInterval()),
                 settings.throttleKnownClientWindow());
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-maintenance");
-            t.setDaemon(true);
-            return t;
+        this.givenScheduler = b.scheduler;
+        this.givenStoreExecutor = b.storeExecutor;
+    }
+
+    /**
+     * Makes the service usable: takes the signing key from the key source, loads the first
+     * revocation snapshot, makes the pools that were not given and schedules the clean-up.
+     * Idempotent: a second call does nothing. When it throws, nothing is left running, and it may be
+     * called again.
+     *
+     * @throws IllegalStateException  when the key source is not started, or after {@link #close()}
+     * @throws dev.gatehouse.token.ConfigurationException when the signing key's algorithm is not
+     *                                one of {@link TokenSettings#acceptedAlgorithms()}
+     * @throws dev.gatehouse.auth.store.StoreUnavailableException when the signing keys or the
+     *                                revocations cannot be read (call it again once the database is back)
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            issuer = signer();
+            // the only step that queries the database: when it fails, nothing else has started
+            revocationCache.start();
+            try {
+                hasher.start();
+                if (givenStoreExecutor == null) {
+                    AtomicInteger n = new AtomicInteger();
+                    ownedStorePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
+                            settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
+                            r -> {
+                                Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            }, new ThreadPoolExecutor.AbortPolicy());
+                    ownedStorePool.allowCoreThreadTimeOut(true);
+                    storeExecutor = ownedStorePool;
+                } else {
+                    storeExecutor = givenStoreExecutor;
+                }
+                ScheduledExecutorService scheduler = givenScheduler;
+                if (scheduler == null) {
+                    ownedMaintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "gatehouse-maintenance");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    scheduler = ownedMaintenance;
+                }
+                maintenanceTasks = List.of(
+                        scheduler.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES),
+                        scheduler.scheduleWithFixedDelay(this::purgeSealsQuietly, 1, 1, TimeUnit.MINUTES));
+            } catch (RuntimeException e) {
+                // e.g. a given scheduler that was shut down: leave nothing running
+                stopEverything();
+                throw e;
+            }
         });
-        maintenance.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES);
-        maintenance.scheduleWithFixedDelay(this::purgeSealsQuietly, 1, 1, TimeUnit.MINUTES);
-        AtomicInteger n = new AtomicInteger();
-        this.storePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
-                settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
-                r -> {
-                    Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        storePool.allowCoreThreadTimeOut(true);
+    }
+
+    /** Whether {@link #start()} succeeded and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
+    }
+
+    /** The issuer, which checks the signing key; a key source that is not started throws {@link IllegalStateException}. */
+    private AccessTokenIssuer signer() {
+        try {
+            return new AccessTokenIssuer(tokenSettings, keys);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("AuthService cannot start: its key source is not started (" + e.getMessage()
+                    + "). Start the key source before the service, and close it after", e);
+        }
     }
 
     public TokenSettings tokenSettings() {
@@ -187,8 +283,10 @@ public final class AuthService implements AutoCloseable {
      * @throws ValidationException naming each invalid field
      * @throws ThrottledException  when the client made too many attempts
      * @throws OverloadedException when the hashing pool is full
+     * @throws IllegalStateException unless {@linkplain #start() running}
      */
     public CompletableFuture<User> register(String email, String password, String client) {
+        lifecycle.requireRunning();
         String normalised = Emails.normalise(email);
         List<Problem.FieldError> errors = new ArrayList<>();
         Emails.problem(normalised).ifPresent(p -> errors.add(new Problem.FieldError("email", p)));
@@ -223,6 +321,7 @@ public final class AuthService implements AutoCloseable {
      *               in-memory per-client limit, and one shared account-and-client bucket)
      */
     public CompletableFuture<TokenPair> login(String email, String password, String client) {
+        lifecycle.requireRunning();
         List<Problem.FieldError> errors = new ArrayList<>();
         if (email == null || email.isEmpty()) {
             errors.add(new Problem.FieldError("email", "is required"));
@@ -302,6 +401,12 @@ public final class AuthService implements AutoCloseable {
      * @throws InvalidCredentialsException for an unknown, expired, spent or revoked token
      */
     public TokenPair refresh(String refreshToken) {
+        lifecycle.requireRunning();
+        return rotate(refreshToken);
+    }
+
+    /** {@link #refresh}, also for work queued before {@link #close()}. */
+    private TokenPair rotate(String refreshToken) {
         if (!isRefreshTokenShaped(refreshToken)) {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
@@ -370,7 +475,7 @@ public final class AuthService implements AutoCloseable {
      * @throws OverloadedException at once when the store pool and its queue are full
      */
     public CompletableFuture<TokenPair> refreshAsync(String refreshToken) {
-        return onStorePool(() -> refresh(refreshToken));
+        return onStorePool(() -> rotate(refreshToken));
     }
 
     /**
@@ -380,7 +485,7 @@ public final class AuthService implements AutoCloseable {
      */
     public CompletableFuture<Void> logoutAsync(AccessTokenPrincipal principal, String refreshToken) {
         return onStorePool(() -> {
-            logout(principal, refreshToken);
+            endSession(principal, refreshToken);
             return null;
         });
     }
@@ -393,14 +498,15 @@ public final class AuthService implements AutoCloseable {
     public CompletableFuture<Void> logoutAllAsync(AccessTokenPrincipal principal) {
         Objects.requireNonNull(principal, "principal");
         return onStorePool(() -> {
-            logoutAll(principal);
+            endAllSessions(principal);
             return null;
         });
     }
 
     private <T> CompletableFuture<T> onStorePool(Supplier<T> work) {
+        lifecycle.requireRunning();
         try {
-            return CompletableFuture.supplyAsync(work, storePool);
+            return CompletableFuture.supplyAsync(work, storeExecutor);
         } catch (RejectedExecutionException e) {
             throw new OverloadedException("The store pool is saturated");
         }
@@ -417,6 +523,11 @@ public final class AuthService implements AutoCloseable {
      * @throws InvalidCredentialsException when neither identifies a login
      */
     public void logout(AccessTokenPrincipal principal, String refreshToken) {
+        lifecycle.requireRunning();
+        endSession(principal, refreshToken);
+    }
+
+    private void endSession(AccessTokenPrincipal principal, String refreshToken) {
         Instant now = clock.instant();
         boolean done = false;
         if (principal != null) {
@@ -452,6 +563,11 @@ public final class AuthService implements AutoCloseable {
      */
     public void logoutAll(AccessTokenPrincipal principal) {
         Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        endAllSessions(principal);
+    }
+
+    private void endAllSessions(AccessTokenPrincipal principal) {
         Instant now = clock.instant();
         OptionalInt generation = users.revokeAllSessions(principal.subject(), now);
         if (generation.isPresent()) {
@@ -475,6 +591,7 @@ public final class AuthService implements AutoCloseable {
      */
     public boolean deleteUser(String userId) {
         Objects.requireNonNull(userId, "userId");
+        lifecycle.requireRunning();
         Instant now = clock.instant();
         if (!users.deleteAndRevoke(userId, now)) {
             return false;
@@ -509,12 +626,14 @@ public final class AuthService implements AutoCloseable {
 
     /** The user with this email (normalised first), for operations that name users by email. */
     public Optional<User> findUserByEmail(String email) {
+        lifecycle.requireRunning();
         String normalised = Emails.normalise(email);
         return Emails.problem(normalised).isPresent() ? Optional.empty() : users.findByEmail(normalised);
     }
 
     private Optional<User> changeRoles(String userId, String role, boolean grant) {
         Objects.requireNonNull(userId, "userId");
+        lifecycle.requireRunning();
         Instant now = clock.instant();
         // the roles the store's last (committed) run of the change saw
         AtomicReference<List<String>> before = new AtomicReference<>();
@@ -531,6 +650,7 @@ public final class AuthService implements AutoCloseable {
 
     /** The user with this id. */
     public Optional<User> findUser(String id) {
+        lifecycle.requireRunning();
         return users.findById(id);
     }
 
@@ -565,7 +685,7 @@ public final class AuthService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
         }
-        purgeThrottle();
+        purgeThrottleQuietly();
     }
 
     /**
@@ -575,6 +695,11 @@ public final class AuthService implements AutoCloseable {
      * @return how many were deleted (0 when the store failed: the failure is logged)
      */
     public int purgeThrottle() {
+        lifecycle.requireRunning();
+        return purgeThrottleQuietly();
+    }
+
+    private int purgeThrottleQuietly() {
         try {
             Instant now = clock.instant();
             return throttle.purge(now, now.minus(settings.throttleKnownClientWindow()));
@@ -634,19 +759,104 @@ public final class AuthService implements AutoCloseable {
         return a.isBefore(b) ? a : b;
     }
 
+    /**
+     * Stops the background work (revocation refresh, clean-up) and shuts down the pools it made,
+     * waiting up to 10 seconds each for the work queued on them; executors the application gave are
+     * left running, and the key source is left to whoever built it. Idempotent.
+     */
     @Override
     public void close() {
-        maintenance.shutdownNow();
+        if (lifecycle.close() == Lifecycle.State.RUNNING) {
+            stopEverything();
+        }
+    }
+
+    private void stopEverything() {
+        maintenanceTasks.forEach(task -> task.cancel(false));
+        if (ownedMaintenance != null) {
+            ownedMaintenance.shutdownNow();
+        }
         revocationCache.close();
-        storePool.shutdown();
+        if (ownedStorePool != null) {
+            ownedStorePool.shutdown();
+        }
         hasher.close();
-        try {
-            if (!storePool.awaitTermination(10, TimeUnit.SECONDS)) {
-                storePool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            storePool.shutdownNow();
-            Thread.currentThread().interrupt();
+        Lifecycle.shutdownOwned(ownedStorePool, 10);
+    }
+
+    /**
+     * Collects what an {@link AuthService} needs; not thread-safe. {@link #build()} makes the
+     * service without running a query or starting a thread.
+     *
+     * <table>
+     *   <caption>Optional settings and defaults</caption>
+     *   <tr><th>setting</th><th>default</th></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>scheduler</td><td>two daemon threads made by {@link AuthService#start()}: {@code gatehouse-revocations}, {@code gatehouse-maintenance}</td></tr>
+     *   <tr><td>hashingExecutor</td><td>a pool of {@link AuthSettings#hashingThreads()} daemon threads ({@code gatehouse-hashing-<n>}) with a queue of {@link AuthSettings#hashingQueue()}</td></tr>
+     *   <tr><td>storeExecutor</td><td>a pool of {@link AuthSettings#storeThreads()} daemon threads ({@code gatehouse-store-<n>}) with a queue of {@link AuthSettings#storeQueue()}</td></tr>
+     * </table>
+     */
+    public static final class Builder {
+        private final TokenSettings tokenSettings;
+        private final AuthSettings settings;
+        private final KeySource keys;
+        private final Stores stores;
+        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private ScheduledExecutorService scheduler;
+        private Executor hashingExecutor;
+        private Executor storeExecutor;
+
+        private Builder(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
+            this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
+            this.settings = Objects.requireNonNull(settings, "settings");
+            this.keys = Objects.requireNonNull(keys, "keys");
+            this.stores = Objects.requireNonNull(stores, "stores");
+        }
+
+        /**
+         * Where the service reports its {@link SecurityEvent}s; default {@link SecurityEventListener#slf4j()}
+         * (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}). Give the key source the same listener.
+         */
+        public Builder securityEvents(SecurityEventListener listener) {
+            this.events = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Runs the revocation refresh (every {@link AuthSettings#revocationStaleness()}) and the
+         * clean-up of expired rows. A clean-up holds a thread while it queries the database, so give
+         * it at least two threads, or a slow clean-up delays the revocation refresh. Stays the
+         * application's: {@link AuthService#close()} cancels the service's tasks on it but does not
+         * shut it down.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Runs the password hashing of register and login. Bound it: a task it rejects is refused
+         * with {@link OverloadedException} ({@code 503}), and a flood of logins should wait there or
+         * be refused, never take every thread. Stays the application's.
+         */
+        public Builder hashingExecutor(Executor executor) {
+            this.hashingExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Runs {@link AuthService#refreshAsync}, {@link AuthService#logoutAsync} and
+         * {@link AuthService#logoutAllAsync}. Bound it as the hashing executor. Stays the application's.
+         */
+        public Builder storeExecutor(Executor executor) {
+            this.storeExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The service, not started: see {@link AuthService#start()}. */
+        public AuthService build() {
+            return new AuthService(this);
         }
     }
 }

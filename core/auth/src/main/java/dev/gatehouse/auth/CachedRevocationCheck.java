@@ -3,6 +3,7 @@ package dev.gatehouse.auth;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.RevocationCheck;
 import dev.gatehouse.auth.store.RevocationStore;
+import dev.gatehouse.token.internal.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +33,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When the database cannot be reached, the last snapshot stays in force (verification keeps
  * working, revocations made elsewhere arrive once it is back) and the failure is logged.
- * Thread-safe; {@link #close()} stops the refresher.
+ *
+ * <p><b>Lifecycle.</b> The constructor runs no query and starts no thread. {@link #start()} loads
+ * the first snapshot (synchronously, so that no token is ever checked against an empty one) and
+ * schedules the refresh. {@link #isRevoked} throws {@link IllegalStateException} unless running,
+ * before {@code start()} and after {@link #close()} alike, and the verifier turns that into a
+ * refused token: a cache that no longer refreshes fails closed. The refresh runs on a daemon thread
+ * ({@code gatehouse-revocations}) that {@code start()} makes and {@code close()} shuts down, or, in
+ * an {@link AuthService}, on the service's scheduler. Thread-safe.
  */
 public final class CachedRevocationCheck implements RevocationCheck, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CachedRevocationCheck.class);
@@ -39,7 +48,13 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
     private final RevocationStore store;
     private final Clock clock;
     private final Duration horizon;
-    private final ScheduledExecutorService refresher;
+    private final Duration staleness;
+    /** The service's scheduler, or {@code null}: then {@link #start()} makes one. */
+    private final ScheduledExecutorService givenScheduler;
+    private final Lifecycle lifecycle = new Lifecycle(CachedRevocationCheck.class);
+    /** Made by {@link #start()} when none was given; shut down by {@link #close()}. */
+    private ScheduledExecutorService ownedScheduler;
+    private ScheduledFuture<?> refreshing;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of());
     // Revocations made on this node, kept apart from the snapshot so that a refresh that started
     // before they were written cannot drop them; pruned once they can no longer matter.
@@ -57,27 +72,65 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
     }
 
     /**
-     * @param horizon how long a session revocation or a generation cut-off can matter: the longest
-     *                an access token issued before it can still pass verification (its lifetime, the
-     *                clock leeway, a second for the whole-second claims, and the longest a request
-     *                that read the state before the revocation may take to sign its token)
+     * A cache that refreshes on a thread of its own, made by {@link #start()}.
+     *
+     * @param staleness how often the snapshot is reloaded
+     * @param horizon   how long a session revocation or a generation cut-off can matter: the longest
+     *                  an access token issued before it can still pass verification (its lifetime, the
+     *                  clock leeway, a second for the whole-second claims, and the longest a request
+     *                  that read the state before the revocation may take to sign its token)
      */
     public CachedRevocationCheck(RevocationStore store, Duration staleness, Duration horizon, Clock clock) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.horizon = Objects.requireNonNull(horizon, "horizon");
-        refreshNow();
-        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-revocations");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(1, staleness.toMillis());
-        refresher.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+        this(store, staleness, horizon, clock, null);
     }
 
+    /**
+     * A cache that refreshes on {@code scheduler} (the {@link AuthService}'s), or on a thread of its
+     * own when it is {@code null}. A given scheduler stays its owner's: {@link #close()} cancels the
+     * refresh on it but does not shut it down.
+     */
+    CachedRevocationCheck(RevocationStore store, Duration staleness, Duration horizon, Clock clock,
+                          ScheduledExecutorService scheduler) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.staleness = Objects.requireNonNull(staleness, "staleness");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.horizon = Objects.requireNonNull(horizon, "horizon");
+        this.givenScheduler = scheduler;
+    }
+
+    /**
+     * Loads the first snapshot and schedules the refresh every {@code staleness}. Idempotent: a
+     * second call does nothing. When it throws, nothing is left running and it may be called again.
+     *
+     * @throws dev.gatehouse.auth.store.StoreUnavailableException when the store cannot be read
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            refreshNow();
+            ScheduledExecutorService scheduler = givenScheduler;
+            if (scheduler == null) {
+                ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "gatehouse-revocations");
+                    t.setDaemon(true);
+                    return t;
+                });
+                scheduler = ownedScheduler;
+            }
+            long period = Math.max(1, staleness.toMillis());
+            refreshing = scheduler.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Whether {@link #start()} succeeded and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
+    }
+
+    /** @throws IllegalStateException unless running (before {@link #start()}, after {@link #close()}) */
     @Override
     public boolean isRevoked(AccessTokenPrincipal principal) {
+        lifecycle.requireRunning();
         Snapshot s = snapshot;
         String jti = principal.tokenId();
         if (s.tokens.containsKey(jti) || (!localTokens.isEmpty() && localTokens.containsKey(jti))) {
@@ -114,7 +167,11 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
         localUsers.merge(userId, new LocalGeneration(generation, at), LocalGeneration::higher);
     }
 
-    /** Reloads from the store now. */
+    /**
+     * Reloads from the store now, on the caller's thread.
+     *
+     * @throws dev.gatehouse.auth.store.StoreUnavailableException when the store cannot be read (the last snapshot stays)
+     */
     public void refreshNow() {
         Instant now = clock.instant();
         Instant oldest = now.minus(horizon);
@@ -135,8 +192,18 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
         }
     }
 
+    /**
+     * Stops the refresh; from now on {@link #isRevoked} throws. Shuts down the refresh thread if
+     * {@link #start()} made it, never a scheduler the application gave. Idempotent.
+     */
     @Override
     public void close() {
-        refresher.shutdownNow();
+        if (lifecycle.close() != Lifecycle.State.RUNNING) {
+            return;
+        }
+        refreshing.cancel(false);
+        if (ownedScheduler != null) {
+            ownedScheduler.shutdownNow();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.auth;
 
+import dev.gatehouse.token.internal.Lifecycle;
 import org.mindrot.jbcrypt.BCrypt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,16 @@ import javax.crypto.spec.SecretKeySpec;
  * <p><b>Pool.</b> Hashing is deliberately slow, so it runs on {@link AuthSettings#hashingThreads()}
  * threads with a queue of {@link AuthSettings#hashingQueue()}: a flood of logins waits there or is
  * refused with {@link OverloadedException}; it never occupies the threads that serve other
- * requests. Thread-safe.
+ * requests. In an {@link AuthService} built with an executor of the application's
+ * ({@link AuthService.Builder#hashingExecutor}), hashing runs there instead, and whatever that
+ * executor rejects is refused with {@link OverloadedException} just the same.
+ *
+ * <p><b>Lifecycle.</b> The constructor starts no thread. {@link #start()} makes the pool (when no
+ * executor was given) and begins the dummy hash for unknown accounts (on a short-lived thread of
+ * its own, {@code gatehouse-dummy-hash}, so that start-up does not wait for a full bcrypt);
+ * {@link #submit}, {@link #executor()} and {@link #matchesNothing} throw {@link IllegalStateException}
+ * unless running. {@link #close()} shuts the pool down (waiting up to 10 seconds for hashes in
+ * progress), never an executor the application gave. Thread-safe.
  */
 public final class PasswordHasher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PasswordHasher.class);
@@ -42,33 +52,70 @@ public final class PasswordHasher implements AutoCloseable {
 
     private final int cost;
     private final byte[] key;
-    private final ThreadPoolExecutor pool;
-    private final CompletableFuture<String> dummyHash;
+    private final int threads;
+    private final int queue;
+    /** The executor the application gave, or {@code null}: then {@link #start()} makes the pool. */
+    private final Executor givenExecutor;
+    private final Lifecycle lifecycle = new Lifecycle(PasswordHasher.class);
+    // Set by start() before the lifecycle is RUNNING, read after checking it (its volatile state orders them).
+    private Executor executor;
+    private ThreadPoolExecutor ownedPool;
+    private CompletableFuture<String> dummyHash;
 
+    /** A hasher whose {@link #start()} makes a pool of {@link AuthSettings#hashingThreads()} threads. */
     public PasswordHasher(AuthSettings settings) {
+        this(settings, null);
+    }
+
+    /** A hasher that hashes on {@code executor} (the service's), or on a pool of its own when it is {@code null}. */
+    PasswordHasher(AuthSettings settings, Executor executor) {
         this.cost = settings.bcryptCost();
         byte[] pepper = settings.pepper();
         this.key = pepper != null ? pepper : DEFAULT_KEY.clone();
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.hashingThreads(), settings.hashingThreads(), 60, TimeUnit.SECONDS,
-                settings.hashingQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.hashingQueue()),
-                r -> {
-                    Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        // A hash of a random password at the configured cost: checking an unknown email against it
-        // costs exactly what checking a real account costs.
-        // Made on a thread of its own, so start-up does not wait for one full bcrypt; not on the
-        // pool, whose capacity belongs to requests.
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String secret = Base64.getEncoder().encodeToString(random);
-        this.dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> {
-            Thread t = new Thread(r, "gatehouse-dummy-hash");
-            t.setDaemon(true);
-            t.start();
+        this.threads = settings.hashingThreads();
+        this.queue = settings.hashingQueue();
+        this.givenExecutor = executor;
+    }
+
+    /**
+     * Makes the hashing pool (unless an executor was given) and begins the dummy hash. Idempotent:
+     * a second call does nothing.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            if (givenExecutor == null) {
+                AtomicInteger n = new AtomicInteger();
+                ownedPool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                        queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+                        r -> {
+                            Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        }, new ThreadPoolExecutor.AbortPolicy());
+                executor = ownedPool;
+            } else {
+                executor = givenExecutor;
+            }
+            // A hash of a random password at the configured cost: checking an unknown email against it
+            // costs exactly what checking a real account costs.
+            // Made on a thread of its own, so start-up does not wait for one full bcrypt; not on the
+            // pool, whose capacity belongs to requests.
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String secret = Base64.getEncoder().encodeToString(random);
+            dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> {
+                Thread t = new Thread(r, "gatehouse-dummy-hash");
+                t.setDaemon(true);
+                t.start();
+            });
         });
+    }
+
+    /** Whether {@link #start()} ran and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     /** The configured cost. */
@@ -79,19 +126,26 @@ public final class PasswordHasher implements AutoCloseable {
     /**
      * Runs {@code work} on the hashing pool.
      *
-     * @throws OverloadedException at once when the pool and its queue are full
+     * @throws OverloadedException   at once when the pool and its queue are full (or the given executor rejects it)
+     * @throws IllegalStateException unless running
      */
     public <T> CompletableFuture<T> submit(Supplier<T> work) {
+        lifecycle.requireRunning();
         try {
-            return CompletableFuture.supplyAsync(work, pool);
+            return CompletableFuture.supplyAsync(work, executor);
         } catch (RejectedExecutionException e) {
             throw new OverloadedException();
         }
     }
 
-    /** The executor of the hashing pool, for callers that chain work onto it. */
+    /**
+     * The executor of the hashing pool, for callers that chain work onto it.
+     *
+     * @throws IllegalStateException unless running
+     */
     public Executor executor() {
-        return pool;
+        lifecycle.requireRunning();
+        return executor;
     }
 
     /** Hashes a password (call from the pool). */
@@ -116,8 +170,13 @@ public final class PasswordHasher implements AutoCloseable {
         }
     }
 
-    /** Spends the same time as {@link #matches} for an account that does not exist; always {@code false}. */
+    /**
+     * Spends the same time as {@link #matches} for an account that does not exist; always {@code false}.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
     public boolean matchesNothing(String password) {
+        lifecycle.requireStarted();
         BCrypt.checkpw(preHash(password == null ? "" : password), dummyHash.join());
         return false;
     }
@@ -148,16 +207,14 @@ public final class PasswordHasher implements AutoCloseable {
         }
     }
 
+    /**
+     * Shuts the pool down, waiting up to 10 seconds for hashes in progress; an executor the
+     * application gave is left running. Idempotent.
+     */
     @Override
     public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
+        if (lifecycle.close() == Lifecycle.State.RUNNING) {
+            Lifecycle.shutdownOwned(ownedPool, 10);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.gatehouse.auth;
 
 import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.auth.store.RevocationStore;
 import dev.gatehouse.auth.testing.MemoryRevocationStore;
+import dev.gatehouse.testing.GatehouseThreads;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.TokenSettings;
@@ -10,8 +12,12 @@ import dev.gatehouse.token.SigningAlgorithm;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.gatehouse.testing.Fixtures.AUDIENCE;
 import static dev.gatehouse.testing.Fixtures.ISSUER;
@@ -19,6 +25,7 @@ import static dev.gatehouse.testing.Fixtures.NOW;
 import static dev.gatehouse.testing.Fixtures.SUBJECT;
 import static dev.gatehouse.testing.Fixtures.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The verifier with the real {@link CachedRevocationCheck} (on a store in memory): revocations made
@@ -42,6 +49,7 @@ class RevocationCacheTest {
         MemoryRevocationStore store = new MemoryRevocationStore();
         try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1), Duration.ofMinutes(10),
                 Fixtures.CLOCK)) {
+            revocations.start();
             AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys(), revocations);
             String mine = inSession(SUBJECT, SESSION, 0);
             String someoneElses = inSession("user-2", OTHER_SESSION, 0);
@@ -67,6 +75,7 @@ class RevocationCacheTest {
         MemoryRevocationStore store = new MemoryRevocationStore();
         try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1), Duration.ofMinutes(10),
                 Fixtures.CLOCK)) {
+            revocations.start();
             AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys(), revocations);
             String inSession = inSession(SUBJECT, SESSION, 0);
             String inOtherSession = inSession(SUBJECT, OTHER_SESSION, 0);
@@ -94,6 +103,7 @@ class RevocationCacheTest {
         MemoryRevocationStore store = new MemoryRevocationStore();
         try (CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1), Duration.ofHours(1),
                 Fixtures.CLOCK)) {
+            revocations.start();
             AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys(), revocations);
             String token = issuer.issue(SUBJECT, List.of("user")).token();
             String jti = verifier.verify(token).tokenId();
@@ -103,5 +113,80 @@ class RevocationCacheTest {
 
             assertRefused(verifier, token, Reason.REVOKED);
         }
+    }
+
+    @Test
+    void theConstructorQueriesNothingAndStartLoadsTheFirstSnapshotBeforeItReturns() {
+        MemoryRevocationStore memory = new MemoryRevocationStore();
+        AtomicInteger reads = new AtomicInteger();
+        RevocationStore store = countingReads(memory, reads);
+        AccessTokenVerifier issuedBy = new AccessTokenVerifier(settings, Fixtures.keys());
+        String token = issuer.issue(SUBJECT, List.of("user")).token();
+        memory.revokeToken(issuedBy.verify(token).tokenId(), NOW.plusSeconds(300));
+        Set<Thread> before = GatehouseThreads.live();
+
+        CachedRevocationCheck revocations = new CachedRevocationCheck(store, Duration.ofHours(1), Duration.ofMinutes(10),
+                Fixtures.CLOCK);
+        try {
+            assertThat(reads).hasValue(0);
+            assertThat(GatehouseThreads.newSince(before)).isEmpty();
+            AccessTokenVerifier verifier = new AccessTokenVerifier(settings, Fixtures.keys(), revocations);
+            // before start(): no snapshot to trust, so no token passes
+            assertThatThrownBy(() -> revocations.isRevoked(issuedBy.verify(token))).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("CachedRevocationCheck is not started: call start() first");
+            assertRefused(verifier, issuer.issue("user-2", List.of("user")).token(), Reason.MALFORMED);
+
+            revocations.start();
+            revocations.start();
+
+            assertThat(reads).as("one snapshot: tokens, sessions, generations").hasValue(3);
+            assertThat(GatehouseThreads.newSince(before)).containsExactly("gatehouse-revocations");
+            assertRefused(verifier, token, Reason.REVOKED);
+        } finally {
+            revocations.close();
+        }
+        GatehouseThreads.awaitGone(before, "gatehouse-");
+        // a closed cache no longer refreshes: it fails closed
+        assertThatThrownBy(() -> revocations.isRevoked(issuedBy.verify(token))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("CachedRevocationCheck is closed");
+        assertThatThrownBy(revocations::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** {@code store}, counting the reads of a refresh. */
+    private static RevocationStore countingReads(RevocationStore store, AtomicInteger reads) {
+        return new RevocationStore() {
+            @Override
+            public void revokeToken(String jti, Instant until) {
+                store.revokeToken(jti, until);
+            }
+
+            @Override
+            public void refuseGenerationsBelow(String userId, int generation, Instant at) {
+                store.refuseGenerationsBelow(userId, generation, at);
+            }
+
+            @Override
+            public Map<String, Instant> revokedTokens(Instant now) {
+                reads.incrementAndGet();
+                return store.revokedTokens(now);
+            }
+
+            @Override
+            public Map<String, Instant> revokedSessions(Instant since) {
+                reads.incrementAndGet();
+                return store.revokedSessions(since);
+            }
+
+            @Override
+            public Map<String, Integer> userGenerations(Instant since) {
+                reads.incrementAndGet();
+                return store.userGenerations(since);
+            }
+
+            @Override
+            public int purge(Instant tokensUntilBefore, Instant generationsBefore) {
+                return store.purge(tokensUntilBefore, generationsBefore);
+            }
+        };
     }
 }

@@ -59,12 +59,14 @@ class LoginThrottleTest {
 
     private AuthService service(UnaryOperator<AuthSettings.Builder> settings) {
         JdbcStores stores = new JdbcStores(db.dataSource());
-        AuthService service = new AuthService(TokenSettings.builder("https://issuer.test", "throttle").clock(clock).build(),
-                settings.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build(),
-                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                event -> { });
+        AuthService service = AuthService.builder(TokenSettings.builder("https://issuer.test", "throttle").clock(clock).build(),
+                        settings.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build(),
+                        KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
+                        new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()))
+                .securityEvents(event -> { })
+                .build();
         services.add(service);
+        service.start();
         return service;
     }
 

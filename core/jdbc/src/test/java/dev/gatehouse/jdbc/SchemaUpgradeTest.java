@@ -72,10 +72,12 @@ class SchemaUpgradeTest {
             TokenSettings tokens = TokenSettings.builder("https://upgrade.test", "upgrade").clock(clock).build();
             keys = ManagedKeySource.builder(dataSource).algorithm(SigningAlgorithm.ES256).keyEncryptionKey(KEK)
                     .tokenLifetime(tokens).clock(clock).build();
+            keys.start();
             JdbcStores stores = new JdbcStores(dataSource);
-            service = new AuthService(tokens,
+            service = AuthService.builder(tokens,
                     AuthSettings.builder().bcryptCostForTests(4).pepper(PEPPER).build(), keys,
-                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle())).build();
+            service.start();
         }
 
         TokenPair login(String email, String password) throws Exception {

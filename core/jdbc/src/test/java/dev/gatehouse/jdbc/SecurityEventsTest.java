@@ -60,11 +60,19 @@ class SecurityEventsTest {
 
     /** A service on the test's database and keys: another node of the same deployment. */
     private AuthService node(SecurityEventListener listener) {
+        return started(AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(),
+                keys, listener);
+    }
+
+    /** A started service on the test's database. */
+    private AuthService started(AuthSettings settings, KeySet keys, SecurityEventListener listener) {
         JdbcStores stores = new JdbcStores(db.dataSource());
-        return new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).refreshReuseGrace(Duration.ZERO).pepper(PEPPER).build(), keys,
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                listener);
+        AuthService service = AuthService.builder(TokenSettings.builder("https://issuer.test", "events").build(), settings, keys,
+                        new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()))
+                .securityEvents(listener)
+                .build();
+        service.start();
+        return service;
     }
 
     @AfterEach
@@ -113,12 +121,8 @@ class SecurityEventsTest {
     @Test
     void theLockoutAndClientThrottlingAreReportedAsWarnings() throws Exception {
         service.close();
-        JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).throttleAccountClientBurst(2).clientAttemptsPerMinute(4).build(),
-                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                events::add);
+        service = started(AuthSettings.builder().bcryptCostForTests(4).throttleAccountClientBurst(2).clientAttemptsPerMinute(4).build(),
+                KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)), events::add);
         service.register(EMAIL, PASSWORD, "client-a").get();
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> service.login(EMAIL, "wrong " + PASSWORD, "client-a").get())
@@ -154,17 +158,12 @@ class SecurityEventsTest {
                     .hasCauseInstanceOf(InvalidCredentialsException.class);
         }
         assertThat(other.get(0).account()).isEqualTo(pseudonym);
-        JdbcStores stores = new JdbcStores(db.dataSource());
         byte[] otherPepper = "another pepper of at least thirty-two bytes, elsewhere".getBytes(StandardCharsets.UTF_8);
         List<SecurityEvent> peppered = new CopyOnWriteArrayList<>();
         List<SecurityEvent> unpeppered = new CopyOnWriteArrayList<>();
-        try (AuthService otherPepperNode = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).pepper(otherPepper).build(), keys,
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()), peppered::add);
-             AuthService noPepper = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
-                     AuthSettings.builder().bcryptCostForTests(4).build(), keys,
-                     new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
-                     unpeppered::add)) {
+        try (AuthService otherPepperNode = started(AuthSettings.builder().bcryptCostForTests(4).pepper(otherPepper).build(), keys,
+                peppered::add);
+             AuthService noPepper = started(AuthSettings.builder().bcryptCostForTests(4).build(), keys, unpeppered::add)) {
             assertThatThrownBy(() -> otherPepperNode.login(EMAIL, PASSWORD, "client").get())
                     .hasCauseInstanceOf(InvalidCredentialsException.class);
             assertThatThrownBy(() -> noPepper.login(EMAIL, PASSWORD, "client").get())
@@ -204,10 +203,7 @@ class SecurityEventsTest {
     @Test
     void aFailingListenerNeverBreaksTheFlow() throws Exception {
         service.close();
-        JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(TokenSettings.builder("https://issuer.test", "events").build(),
-                AuthSettings.builder().bcryptCostForTests(4).build(), KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()),
+        service = started(AuthSettings.builder().bcryptCostForTests(4).build(), KeySet.of(SigningKey.generate(SigningAlgorithm.ES256)),
                 event -> {
                     throw new IllegalStateException("audit sink down");
                 });

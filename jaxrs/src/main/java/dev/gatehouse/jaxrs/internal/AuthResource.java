@@ -72,7 +72,7 @@ public final class AuthResource {
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
-        CompletableFuture<User> future = config.service.register(fields.get("email"), fields.get("password"), client(request));
+        CompletableFuture<User> future = config.service().register(fields.get("email"), fields.get("password"), client(request));
         complete(async, future, user -> {
             URI location = uri.getBaseUriBuilder().path("auth").path("users").path(user.id()).build();
             return Response.created(location)
@@ -92,7 +92,7 @@ public final class AuthResource {
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
-        CompletableFuture<TokenPair> future = config.service.login(fields.get("email"), fields.get("password"), client(request));
+        CompletableFuture<TokenPair> future = config.service().login(fields.get("email"), fields.get("password"), client(request));
         complete(async, future, pair -> tokens(pair, transport, uri, null));
     }
 
@@ -122,7 +122,7 @@ public final class AuthResource {
             }
         }
         String csrf = csrfValue;
-        complete(async, config.service.refreshAsync(token), pair -> tokens(pair, transport, uri, csrf));
+        complete(async, config.service().refreshAsync(token), pair -> tokens(pair, transport, uri, csrf));
     }
 
     @POST
@@ -144,7 +144,7 @@ public final class AuthResource {
         if (principal == null && refreshToken == null) {
             throw unauthenticated(request);
         }
-        complete(async, config.service.logoutAsync(principal, refreshToken), done -> cleared(Response.noContent(), uri).build());
+        complete(async, config.service().logoutAsync(principal, refreshToken), done -> cleared(Response.noContent(), uri).build());
     }
 
     @POST
@@ -157,7 +157,7 @@ public final class AuthResource {
         if (principal == null) {
             throw unauthenticated(request);
         }
-        complete(async, config.service.logoutAllAsync(principal), done -> cleared(Response.noContent(), uri).build());
+        complete(async, config.service().logoutAllAsync(principal), done -> cleared(Response.noContent(), uri).build());
     }
 
     @GET
@@ -169,7 +169,7 @@ public final class AuthResource {
             throw unauthenticated(request);
         }
         boolean allowed = principal.subject().equals(id) || request.getSecurityContext().isUserInRole("admin");
-        User user = allowed ? config.service.findUser(id).orElse(null) : null;
+        User user = allowed ? config.service().findUser(id).orElse(null) : null;
         if (user == null) {
             // 404 for another user's id as for an unknown one, so ids cannot be probed.
             throw new ProblemException(new Problem(404, "not-found", "Not found", "No such user."));
@@ -197,7 +197,7 @@ public final class AuthResource {
         }
         boolean self = principal.subject().equals(id);
         boolean allowed = self || request.getSecurityContext().isUserInRole("admin");
-        if (!allowed || !config.service.deleteUser(id)) {
+        if (!allowed || !config.service().deleteUser(id)) {
             throw new ProblemException(new Problem(404, "not-found", "Not found", "No such user."));
         }
         Response.ResponseBuilder b = Response.noContent();

@@ -1,6 +1,7 @@
 package dev.gatehouse.jaxrs.internal;
 
 import dev.gatehouse.web.CsrfPolicy;
+import dev.gatehouse.web.Problem;
 import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.TransportSecurity;
@@ -12,7 +13,7 @@ import java.util.function.Function;
 
 /** What the resources need, fixed when the feature is built. Immutable. */
 public final class Endpoints {
-    final AuthService service;
+    private final AuthService service;
     final KeySource keys;
     final WebSettings settings;
     final CsrfPolicy csrf;
@@ -33,6 +34,18 @@ public final class Endpoints {
         this.maxBodyBytes = maxBodyBytes;
         this.jwksMaxAge = jwksMaxAge;
         this.asyncTimeout = asyncTimeout;
+    }
+
+    /**
+     * The service, while it runs; a {@code 503} once it is closed (requests that still arrive while
+     * the application shuts down). {@code GatehouseFeature} refuses a service that was never started.
+     */
+    AuthService service() {
+        if (!service.isRunning()) {
+            throw new ProblemException(new Problem(503, "unavailable", "Service unavailable",
+                    "The service is shutting down; try again shortly."));
+        }
+        return service;
     }
 
     public KeySource keys() {

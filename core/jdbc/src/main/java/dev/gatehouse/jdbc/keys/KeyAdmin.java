@@ -426,8 +426,14 @@ public final class KeyAdmin {
         // housekeeping(false) also lets the tool open a table on which a node would not start
         // (no trusted key signs), so that an operator can revoke or rotate there
         ManagedKeySource source = builder.build();
-        // build() does not fail on an unreachable database (a node keeps retrying); the tool should
-        source.keys();
+        try {
+            source.start();
+            // start() does not fail on an unreachable database (a node keeps retrying); the tool should
+            source.keys();
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
         return source;
     }
 

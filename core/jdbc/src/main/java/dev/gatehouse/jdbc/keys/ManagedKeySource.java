@@ -15,6 +15,7 @@ import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.token.events.SecurityEventListener;
+import dev.gatehouse.token.internal.Lifecycle;
 import dev.gatehouse.jdbc.keys.KeyRowCheck.RefusedKeyException;
 import dev.gatehouse.jdbc.keys.KeyTimeline.Step;
 import dev.gatehouse.auth.store.StoreUnavailableException;
@@ -37,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -51,8 +53,19 @@ import javax.sql.DataSource;
  * ManagedKeySource keys = ManagedKeySource.builder(dataSource)
  *         .keyEncryptionKey(System.getenv("GATEHOUSE_KEY_ENCRYPTION_KEY"))   // base64 of 32 bytes
  *         .tokenLifetime(tokenSettings)                  // access-token TTL + clock leeway
- *         .build();                                      // loads (or creates) the keys; close() on shutdown
+ *         .build();                                      // checks the settings: no query, no thread
+ * keys.start();                                          // loads (or creates) the keys, schedules the refresh
+ * ...
+ * keys.close();                                          // on shutdown, after the service that signs with it
  * }</pre>
+ *
+ * <h2>Lifecycle</h2>
+ * {@link Builder#build()} checks the settings only: it runs no query and starts no thread.
+ * {@link #start()} loads the keys (creating the first one in an empty table) and schedules the
+ * refresh; until then every key accessor and operation throws {@link IllegalStateException}.
+ * {@link #close()} stops the refresh; the keys loaded last stay usable. The refresh runs on a
+ * {@linkplain Builder#scheduler scheduler} the application gives, or on a daemon thread
+ * ({@code gatehouse-key-refresh}) that {@code start()} makes and {@code close()} shuts down.
  *
  * <h2>The life of a key</h2>
  * <pre>
@@ -98,7 +111,7 @@ import javax.sql.DataSource;
  * So whoever can write the table without the KEK can stop keys from working, never make a key of
  * theirs trusted.
  *
- * <p>At start, {@link Builder#build()} fails with a {@link ConfigurationException} naming
+ * <p>At start, {@link #start()} fails with a {@link ConfigurationException} naming
  * {@code keyEncryptionKey} when the KEK authenticates none of the stored rows (it is not the one
  * they were stored with), or when no trusted key can sign and the table holds rows this node
  * refuses (the message names them, and the command). A node that is already running replaces a
@@ -111,7 +124,7 @@ import javax.sql.DataSource;
  * {@link KeyAdmin}). A revocation applies at once on the node that makes it, and on every other
  * node at its next refresh (within {@code refreshInterval}).
  *
- * <p>Thread-safe. {@link #close()} stops the refresh thread.
+ * <p>Thread-safe.
  */
 public final class ManagedKeySource implements KeySource, AutoCloseable {
     public static final String DEFAULT_ROTATION_PERIOD_TEXT = "P30D";
@@ -146,7 +159,14 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     /** Decides which rows are trusted (authenticated under the KEK) and reads their keys. */
     private final KeyRowCheck check;
     private final KeyTable table;
-    private final ScheduledExecutorService scheduler;
+    /** The scheduler the application gave, or {@code null}: then {@link #start()} makes one. */
+    private final ScheduledExecutorService givenScheduler;
+    private final Lifecycle lifecycle = new Lifecycle(ManagedKeySource.class);
+    /** The scheduler of the refresh while running ({@code null} with a zero refresh interval). */
+    private volatile ScheduledExecutorService scheduler;
+    /** Made by {@link #start()} when none was given; shut down by {@link #close()}. */
+    private ScheduledExecutorService ownedScheduler;
+    private ScheduledFuture<?> refreshing;
     private final AtomicLong lastExtraRefresh = new AtomicLong(System.nanoTime() - MIN_EXTRA_REFRESH_NANOS);
     /** Keys already decrypted or parsed (or found unusable), by kid, so that a refresh does not redo the work. */
     private final Map<String, LoadedKey> cache = new ConcurrentHashMap<>();
@@ -155,7 +175,6 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
     private volatile Snapshot snapshot;
     private volatile RuntimeException lastFailure;
-    private volatile boolean closed;
 
     private ManagedKeySource(Builder b, byte[] kek) {
         this.algorithm = b.algorithm;
@@ -168,15 +187,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         this.events = b.events;
         this.check = KeyRowCheck.of(kek);
         this.table = new KeyTable(b.dataSource, b.queryTimeout);
-        if (refreshInterval.isZero()) {
-            this.scheduler = null;
-        } else {
-            this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "gatehouse-key-refresh");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        this.givenScheduler = b.scheduler;
     }
 
     /** Starts a builder for keys in the {@code gh_signing_keys} table of {@code dataSource}. */
@@ -184,23 +195,51 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         return new Builder(dataSource);
     }
 
-    private void start() {
-        if (!check.authenticates()) {
-            LOG.warn("Signing keys are stored UNENCRYPTED and UNAUTHENTICATED in {} (allowUnencryptedPrivateKeys=true):"
-                    + " whoever can read the database or its backups can sign tokens, and whoever can write to it can add"
-                    + " a key that every node then signs or verifies with. Set keyEncryptionKey instead.", KeyTable.TABLE);
-        }
-        try {
-            reload(true);
-        } catch (StoreUnavailableException e) {
-            lastFailure = e;
-            LOG.warn("Could not load the signing keys at start ({}); {}", e.getMessage(),
-                    scheduler != null ? "retrying every " + refreshInterval : "call refresh() to retry");
-        }
-        if (scheduler != null) {
-            long millis = refreshInterval.toMillis();
-            scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
-        }
+    /**
+     * Loads the keys (creating the first one in an empty table) and schedules the refresh every
+     * {@code refreshInterval}. A database that cannot be reached is not an error here: the source
+     * keeps trying, and {@link #signingKey()} throws {@link StoreUnavailableException} until it has
+     * succeeded. Idempotent: a second call does nothing. When it throws, nothing is left running.
+     *
+     * @throws ConfigurationException for a key-encryption key that does not authenticate the stored
+     *                                keys, or a table with no trusted key that can sign but with rows
+     *                                this node refuses (see the class description)
+     * @throws IllegalStateException  after {@link #close()}
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            if (!check.authenticates()) {
+                LOG.warn("Signing keys are stored UNENCRYPTED and UNAUTHENTICATED in {} (allowUnencryptedPrivateKeys=true):"
+                        + " whoever can read the database or its backups can sign tokens, and whoever can write to it can add"
+                        + " a key that every node then signs or verifies with. Set keyEncryptionKey instead.", KeyTable.TABLE);
+            }
+            try {
+                reload(true);
+            } catch (StoreUnavailableException e) {
+                lastFailure = e;
+                LOG.warn("Could not load the signing keys at start ({}); {}", e.getMessage(),
+                        refreshInterval.isZero() ? "call refresh() to retry" : "retrying every " + refreshInterval);
+            }
+            if (!refreshInterval.isZero()) {
+                ScheduledExecutorService s = givenScheduler;
+                if (s == null) {
+                    ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "gatehouse-key-refresh");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    s = ownedScheduler;
+                }
+                long millis = refreshInterval.toMillis();
+                refreshing = s.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+                scheduler = s;
+            }
+        });
+    }
+
+    /** Whether {@link #start()} succeeded and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     // ---- KeySource ----------------------------------------------------------------------------
@@ -211,6 +250,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      * @throws StoreUnavailableException when the keys have never been loaded, or no key may sign
      *                                   (the active key was just revoked and no replacement is
      *                                   loaded yet)
+     * @throws IllegalStateException     before {@link #start()}
      */
     @Override
     public SigningKey signingKey() {
@@ -230,9 +270,11 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *
      * @throws InvalidTokenException {@link Reason#REVOKED} for a revoked key,
      *                               {@link Reason#KEYS_UNAVAILABLE} when the keys were never loaded
+     * @throws IllegalStateException before {@link #start()}
      */
     @Override
     public Optional<SigningKey> verificationKey(String kid) {
+        lifecycle.requireStarted();
         Snapshot s = snapshot;
         if (s == null) {
             throw new InvalidTokenException(Reason.KEYS_UNAVAILABLE, "The signing keys could not be loaded from the database");
@@ -300,8 +342,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *
      * @throws StoreUnavailableException when the database fails (the keys loaded last stay in use)
      * @throws ConfigurationException never after a successful start
+     * @throws IllegalStateException before {@link #start()}
      */
     public void refresh() {
+        lifecycle.requireStarted();
         reload(false);
     }
 
@@ -319,8 +363,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *
      * @return the key that signs next
      * @throws StoreUnavailableException when the database fails
+     * @throws IllegalStateException before {@link #start()}
      */
     public synchronized KeyStatus rotateNow(boolean force) {
+        lifecycle.requireStarted();
         loadedOrStart();
         Instant now = clock.instant();
         KeyTimeline t = vet(table.load(), now).timeline;
@@ -377,9 +423,11 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      * @return {@code true} if it was revoked now, {@code false} if it already was
      * @throws IllegalArgumentException when no key has this id
      * @throws StoreUnavailableException when the database fails (nothing was revoked)
+     * @throws IllegalStateException before {@link #start()}
      */
     public synchronized boolean revoke(String kid) {
         Objects.requireNonNull(kid, "kid");
+        lifecycle.requireStarted();
         Instant now = clock.instant();
         // the instant as the table keeps it, so that the MAC of the revoked row verifies once read back
         Instant at = now.truncatedTo(ChronoUnit.MICROS);
@@ -430,14 +478,23 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         return publishLead.minus(refreshInterval).dividedBy(2);
     }
 
-    /** Stops the refresh thread. The keys loaded last stay usable. Idempotent. */
+    /**
+     * Stops the refresh; the keys loaded last stay usable. Shuts down the refresh thread if
+     * {@link #start()} made it, never a scheduler the application gave. Idempotent.
+     */
     @Override
     public void close() {
-        closed = true;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+        if (lifecycle.close() != Lifecycle.State.RUNNING) {
+            return;
+        }
+        scheduler = null;
+        if (refreshing != null) {
+            refreshing.cancel(false);
+        }
+        if (ownedScheduler != null) {
+            ownedScheduler.shutdownNow();
             try {
-                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+                ownedScheduler.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -454,6 +511,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     // ---- loading ------------------------------------------------------------------------------
 
     private Snapshot loaded() {
+        lifecycle.requireStarted();
         Snapshot s = snapshot;
         if (s == null) {
             requestRefresh();
@@ -767,7 +825,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
     }
 
     private void refreshQuietly() {
-        if (closed) {
+        if (lifecycle.state() == Lifecycle.State.CLOSED) {
             return;
         }
         boolean wasFailing = lastFailure != null;
@@ -799,14 +857,15 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
     /** Asks the refresh thread for a reload now, at most once a second (when no key is usable). */
     private void requestRefresh() {
-        if (scheduler == null || closed) {
+        ScheduledExecutorService s = scheduler;
+        if (s == null || lifecycle.state() != Lifecycle.State.RUNNING) {
             return;
         }
         long last = lastExtraRefresh.get();
         long now = System.nanoTime();
         if (now - last >= MIN_EXTRA_REFRESH_NANOS && lastExtraRefresh.compareAndSet(last, now)) {
             try {
-                scheduler.execute(this::refreshQuietly);
+                s.execute(this::refreshQuietly);
             } catch (RuntimeException e) {
                 // shutting down
             }
@@ -888,8 +947,8 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
     /**
      * Collects the settings of a {@link ManagedKeySource}; not thread-safe. {@link #build()}
-     * validates them (naming the setting in a {@link ConfigurationException}), loads or creates
-     * the keys, and starts the refresh thread.
+     * validates them (naming the setting in a {@link ConfigurationException});
+     * {@link ManagedKeySource#start()} loads or creates the keys and schedules the refresh.
      *
      * <table>
      *   <caption>Settings and defaults</caption>
@@ -903,6 +962,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *   <tr><td>queryTimeout</td><td>{@value ManagedKeySource#DEFAULT_QUERY_TIMEOUT_TEXT}</td></tr>
      *   <tr><td>clock</td><td>the system UTC clock</td></tr>
      *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>scheduler</td><td>none: {@link ManagedKeySource#start()} makes one daemon thread, {@code gatehouse-key-refresh}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -919,6 +979,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean housekeeping = true;
         private SecurityEventListener events = SecurityEventListener.slf4j();
+        private ScheduledExecutorService scheduler;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -1019,6 +1080,17 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
 
         /**
+         * The scheduler that runs the refresh, instead of a thread of the source's own
+         * ({@code gatehouse-key-refresh}). A refresh holds one of its threads while it queries the
+         * database (up to {@code queryTimeout} per statement). It stays the application's:
+         * {@link ManagedKeySource#close()} cancels the refresh on it but does not shut it down.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
          * Whether refreshes write retirements down and delete dead private keys, and whether a
          * start on a table with no trusted signing key fails (off for the admin tool, which is
          * how an operator repairs such a table).
@@ -1029,14 +1101,10 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         }
 
         /**
-         * Validates the settings, loads the keys (creating the first one in an empty table) and
-         * starts the refresh thread. A database that cannot be reached is not an error here: the
-         * source keeps trying, and {@link ManagedKeySource#signingKey()} throws
-         * {@link StoreUnavailableException} until it has succeeded.
+         * Validates the settings and makes the source; it runs no query and starts no thread until
+         * {@link ManagedKeySource#start()}.
          *
-         * @throws ConfigurationException for an invalid setting, a key-encryption key that does
-         *                                not authenticate the stored keys, or a table with no
-         *                                trusted key that can sign but with rows this node refuses
+         * @throws ConfigurationException for an invalid setting
          */
         public ManagedKeySource build() {
             if (algorithm == null) {
@@ -1077,12 +1145,6 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             ManagedKeySource source = new ManagedKeySource(this, kek);
             if (kek != null) {
                 Arrays.fill(kek, (byte) 0);
-            }
-            try {
-                source.start();
-            } catch (RuntimeException e) {
-                source.close();
-                throw e;
             }
             return source;
         }

@@ -94,6 +94,7 @@ class KeyAdminTest {
     private void startApp() {
         app = ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256).keyEncryptionKey(KEK)
                 .refreshInterval(Duration.ZERO).clock(clock).build();
+        app.start();
     }
 
     /** The exit status, stdout and stderr of one run. */
@@ -322,8 +323,10 @@ class KeyAdminTest {
 
     /** Rows as an application stored them before rows were authenticated: unencrypted (no KEK), no MAC. */
     private ManagedKeySource legacyPlainNode() {
-        return ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256).allowUnencryptedPrivateKeys(true)
-                .refreshInterval(Duration.ZERO).clock(clock).build();
+        ManagedKeySource node = ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256)
+                .allowUnencryptedPrivateKeys(true).refreshInterval(Duration.ZERO).clock(clock).build();
+        node.start();
+        return node;
     }
 
     @ParameterizedTest

@@ -63,6 +63,7 @@ class KeyEventsTest {
                 .rotationPeriod(PERIOD).publishLead(LEAD).tokenLifetime(tokenSettings(clock)).refreshInterval(Duration.ZERO)
                 .keyEncryptionKey(KEK).clock(clock).securityEvents(events::add).build();
         closeLater.add(source);
+        source.start();
         List<String> privateJwks = new ArrayList<>();
         String first = source.signingKey().kid();
         privateJwks.add(JwkSets.toPrivateJson(List.of(source.signingKey())));
@@ -106,6 +107,7 @@ class KeyEventsTest {
         FileKeySource source = FileKeySource.builder(file).settingName("GATEHOUSE_KEYS_FILE").pollInterval(Duration.ZERO)
                 .securityEvents(events::add).build();
         closeLater.add(source);
+        source.start();
         assertThat(events).isEmpty();                   // loading at start is not a change
 
         Files.writeString(file, JwkSets.toPrivateJson(List.of(old, next)).replace("\"kid\":\"" + next.kid() + "\"",

@@ -89,6 +89,7 @@ class KeyRowAuthenticationTest {
     private ManagedKeySource start() {
         ManagedKeySource source = builder(KEK).build();
         closeLater.add(source);
+        source.start();
         return source;
     }
 
@@ -386,7 +387,8 @@ class KeyRowAuthenticationTest {
         start().rotateNow(false);
         List<Map<String, String>> before = rows(db.dataSource());
 
-        assertThatThrownBy(() -> builder(OTHER_KEK).build()).isInstanceOfSatisfying(ConfigurationException.class, e -> {
+        ManagedKeySource otherKek = builder(OTHER_KEK).build();
+        assertThatThrownBy(otherKek::start).isInstanceOfSatisfying(ConfigurationException.class, e -> {
             assertThat(e.setting()).isEqualTo("keyEncryptionKey");
             assertThat(e.getMessage()).contains("does not decrypt or authenticate").contains("row MAC does not verify")
                     .doesNotContain(KEK).doesNotContain(OTHER_KEK);
@@ -403,7 +405,8 @@ class KeyRowAuthenticationTest {
         update(db.dataSource(), "UPDATE gh_signing_keys SET row_mac = NULL");
         List<Map<String, String>> before = rows(db.dataSource());
 
-        assertThatThrownBy(() -> builder(KEK).build())
+        ManagedKeySource refusing = builder(KEK).build();
+        assertThatThrownBy(refusing::start)
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> {
                     assertThat(e.setting()).isEqualTo("keyEncryptionKey");
                     assertThat(e.getMessage()).contains(kid).contains("has no row MAC").contains("KeyAdmin authenticate")
@@ -415,6 +418,7 @@ class KeyRowAuthenticationTest {
         ManagedKeySource operator = ManagedKeySource.builder(db.dataSource()).keyEncryptionKey(KEK).clock(clock)
                 .refreshInterval(Duration.ZERO).algorithm(SigningAlgorithm.ES256).housekeeping(false).build();
         closeLater.add(operator);
+        operator.start();
         operator.revoke(kid);
         ManagedKeySource node = start();
         assertThat(node.signingKey().kid()).isNotEqualTo(kid);
@@ -430,6 +434,7 @@ class KeyRowAuthenticationTest {
         ManagedKeySource node = ManagedKeySource.builder(db.dataSource()).algorithm(SigningAlgorithm.ES256)
                 .refreshInterval(Duration.ZERO).keyEncryptionKey(OTHER_KEK).securityEvents(events::add).clock(clock).build();
         closeLater.add(node);
+        node.start();
 
         assertThat(node.signingKey()).isNotNull();
         assertThat(node.keys()).extracting(KeyStatus::state).containsExactly(State.REFUSED, State.REFUSED, State.ACTIVE);

@@ -64,6 +64,7 @@ class ManagedKeyEncryptionTest {
     private ManagedKeySource start(ManagedKeySource.Builder builder) {
         ManagedKeySource source = builder.build();
         sources.add(source);
+        source.start();
         return source;
     }
 

@@ -92,8 +92,10 @@ class ManagedKeySourceTest {
         return track(builder(dataSource).build());
     }
 
+    /** Starts the source, and closes it after the test. */
     private ManagedKeySource track(ManagedKeySource source) {
         closeLater.add(source);
+        source.start();
         return source;
     }
 

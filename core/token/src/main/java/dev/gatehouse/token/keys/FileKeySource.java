@@ -10,6 +10,7 @@ import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.token.events.SecurityEventListener;
+import dev.gatehouse.token.internal.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,7 +56,20 @@ import java.util.concurrent.TimeUnit;
  * has become unreadable or invalid is not used: the keys read last stay in use, and an error is
  * logged (never with key material) until the file is fixed.
  *
- * <p>Thread-safe. {@link #close()} stops the polling thread.
+ * <p><b>Lifecycle.</b> {@link Builder#build()} checks the settings only: it reads no file and
+ * starts no thread. {@link #start()} reads the file (a missing or invalid file fails it with a
+ * {@link ConfigurationException}) and schedules the polling; until then every key accessor throws
+ * {@link IllegalStateException}. {@link #close()} stops the polling (the keys read last keep
+ * answering) and shuts down the polling thread if this source made it; a
+ * {@linkplain Builder#scheduler(ScheduledExecutorService) scheduler the application gave} is left
+ * running. Thread-safe.
+ *
+ * <pre>{@code
+ * FileKeySource keys = FileKeySource.builder(Path.of("/run/secrets/gatehouse-keys.json")).build();
+ * keys.start();          // reads the file; before the service that uses it starts
+ * ...
+ * keys.close();          // after that service closed
+ * }</pre>
  */
 public final class FileKeySource implements KeySource, AutoCloseable {
     /** The JWK member that marks the signing key in a JWK Set. */
@@ -70,7 +85,13 @@ public final class FileKeySource implements KeySource, AutoCloseable {
     private final Path file;
     private final String activeKid;
     private final SecurityEventListener events;
-    private final ScheduledExecutorService poller;
+    private final Duration pollInterval;
+    /** The scheduler the application gave, or {@code null}: then {@link #start()} makes one. */
+    private final ScheduledExecutorService givenScheduler;
+    private final Lifecycle lifecycle = new Lifecycle(FileKeySource.class);
+    /** Made by {@link #start()} when none was given; shut down by {@link #close()}. */
+    private ScheduledExecutorService ownedScheduler;
+    private ScheduledFuture<?> polling;
 
     private volatile KeySet keys;
     /** The file version (modification time and size) read last, successfully or not. */
@@ -81,24 +102,47 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         this.file = b.file;
         this.activeKid = b.activeKid;
         this.events = b.events;
-        Stamp stamp = stamp();
-        if (stamp == null) {
-            throw new ConfigurationException(setting, "'" + file + "' is not a readable file");
-        }
-        this.keys = read(stamp);
-        this.seen = stamp;
-        if (b.pollInterval.isZero()) {
-            this.poller = null;
-        } else {
-            this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "gatehouse-key-file-poll");
-                t.setDaemon(true);
-                return t;
-            });
-            long millis = Math.max(1, b.pollInterval.toMillis());
-            poller.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
-        }
-        LOG.info("Keys from {} ({}): {}", setting, file, keys);
+        this.pollInterval = b.pollInterval;
+        this.givenScheduler = b.scheduler;
+    }
+
+    /**
+     * Reads the file and schedules the polling (unless {@code pollInterval} is zero). Idempotent: a
+     * second call does nothing. When it throws, nothing is left running and it may be called again.
+     *
+     * @throws ConfigurationException naming the setting when the file is missing, unreadable or invalid
+     * @throws IllegalStateException  after {@link #close()}
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            synchronized (this) {
+                Stamp stamp = stamp();
+                if (stamp == null) {
+                    throw new ConfigurationException(setting, "'" + file + "' is not a readable file");
+                }
+                keys = read(stamp);
+                seen = stamp;
+                if (!pollInterval.isZero()) {
+                    ScheduledExecutorService scheduler = givenScheduler;
+                    if (scheduler == null) {
+                        ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "gatehouse-key-file-poll");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                        scheduler = ownedScheduler;
+                    }
+                    long millis = Math.max(1, pollInterval.toMillis());
+                    polling = scheduler.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
+                }
+            }
+            LOG.info("Keys from {} ({}): {}", setting, file, keys);
+        });
+    }
+
+    /** Whether {@link #start()} succeeded and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     /** Starts a builder for the keys of {@code file}. */
@@ -106,23 +150,31 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         return new Builder(file);
     }
 
+    /** @throws IllegalStateException before {@link #start()} */
     @Override
     public SigningKey signingKey() {
-        return keys.signingKey();
+        return keySet().signingKey();
     }
 
+    /** @throws IllegalStateException before {@link #start()} */
     @Override
     public Optional<SigningKey> verificationKey(String kid) {
-        return keys.verificationKey(kid);
+        return keySet().verificationKey(kid);
     }
 
+    /** @throws IllegalStateException before {@link #start()} */
     @Override
     public List<SigningKey> publishedKeys() {
-        return keys.publishedKeys();
+        return keySet().publishedKeys();
     }
 
-    /** The keys in use: the file as read last successfully. */
+    /**
+     * The keys in use: the file as read last successfully.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
     public KeySet keySet() {
+        lifecycle.requireStarted();
         return keys;
     }
 
@@ -133,8 +185,14 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      * @return {@code true} if new keys were loaded; {@code false} if the file is unchanged, or has
      *         changed but cannot be used (the keys read last stay in use; the error is logged once
      *         per version of the file)
+     * @throws IllegalStateException before {@link #start()}
      */
-    public synchronized boolean reloadIfChanged() {
+    public boolean reloadIfChanged() {
+        lifecycle.requireStarted();
+        return reload();
+    }
+
+    private synchronized boolean reload() {
         Stamp stamp = stamp();
         if (stamp == null) {
             if (seen != null) {
@@ -187,10 +245,22 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         }
     }
 
+    /**
+     * Stops the polling; the keys read last keep answering. Shuts down the polling thread if this
+     * source made it, never a scheduler the application gave. Idempotent.
+     */
     @Override
     public void close() {
-        if (poller != null) {
-            poller.shutdownNow();
+        if (lifecycle.close() != Lifecycle.State.RUNNING) {
+            return;
+        }
+        synchronized (this) {
+            if (polling != null) {
+                polling.cancel(false);
+            }
+            if (ownedScheduler != null) {
+                ownedScheduler.shutdownNow();
+            }
         }
     }
 
@@ -201,7 +271,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
 
     private void pollQuietly() {
         try {
-            reloadIfChanged();
+            reload();
         } catch (RuntimeException e) {
             LOG.error("Polling key file {} failed", setting, e);
         }
@@ -303,6 +373,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
      *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
      *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>scheduler</td><td>none: {@link FileKeySource#start()} makes one daemon thread, {@code gatehouse-key-file-poll}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -311,6 +382,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         private String activeKid;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private SecurityEventListener events = SecurityEventListener.slf4j();
+        private ScheduledExecutorService scheduler;
 
         private Builder(Path file) {
             this.file = file;
@@ -352,6 +424,21 @@ public final class FileKeySource implements KeySource, AutoCloseable {
          *
          * @throws ConfigurationException naming the setting when the file is missing, unreadable or
          *                                invalid, or does not say which key signs
+         */
+        /**
+         * The scheduler that runs the polling, instead of a thread of the source's own. It stays the
+         * application's: {@link FileKeySource#close()} cancels the polling on it but does not shut it down.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Checks the settings and makes the source; it reads no file and starts no thread until
+         * {@link FileKeySource#start()}.
+         *
+         * @throws ConfigurationException naming an invalid setting
          */
         public FileKeySource build() {
             if (file == null) {

@@ -13,6 +13,7 @@ import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
+import dev.gatehouse.token.internal.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +39,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -58,22 +62,39 @@ import java.util.regex.Pattern;
 /**
  * Verification keys fetched from an issuer's JWK Set URL (RFC 7517 §5), for a service that only
  * verifies tokens: no database and no key files, just the issuer's {@code /.well-known/jwks.json}.
- * Thread-safe; build one per issuer with {@link #builder(String)}, share it, and {@link #close()}
- * it when the application stops (it owns one background thread).
+ * Thread-safe; build one per issuer with {@link #builder(String)}, {@link #start()} it, share it,
+ * and {@link #close()} it when the application stops.
  *
  * <pre>{@code
  * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
  * RemoteJwksKeySource keys = RemoteJwksKeySource.builder("https://auth.example.com/.well-known/jwks.json")
  *         .acceptedAlgorithms(settings.acceptedAlgorithms())
- *         .build();
+ *         .build();                              // checks the settings; no thread, no request
+ * keys.start();                                  // the first fetch
  * AccessTokenVerifier verifier = new AccessTokenVerifier(settings, keys);
+ * ...
+ * keys.close();                                  // when the application stops
  * }</pre>
+ *
+ * <h2>Lifecycle</h2>
+ * {@link Builder#build()} checks the settings only: it starts no thread and sends no request.
+ * {@link #start()} makes the HTTP client, runs the first fetch and waits for it (at most the
+ * connect plus read timeout, and one second), then keeps the set fresh in the background. A first
+ * fetch that fails does not fail {@code start()}: the issuer may be down for a moment when this
+ * service starts, so the failure is logged, the fetch is retried every {@code minFetchInterval},
+ * and until one succeeds every token is refused ({@link InvalidTokenException.Reason#KEYS_UNAVAILABLE}).
+ * Before {@code start()}, {@link #verificationKey(String)} throws {@link IllegalStateException}
+ * (the verifier turns that into a refused token: it fails closed). The fetches run on a
+ * {@linkplain Builder#scheduler scheduler} and the HTTP client on an
+ * {@linkplain Builder#httpExecutor executor}, each the application's or, by default, made by
+ * {@code start()} (daemon threads named {@code gatehouse-jwks-<host:port>}); {@link #close()} shuts
+ * down only those it made.
  *
  * <h2>Fetching and caching</h2>
  * <ul>
- *   <li>{@link Builder#build()} starts the first fetch in the background and returns at once; a
- *       verification that arrives before it completes waits for it (at most the connect plus
- *       read timeout).</li>
+ *   <li>A verification that arrives while the first fetch is still running (a fetch that
+ *       {@link #start()} stopped waiting for) waits for it (at most the connect plus read
+ *       timeout).</li>
  *   <li>A fetched set lives for the response's {@code Cache-Control: max-age} (RFC 9111 §5.2.2.1)
  *       held within [{@linkplain Builder#minCacheLifetime min}, {@linkplain Builder#maxCacheLifetime max}]
  *       (default {@value #DEFAULT_MIN_CACHE_LIFETIME_TEXT} to {@value #DEFAULT_MAX_CACHE_LIFETIME_TEXT});
@@ -158,11 +179,19 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
     /** Connect plus read timeout: the JDK's request timeout counts from the send, connecting included. */
     private final Duration responseTimeout;
     private final Duration fetchDeadline;
+    private final Duration connectTimeout;
     private final int maxResponseBytes;
     private final Clock clock;
-    private final HttpClient http;
-    private final ExecutorService httpExecutor;
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final String threadName;
+    private final ScheduledExecutorService givenScheduler;
+    private final Executor givenHttpExecutor;
+    private final Lifecycle lifecycle = new Lifecycle(RemoteJwksKeySource.class);
+    // Set by start(), before the lifecycle is RUNNING; read after it (the lifecycle's volatile state orders them).
+    private HttpClient http;
+    private ScheduledExecutorService scheduler;
+    /** The executors start() made (shut down by close()), or {@code null} for those the application gave. */
+    private ScheduledThreadPoolExecutor ownedScheduler;
+    private ExecutorService ownedHttpExecutor;
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -202,28 +231,66 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         this.minFetchInterval = b.minFetchInterval;
         this.responseTimeout = b.connectTimeout.plus(b.readTimeout);
         this.fetchDeadline = b.connectTimeout.plus(b.readTimeout).plusSeconds(1);
+        this.connectTimeout = b.connectTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.clock = b.clock;
-        String threadName = "gatehouse-jwks-" + url.getRawAuthority();
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemon(threadName));
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        this.httpExecutor = Executors.newCachedThreadPool(daemon(threadName + "-http"));
-        // The client starts a selector thread that inherits the context class loader; in a web
-        // application that would pin the application's class loader (and servlet containers warn).
-        Thread current = Thread.currentThread();
-        ClassLoader contextLoader = current.getContextClassLoader();
-        current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-        try {
-            this.http = HttpClient.newBuilder()
-                    .connectTimeout(b.connectTimeout)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    // Tiny, rare requests: HTTP/1.1 avoids h2c upgrade attempts over plain http.
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .executor(httpExecutor)
-                    .build();
-        } finally {
-            current.setContextClassLoader(contextLoader);
-        }
+        this.threadName = "gatehouse-jwks-" + url.getRawAuthority();
+        this.givenScheduler = b.scheduler;
+        this.givenHttpExecutor = b.httpExecutor;
+    }
+
+    /**
+     * Makes the HTTP client, fetches the JWK Set and waits for that first fetch (at most the
+     * connect plus read timeout, and one second), then keeps the set fresh in the background.
+     * Idempotent: a second call does nothing. A fetch that fails is logged and retried; it does not
+     * fail this method (see the class description).
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void start() {
+        lifecycle.start(() -> {
+            Executor httpExecutor = givenHttpExecutor;
+            if (httpExecutor == null) {
+                ownedHttpExecutor = Executors.newCachedThreadPool(daemon(threadName + "-http"));
+                httpExecutor = ownedHttpExecutor;
+            }
+            if (givenScheduler == null) {
+                ownedScheduler = new ScheduledThreadPoolExecutor(1, daemon(threadName));
+                ownedScheduler.setRemoveOnCancelPolicy(true);
+                scheduler = ownedScheduler;
+            } else {
+                scheduler = givenScheduler;
+            }
+            // The client starts a selector thread that inherits the context class loader; in a web
+            // application that would pin the application's class loader (and servlet containers warn).
+            Thread current = Thread.currentThread();
+            ClassLoader contextLoader = current.getContextClassLoader();
+            current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+            try {
+                http = HttpClient.newBuilder()
+                        .connectTimeout(connectTimeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        // Tiny, rare requests: HTTP/1.1 avoids h2c upgrade attempts over plain http.
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .executor(httpExecutor)
+                        .build();
+            } catch (RuntimeException e) {
+                stopOwned();
+                throw e;
+            } finally {
+                current.setContextClassLoader(contextLoader);
+            }
+            CompletableFuture<Void> first;
+            synchronized (lock) {
+                first = startFetchLocked();
+            }
+            await(first);
+        });
+    }
+
+    /** Whether {@link #start()} ran and {@link #close()} has not been called. */
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     private static ThreadFactory daemon(String name) {
@@ -272,9 +339,11 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
      *
      * @throws InvalidTokenException with {@link InvalidTokenException.Reason#KEYS_UNAVAILABLE} when no
      *                               JWK Set has been loaded since start-up
+     * @throws IllegalStateException before {@link #start()}
      */
     @Override
     public Optional<SigningKey> verificationKey(String kid) {
+        lifecycle.requireStarted();
         if (kid == null) {
             return Optional.empty();
         }
@@ -304,14 +373,18 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         return List.of();
     }
 
-    /** Stops the background refresher; cached keys keep answering, but nothing is fetched again. */
+    /**
+     * Stops the background refresher; cached keys keep answering, but nothing is fetched again.
+     * Shuts down the threads {@link #start()} made, never an executor the application gave.
+     * Idempotent.
+     */
     @Override
     public void close() {
+        if (lifecycle.close() != Lifecycle.State.RUNNING) {
+            return;
+        }
         CompletableFuture<Void> pending;
         synchronized (lock) {
-            if (closed) {
-                return;
-            }
             closed = true;
             if (nextRefresh != null) {
                 nextRefresh.cancel(false);
@@ -319,12 +392,20 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             pending = inFlight;
             inFlight = null;
         }
-        scheduler.shutdownNow();
         if (pending != null) {
             pending.complete(null);
         }
         closeHttpClient();
-        httpExecutor.shutdownNow();
+        stopOwned();
+    }
+
+    private void stopOwned() {
+        if (ownedScheduler != null) {
+            ownedScheduler.shutdownNow();
+        }
+        if (ownedHttpExecutor != null) {
+            ownedHttpExecutor.shutdownNow();
+        }
     }
 
     /**
@@ -339,12 +420,6 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             } catch (Exception e) {
                 LOG.debug("Closing the JWK Set HTTP client failed ({})", e.getClass().getName());
             }
-        }
-    }
-
-    private void start() {
-        synchronized (lock) {
-            startFetchLocked();
         }
     }
 
@@ -725,7 +800,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
 
     /**
      * Configures a {@link RemoteJwksKeySource}. Not thread-safe; {@link #build()} validates every
-     * setting (naming it in a {@link ConfigurationException}) and starts the source.
+     * setting (naming it in a {@link ConfigurationException}); {@link RemoteJwksKeySource#start()}
+     * starts the source.
      */
     public static final class Builder {
         private final String jwksUrl;
@@ -739,6 +815,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private Clock clock = Clock.systemUTC();
+        private ScheduledExecutorService scheduler;
+        private Executor httpExecutor;
 
         private Builder(String jwksUrl) {
             this.jwksUrl = jwksUrl;
@@ -815,7 +893,33 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             return this;
         }
 
-        /** Validates the settings and starts the source (the first fetch runs in the background). */
+        /**
+         * The scheduler that runs the fetches and times the refreshes, instead of a thread of the
+         * source's own ({@code gatehouse-jwks-<host:port>}). A fetch holds one of its threads for up
+         * to the connect plus read timeout. It stays the application's: {@link RemoteJwksKeySource#close()}
+         * cancels the next refresh on it but does not shut it down.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * The executor of the HTTP client's asynchronous work, instead of a cached pool of the
+         * source's own ({@code gatehouse-jwks-<host:port>-http}). It stays the application's:
+         * {@link RemoteJwksKeySource#close()} does not shut it down.
+         */
+        public Builder httpExecutor(Executor executor) {
+            this.httpExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Validates the settings and makes the source; it starts no thread and sends no request
+         * until {@link RemoteJwksKeySource#start()}.
+         *
+         * @throws ConfigurationException naming an invalid setting
+         */
         public RemoteJwksKeySource build() {
             URI url = checkUrl(jwksUrl, allowHttpLoopback);
             if (acceptedAlgorithms == null || acceptedAlgorithms.stream().noneMatch(SigningAlgorithm::isAsymmetric)) {
@@ -833,9 +937,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             if (clock == null) {
                 throw new ConfigurationException("clock", "must not be null");
             }
-            RemoteJwksKeySource source = new RemoteJwksKeySource(this, url);
-            source.start();
-            return source;
+            return new RemoteJwksKeySource(this, url);
         }
 
         private static void requireBetween(String setting, Duration value, Duration min, Duration max) {

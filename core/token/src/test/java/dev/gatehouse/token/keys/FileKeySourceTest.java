@@ -56,6 +56,7 @@ class FileKeySourceTest {
     private FileKeySource start(FileKeySource.Builder builder) {
         FileKeySource source = builder.build();
         sources.add(source);
+        source.start();
         return source;
     }
 

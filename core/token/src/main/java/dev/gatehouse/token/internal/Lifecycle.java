@@ -1,0 +1,121 @@
+package dev.gatehouse.token.internal;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The state of a Gatehouse object that owns background work: {@link State#NEW} when built (no
+ * thread started, no I/O done), {@link State#RUNNING} once {@link #start(Runnable)} succeeded,
+ * {@link State#CLOSED} for good after {@link #close()}. Starting and closing are serialised; the
+ * checks on the request path ({@link #isRunning()}, {@link #requireRunning()},
+ * {@link #requireStarted()}) read one volatile field and take no lock.
+ */
+public final class Lifecycle {
+    /** Where an object is in its life. */
+    public enum State {
+        /** Built: nothing started yet. */
+        NEW,
+        /** Started and usable. */
+        RUNNING,
+        /** Closed; cannot be started again. */
+        CLOSED
+    }
+
+    private final String owner;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+    /** @param owner the class whose life this is, named in the exceptions */
+    public Lifecycle(Class<?> owner) {
+        this.owner = owner.getSimpleName();
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    public boolean isRunning() {
+        return state.get() == State.RUNNING;
+    }
+
+    /**
+     * Runs {@code startup} and moves to {@link State#RUNNING}, once: when already running this does
+     * nothing. When {@code startup} throws, the state stays {@link State#NEW} (so {@code startup}
+     * must release whatever it acquired before it throws) and a later call may try again.
+     *
+     * @return whether this call started it
+     * @throws IllegalStateException when closed
+     */
+    public synchronized boolean start(Runnable startup) {
+        State current = state.get();
+        if (current == State.RUNNING) {
+            return false;
+        }
+        if (current == State.CLOSED) {
+            throw new IllegalStateException(owner + " is closed and cannot be started again; build a new one");
+        }
+        startup.run();
+        state.set(State.RUNNING);
+        return true;
+    }
+
+    /**
+     * Moves to {@link State#CLOSED} (waiting for a {@link #start(Runnable)} in progress).
+     *
+     * @return the state it left: {@link State#RUNNING} when there is background work to stop,
+     *         {@link State#NEW} when nothing was ever started, {@link State#CLOSED} when it was closed already
+     */
+    public synchronized State close() {
+        return state.getAndSet(State.CLOSED);
+    }
+
+    /**
+     * @throws IllegalStateException unless running: not started yet, or closed
+     */
+    public void requireRunning() {
+        State current = state.get();
+        if (current != State.RUNNING) {
+            throw current == State.NEW ? notStarted() : new IllegalStateException(owner + " is closed");
+        }
+    }
+
+    /**
+     * For objects whose last state stays readable after {@link #close()}.
+     *
+     * @throws IllegalStateException when not started yet
+     */
+    public void requireStarted() {
+        if (state.get() == State.NEW) {
+            throw notStarted();
+        }
+    }
+
+    private IllegalStateException notStarted() {
+        return new IllegalStateException(owner + " is not started: call start() first");
+    }
+
+    /**
+     * Shuts an executor this object created down and waits up to {@code waitSeconds} for its tasks
+     * to end, then interrupts them. Never call it on an executor the application gave: that one
+     * belongs to the application.
+     */
+    public static void shutdownOwned(ExecutorService executor, long waitSeconds) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(waitSeconds, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return owner + " " + state.get();
+    }
+}

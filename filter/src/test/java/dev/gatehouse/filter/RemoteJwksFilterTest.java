@@ -16,7 +16,11 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.testing.GatehouseThreads;
 import dev.gatehouse.testing.LoopbackJwksServer;
+import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.TokenSettings;
+import dev.gatehouse.token.keys.RemoteJwksKeySource;
 import dev.gatehouse.filter.support.EchoServlet;
 import dev.gatehouse.filter.support.EmbeddedTomcat;
 import dev.gatehouse.filter.support.Http;
@@ -45,6 +49,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -70,6 +75,7 @@ class RemoteJwksFilterTest {
     private LoopbackJwksServer issuer;
     private LoopbackJwksServer outageIssuer;
     private LoopbackJwksServer closingIssuer;
+    private LoopbackJwksServer unstartedIssuer;
     private EmbeddedTomcat server;
     private Context closingContext;
 
@@ -82,12 +88,31 @@ class RemoteJwksFilterTest {
         issuer = LoopbackJwksServer.start().serve(jwks);
         outageIssuer = LoopbackJwksServer.start().serve(jwks);
         closingIssuer = LoopbackJwksServer.start().serve(jwks);
+        unstartedIssuer = LoopbackJwksServer.start().serve(jwks);
 
         server = new EmbeddedTomcat();
         addContext("/app", issuer);
         addContext("/outage", outageIssuer);
         closingContext = addContext("/closing", closingIssuer);
+        addUnstartedContext("/unstarted", unstartedIssuer);
         server.start();
+    }
+
+    /** A filter built in code on a verifier whose key source the application forgot to start. */
+    private void addUnstartedContext(String path, LoopbackJwksServer jwks) {
+        TokenSettings settings = TokenSettings.builder(ISSUER, AUDIENCE).build();
+        RemoteJwksKeySource notStarted = RemoteJwksKeySource.builder(jwks.url()).allowHttpLoopback(true).build();
+        Context context = server.addContext(path);
+        FilterDef filter = new FilterDef();
+        filter.setFilterName("gatehouse");
+        filter.setFilter(GatehouseFilter.builder(new AccessTokenVerifier(settings, notStarted)).build());
+        context.addFilterDef(filter);
+        FilterMap mapping = new FilterMap();
+        mapping.setFilterName("gatehouse");
+        mapping.addURLPattern("/*");
+        context.addFilterMap(mapping);
+        Tomcat.addServlet(context, "echo", new EchoServlet());
+        context.addServletMapping("/*", "echo");
     }
 
     private Context addContext(String path, LoopbackJwksServer jwks) {
@@ -114,7 +139,7 @@ class RemoteJwksFilterTest {
         if (server != null) {
             server.close();
         }
-        for (LoopbackJwksServer s : new LoopbackJwksServer[] {issuer, outageIssuer, closingIssuer}) {
+        for (LoopbackJwksServer s : new LoopbackJwksServer[] {issuer, outageIssuer, closingIssuer, unstartedIssuer}) {
             if (s != null) {
                 s.close();
             }
@@ -269,7 +294,7 @@ class RemoteJwksFilterTest {
     }
 
     @Test
-    void aSettingRefusedAfterTheKeySourceStartedStopsItAgain() {
+    void aRefusedSettingStartsNoKeySource() {
         try (LoopbackJwksServer jwks = LoopbackJwksServer.start().serve(new JWKSet(rsa.toPublicJWK()).toString())) {
             Map<String, String> params = new LinkedHashMap<>();
             params.put(GatehouseFilter.ISSUER_PARAM, ISSUER);
@@ -277,12 +302,47 @@ class RemoteJwksFilterTest {
             params.put(GatehouseFilter.JWKS_URL_PARAM, jwks.url());
             params.put(GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM, "true");
             params.put(GatehouseFilter.ALLOWED_ORIGINS_PARAM, "https://app.example.com/with-a-path");
+            Set<Thread> before = GatehouseThreads.live();
 
             assertThatThrownBy(() -> new GatehouseFilter().init(config(params, Map.of())))
                     .hasMessageStartingWith("Invalid Gatehouse setting '" + GatehouseFilter.ALLOWED_ORIGINS_PARAM + "'");
-            String threadName = "gatehouse-jwks-" + jwks.url().split("/")[2];
-            awaitTrue(() -> !liveThread(threadName));
+            assertThat(jwks.requests()).as("nothing fetched").isZero();
+            assertThat(GatehouseThreads.newSince(before)).as("no thread started").isEmpty();
         }
+    }
+
+    @Test
+    void initFetchesTheKeysBeforeItReturnsAndDestroyStopsTheSource() throws Exception {
+        try (LoopbackJwksServer jwks = LoopbackJwksServer.start().serve(new JWKSet(rsa.toPublicJWK()).toString())) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put(GatehouseFilter.ISSUER_PARAM, ISSUER);
+            params.put(GatehouseFilter.AUDIENCE_PARAM, AUDIENCE);
+            params.put(GatehouseFilter.JWKS_URL_PARAM, jwks.url());
+            params.put(GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM, "true");
+            Set<Thread> before = GatehouseThreads.live();
+            GatehouseFilter filter = new GatehouseFilter();
+
+            filter.init(config(params, Map.of()));
+
+            assertThat(jwks.requests()).as("the first fetch, before init returned").isEqualTo(1);
+            String threadName = "gatehouse-jwks-" + jwks.url().split("/")[2];
+            assertThat(GatehouseThreads.newSince(before)).contains(threadName);
+
+            filter.destroy();
+
+            GatehouseThreads.awaitGone(before, threadName);
+        }
+    }
+
+    @Test
+    void aKeySourceTheApplicationDidNotStartFailsClosed() throws Exception {
+        String token = nimbusToken(JWSAlgorithm.RS256, "nimbus-rsa-1", new RSASSASigner(rsa), "nimbus-user-6");
+
+        Reply reply = get("/unstarted/api/resource", token);
+
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
+        assertThat(reply.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+        assertThat(unstartedIssuer.requests()).as("a source that is not started fetches nothing").isZero();
     }
 
     @Test

@@ -41,9 +41,11 @@ class JwksCacheLifetimeTest {
         // publish lead 4 min, refresh 30 s: verifiers may cache the JWKS for (4 min − 30 s) / 2 = 105 s at most
         keys = ManagedKeySource.builder(db.dataSource()).publishLead(Duration.ofMinutes(4))
                 .refreshInterval(Duration.ofSeconds(30)).tokenLifetime(tokens).keyEncryptionKey(kek).build();
+        keys.start();
         JdbcStores stores = new JdbcStores(db.dataSource());
-        service = new AuthService(tokens, AuthSettings.builder().bcryptCostForTests(4).build(), keys,
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+        service = AuthService.builder(tokens, AuthSettings.builder().bcryptCostForTests(4).build(), keys,
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle())).build();
+        service.start();
     }
 
     @AfterAll

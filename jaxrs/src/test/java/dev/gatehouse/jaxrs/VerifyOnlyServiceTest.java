@@ -44,6 +44,7 @@ class VerifyOnlyServiceTest {
                 .acceptedAlgorithms(settings.acceptedAlgorithms())
                 .allowHttpLoopback(true)
                 .build();
+        keys.start();
         ResourceConfig app = new ResourceConfig(TestResources.class)
                 .register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);

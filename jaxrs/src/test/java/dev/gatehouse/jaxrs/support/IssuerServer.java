@@ -68,8 +68,9 @@ public final class IssuerServer implements AutoCloseable {
             SigningKey key = SigningKey.generate(algorithm);
             KeySet keys = KeySet.of(key);
             SecretLedger.recordKey(key);
-            AuthService service = new AuthService(tokens, auth, keys,
-                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+            AuthService service = AuthService.builder(tokens, auth, keys,
+                    new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle())).build();
+            service.start();
             ResourceConfig app = new ResourceConfig(TestResources.class)
                     .register(feature.apply(GatehouseFeature.builder(service)).build())
                     .property(ServerProperties.WADL_FEATURE_DISABLE, true);

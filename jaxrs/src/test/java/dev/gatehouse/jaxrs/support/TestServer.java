@@ -65,8 +65,9 @@ public final class TestServer implements AutoCloseable {
         AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build();
         KeySet keys = KeySet.of(KEY);
         SecretLedger.recordKey(KEY);
-        AuthService service = new AuthService(tokenSettings, authSettings, keys,
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()));
+        AuthService service = AuthService.builder(tokenSettings, authSettings, keys,
+                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle())).build();
+        service.start();
         ResourceConfig app = new ResourceConfig(TestResources.class)
                 .register(feature.apply(GatehouseFeature.builder(service)).build())
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);

@@ -72,9 +72,9 @@ import java.util.function.Supplier;
  * ...
  * service.close();                               // then keys.close(), then the connection pool
  * }</pre>
- * {@link Builder#build()} runs no query and starts no thread. {@link #start()} loads the first
- * revocation snapshot (synchronously: no token is ever checked against an empty one), makes the
- * pools and schedules the clean-up; it is idempotent, and throws {@link IllegalStateException}
+ * {@link Builder#build()} runs no query and starts no thread. {@link #start()} takes the signing
+ * key from the key source, loads the first revocation snapshot (synchronously: no token is ever
+ * checked against an empty one), makes the pools and schedules the clean-up; it is idempotent, and throws {@link IllegalStateException}
  * after {@link #close()}. Until it has run, every operation throws {@link IllegalStateException}
  * ("AuthService is not started: call start() first"), and so does every operation after
  * {@code close()}; the {@link #verifier()} refuses every token meanwhile (it fails closed).

@@ -7,6 +7,13 @@ import java.util.Optional;
  * Where the issuer gets its signing key and the verifier its verification keys. Implementations
  * are thread-safe. A fixed {@link KeySet} is the simplest; rotating and remote sources implement
  * the same interface.
+ *
+ * <p>A source that loads its keys (from a database, a file, a URL) does so in a {@code start()}
+ * of its own, never when it is built, and keeps them fresh until its {@code close()}. Whoever
+ * builds such a source starts it before anything uses it and closes it after the last user is
+ * closed: a service given a key source neither starts nor closes it, since others (a servlet
+ * filter's verifier) may share it. Before {@code start()} its methods throw
+ * {@link IllegalStateException}, which a verifier turns into a refused token.
  */
 public interface KeySource {
     /**

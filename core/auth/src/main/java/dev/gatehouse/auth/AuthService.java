@@ -74,8 +74,8 @@ import java.util.function.Supplier;
  * }</pre>
  * {@link Builder#build()} runs no query and starts no thread. {@link #start()} takes the signing
  * key from the key source, loads the first revocation snapshot (synchronously: no token is ever
- * checked against an empty one), makes the pools and schedules the clean-up; it is idempotent, and throws {@link IllegalStateException}
- * after {@link #close()}. Until it has run, every operation throws {@link IllegalStateException}
+ * checked against an empty one), makes the pools and schedules the clean-up; it is idempotent,
+ * and throws {@link IllegalStateException} after {@link #close()}. Until it has run, every operation throws {@link IllegalStateException}
  * ("AuthService is not started: call start() first"), and so does every operation after
  * {@code close()}; the {@link #verifier()} refuses every token meanwhile (it fails closed).
  *
@@ -186,8 +186,8 @@ public final class AuthService implements AutoCloseable {
     /**
      * Makes the service usable: takes the signing key from the key source, loads the first
      * revocation snapshot, makes the pools that were not given and schedules the clean-up.
-     * Idempotent: a second call does nothing. When it throws, nothing is left running, and it may be
-     * called again.
+     * Idempotent: a second call does nothing. When the key source is not started or the database
+     * cannot be reached, it throws before anything runs, and may be called again.
      *
      * @throws IllegalStateException  when the key source is not started, or after {@link #close()}
      * @throws dev.gatehouse.token.ConfigurationException when the signing key's algorithm is not

@@ -129,14 +129,11 @@ public final class Fixture {
 
     /** The JDK algorithm name for raw signing and verifying. */
     public String jdkAlgorithm() {
-        switch (algorithm) {
-            case RS256:
-                return "SHA256withRSA";
-            case ES256:
-                return "SHA256withECDSAinP1363Format";
-            default:
-                return "HmacSHA256";
-        }
+        return switch (algorithm) {
+            case RS256 -> "SHA256withRSA";
+            case ES256 -> "SHA256withECDSAinP1363Format";
+            case HS256 -> "HmacSHA256";
+        };
     }
 
     private static String thumbprintLike(PublicKey key) throws GeneralSecurityException {

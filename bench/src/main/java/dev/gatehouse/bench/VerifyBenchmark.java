@@ -226,14 +226,11 @@ public class VerifyBenchmark {
     }
 
     static Algorithm javaJwtAlgorithm(Fixture f) {
-        switch (f.algorithm) {
-            case RS256:
-                return Algorithm.RSA256((RSAPublicKey) f.publicKey, null);
-            case ES256:
-                return Algorithm.ECDSA256((ECPublicKey) f.publicKey, null);
-            default:
-                return Algorithm.HMAC256(f.secret);
-        }
+        return switch (f.algorithm) {
+            case RS256 -> Algorithm.RSA256((RSAPublicKey) f.publicKey, null);
+            case ES256 -> Algorithm.ECDSA256((ECPublicKey) f.publicKey, null);
+            case HS256 -> Algorithm.HMAC256(f.secret);
+        };
     }
 
     private static ConfigurableJWTProcessor<SecurityContext> nimbusProcessor(Fixture f) {

@@ -27,8 +27,8 @@ final class PrincipalParameters implements ValueParamProvider {
     private static final Function<ContainerRequest, AccessTokenPrincipal> CALLER = request -> {
         SecurityContext security = request.getSecurityContext();
         Principal principal = security == null ? null : security.getUserPrincipal();
-        if (principal instanceof AccessTokenPrincipal) {
-            return (AccessTokenPrincipal) principal;
+        if (principal instanceof AccessTokenPrincipal token) {
+            return token;
         }
         throw new NotAuthorizedException("Bearer");
     };

@@ -73,8 +73,7 @@ public final class JwkSets {
                     putCommon(jwk, key);
                     jwk.put("n", Jwk.unsigned(pub.getModulus()));
                     jwk.put("e", Jwk.unsigned(pub.getPublicExponent()));
-                    if (includePrivate && key.privateKey() instanceof RSAPrivateCrtKey) {
-                        RSAPrivateCrtKey priv = (RSAPrivateCrtKey) key.privateKey();
+                    if (includePrivate && key.privateKey() instanceof RSAPrivateCrtKey priv) {
                         jwk.put("d", Jwk.unsigned(priv.getPrivateExponent()));
                         jwk.put("p", Jwk.unsigned(priv.getPrimeP()));
                         jwk.put("q", Jwk.unsigned(priv.getPrimeQ()));

@@ -35,14 +35,11 @@ abstract class SignatureCheck {
     abstract boolean verify(String token, DecodedJWT jwt);
 
     static SignatureCheck of(SigningKey key) {
-        switch (key.algorithm()) {
-            case RS256:
-                return new Jdk(key, "SHA256withRSA");
-            case HS256:
-                return new Jdk(key, "HmacSHA256");
-            default:
-                return new JavaJwt(key);
-        }
+        return switch (key.algorithm()) {
+            case RS256 -> new Jdk(key, "SHA256withRSA");
+            case HS256 -> new Jdk(key, "HmacSHA256");
+            case ES256 -> new JavaJwt(key);
+        };
     }
 
     /** RS256 and HS256, with the JDK's primitive kept per thread. */
@@ -72,8 +69,8 @@ abstract class SignatureCheck {
             boolean completed = false;
             try {
                 boolean valid;
-                if (p instanceof Mac) {
-                    valid = MessageDigest.isEqual(((Mac) p).doFinal(signingInput), signature);
+                if (p instanceof Mac mac) {
+                    valid = MessageDigest.isEqual(mac.doFinal(signingInput), signature);
                 } else {
                     Signature verifier = (Signature) p;
                     verifier.update(signingInput);

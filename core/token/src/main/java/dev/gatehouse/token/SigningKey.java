@@ -50,16 +50,11 @@ public final class SigningKey {
         this.privateKey = privateKey;
         this.secret = secret;
         this.hash = Objects.hash(this.kid, algorithm);
-        switch (algorithm) {
-            case RS256:
-                this.jwtAlgorithm = Algorithm.RSA256((RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
-                break;
-            case ES256:
-                this.jwtAlgorithm = Algorithm.ECDSA256((ECPublicKey) publicKey, (ECPrivateKey) privateKey);
-                break;
-            default:
-                this.jwtAlgorithm = Algorithm.HMAC256(secret);
-        }
+        this.jwtAlgorithm = switch (algorithm) {
+            case RS256 -> Algorithm.RSA256((RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
+            case ES256 -> Algorithm.ECDSA256((ECPublicKey) publicKey, (ECPrivateKey) privateKey);
+            case HS256 -> Algorithm.HMAC256(secret);
+        };
     }
 
     /**
@@ -206,10 +201,9 @@ public final class SigningKey {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof SigningKey)) {
+        if (!(o instanceof SigningKey other)) {
             return false;
         }
-        SigningKey other = (SigningKey) o;
         return kid.equals(other.kid) && algorithm == other.algorithm && Objects.equals(publicKey, other.publicKey)
                 && Arrays.equals(secret, other.secret);
     }

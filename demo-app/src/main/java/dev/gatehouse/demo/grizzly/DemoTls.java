@@ -198,8 +198,8 @@ final class DemoTls {
     private static X509Certificate certificate(KeyStore store) {
         try {
             for (String alias : Collections.list(store.aliases())) {
-                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate) {
-                    return (X509Certificate) store.getCertificate(alias);
+                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    return certificate;
                 }
             }
             return null;

@@ -237,8 +237,7 @@ public final class AuthResource {
 
     private static AccessTokenPrincipal principal(ContainerRequestContext request) {
         var security = request.getSecurityContext();
-        return security != null && security.getUserPrincipal() instanceof AccessTokenPrincipal
-                ? (AccessTokenPrincipal) security.getUserPrincipal() : null;
+        return security != null && security.getUserPrincipal() instanceof AccessTokenPrincipal principal ? principal : null;
     }
 
     private ProblemException unauthenticated(ContainerRequestContext request) {

@@ -157,11 +157,11 @@ final class JsonBody {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             String name = (String) namesAndValues[i];
             Object value = namesAndValues[i + 1];
-            if (value instanceof Number) {
-                node.put(name, ((Number) value).longValue());
-            } else if (value instanceof List) {
+            if (value instanceof Number number) {
+                node.put(name, number.longValue());
+            } else if (value instanceof List<?> list) {
                 var array = node.putArray(name);
-                for (Object o : (List<?>) value) {
+                for (Object o : list) {
                     array.add(String.valueOf(o));
                 }
             } else if (value != null) {

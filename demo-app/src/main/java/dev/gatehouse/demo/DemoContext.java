@@ -328,7 +328,7 @@ public final class DemoContext implements AutoCloseable {
         if (query < 0) {
             return false;
         }
-        for (String pair : url.substring(query + 1).split("&")) {
+        for (String pair : url.substring(query + 1).split("&", -1)) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
             if (key.equalsIgnoreCase(name)) {

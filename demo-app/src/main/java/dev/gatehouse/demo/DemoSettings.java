@@ -149,14 +149,14 @@ public final class DemoSettings {
         this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
                 String.valueOf(AuthSettings.DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE), 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
-        for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
+        for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",", -1)) {
             if (!email.isBlank()) {
                 adminEmails.add(email.strip());
             }
         }
         this.requireHttps = bool(source, "GATEHOUSE_REQUIRE_HTTPS", "true");
         this.trustedProxies = new LinkedHashSet<>();
-        for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",")) {
+        for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",", -1)) {
             if (!proxy.isBlank()) {
                 if (!TransportSecurity.isAddressLiteral(proxy.strip())) {
                     throw new ConfigurationException("GATEHOUSE_TRUSTED_PROXIES", "'" + proxy.strip() + "' is not an IP address literal");

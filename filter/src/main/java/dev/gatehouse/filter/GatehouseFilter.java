@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A servlet filter that verifies Gatehouse access tokens (bearer header or HttpOnly cookie) and

@@ -251,7 +251,7 @@ final class InitParams {
 
     private static List<String> list(String value) {
         List<String> out = new ArrayList<>();
-        for (String part : value.split(",")) {
+        for (String part : value.split(",", -1)) {
             if (!part.isBlank()) {
                 out.add(part.strip());
             }

@@ -52,7 +52,7 @@ final class JdbcThrottleStore implements ThrottleStore {
                     && client.lastSuccess().isAfter(now.minus(window));
             Instant clientTat = limits.accountClient().take(tat(client), now);
             Instant accountTat = known ? null : limits.account().take(tat(account), now);
-            if (clientTat == null || !known && accountTat == null) {
+            if (clientTat == null || (!known && accountTat == null)) {
                 // Refused: nothing is taken, so attempts while throttled do not prolong it.
                 Duration clientWait = clientTat == null ? limits.accountClient().waitFor(tat(client), now) : Duration.ZERO;
                 Duration accountWait = !known && accountTat == null ? limits.account().waitFor(tat(account), now) : Duration.ZERO;

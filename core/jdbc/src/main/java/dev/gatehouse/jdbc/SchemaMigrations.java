@@ -146,7 +146,7 @@ final class SchemaMigrations {
     /** The first migration of a database without history, under the schema lock, held on {@code c}. */
     private static SchemaMigrationResult firstMigration(DataSource dataSource, Connection c, Dialect dialect) throws SQLException {
         switch (dialect) {
-            case POSTGRESQL: {
+            case POSTGRESQL -> {
                 boolean wasAutoCommit = c.getAutoCommit();
                 c.setAutoCommit(false);
                 SchemaMigrationResult result;
@@ -162,8 +162,8 @@ final class SchemaMigrations {
                     try {
                         c.rollback();
                         c.setAutoCommit(wasAutoCommit);
-                    } catch (SQLException r) {
-                        e.addSuppressed(r);
+                    } catch (SQLException rollbackFailure) {
+                        e.addSuppressed(rollbackFailure);
                     }
                     throw e;
                 }
@@ -171,7 +171,7 @@ final class SchemaMigrations {
                 c.setAutoCommit(wasAutoCommit);
                 return result;
             }
-            case MARIADB: {
+            case MARIADB -> {
                 try (PreparedStatement lock = c.prepareStatement("SELECT GET_LOCK(" + MARIADB_LOCK_NAME + ", ?)")) {
                     lock.setQueryTimeout(LOCK_TIMEOUT_SECONDS + 5);
                     lock.setInt(1, LOCK_TIMEOUT_SECONDS);
@@ -194,7 +194,7 @@ final class SchemaMigrations {
                     }
                 }
             }
-            default: {
+            default -> { // H2
                 try {
                     if (!H2_LOCK.tryLock(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                         throw lockTimeout();

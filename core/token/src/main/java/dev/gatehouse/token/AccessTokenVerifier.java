@@ -325,7 +325,7 @@ public final class AccessTokenVerifier {
             cache.remove(cacheKey);
             throw e;
         }
-        if (current != hit.key && !hit.key.equals(current)) {
+        if (!hit.key.equals(current)) {
             cache.remove(cacheKey);
             return null;
         }

@@ -157,7 +157,7 @@ public final class KeyFiles {
     private static ECPublicKey findEcPublic(String setting, List<PublicKey> publics, ECPrivateKey priv) {
         // Sign and verify a probe to pair the private key with its public key.
         for (PublicKey candidate : publics) {
-            if (candidate instanceof ECPublicKey) {
+            if (candidate instanceof ECPublicKey ec) {
                 try {
                     java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
                     s.initSign(priv);
@@ -167,7 +167,7 @@ public final class KeyFiles {
                     s.initVerify(candidate);
                     s.update(probe);
                     if (s.verify(sig)) {
-                        return (ECPublicKey) candidate;
+                        return ec;
                     }
                 } catch (GeneralSecurityException e) {
                     // not this one

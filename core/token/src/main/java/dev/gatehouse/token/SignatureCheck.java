@@ -46,7 +46,12 @@ abstract class SignatureCheck {
     private static final class Jdk extends SignatureCheck {
         private final SigningKey key;
         private final String jdkAlgorithm;
-        /** A {@link Signature} initialised for verification, or a {@link Mac} initialised with the secret. */
+        /**
+         * A {@link Signature} initialised for verification, or a {@link Mac} initialised with the
+         * secret. Per key on purpose (Error Prone's ThreadLocalUsage expects a static field): each
+         * primitive is initialised with this key, and goes when the key set drops the key.
+         */
+        @SuppressWarnings("ThreadLocalUsage")
         private final ThreadLocal<Object> primitive = new ThreadLocal<>();
 
         Jdk(SigningKey key, String jdkAlgorithm) {

@@ -113,21 +113,21 @@ public final class SigningKey {
         Objects.requireNonNull(algorithm, "algorithm");
         try {
             switch (algorithm) {
-                case RS256: {
+                case RS256 -> {
                     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
                     gen.initialize(MIN_RSA_BITS, RANDOM);
                     KeyPair pair = gen.generateKeyPair();
                     RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
                     return rsa(Jwk.thumbprint(pub), pub, (RSAPrivateKey) pair.getPrivate());
                 }
-                case ES256: {
+                case ES256 -> {
                     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
                     gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
                     KeyPair pair = gen.generateKeyPair();
                     ECPublicKey pub = (ECPublicKey) pair.getPublic();
                     return ec(Jwk.thumbprint(pub), pub, (ECPrivateKey) pair.getPrivate());
                 }
-                default: {
+                default -> {
                     byte[] secret = new byte[MIN_HMAC_BYTES];
                     RANDOM.nextBytes(secret);
                     byte[] id = new byte[12];

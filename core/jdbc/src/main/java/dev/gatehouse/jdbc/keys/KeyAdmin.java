@@ -66,32 +66,32 @@ public final class KeyAdmin {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT = String.join("\n",
-            "Usage: KeyAdmin <command> [options]",
-            "Commands:",
-            "  list              the signing keys and what each is doing now (with the key-encryption key:",
-            "                    also the rows the nodes refuse, and why)",
-            "  rotate            create the next key: published now, signs after the publish lead",
-            "  rotate --now      the next key signs at once (verifiers that cached the JWK Set refuse",
-            "                    its tokens until they fetch it again; other nodes switch at their next refresh)",
-            "  revoke <kid>      the key stops signing and verifying now; its tokens are refused",
-            "  authenticate [<kid>...]",
-            "                    the rows the nodes refuse (not authenticated under the key-encryption key),",
-            "                    with the fingerprint of each public key; changes nothing",
-            "  authenticate --confirm [<kid>...]",
-            "                    authenticate the rows that have no row MAC (all of them, or those named) after",
-            "                    you have checked that they are your keys: writes their MAC and encrypts a",
-            "                    private part stored unencrypted. Rows whose MAC is wrong are never authenticated",
-            "Options (each also read from the environment variable shown):",
-            "  --jdbc-url <url>                 GATEHOUSE_JDBC_URL (required)",
-            "  --jdbc-user <user>               GATEHOUSE_JDBC_USER",
-            "  --jdbc-password <password>       GATEHOUSE_JDBC_PASSWORD",
-            "  --key-encryption-key <base64>    GATEHOUSE_KEY_ENCRYPTION_KEY (rotate, revoke, authenticate; list)",
-            "  --allow-unencrypted              the application stores keys unencrypted",
-            "  --algorithm <RS256|ES256|HS256>  GATEHOUSE_SIGNING_ALG (default: the active key's)",
-            "  --rotation-period <ISO-8601>     GATEHOUSE_KEY_ROTATION (default P30D)",
-            "  --publish-lead <ISO-8601>        default PT1H",
-            "  --token-lifetime <ISO-8601>      default GATEHOUSE_ACCESS_TOKEN_TTL + PT30S, or PT5M30S");
+    private static final String USAGE_TEXT = """
+            Usage: KeyAdmin <command> [options]
+            Commands:
+              list              the signing keys and what each is doing now (with the key-encryption key:
+                                also the rows the nodes refuse, and why)
+              rotate            create the next key: published now, signs after the publish lead
+              rotate --now      the next key signs at once (verifiers that cached the JWK Set refuse
+                                its tokens until they fetch it again; other nodes switch at their next refresh)
+              revoke <kid>      the key stops signing and verifying now; its tokens are refused
+              authenticate [<kid>...]
+                                the rows the nodes refuse (not authenticated under the key-encryption key),
+                                with the fingerprint of each public key; changes nothing
+              authenticate --confirm [<kid>...]
+                                authenticate the rows that have no row MAC (all of them, or those named) after
+                                you have checked that they are your keys: writes their MAC and encrypts a
+                                private part stored unencrypted. Rows whose MAC is wrong are never authenticated
+            Options (each also read from the environment variable shown):
+              --jdbc-url <url>                 GATEHOUSE_JDBC_URL (required)
+              --jdbc-user <user>               GATEHOUSE_JDBC_USER
+              --jdbc-password <password>       GATEHOUSE_JDBC_PASSWORD
+              --key-encryption-key <base64>    GATEHOUSE_KEY_ENCRYPTION_KEY (rotate, revoke, authenticate; list)
+              --allow-unencrypted              the application stores keys unencrypted
+              --algorithm <RS256|ES256|HS256>  GATEHOUSE_SIGNING_ALG (default: the active key's)
+              --rotation-period <ISO-8601>     GATEHOUSE_KEY_ROTATION (default P30D)
+              --publish-lead <ISO-8601>        default PT1H
+              --token-lifetime <ISO-8601>      default GATEHOUSE_ACCESS_TOKEN_TTL + PT30S, or PT5M30S""";
 
     /** What a command does, once its options are parsed. */
     @FunctionalInterface

@@ -193,8 +193,8 @@ final class KeyTable {
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
                 }
                 throw e;
             }

@@ -63,7 +63,7 @@ public final class Fixture {
     private Fixture(SigningAlgorithm algorithm) throws GeneralSecurityException {
         this.algorithm = algorithm;
         switch (algorithm) {
-            case RS256: {
+            case RS256 -> {
                 KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
                 gen.initialize(2048, RANDOM);
                 KeyPair pair = gen.generateKeyPair();
@@ -72,9 +72,8 @@ public final class Fixture {
                 this.secret = null;
                 this.kid = thumbprintLike(publicKey);
                 this.signingKey = SigningKey.rsa(kid, (RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
-                break;
             }
-            case ES256: {
+            case ES256 -> {
                 KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
                 gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
                 KeyPair pair = gen.generateKeyPair();
@@ -83,9 +82,8 @@ public final class Fixture {
                 this.secret = null;
                 this.kid = thumbprintLike(publicKey);
                 this.signingKey = SigningKey.ec(kid, (ECPublicKey) publicKey, (ECPrivateKey) privateKey);
-                break;
             }
-            default: {
+            default -> {
                 this.publicKey = null;
                 this.privateKey = null;
                 this.secret = new byte[32];
@@ -129,14 +127,11 @@ public final class Fixture {
 
     /** The JDK algorithm name for raw signing and verifying. */
     public String jdkAlgorithm() {
-        switch (algorithm) {
-            case RS256:
-                return "SHA256withRSA";
-            case ES256:
-                return "SHA256withECDSAinP1363Format";
-            default:
-                return "HmacSHA256";
-        }
+        return switch (algorithm) {
+            case RS256 -> "SHA256withRSA";
+            case ES256 -> "SHA256withECDSAinP1363Format";
+            case HS256 -> "HmacSHA256";
+        };
     }
 
     private static String thumbprintLike(PublicKey key) throws GeneralSecurityException {

@@ -41,18 +41,12 @@ public final class Report {
         ISSUERS.put("rawJdk", "raw JDK signing (the limit)");
     }
 
-    /** One measured benchmark: mean time per operation and allocation per operation. */
-    static final class Score {
-        final double microsPerOp;
-        final double error;
-        /** Bytes allocated per operation, or NaN when measured without {@code -prof gc}. */
-        final double bytesPerOp;
-
-        Score(double microsPerOp, double error, double bytesPerOp) {
-            this.microsPerOp = microsPerOp;
-            this.error = error;
-            this.bytesPerOp = bytesPerOp;
-        }
+    /**
+     * One measured benchmark: mean time per operation and allocation per operation.
+     *
+     * @param bytesPerOp bytes allocated per operation, or NaN when measured without {@code -prof gc}
+     */
+    record Score(double microsPerOp, double error, double bytesPerOp) {
     }
 
     /** Scores by "Class.method" then algorithm. */
@@ -80,18 +74,13 @@ public final class Report {
     }
 
     private static double toMicros(String unit) {
-        switch (unit) {
-            case "us/op":
-                return 1;
-            case "ns/op":
-                return 1e-3;
-            case "ms/op":
-                return 1e3;
-            case "s/op":
-                return 1e6;
-            default:
-                throw new IllegalArgumentException("Unexpected score unit " + unit + ": run the benchmarks in average-time mode");
-        }
+        return switch (unit) {
+            case "us/op" -> 1;
+            case "ns/op" -> 1e-3;
+            case "ms/op" -> 1e3;
+            case "s/op" -> 1e6;
+            default -> throw new IllegalArgumentException("Unexpected score unit " + unit + ": run the benchmarks in average-time mode");
+        };
     }
 
     Score score(String benchmark, String alg) {
@@ -150,7 +139,7 @@ public final class Report {
         out.add(ratioTarget("RS256: cold Gatehouse path ≤ 1.05 × java-jwt alone", cold, javaJwt, r -> r <= 1.05, "× java-jwt"));
         out.add(ratioTarget("RS256: cold Gatehouse path ≤ about 1.25 × raw crypto", cold, rawRs, r -> r <= 1.25, "× raw"));
         if (javaJwt != null && hitRs != null) {
-            double speedup = javaJwt.microsPerOp / hitRs.microsPerOp;
+            double speedup = javaJwt.microsPerOp() / hitRs.microsPerOp();
             out.add(new String[] {"RS256: cache hit ≥ 20 × faster than java-jwt's verification",
                     format(speedup, 1) + " × faster", speedup >= 20 ? "yes" : "**no**"});
         }
@@ -165,14 +154,14 @@ public final class Report {
         if (s == null || base == null) {
             return new String[] {name, "not measured", "n/a"};
         }
-        double ratio = s.microsPerOp / base.microsPerOp;
+        double ratio = s.microsPerOp() / base.microsPerOp();
         return new String[] {name, format(ratio, 3) + " " + unit, ok.test(ratio) ? "yes" : "**no**"};
     }
 
     private static String row(String alg, String name, Score s, Score raw) {
-        return "| " + alg + " | " + name + " | " + micros(s.microsPerOp) + " | " + micros(s.error) + " | "
-                + (Double.isNaN(s.bytesPerOp) ? "–" : format(s.bytesPerOp, 0)) + " | "
-                + (raw == null ? "–" : ratio(s.microsPerOp / raw.microsPerOp)) + " |\n";
+        return "| " + alg + " | " + name + " | " + micros(s.microsPerOp()) + " | " + micros(s.error()) + " | "
+                + (Double.isNaN(s.bytesPerOp()) ? "–" : format(s.bytesPerOp(), 0)) + " | "
+                + (raw == null ? "–" : ratio(s.microsPerOp() / raw.microsPerOp())) + " |\n";
     }
 
     private static String ratio(double r) {
@@ -225,7 +214,7 @@ public final class Report {
 
     private static String loadAverage() {
         try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
             return parts[0] + " " + parts[1] + " " + parts[2];
         } catch (IOException | RuntimeException e) {
             return "unknown";
@@ -243,7 +232,7 @@ public final class Report {
             d.append(alg);
             for (String benchmark : VERIFIERS.keySet()) {
                 Score s = score("VerifyBenchmark." + benchmark, alg);
-                d.append('\t').append(s == null ? "NaN" : String.format(Locale.ROOT, "%.4f", s.microsPerOp));
+                d.append('\t').append(s == null ? "NaN" : String.format(Locale.ROOT, "%.4f", s.microsPerOp()));
             }
             d.append('\n');
         }

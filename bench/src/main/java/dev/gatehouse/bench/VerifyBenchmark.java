@@ -95,6 +95,8 @@ public class VerifyBenchmark {
     private ConfigurableJWTProcessor<SecurityContext> nimbus;
     private JwtParser jjwt;
 
+    // A cache hit returns the very principal it remembered: identity is what shows the hit.
+    @SuppressWarnings("ReferenceEquality")
     @Setup
     public void setUp() throws Exception {
         fixture = Fixture.of(SigningAlgorithm.valueOf(alg));
@@ -227,31 +229,29 @@ public class VerifyBenchmark {
     }
 
     static Algorithm javaJwtAlgorithm(Fixture f) {
-        switch (f.algorithm) {
-            case RS256:
-                return Algorithm.RSA256((RSAPublicKey) f.publicKey, null);
-            case ES256:
-                return Algorithm.ECDSA256((ECPublicKey) f.publicKey, null);
-            default:
-                return Algorithm.HMAC256(f.secret);
-        }
+        return switch (f.algorithm) {
+            case RS256 -> Algorithm.RSA256((RSAPublicKey) f.publicKey, null);
+            case ES256 -> Algorithm.ECDSA256((ECPublicKey) f.publicKey, null);
+            case HS256 -> Algorithm.HMAC256(f.secret);
+        };
     }
 
     private static ConfigurableJWTProcessor<SecurityContext> nimbusProcessor(Fixture f) {
         JWK jwk;
         JWSAlgorithm jwsAlgorithm;
         switch (f.algorithm) {
-            case RS256:
+            case RS256 -> {
                 jwk = new RSAKey.Builder((RSAPublicKey) f.publicKey).keyID(f.kid).build();
                 jwsAlgorithm = JWSAlgorithm.RS256;
-                break;
-            case ES256:
+            }
+            case ES256 -> {
                 jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) f.publicKey).keyID(f.kid).build();
                 jwsAlgorithm = JWSAlgorithm.ES256;
-                break;
-            default:
+            }
+            default -> {
                 jwk = new OctetSequenceKey.Builder(f.secret).keyID(f.kid).build();
                 jwsAlgorithm = JWSAlgorithm.HS256;
+            }
         }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));

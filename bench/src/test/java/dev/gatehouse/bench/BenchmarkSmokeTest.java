@@ -70,7 +70,7 @@ class BenchmarkSmokeTest {
             for (String label : Report.VERIFIERS.values()) {
                 assertThat(markdown).contains("| " + alg + " | " + label + " | ");
             }
-            assertThat(report.score("VerifyBenchmark.gatehouse", alg).bytesPerOp).isPositive(); // -prof gc was read
+            assertThat(report.score("VerifyBenchmark.gatehouse", alg).bytesPerOp()).isPositive(); // -prof gc was read
         }
         Path doc = dir.resolve("performance.md");
         Files.writeString(doc, "# Performance\n\n" + Report.BEGIN + "\nold\n" + Report.END + "\n\nafter\n");

@@ -37,7 +37,7 @@ class ReportTest {
     void scoresAreConvertedToMicrosecondsAndRatiosAreAgainstRawCrypto() {
         Report report = report();
 
-        assertThat(report.score("VerifyBenchmark.gatehouseCached", "RS256").microsPerOp).isEqualTo(0.2);
+        assertThat(report.score("VerifyBenchmark.gatehouseCached", "RS256").microsPerOp()).isEqualTo(0.2);
         String md = report.markdown(null);
         assertThat(md).contains("| RS256 | Gatehouse, request path, cache off | 46.00 | 4.60 | 9,000 | 1.15 |");
         assertThat(md).contains("| RS256 | Gatehouse, request path, cache hit | 0.200 | 0.020 | 120 | 0.005 |");

@@ -209,19 +209,14 @@ public final class DemoContext implements AutoCloseable {
             return keys;
         } catch (ConfigurationException e) {
             // start() leaves nothing running when it throws
-            switch (e.setting()) {
-                case "keyEncryptionKey":
-                    throw new ConfigurationException("GATEHOUSE_KEY_ENCRYPTION_KEY", e.problem()
-                            + (generated ? " (the key generated into " + DEMO_KEK_FILE.toAbsolutePath() + " was used)" : ""), e);
-                case "rotationPeriod":
-                    throw new ConfigurationException("GATEHOUSE_KEY_ROTATION", e.problem(), e);
-                case "publishLead":
-                    throw new ConfigurationException("GATEHOUSE_KEY_PUBLISH_LEAD", e.problem(), e);
-                case "refreshInterval":
-                    throw new ConfigurationException("GATEHOUSE_KEY_REFRESH_INTERVAL", e.problem(), e);
-                default:
-                    throw e;
-            }
+            throw switch (e.setting()) {
+                case "keyEncryptionKey" -> new ConfigurationException("GATEHOUSE_KEY_ENCRYPTION_KEY", e.problem()
+                        + (generated ? " (the key generated into " + DEMO_KEK_FILE.toAbsolutePath() + " was used)" : ""), e);
+                case "rotationPeriod" -> new ConfigurationException("GATEHOUSE_KEY_ROTATION", e.problem(), e);
+                case "publishLead" -> new ConfigurationException("GATEHOUSE_KEY_PUBLISH_LEAD", e.problem(), e);
+                case "refreshInterval" -> new ConfigurationException("GATEHOUSE_KEY_REFRESH_INTERVAL", e.problem(), e);
+                default -> e;
+            };
         }
     }
 
@@ -287,9 +282,9 @@ public final class DemoContext implements AutoCloseable {
     }
 
     private static void closeKeys(KeySource keys) {
-        if (keys instanceof AutoCloseable) {
+        if (keys instanceof AutoCloseable closeable) {
             try {
-                ((AutoCloseable) keys).close();
+                closeable.close();
             } catch (Exception e) {
                 LOG.warn("Could not stop the key source", e);
             }
@@ -352,7 +347,7 @@ public final class DemoContext implements AutoCloseable {
         if (query < 0) {
             return false;
         }
-        for (String pair : url.substring(query + 1).split("&")) {
+        for (String pair : url.substring(query + 1).split("&", -1)) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
             if (key.equalsIgnoreCase(name)) {

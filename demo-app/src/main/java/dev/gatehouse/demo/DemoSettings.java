@@ -149,14 +149,14 @@ public final class DemoSettings {
         this.clientAttemptsPerMinute = integer(source, "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
                 String.valueOf(AuthSettings.DEFAULT_CLIENT_ATTEMPTS_PER_MINUTE), 1, 1_000_000);
         this.adminEmails = new LinkedHashSet<>();
-        for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",")) {
+        for (String email : text(source, "GATEHOUSE_ADMIN_EMAILS", "").split(",", -1)) {
             if (!email.isBlank()) {
                 adminEmails.add(email.strip());
             }
         }
         this.requireHttps = bool(source, "GATEHOUSE_REQUIRE_HTTPS", "true");
         this.trustedProxies = new LinkedHashSet<>();
-        for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",")) {
+        for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",", -1)) {
             if (!proxy.isBlank()) {
                 if (!TransportSecurity.isAddressLiteral(proxy.strip())) {
                     throw new ConfigurationException("GATEHOUSE_TRUSTED_PROXIES", "'" + proxy.strip() + "' is not an IP address literal");
@@ -166,24 +166,17 @@ public final class DemoSettings {
         }
         String keystore = text(source, "GATEHOUSE_TLS_KEYSTORE", "");
         String mode = text(source, "GATEHOUSE_TLS", keystore.isEmpty() ? "off" : "keystore");
-        switch (mode.toLowerCase(Locale.ROOT)) {
-            case "off":
-                this.tls = Tls.OFF;
-                if (!keystore.isEmpty()) {
-                    throw new ConfigurationException("GATEHOUSE_TLS", "is off, but GATEHOUSE_TLS_KEYSTORE is set");
-                }
-                break;
-            case "keystore":
-                this.tls = Tls.KEYSTORE;
-                if (keystore.isEmpty()) {
-                    throw new ConfigurationException("GATEHOUSE_TLS_KEYSTORE", "is required with GATEHOUSE_TLS=keystore (a PKCS#12 file)");
-                }
-                break;
-            case "self-signed":
-                this.tls = Tls.SELF_SIGNED;
-                break;
-            default:
-                throw new ConfigurationException("GATEHOUSE_TLS", "'" + mode + "' is not one of off, keystore, self-signed");
+        this.tls = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "off" -> Tls.OFF;
+            case "keystore" -> Tls.KEYSTORE;
+            case "self-signed" -> Tls.SELF_SIGNED;
+            default -> throw new ConfigurationException("GATEHOUSE_TLS", "'" + mode + "' is not one of off, keystore, self-signed");
+        };
+        if (tls == Tls.OFF && !keystore.isEmpty()) {
+            throw new ConfigurationException("GATEHOUSE_TLS", "is off, but GATEHOUSE_TLS_KEYSTORE is set");
+        }
+        if (tls == Tls.KEYSTORE && keystore.isEmpty()) {
+            throw new ConfigurationException("GATEHOUSE_TLS_KEYSTORE", "is required with GATEHOUSE_TLS=keystore (a PKCS#12 file)");
         }
         this.tlsKeystore = !keystore.isEmpty() ? Path.of(keystore) : tls == Tls.SELF_SIGNED ? DEFAULT_SELF_SIGNED_KEYSTORE : null;
         this.tlsKeystorePassword = text(source, "GATEHOUSE_TLS_KEYSTORE_PASSWORD", "");

@@ -37,8 +37,8 @@ final class PoolThreads implements ThreadFactory {
     /** Closes the pool, then waits up to {@code max} for the threads it made to end. */
     static void close(HikariDataSource pool, Duration max) {
         pool.close();
-        if (pool.getThreadFactory() instanceof PoolThreads) {
-            ((PoolThreads) pool.getThreadFactory()).awaitEnd(max);
+        if (pool.getThreadFactory() instanceof PoolThreads threads) {
+            threads.awaitEnd(max);
         }
     }
 

@@ -24,14 +24,14 @@ import java.util.function.Function;
  * {@code @Authenticated} called anonymously) gets a 401, never a {@code null} caller.
  */
 final class PrincipalParameters implements ValueParamProvider {
-    private static final Function<ContainerRequest, AccessTokenPrincipal> CALLER = request -> {
+    private static AccessTokenPrincipal caller(ContainerRequest request) {
         SecurityContext security = request.getSecurityContext();
         Principal principal = security == null ? null : security.getUserPrincipal();
-        if (principal instanceof AccessTokenPrincipal) {
-            return (AccessTokenPrincipal) principal;
+        if (principal instanceof AccessTokenPrincipal token) {
+            return token;
         }
         throw new NotAuthorizedException("Bearer");
-    };
+    }
 
     /** Registers the provider with a Jersey application. */
     static AbstractBinder binder() {
@@ -45,7 +45,8 @@ final class PrincipalParameters implements ValueParamProvider {
 
     @Override
     public Function<ContainerRequest, ?> getValueProvider(Parameter parameter) {
-        return parameter.getSource() == Source.CONTEXT && parameter.getRawType() == AccessTokenPrincipal.class ? CALLER : null;
+        return parameter.getSource() == Source.CONTEXT && parameter.getRawType() == AccessTokenPrincipal.class
+                ? PrincipalParameters::caller : null;
     }
 
     @Override

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A servlet filter that verifies Gatehouse access tokens (bearer header or HttpOnly cookie) and
@@ -247,12 +246,10 @@ public final class GatehouseFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             chain.doFilter(req, res);
             return;
         }
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
         RequestAuthenticator auth = this.authenticator;
         if (auth == null) {
             // init() failed or never ran: refuse rather than pass (fail closed).

@@ -131,11 +131,11 @@ final class InitParams {
                 }
             }
             Object value = config.getServletContext().getAttribute(attribute);
-            if (!(value instanceof AccessTokenVerifier)) {
+            if (!(value instanceof AccessTokenVerifier shared)) {
                 throw new ConfigurationException(VERIFIER_ATTRIBUTE_PARAM, "the servlet-context attribute '" + attribute
                         + "' holds no AccessTokenVerifier (set it in a ServletContextListener)");
             }
-            verifier = (AccessTokenVerifier) value;
+            verifier = shared;
         } else {
             TokenSettings settings = tokenSettings();
             String jwksUrl = nonEmpty(param(JWKS_URL_PARAM, null));
@@ -243,7 +243,7 @@ final class InitParams {
 
     private static List<String> list(String value) {
         List<String> out = new ArrayList<>();
-        for (String part : value.split(",")) {
+        for (String part : value.split(",", -1)) {
             if (!part.isBlank()) {
                 out.add(part.strip());
             }

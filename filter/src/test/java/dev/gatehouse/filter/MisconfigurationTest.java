@@ -113,7 +113,8 @@ class MisconfigurationTest {
         Path emptySet = file("empty.json", "{\"keys\":[]}");
         Path badJson = file("bad.json", "{\"keys\": [");
         Path weakRsa = file("weak.json", "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"weak\",\"alg\":\"RS256\",\"e\":\"AQAB\",\"n\":\""
-                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new java.math.BigInteger(1, new byte[128]).setBit(1023).setBit(0).toByteArray())
+                + java.util.Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(new java.math.BigInteger(1, new byte[128]).setBit(1023).setBit(0).toByteArray())
                 + "\"}]}");
         return Stream.of(
                 misconfig("issuer missing", without(GatehouseFilter.ISSUER_PARAM), GatehouseFilter.ISSUER_PARAM),
@@ -150,7 +151,8 @@ class MisconfigurationTest {
                 misconfig("csrf-cookie not a cookie name", with(GatehouseFilter.CSRF_COOKIE_PARAM, "a;b"), GatehouseFilter.CSRF_COOKIE_PARAM),
                 misconfig("csrf-header not a header name", with(GatehouseFilter.CSRF_HEADER_PARAM, "X CSRF"), GatehouseFilter.CSRF_HEADER_PARAM),
                 misconfig("allowed-origins not an origin", with(GatehouseFilter.ALLOWED_ORIGINS_PARAM, "evil.example"), GatehouseFilter.ALLOWED_ORIGINS_PARAM),
-                misconfig("allowed-origins with a path", with(GatehouseFilter.ALLOWED_ORIGINS_PARAM, "https://app.example/login"), GatehouseFilter.ALLOWED_ORIGINS_PARAM),
+                misconfig("allowed-origins with a path", with(GatehouseFilter.ALLOWED_ORIGINS_PARAM, "https://app.example/login"),
+                        GatehouseFilter.ALLOWED_ORIGINS_PARAM),
                 misconfig("public-paths without a leading slash", with(GatehouseFilter.PUBLIC_PATHS_PARAM, "api/*"), GatehouseFilter.PUBLIC_PATHS_PARAM),
                 misconfig("public-paths with an inner wildcard", with(GatehouseFilter.PUBLIC_PATHS_PARAM, "/a/*/b"), GatehouseFilter.PUBLIC_PATHS_PARAM),
                 misconfig("allow-anonymous yes", with(GatehouseFilter.ALLOW_ANONYMOUS_PARAM, "yes"), GatehouseFilter.ALLOW_ANONYMOUS_PARAM),

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -162,7 +161,7 @@ public final class GatehouseFeature implements Feature {
         private WebSettings web = WebSettings.defaults();
         private Function<ContainerRequestContext, String> peerAddress = request -> {
             Object value = request.getProperty(PEER_ADDRESS_PROPERTY);
-            return value instanceof String ? (String) value : null;
+            return value instanceof String address ? address : null;
         };
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration jwksMaxAge;
@@ -234,8 +233,8 @@ public final class GatehouseFeature implements Feature {
             if (maxAge.isNegative()) {
                 throw new ConfigurationException("jwksMaxAge", "must not be negative");
             }
-            if (service != null && service.keys() instanceof ManagedKeySource) {
-                Duration limit = ((ManagedKeySource) service.keys()).recommendedJwksMaxAge();
+            if (service != null && service.keys() instanceof ManagedKeySource managed) {
+                Duration limit = managed.recommendedJwksMaxAge();
                 if (jwksMaxAge == null && maxAge.compareTo(limit) > 0) {
                     maxAge = limit;
                 } else if (maxAge.compareTo(limit) > 0) {

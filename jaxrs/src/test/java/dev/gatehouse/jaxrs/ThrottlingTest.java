@@ -269,7 +269,8 @@ class ThrottlingTest {
     void fromAnUntrustedPeerForgedForwardedForIsIgnoredAndEveryEmailDrawsOnOneBudget() throws Exception {
         // no trusted proxy, and the HTTPS check off: the loopback peer's forwarding headers are then
         // ignored (with a warning), and every request is the peer's
-        try (TestServer limited = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5), f -> f.web(WebSettings.builder().requireHttps(false).build()))) {
+        try (TestServer limited = TestServer.start(db.dataSource(), a -> a.clientAttemptsPerMinute(5),
+                f -> f.web(WebSettings.builder().requireHttps(false).build()))) {
             for (int i = 0; i < 5; i++) {
                 // a new email and a new forged X-Forwarded-For each time: still one client, the peer
                 Reply r = new Client(limited.base).postJson("auth/login", Json.credentials(newEmail(), PASSWORD),

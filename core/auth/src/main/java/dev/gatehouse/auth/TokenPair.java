@@ -9,36 +9,22 @@ import java.util.Objects;
 /**
  * An access token and the refresh token issued with it (login or refresh). Both strings are
  * secrets; {@link #toString()} prints neither.
+ *
+ * @param access           the access token
+ * @param refreshToken     the opaque refresh token (only its hash is stored)
+ * @param refreshExpiresAt when the refresh token expires
+ * @param refreshIssuedAt  the instant the refresh token's expiry was computed from. (The access
+ *                         token's {@code iat} is read from the clock a moment later and cut to whole
+ *                         seconds, so counting from it could make the lifetime a second shorter than
+ *                         configured.)
  */
-public final class TokenPair {
-    private final IssuedAccessToken access;
-    private final String refreshToken;
-    private final Instant refreshExpiresAt;
-    private final Instant refreshIssuedAt;
+public record TokenPair(IssuedAccessToken access, String refreshToken, Instant refreshExpiresAt, Instant refreshIssuedAt) {
 
-    /**
-     * {@code refreshIssuedAt} is the instant the refresh token's expiry was computed from. (The
-     * access token's {@code iat} is read from the clock a moment later and cut to whole seconds, so
-     * counting from it could make the lifetime a second shorter than configured.)
-     */
-    TokenPair(IssuedAccessToken access, String refreshToken, Instant refreshExpiresAt, Instant refreshIssuedAt) {
-        this.access = Objects.requireNonNull(access, "access");
-        this.refreshToken = Objects.requireNonNull(refreshToken, "refreshToken");
-        this.refreshExpiresAt = Objects.requireNonNull(refreshExpiresAt, "refreshExpiresAt");
-        this.refreshIssuedAt = Objects.requireNonNull(refreshIssuedAt, "refreshIssuedAt");
-    }
-
-    public IssuedAccessToken access() {
-        return access;
-    }
-
-    /** The opaque refresh token (only its hash is stored). */
-    public String refreshToken() {
-        return refreshToken;
-    }
-
-    public Instant refreshExpiresAt() {
-        return refreshExpiresAt;
+    public TokenPair {
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(refreshToken, "refreshToken");
+        Objects.requireNonNull(refreshExpiresAt, "refreshExpiresAt");
+        Objects.requireNonNull(refreshIssuedAt, "refreshIssuedAt");
     }
 
     /** Whole seconds from issue to the refresh token's expiry. */
@@ -46,6 +32,7 @@ public final class TokenPair {
         return Math.max(0, Duration.between(refreshIssuedAt, refreshExpiresAt).toSeconds());
     }
 
+    /** Leaves both tokens out. */
     @Override
     public String toString() {
         return "TokenPair{" + access.principal() + ", refreshExpiresAt=" + refreshExpiresAt + "}";

@@ -1,7 +1,6 @@
 package dev.gatehouse.auth;
 
 import dev.gatehouse.web.ClientAddresses;
-import dev.gatehouse.auth.ClientRateLimiter;
 
 import dev.gatehouse.testing.MutableClock;
 import org.junit.jupiter.api.Test;

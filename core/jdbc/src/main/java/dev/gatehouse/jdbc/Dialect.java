@@ -155,7 +155,7 @@ public enum Dialect {
         if (next != null && next != x) {
             return next;
         }
-        return x.getCause() instanceof SQLException && x.getCause() != x ? (SQLException) x.getCause() : null;
+        return x.getCause() instanceof SQLException cause && cause != x ? cause : null;
     }
 
     // ---- upserts -------------------------------------------------------------------------------
@@ -165,16 +165,13 @@ public enum Dialect {
      * the later expiry if it is already there, or {@code null} (H2: update, then insert).
      */
     String revokedTokenUpsert() {
-        switch (this) {
-            case POSTGRESQL:
-                return "INSERT INTO gh_revoked_tokens AS t (jti, expires_at) VALUES (?, ?)"
-                        + " ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)";
-            case MARIADB:
-                return "INSERT INTO gh_revoked_tokens (jti, expires_at) VALUES (?, ?)"
-                        + " ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, VALUES(expires_at))";
-            default:
-                return null;
-        }
+        return switch (this) {
+            case POSTGRESQL -> "INSERT INTO gh_revoked_tokens AS t (jti, expires_at) VALUES (?, ?)"
+                    + " ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)";
+            case MARIADB -> "INSERT INTO gh_revoked_tokens (jti, expires_at) VALUES (?, ?)"
+                    + " ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, VALUES(expires_at))";
+            case H2 -> null;
+        };
     }
 
     /**
@@ -183,17 +180,14 @@ public enum Dialect {
      * (H2: update, then insert).
      */
     String userGenerationUpsert() {
-        switch (this) {
-            case POSTGRESQL:
-                return "INSERT INTO gh_user_revocations AS t (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
-                        + " ON CONFLICT (user_id) DO UPDATE SET min_generation = GREATEST(t.min_generation, EXCLUDED.min_generation),"
-                        + " revoked_at = GREATEST(t.revoked_at, EXCLUDED.revoked_at)";
-            case MARIADB:
-                return "INSERT INTO gh_user_revocations (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
-                        + " ON DUPLICATE KEY UPDATE min_generation = GREATEST(min_generation, VALUES(min_generation)),"
-                        + " revoked_at = GREATEST(revoked_at, VALUES(revoked_at))";
-            default:
-                return null;
-        }
+        return switch (this) {
+            case POSTGRESQL -> "INSERT INTO gh_user_revocations AS t (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (user_id) DO UPDATE SET min_generation = GREATEST(t.min_generation, EXCLUDED.min_generation),"
+                    + " revoked_at = GREATEST(t.revoked_at, EXCLUDED.revoked_at)";
+            case MARIADB -> "INSERT INTO gh_user_revocations (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
+                    + " ON DUPLICATE KEY UPDATE min_generation = GREATEST(min_generation, VALUES(min_generation)),"
+                    + " revoked_at = GREATEST(revoked_at, VALUES(revoked_at))";
+            case H2 -> null;
+        };
     }
 }

@@ -118,8 +118,8 @@ final class Jdbc {
             SQLException lost;
             try (Connection c = dataSource.getConnection()) {
                 return inTransaction(c, work);
-            } catch (Retry r) {
-                lost = (SQLException) r.getCause();
+            } catch (Retry retry) {
+                lost = (SQLException) retry.getCause();
             } catch (SQLException e) {
                 Dialect d = dialect;
                 if (d == null || !d.isTransient(e)) {

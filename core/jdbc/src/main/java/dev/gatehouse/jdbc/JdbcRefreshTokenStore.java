@@ -14,9 +14,10 @@ import java.util.Optional;
  * {@link RefreshTokenStore} on tables {@code gh_refresh_families}, {@code gh_refresh_tokens} and
  * {@code gh_refresh_seals}.
  *
- * <p>Locking: every transaction that adds a token to a family ({@link #rotate}) first takes the family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family
- * is not revoked; {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which
- * takes the same lock. So a revocation either commits before a rotation reads the family (the
+ * <p>Locking: every transaction that adds a token to a family ({@link #rotate}) first takes the
+ * family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family is not revoked;
+ * {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which takes the same
+ * lock. So a revocation either commits before a rotation reads the family (the
  * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
  * the family with the new token in it). Locks are always taken family row first, then token
  * rows, as {@link #deleteExpired}'s cascade does, so these transactions cannot deadlock each other.

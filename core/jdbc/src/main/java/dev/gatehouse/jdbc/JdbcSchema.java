@@ -152,7 +152,7 @@ public final class JdbcSchema {
     static List<String> statements(String script) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : script.split("\r?\n")) {
+        for (String line : script.split("\r?\n", -1)) {
             String trimmed = line.trim();
             if (trimmed.isEmpty() || trimmed.startsWith("--")) {
                 continue;

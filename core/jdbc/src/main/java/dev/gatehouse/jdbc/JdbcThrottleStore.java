@@ -36,14 +36,7 @@ final class JdbcThrottleStore implements ThrottleStore {
     }
 
     /** A bucket's row as read under its lock; absent rows are {@code null}. */
-    private static final class Row {
-        final Instant tat;
-        final Instant lastSuccess;
-
-        Row(Instant tat, Instant lastSuccess) {
-            this.tat = tat;
-            this.lastSuccess = lastSuccess;
-        }
+    private record Row(Instant tat, Instant lastSuccess) {
     }
 
     @Override
@@ -55,20 +48,20 @@ final class JdbcThrottleStore implements ThrottleStore {
             Row account = lock(tx, accountKey);
             Row client = lock(tx, accountClientKey);
             Duration window = limits.knownClientWindow();
-            boolean known = client != null && client.lastSuccess != null && !window.isZero()
-                    && client.lastSuccess.isAfter(now.minus(window));
+            boolean known = client != null && client.lastSuccess() != null && !window.isZero()
+                    && client.lastSuccess().isAfter(now.minus(window));
             Instant clientTat = limits.accountClient().take(tat(client), now);
             Instant accountTat = known ? null : limits.account().take(tat(account), now);
-            if (clientTat == null || !known && accountTat == null) {
+            if (clientTat == null || (!known && accountTat == null)) {
                 // Refused: nothing is taken, so attempts while throttled do not prolong it.
                 Duration clientWait = clientTat == null ? limits.accountClient().waitFor(tat(client), now) : Duration.ZERO;
                 Duration accountWait = !known && accountTat == null ? limits.account().waitFor(tat(account), now) : Duration.ZERO;
                 Limit by = accountWait.compareTo(clientWait) > 0 ? Limit.ACCOUNT : Limit.ACCOUNT_CLIENT;
                 return new Reservation(by, accountWait.compareTo(clientWait) > 0 ? accountWait : clientWait, known);
             }
-            write(tx, accountClientKey, client, clientTat, client == null ? null : client.lastSuccess);
+            write(tx, accountClientKey, client, clientTat, client == null ? null : client.lastSuccess());
             if (!known) {
-                write(tx, accountKey, account, accountTat, account == null ? null : account.lastSuccess);
+                write(tx, accountKey, account, accountTat, account == null ? null : account.lastSuccess());
             }
             return new Reservation(null, Duration.ZERO, known);
         });
@@ -85,7 +78,7 @@ final class JdbcThrottleStore implements ThrottleStore {
             // Full again (no failures outstanding), and known from now on.
             write(tx, accountClientKey, client, now, now);
             if (chargedAccount && account != null) {
-                write(tx, accountKey, account, limits.account().giveBack(account.tat), account.lastSuccess);
+                write(tx, accountKey, account, limits.account().giveBack(account.tat()), account.lastSuccess());
             }
             return null;
         });
@@ -113,7 +106,7 @@ final class JdbcThrottleStore implements ThrottleStore {
     }
 
     private static Instant tat(Row row) {
-        return row == null ? null : row.tat;
+        return row == null ? null : row.tat();
     }
 
     private static Row lock(Jdbc.Tx tx, String key) throws SQLException {

@@ -90,13 +90,7 @@ final class SchemaMigrations {
     }
 
     /** The Gatehouse tables (and history table) of the current schema, each with its columns, lower case. */
-    static final class Inspection {
-        final Map<String, Set<String>> columns;
-
-        Inspection(Map<String, Set<String>> columns) {
-            this.columns = columns;
-        }
-
+    record Inspection(Map<String, Set<String>> columns) {
         boolean hasHistory() {
             return columns.containsKey(JdbcSchema.HISTORY_TABLE);
         }
@@ -152,7 +146,7 @@ final class SchemaMigrations {
     /** The first migration of a database without history, under the schema lock, held on {@code c}. */
     private static SchemaMigrationResult firstMigration(DataSource dataSource, Connection c, Dialect dialect) throws SQLException {
         switch (dialect) {
-            case POSTGRESQL: {
+            case POSTGRESQL -> {
                 boolean wasAutoCommit = c.getAutoCommit();
                 c.setAutoCommit(false);
                 SchemaMigrationResult result;
@@ -168,8 +162,8 @@ final class SchemaMigrations {
                     try {
                         c.rollback();
                         c.setAutoCommit(wasAutoCommit);
-                    } catch (SQLException r) {
-                        e.addSuppressed(r);
+                    } catch (SQLException rollbackFailure) {
+                        e.addSuppressed(rollbackFailure);
                     }
                     throw e;
                 }
@@ -177,7 +171,7 @@ final class SchemaMigrations {
                 c.setAutoCommit(wasAutoCommit);
                 return result;
             }
-            case MARIADB: {
+            case MARIADB -> {
                 try (PreparedStatement lock = c.prepareStatement("SELECT GET_LOCK(" + MARIADB_LOCK_NAME + ", ?)")) {
                     lock.setQueryTimeout(LOCK_TIMEOUT_SECONDS + 5);
                     lock.setInt(1, LOCK_TIMEOUT_SECONDS);
@@ -200,7 +194,7 @@ final class SchemaMigrations {
                     }
                 }
             }
-            default: {
+            default -> { // H2
                 try {
                     if (!H2_LOCK.tryLock(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                         throw lockTimeout();
@@ -247,7 +241,8 @@ final class SchemaMigrations {
             throw new IllegalStateException("Flyway reported no Gatehouse schema version after migrating");
         }
         SchemaMigrationResult outcome = new SchemaMigrationResult(
-                start == Start.VERSIONED ? result.initialSchemaVersion : null, version, applied, start == Start.ADOPT);
+                Optional.ofNullable(start == Start.VERSIONED ? result.initialSchemaVersion : null), version, applied,
+                start == Start.ADOPT);
         if (outcome.adopted()) {
             LOG.info("Gatehouse schema: the tables created before versions are recorded as version {} in {}",
                     version, JdbcSchema.HISTORY_TABLE);
@@ -273,7 +268,7 @@ final class SchemaMigrations {
         List<String> present = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> table : VERSION_1_TABLES.entrySet()) {
-            Set<String> columns = inspection.columns.get(table.getKey());
+            Set<String> columns = inspection.columns().get(table.getKey());
             if (columns == null) {
                 missing.add(table.getKey());
                 continue;
@@ -301,17 +296,11 @@ final class SchemaMigrations {
 
     /** The Gatehouse tables and the history table of the connection's current schema, with their columns. */
     static Inspection inspect(Connection c, Dialect dialect) throws SQLException {
-        String currentSchema;
-        switch (dialect) {
-            case POSTGRESQL:
-                currentSchema = "current_schema()";
-                break;
-            case MARIADB:
-                currentSchema = "DATABASE()";
-                break;
-            default:
-                currentSchema = "CURRENT_SCHEMA";
-        }
+        String currentSchema = switch (dialect) {
+            case POSTGRESQL -> "current_schema()";
+            case MARIADB -> "DATABASE()";
+            case H2 -> "CURRENT_SCHEMA";
+        };
         List<String> tables = new ArrayList<>(VERSION_1_TABLES.keySet());
         tables.add(JdbcSchema.HISTORY_TABLE);
         String sql = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = " + currentSchema
@@ -335,15 +324,12 @@ final class SchemaMigrations {
     /** Flyway configured for Gatehouse's migrations of this dialect, and for how this database starts. */
     static FluentConfiguration configuration(DataSource dataSource, Dialect dialect, Start start) {
         FluentConfiguration configuration = baseConfiguration(dataSource, dialect);
-        switch (start) {
-            case ADOPT:
-                return configuration.baselineOnMigrate(true).baselineVersion("1").baselineDescription(ADOPTED_DESCRIPTION);
-            case FRESH:
-                // Matters only when the schema holds the application's tables: Flyway then needs a baseline, below 1
-                return configuration.baselineOnMigrate(true).baselineVersion("0").baselineDescription(BEFORE_GATEHOUSE_DESCRIPTION);
-            default:
-                return configuration;
-        }
+        return switch (start) {
+            case ADOPT -> configuration.baselineOnMigrate(true).baselineVersion("1").baselineDescription(ADOPTED_DESCRIPTION);
+            // Matters only when the schema holds the application's tables: Flyway then needs a baseline, below 1
+            case FRESH -> configuration.baselineOnMigrate(true).baselineVersion("0").baselineDescription(BEFORE_GATEHOUSE_DESCRIPTION);
+            case VERSIONED -> configuration;
+        };
     }
 
     /**

@@ -8,8 +8,6 @@ import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
-import dev.gatehouse.jdbc.JdbcSchema;
-import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.jdbc.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The login throttle of {@link AuthService} on a real H2 database and a clock that stands still

@@ -12,8 +12,6 @@ import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
-import dev.gatehouse.jdbc.JdbcSchema;
-import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.jdbc.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;

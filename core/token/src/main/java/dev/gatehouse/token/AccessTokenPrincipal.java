@@ -89,8 +89,7 @@ public final class AccessTokenPrincipal implements Principal {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AccessTokenPrincipal && tokenId.equals(((AccessTokenPrincipal) o).tokenId)
-                && subject.equals(((AccessTokenPrincipal) o).subject);
+        return o instanceof AccessTokenPrincipal other && tokenId.equals(other.tokenId) && subject.equals(other.subject);
     }
 
     @Override

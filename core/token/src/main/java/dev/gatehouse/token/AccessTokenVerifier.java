@@ -325,7 +325,7 @@ public final class AccessTokenVerifier {
             cache.remove(cacheKey);
             throw e;
         }
-        if (current != hit.key && !hit.key.equals(current)) {
+        if (!hit.key.equals(current)) {
             cache.remove(cacheKey);
             return null;
         }
@@ -449,16 +449,12 @@ public final class AccessTokenVerifier {
     private static boolean canonicalTail(String token, int start, int end) {
         int length = end - start;
         int last = BASE64URL[Math.min(token.charAt(end - 1), 255)];
-        switch (length % 4) {
-            case 0:
-                return true;
-            case 2:
-                return (last & 0x0F) == 0;
-            case 3:
-                return (last & 0x03) == 0;
-            default:
-                return false;
-        }
+        return switch (length % 4) {
+            case 0 -> true;
+            case 2 -> (last & 0x0F) == 0;
+            case 3 -> (last & 0x03) == 0;
+            default -> false;
+        };
     }
 
     /** The 6-bit value of each base64url character (RFC 4648 §5), -1 for every other byte. */

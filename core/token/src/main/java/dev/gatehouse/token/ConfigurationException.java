@@ -24,7 +24,6 @@ public final class ConfigurationException extends GatehouseException {
         this.problem = problem;
     }
 
-    /** What is wrong, without the setting's name. */
     /**
      * The same problem reported under another setting's name: for a caller whose users know the
      * setting by another name (an init-param, an environment variable) than the API's.
@@ -33,6 +32,7 @@ public final class ConfigurationException extends GatehouseException {
         return new ConfigurationException(name, problem(), this);
     }
 
+    /** What is wrong, without the setting's name. */
     public String problem() {
         return problem;
     }

@@ -6,24 +6,15 @@ import java.util.Objects;
 
 /**
  * A freshly signed access token. {@link #toString()} does not print the token.
+ *
+ * @param token     the compact JWS to hand to the client. A secret: never log it.
+ * @param principal what the token says: subject, roles, times, id
  */
-public final class IssuedAccessToken {
-    private final String token;
-    private final AccessTokenPrincipal principal;
+public record IssuedAccessToken(String token, AccessTokenPrincipal principal) {
 
-    IssuedAccessToken(String token, AccessTokenPrincipal principal) {
-        this.token = Objects.requireNonNull(token, "token");
-        this.principal = Objects.requireNonNull(principal, "principal");
-    }
-
-    /** The compact JWS to hand to the client. A secret: never log it. */
-    public String token() {
-        return token;
-    }
-
-    /** What the token says: subject, roles, times, id. */
-    public AccessTokenPrincipal principal() {
-        return principal;
+    public IssuedAccessToken {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(principal, "principal");
     }
 
     public Instant expiresAt() {
@@ -35,6 +26,7 @@ public final class IssuedAccessToken {
         return Duration.between(principal.issuedAt(), principal.expiresAt()).toSeconds();
     }
 
+    /** Leaves the token out. */
     @Override
     public String toString() {
         return "IssuedAccessToken{" + principal + "}";

@@ -67,14 +67,13 @@ public final class JwkSets {
             }
             ObjectNode jwk = array.addObject();
             switch (key.algorithm()) {
-                case RS256: {
+                case RS256 -> {
                     RSAPublicKey pub = (RSAPublicKey) key.publicKey();
                     jwk.put("kty", "RSA");
                     putCommon(jwk, key);
                     jwk.put("n", Jwk.unsigned(pub.getModulus()));
                     jwk.put("e", Jwk.unsigned(pub.getPublicExponent()));
-                    if (includePrivate && key.privateKey() instanceof RSAPrivateCrtKey) {
-                        RSAPrivateCrtKey priv = (RSAPrivateCrtKey) key.privateKey();
+                    if (includePrivate && key.privateKey() instanceof RSAPrivateCrtKey priv) {
                         jwk.put("d", Jwk.unsigned(priv.getPrivateExponent()));
                         jwk.put("p", Jwk.unsigned(priv.getPrimeP()));
                         jwk.put("q", Jwk.unsigned(priv.getPrimeQ()));
@@ -84,9 +83,8 @@ public final class JwkSets {
                     } else if (includePrivate && key.privateKey() != null) {
                         throw new GatehouseException("RSA key '" + key.kid() + "' has no CRT parameters and cannot be exported");
                     }
-                    break;
                 }
-                case ES256: {
+                case ES256 -> {
                     ECPublicKey pub = (ECPublicKey) key.publicKey();
                     jwk.put("kty", "EC");
                     putCommon(jwk, key);
@@ -96,9 +94,8 @@ public final class JwkSets {
                     if (includePrivate && key.privateKey() != null) {
                         jwk.put("d", Jwk.unsigned(((ECPrivateKey) key.privateKey()).getS(), 32));
                     }
-                    break;
                 }
-                default: {
+                default -> { // HS256
                     jwk.put("kty", "oct");
                     putCommon(jwk, key);
                     jwk.put("k", Jwk.encode(key.secret()));
@@ -179,7 +176,7 @@ public final class JwkSets {
             throw new ConfigurationException("kty", "key '" + kid + "' has no \"kty\"");
         }
         switch (kty) {
-            case "RSA": {
+            case "RSA" -> {
                 requireAlg(kid, alg, SigningAlgorithm.RS256);
                 BigInteger n = Jwk.decodeUnsigned("n", text(jwk, "n"));
                 BigInteger e = Jwk.decodeUnsigned("e", text(jwk, "e"));
@@ -194,7 +191,7 @@ public final class JwkSets {
                 }
                 return SigningKey.rsa(kid, pub, priv);
             }
-            case "EC": {
+            case "EC" -> {
                 requireAlg(kid, alg, SigningAlgorithm.ES256);
                 if (!"P-256".equals(text(jwk, "crv"))) {
                     throw new ConfigurationException("crv", "key '" + kid + "' is not on P-256");
@@ -214,12 +211,11 @@ public final class JwkSets {
                 }
                 return SigningKey.ec(kid, pub, priv);
             }
-            case "oct": {
+            case "oct" -> {
                 requireAlg(kid, alg, SigningAlgorithm.HS256);
                 return SigningKey.hmac(kid, Jwk.decode("k", text(jwk, "k")));
             }
-            default:
-                throw new ConfigurationException("kty", "key '" + kid + "' has unsupported kty '" + kty + "'");
+            default -> throw new ConfigurationException("kty", "key '" + kid + "' has unsupported kty '" + kty + "'");
         }
     }
 

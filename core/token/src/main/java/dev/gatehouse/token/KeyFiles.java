@@ -110,15 +110,10 @@ public final class KeyFiles {
                 throw new ConfigurationException(setting, "a " + type + " block is not valid base64");
             }
             switch (type) {
-                case "PUBLIC KEY":
-                    publics.add(decodePublic(setting, der));
-                    break;
-                case "PRIVATE KEY":
-                    privates.add(decodePrivate(setting, der));
-                    break;
-                default:
-                    throw new ConfigurationException(setting, "PEM block '" + type
-                            + "' is not supported; use 'PUBLIC KEY' (X.509) or 'PRIVATE KEY' (PKCS#8)");
+                case "PUBLIC KEY" -> publics.add(decodePublic(setting, der));
+                case "PRIVATE KEY" -> privates.add(decodePrivate(setting, der));
+                default -> throw new ConfigurationException(setting, "PEM block '" + type
+                        + "' is not supported; use 'PUBLIC KEY' (X.509) or 'PRIVATE KEY' (PKCS#8)");
             }
         }
         if (publics.isEmpty() && privates.isEmpty()) {
@@ -126,24 +121,23 @@ public final class KeyFiles {
         }
         List<SigningKey> keys = new ArrayList<>();
         for (PrivateKey priv : privates) {
-            if (priv instanceof RSAPrivateCrtKey) {
-                RSAPrivateCrtKey crt = (RSAPrivateCrtKey) priv;
+            if (priv instanceof RSAPrivateCrtKey crt) {
                 RSAPublicKey pub = rsaPublicOf(crt);
                 publics.removeIf(p -> p.equals(pub));
                 keys.add(SigningKey.rsa(Jwk.thumbprint(pub), pub, crt));
-            } else if (priv instanceof ECPrivateKey) {
-                ECPublicKey pub = findEcPublic(setting, publics, (ECPrivateKey) priv);
+            } else if (priv instanceof ECPrivateKey ec) {
+                ECPublicKey pub = findEcPublic(setting, publics, ec);
                 publics.remove(pub);
-                keys.add(SigningKey.ec(Jwk.thumbprint(pub), pub, (ECPrivateKey) priv));
+                keys.add(SigningKey.ec(Jwk.thumbprint(pub), pub, ec));
             } else {
                 throw new ConfigurationException(setting, "private key type " + priv.getAlgorithm() + " is not supported");
             }
         }
         for (PublicKey pub : publics) {
-            if (pub instanceof RSAPublicKey) {
-                keys.add(SigningKey.rsa(Jwk.thumbprint((RSAPublicKey) pub), (RSAPublicKey) pub, null));
-            } else if (pub instanceof ECPublicKey) {
-                keys.add(SigningKey.ec(Jwk.thumbprint((ECPublicKey) pub), (ECPublicKey) pub, null));
+            if (pub instanceof RSAPublicKey rsa) {
+                keys.add(SigningKey.rsa(Jwk.thumbprint(rsa), rsa, null));
+            } else if (pub instanceof ECPublicKey ec) {
+                keys.add(SigningKey.ec(Jwk.thumbprint(ec), ec, null));
             } else {
                 throw new ConfigurationException(setting, "public key type " + pub.getAlgorithm() + " is not supported");
             }
@@ -163,7 +157,7 @@ public final class KeyFiles {
     private static ECPublicKey findEcPublic(String setting, List<PublicKey> publics, ECPrivateKey priv) {
         // Sign and verify a probe to pair the private key with its public key.
         for (PublicKey candidate : publics) {
-            if (candidate instanceof ECPublicKey) {
+            if (candidate instanceof ECPublicKey ec) {
                 try {
                     java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
                     s.initSign(priv);
@@ -173,7 +167,7 @@ public final class KeyFiles {
                     s.initVerify(candidate);
                     s.update(probe);
                     if (s.verify(sig)) {
-                        return (ECPublicKey) candidate;
+                        return ec;
                     }
                 } catch (GeneralSecurityException e) {
                     // not this one

@@ -35,21 +35,23 @@ abstract class SignatureCheck {
     abstract boolean verify(String token, DecodedJWT jwt);
 
     static SignatureCheck of(SigningKey key) {
-        switch (key.algorithm()) {
-            case RS256:
-                return new Jdk(key, "SHA256withRSA");
-            case HS256:
-                return new Jdk(key, "HmacSHA256");
-            default:
-                return new JavaJwt(key);
-        }
+        return switch (key.algorithm()) {
+            case RS256 -> new Jdk(key, "SHA256withRSA");
+            case HS256 -> new Jdk(key, "HmacSHA256");
+            case ES256 -> new JavaJwt(key);
+        };
     }
 
     /** RS256 and HS256, with the JDK's primitive kept per thread. */
     private static final class Jdk extends SignatureCheck {
         private final SigningKey key;
         private final String jdkAlgorithm;
-        /** A {@link Signature} initialised for verification, or a {@link Mac} initialised with the secret. */
+        /**
+         * A {@link Signature} initialised for verification, or a {@link Mac} initialised with the
+         * secret. Per key on purpose (Error Prone's ThreadLocalUsage expects a static field): each
+         * primitive is initialised with this key, and goes when the key set drops the key.
+         */
+        @SuppressWarnings("ThreadLocalUsage")
         private final ThreadLocal<Object> primitive = new ThreadLocal<>();
 
         Jdk(SigningKey key, String jdkAlgorithm) {
@@ -72,8 +74,8 @@ abstract class SignatureCheck {
             boolean completed = false;
             try {
                 boolean valid;
-                if (p instanceof Mac) {
-                    valid = MessageDigest.isEqual(((Mac) p).doFinal(signingInput), signature);
+                if (p instanceof Mac mac) {
+                    valid = MessageDigest.isEqual(mac.doFinal(signingInput), signature);
                 } else {
                     Signature verifier = (Signature) p;
                     verifier.update(signingInput);

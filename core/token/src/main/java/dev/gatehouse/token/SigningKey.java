@@ -50,16 +50,11 @@ public final class SigningKey {
         this.privateKey = privateKey;
         this.secret = secret;
         this.hash = Objects.hash(this.kid, algorithm);
-        switch (algorithm) {
-            case RS256:
-                this.jwtAlgorithm = Algorithm.RSA256((RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
-                break;
-            case ES256:
-                this.jwtAlgorithm = Algorithm.ECDSA256((ECPublicKey) publicKey, (ECPrivateKey) privateKey);
-                break;
-            default:
-                this.jwtAlgorithm = Algorithm.HMAC256(secret);
-        }
+        this.jwtAlgorithm = switch (algorithm) {
+            case RS256 -> Algorithm.RSA256((RSAPublicKey) publicKey, (RSAPrivateKey) privateKey);
+            case ES256 -> Algorithm.ECDSA256((ECPublicKey) publicKey, (ECPrivateKey) privateKey);
+            case HS256 -> Algorithm.HMAC256(secret);
+        };
     }
 
     /**
@@ -118,21 +113,21 @@ public final class SigningKey {
         Objects.requireNonNull(algorithm, "algorithm");
         try {
             switch (algorithm) {
-                case RS256: {
+                case RS256 -> {
                     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
                     gen.initialize(MIN_RSA_BITS, RANDOM);
                     KeyPair pair = gen.generateKeyPair();
                     RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
                     return rsa(Jwk.thumbprint(pub), pub, (RSAPrivateKey) pair.getPrivate());
                 }
-                case ES256: {
+                case ES256 -> {
                     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
                     gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
                     KeyPair pair = gen.generateKeyPair();
                     ECPublicKey pub = (ECPublicKey) pair.getPublic();
                     return ec(Jwk.thumbprint(pub), pub, (ECPrivateKey) pair.getPrivate());
                 }
-                default: {
+                default -> {
                     byte[] secret = new byte[MIN_HMAC_BYTES];
                     RANDOM.nextBytes(secret);
                     byte[] id = new byte[12];
@@ -206,10 +201,9 @@ public final class SigningKey {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof SigningKey)) {
+        if (!(o instanceof SigningKey other)) {
             return false;
         }
-        SigningKey other = (SigningKey) o;
         return kid.equals(other.kid) && algorithm == other.algorithm && Objects.equals(publicKey, other.publicKey)
                 && Arrays.equals(secret, other.secret);
     }

@@ -3,7 +3,6 @@ package dev.gatehouse.token;
 import dev.gatehouse.testing.Fixtures;
 
 import com.auth0.jwt.JWT;
-import dev.gatehouse.testing.TokenForge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

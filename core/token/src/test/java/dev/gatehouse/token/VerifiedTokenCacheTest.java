@@ -51,7 +51,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VerifiedTokenCacheTest {
     private static final Duration LEEWAY = Duration.ofSeconds(30);
 
-    /** A clock the test moves by hand. */
     /** A key source whose keys the test replaces, as a file reload or a JWKS refresh would. */
     private static final class SwappableKeys implements KeySource {
         private final AtomicReference<KeySource> current;

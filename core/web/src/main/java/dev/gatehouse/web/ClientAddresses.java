@@ -52,7 +52,7 @@ public final class ClientAddresses {
             return peer;
         }
         String joined = String.join(",", forwardedForValues);
-        String[] hops = joined.split(",");
+        String[] hops = joined.split(",", -1);
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].strip();
             if (hop.isEmpty()) {
@@ -123,7 +123,7 @@ public final class ClientAddresses {
         int zone = a.indexOf('%');
         String bare = zone >= 0 ? a.substring(0, zone) : a;
         if (IPV4.matcher(bare).matches()) {
-            for (String octet : bare.split("\\.")) {
+            for (String octet : bare.split("\\.", -1)) {
                 if (Integer.parseInt(octet) > 255) {
                     return null;
                 }

@@ -29,15 +29,10 @@ public final class CsrfPolicy {
         if (method == null) {
             return true;
         }
-        switch (method) {
-            case "GET":
-            case "HEAD":
-            case "OPTIONS":
-            case "TRACE":
-                return false;
-            default:
-                return true;
-        }
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE" -> false;
+            default -> true;
+        };
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.web.Transport;
 import java.util.Objects;
 
 /**

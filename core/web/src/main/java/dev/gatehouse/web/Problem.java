@@ -14,48 +14,41 @@ import java.util.Objects;
  * <p>The {@code type} is a URN naming the kind of problem ({@code urn:gatehouse:problem:<slug>}),
  * so clients can tell problems apart without parsing the title. Details are fixed texts chosen by
  * Gatehouse, never echoed client input and never a stack trace.
+ *
+ * @param status the HTTP status
+ * @param slug   the last part of the {@linkplain #type() type}, for example {@code invalid-token}
+ * @param title  a short, fixed summary of the kind of problem
+ * @param detail a fixed explanation of this occurrence, or {@code null}
+ * @param errors the invalid fields of a request body; empty for other problems
  */
-public final class Problem {
+public record Problem(int status, String slug, String title, String detail, List<FieldError> errors) {
     /** The media type of problem bodies (RFC 9457 §3). */
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final String TYPE_PREFIX = "urn:gatehouse:problem:";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One invalid field of a request body. */
-    public static final class FieldError {
-        private final String field;
-        private final String message;
-
-        public FieldError(String field, String message) {
-            this.field = Objects.requireNonNull(field, "field");
-            this.message = Objects.requireNonNull(message, "message");
-        }
-
-        public String field() {
-            return field;
-        }
-
-        public String message() {
-            return message;
+    /**
+     * One invalid field of a request body.
+     *
+     * @param field   the field's name in the body
+     * @param message what is wrong with it: a fixed text, never the value sent
+     */
+    public record FieldError(String field, String message) {
+        public FieldError {
+            Objects.requireNonNull(field, "field");
+            Objects.requireNonNull(message, "message");
         }
     }
 
-    private final int status;
-    private final String slug;
-    private final String title;
-    private final String detail;
-    private final List<FieldError> errors;
+    public Problem {
+        Objects.requireNonNull(slug, "slug");
+        Objects.requireNonNull(title, "title");
+        errors = List.copyOf(errors);
+    }
 
+    /** A problem without field errors. */
     public Problem(int status, String slug, String title, String detail) {
         this(status, slug, title, detail, List.of());
-    }
-
-    public Problem(int status, String slug, String title, String detail, List<FieldError> errors) {
-        this.status = status;
-        this.slug = Objects.requireNonNull(slug, "slug");
-        this.title = Objects.requireNonNull(title, "title");
-        this.detail = detail;
-        this.errors = List.copyOf(errors);
     }
 
     public static Problem invalidToken() {
@@ -86,24 +79,9 @@ public final class Problem {
                         + " carried as exposed.");
     }
 
-    public int status() {
-        return status;
-    }
-
+    /** The {@code type} member: {@code urn:gatehouse:problem:} and the {@linkplain #slug() slug}. */
     public String type() {
         return TYPE_PREFIX + slug;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    public String detail() {
-        return detail;
-    }
-
-    public List<FieldError> errors() {
-        return errors;
     }
 
     /** The JSON body. */

@@ -1,6 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.web.Transport;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.InvalidTokenException;
@@ -154,13 +153,11 @@ public final class RequestAuthenticator {
                 }
                 return new Outcome(null, null, Problem.httpsRequired(), null, credentials);
             }
-            switch (located.kind()) {
-                case NONE:
-                    return new Outcome(null, null, Problem.unauthenticated(), Challenge.bare(realm), false);
-                case MALFORMED:
-                    return new Outcome(null, null, Problem.invalidRequest(located.problem()), Challenge.invalidRequest(realm), true);
-                default:
-                    break;
+            if (located.kind() == LocatedToken.Kind.NONE) {
+                return new Outcome(null, null, Problem.unauthenticated(), Challenge.bare(realm), false);
+            }
+            if (located.kind() == LocatedToken.Kind.MALFORMED) {
+                return new Outcome(null, null, Problem.invalidRequest(located.problem()), Challenge.invalidRequest(realm), true);
             }
             AccessTokenPrincipal principal;
             try {

@@ -1,7 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.web.Transport;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -69,7 +67,7 @@ public final class TokenLocator {
             if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
                     && (value.length() == BEARER.length() || value.charAt(BEARER.length()) == ' ')) {
                 bearer = value.substring(Math.min(value.length(), BEARER.length() + 1));
-                if (bearer.isEmpty() || checkBearerSyntax && !isB64Token(bearer)) {
+                if (bearer.isEmpty() || (checkBearerSyntax && !isB64Token(bearer))) {
                     return LocatedToken.malformed(NOT_ONE_BEARER_TOKEN);
                 }
             }

@@ -19,13 +19,10 @@ public enum Transport {
         if (value == null) {
             return null;
         }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "bearer":
-                return BEARER;
-            case "cookie":
-                return COOKIE;
-            default:
-                return null;
-        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "bearer" -> BEARER;
+            case "cookie" -> COOKIE;
+            default -> null;
+        };
     }
 }

@@ -142,7 +142,7 @@ public final class TransportSecurity {
         List<String> forwardedFor = new ArrayList<>(request.headers(FORWARDED_FOR));
         List<String> rfc7239For = new ArrayList<>();
         for (String value : request.headers(FORWARDED_PROTO)) {
-            for (String part : value.split(",")) {
+            for (String part : value.split(",", -1)) {
                 if (!part.isBlank()) {
                     protos.add(part.strip());
                 }
@@ -214,11 +214,11 @@ public final class TransportSecurity {
         return ClientAddresses.literal(client) != null ? client.strip() : peer;
     }
 
-    /** Collects the {@code proto} and {@code for} parameters of RFC 7239 {@code Forwarded} values (§4). */
+    /** Collects the proto and for parameters of RFC 7239 {@code Forwarded} values (§4) into {@code protos} and {@code fors}. */
     private static void parseForwarded(List<String> values, List<String> protos, List<String> fors) {
         for (String value : values) {
-            for (String element : value.split(",")) {
-                for (String pair : element.split(";")) {
+            for (String element : value.split(",", -1)) {
+                for (String pair : element.split(";", -1)) {
                     int eq = pair.indexOf('=');
                     if (eq < 0) {
                         continue;
@@ -290,7 +290,7 @@ public final class TransportSecurity {
                 i++;
             }
             int digits = i - start;
-            if (digits == 0 || value > 255 || digits > 1 && address.charAt(start) == '0') {
+            if (digits == 0 || value > 255 || (digits > 1 && address.charAt(start) == '0')) {
                 return -1;
             }
             if (octets == 0) {

@@ -1,6 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.web.Transport;
 import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;

@@ -1,7 +1,5 @@
 package dev.gatehouse.web;
 
-import dev.gatehouse.web.Transport;
-
 import dev.gatehouse.web.LocatedToken.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,7 +3,6 @@ package dev.gatehouse.web;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.InvalidTokenException;
-import dev.gatehouse.web.Transport;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gatehouse.testing.FuzzRuns;

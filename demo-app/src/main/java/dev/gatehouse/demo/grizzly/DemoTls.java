@@ -32,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -156,7 +155,7 @@ final class DemoTls {
         if (Files.exists(file)) {
             KeyStore existing = load(file, password);
             X509Certificate certificate = certificate(existing);
-            if (certificate != null && certificate.getNotAfter().after(Date.from(Instant.now().plus(Duration.ofDays(1))))) {
+            if (certificate != null && certificate.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(1)))) {
                 LOG.info("HTTPS with the self-signed certificate in {} (valid until {}; certificate as PEM: {})",
                         file.toAbsolutePath(), certificate.getNotAfter().toInstant(), certificateFile(file).toAbsolutePath());
                 return existing;
@@ -198,8 +197,8 @@ final class DemoTls {
     private static X509Certificate certificate(KeyStore store) {
         try {
             for (String alias : Collections.list(store.aliases())) {
-                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate) {
-                    return (X509Certificate) store.getCertificate(alias);
+                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    return certificate;
                 }
             }
             return null;
@@ -217,7 +216,9 @@ final class DemoTls {
         dnsNames.add("localhost");
         ips.add(InetAddress.getLoopbackAddress());
         try {
-            ips.add(InetAddress.getByName("::1"));
+            byte[] ipv6Loopback = new byte[16];
+            ipv6Loopback[15] = 1;
+            ips.add(InetAddress.getByAddress(ipv6Loopback)); // ::1
             if (dev.gatehouse.web.TransportSecurity.isAddressLiteral(host)) {
                 InetAddress address = InetAddress.getByName(host.replace("[", "").replace("]", ""));
                 if (address.isAnyLocalAddress()) {

@@ -44,6 +44,20 @@ public final class DemoContextListener implements ServletContextListener {
         return c;
     }
 
+    /**
+     * The container's {@code DataSource} under {@code name}. Error Prone's BanJNDI is about names a
+     * client can choose; this one comes from the deployment (system property, environment or
+     * web.xml), and the lookup reads the container's own naming context.
+     */
+    @SuppressWarnings("BanJNDI")
+    private static DataSource lookUpDataSource(String name) {
+        try {
+            return (DataSource) new InitialContext().lookup(name);
+        } catch (NamingException e) {
+            throw new IllegalStateException("The DataSource '" + name + "' named by " + JNDI_PARAM + " is not in JNDI", e);
+        }
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext servletContext = event.getServletContext();
@@ -56,11 +70,7 @@ public final class DemoContextListener implements ServletContextListener {
             jndi = servletContext.getInitParameter(JNDI_PARAM);
         }
         if (jndi != null && !jndi.isBlank()) {
-            try {
-                dataSource = (DataSource) new InitialContext().lookup(jndi.strip());
-            } catch (NamingException e) {
-                throw new IllegalStateException("The DataSource '" + jndi + "' named by " + JNDI_PARAM + " is not in JNDI", e);
-            }
+            dataSource = lookUpDataSource(jndi.strip());
         }
         FilterRegistration filter = servletContext.getFilterRegistration(GATEHOUSE_FILTER);
         if (filter != null) {

@@ -26,8 +26,8 @@ public final class HstsServletFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
-        if (request.isSecure() && response instanceof HttpServletResponse) {
-            ((HttpServletResponse) response).setHeader("Strict-Transport-Security", value);
+        if (request.isSecure() && response instanceof HttpServletResponse http) {
+            http.setHeader("Strict-Transport-Security", value);
         }
         chain.doFilter(request, response);
     }

@@ -32,7 +32,7 @@ public final class AuthenticatedRequest extends HttpServletRequestWrapper {
     }
 
     /**
-     * Whether the token's {@code roles} contain the role. {@code "**"} is true for any
+     * Whether the role is among the token's roles (its {@code "roles"} claim). {@code "**"} is true for any
      * authenticated caller (Servlet 6.0 §13.3), unless the token itself names a role {@code **}.
      */
     @Override

@@ -16,7 +16,7 @@ public final class PathMatcher {
 
     public PathMatcher(String setting, List<String> patterns) {
         for (String pattern : patterns) {
-            if (!pattern.startsWith("/") || pattern.indexOf('*') >= 0 && !pattern.endsWith("/*")
+            if (!pattern.startsWith("/") || (pattern.indexOf('*') >= 0 && !pattern.endsWith("/*"))
                     || pattern.indexOf('*') != pattern.lastIndexOf('*')) {
                 throw new ConfigurationException(setting, "'" + pattern + "' is neither an exact path (/a/b) nor a prefix (/a/*)");
             }
@@ -33,6 +33,8 @@ public final class PathMatcher {
     }
 
     /**
+     * Whether {@code path} is one of the exact paths, or lies under one of the prefixes.
+     *
      * @param path the context-relative path as the container decoded and normalised it
      *             (servlet path + path info), never the raw request URI
      */

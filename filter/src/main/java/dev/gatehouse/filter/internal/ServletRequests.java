@@ -41,7 +41,7 @@ public final class ServletRequests {
                 while (values.hasMoreElements()) {
                     all.add(values.nextElement());
                 }
-                return all;
+                return Collections.unmodifiableList(all);
             }
 
             @Override

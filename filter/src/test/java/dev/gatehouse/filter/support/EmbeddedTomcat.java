@@ -98,8 +98,7 @@ public final class EmbeddedTomcat implements AutoCloseable {
      */
     private static Context quiet(Context context) {
         context.setJarScanner(noScanning());
-        if (context instanceof StandardContext) {
-            StandardContext standard = (StandardContext) context;
+        if (context instanceof StandardContext standard) {
             standard.setClearReferencesObjectStreamClassCaches(false);
             standard.setClearReferencesRmiTargets(false);
             standard.setClearReferencesThreadLocals(false);

@@ -39,7 +39,7 @@ public final class AuthorizationFeature implements DynamicFeature {
         if (rule == null) {
             rule = ruleOf(type);
         }
-        if (rule != null && !rule.permitAll) {
+        if (rule != null && !rule.permitAll()) {
             context.register(new AuthorizationFilter(rule, realm));
         }
     }
@@ -64,16 +64,7 @@ public final class AuthorizationFeature implements DynamicFeature {
         return null;
     }
 
-    private static final class Rule {
-        final boolean denyAll;
-        final boolean permitAll;
-        final List<String> roles;
-
-        Rule(boolean denyAll, boolean permitAll, List<String> roles) {
-            this.denyAll = denyAll;
-            this.permitAll = permitAll;
-            this.roles = roles;
-        }
+    private record Rule(boolean denyAll, boolean permitAll, List<String> roles) {
     }
 
     @Priority(Priorities.AUTHORIZATION)
@@ -99,14 +90,14 @@ public final class AuthorizationFeature implements DynamicFeature {
                 }
                 return;
             }
-            if (rule.denyAll) {
+            if (rule.denyAll()) {
                 request.abortWith(Responses.problem(Problem.forbidden("Access to this resource is denied"), null));
                 return;
             }
-            if (rule.roles.isEmpty()) {
+            if (rule.roles().isEmpty()) {
                 return;
             }
-            for (String role : rule.roles) {
+            for (String role : rule.roles()) {
                 if (security.isUserInRole(role)) {
                     return;
                 }

@@ -31,13 +31,12 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
 
     @Override
     public Response toResponse(GatehouseException e) {
-        if (e instanceof ProblemException) {
-            ProblemException p = (ProblemException) e;
+        if (e instanceof ProblemException p) {
             return Responses.problem(p.problem(), p.challenge());
         }
-        if (e instanceof ValidationException) {
+        if (e instanceof ValidationException invalid) {
             return Responses.problem(new Problem(400, "validation", "Invalid request fields",
-                    "One or more fields are invalid.", ((ValidationException) e).errors())).build();
+                    "One or more fields are invalid.", invalid.errors())).build();
         }
         if (e instanceof DuplicateEmailException) {
             return Responses.problem(new Problem(409, "email-taken", "Email already registered",
@@ -47,9 +46,9 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
             return Responses.problem(new Problem(401, "invalid-credentials", "Invalid credentials",
                     "The credentials are invalid or have expired."), Challenge.invalidToken(realm));
         }
-        if (e instanceof ThrottledException) {
+        if (e instanceof ThrottledException throttled) {
             return Responses.problem(new Problem(429, "throttled", "Too many attempts", "Try again later."))
-                    .header("Retry-After", String.valueOf(((ThrottledException) e).retryAfterSeconds())).build();
+                    .header("Retry-After", String.valueOf(throttled.retryAfterSeconds())).build();
         }
         if (e instanceof OverloadedException) {
             return Responses.unavailable("The server is busy; try again shortly.", RETRY_AFTER_UNAVAILABLE);

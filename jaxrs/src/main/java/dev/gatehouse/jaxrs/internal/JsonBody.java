@@ -23,8 +23,9 @@ import java.util.Map;
 /**
  * Reads the small JSON bodies of the auth endpoints: only {@code application/json} (415 otherwise),
  * at most the configured size (413, checked on {@code Content-Length} before reading and again
- * while reading), strictly UTF-8 (not UTF-16 or UTF-32, which Jackson alone would detect), a JSON object, duplicate keys refused, nesting shallow. Only the named
- * string fields are taken; every other field is ignored, never bound.
+ * while reading), strictly UTF-8 (not UTF-16 or UTF-32, which Jackson alone would detect), a JSON
+ * object, duplicate keys refused, nesting shallow. Only the named string fields are taken; every
+ * other field is ignored, never bound.
  */
 final class JsonBody {
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -157,11 +158,11 @@ final class JsonBody {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             String name = (String) namesAndValues[i];
             Object value = namesAndValues[i + 1];
-            if (value instanceof Number) {
-                node.put(name, ((Number) value).longValue());
-            } else if (value instanceof List) {
+            if (value instanceof Number number) {
+                node.put(name, number.longValue());
+            } else if (value instanceof List<?> list) {
                 var array = node.putArray(name);
-                for (Object o : (List<?>) value) {
+                for (Object o : list) {
                     array.add(String.valueOf(o));
                 }
             } else if (value != null) {

@@ -58,10 +58,9 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         SecurityContext existing = request.getSecurityContext();
-        if (existing != null && existing.getUserPrincipal() instanceof AccessTokenPrincipal) {
+        if (existing != null && existing.getUserPrincipal() instanceof AccessTokenPrincipal principal) {
             // Authenticated by the Gatehouse servlet filter (same WAR): trust the container.
-            request.setProperty(OUTCOME_PROPERTY,
-                    RequestAuthenticator.Outcome.authenticated((AccessTokenPrincipal) existing.getUserPrincipal(), null));
+            request.setProperty(OUTCOME_PROPERTY, RequestAuthenticator.Outcome.authenticated(principal, null));
             return;
         }
         RequestAuthenticator.Outcome outcome = authenticator.authenticate(view(request, peerAddress));
@@ -74,7 +73,7 @@ public final class TokenAuthFilter implements ContainerRequestFilter {
     /** The outcome the filter left on a request, or {@code null}. */
     static RequestAuthenticator.Outcome outcomeOf(ContainerRequestContext request) {
         Object value = request.getProperty(OUTCOME_PROPERTY);
-        return value instanceof RequestAuthenticator.Outcome ? (RequestAuthenticator.Outcome) value : null;
+        return value instanceof RequestAuthenticator.Outcome outcome ? outcome : null;
     }
 
     /** A view of a JAX-RS request for the core; {@code peerAddress} tells the connection's peer (or {@code null}). */

@@ -27,32 +27,19 @@ public interface ThrottleStore {
      * would be full again ({@code null} or past: full now). Taking one moves {@code tat} one
      * interval later (from now, if it is past); that is allowed as long as {@code tat} stays within
      * {@code burst} intervals of now.
+     *
+     * @param burst    at least 1
+     * @param interval positive
      */
-    final class Bucket {
-        private final int burst;
-        private final Duration interval;
-
-        /**
-         * @param burst    at least 1
-         * @param interval positive
-         */
-        public Bucket(int burst, Duration interval) {
+    record Bucket(int burst, Duration interval) {
+        public Bucket {
             if (burst < 1) {
                 throw new IllegalArgumentException("burst must be at least 1");
             }
-            this.interval = Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(interval, "interval");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("interval must be positive");
             }
-            this.burst = burst;
-        }
-
-        public int burst() {
-            return burst;
-        }
-
-        public Duration interval() {
-            return interval;
         }
 
         /** The state after taking one at {@code now}, or {@code null} when the bucket is empty. */
@@ -81,34 +68,19 @@ public interface ThrottleStore {
         }
     }
 
-    /** The two buckets and the known-client window of a reservation. Immutable. */
-    final class Limits {
-        private final Bucket accountClient;
-        private final Bucket account;
-        private final Duration knownClientWindow;
-
-        /**
-         * @param accountClient     the bucket of one account and one client network
-         * @param account           the bucket of one account, all clients together
-         * @param knownClientWindow how long after a successful login a client network is exempt from
-         *                          {@code account}; zero for never
-         */
-        public Limits(Bucket accountClient, Bucket account, Duration knownClientWindow) {
-            this.accountClient = Objects.requireNonNull(accountClient, "accountClient");
-            this.account = Objects.requireNonNull(account, "account");
-            this.knownClientWindow = Objects.requireNonNull(knownClientWindow, "knownClientWindow");
-        }
-
-        public Bucket accountClient() {
-            return accountClient;
-        }
-
-        public Bucket account() {
-            return account;
-        }
-
-        public Duration knownClientWindow() {
-            return knownClientWindow;
+    /**
+     * The two buckets and the known-client window of a reservation. Immutable.
+     *
+     * @param accountClient     the bucket of one account and one client network
+     * @param account           the bucket of one account, all clients together
+     * @param knownClientWindow how long after a successful login a client network is exempt from
+     *                          {@code account}; zero for never
+     */
+    record Limits(Bucket accountClient, Bucket account, Duration knownClientWindow) {
+        public Limits {
+            Objects.requireNonNull(accountClient, "accountClient");
+            Objects.requireNonNull(account, "account");
+            Objects.requireNonNull(knownClientWindow, "knownClientWindow");
         }
     }
 
@@ -120,39 +92,23 @@ public interface ThrottleStore {
         ACCOUNT
     }
 
-    /** The outcome of {@link #reserve}. Immutable. */
-    final class Reservation {
-        private final Limit refusedBy;
-        private final Duration retryAfter;
-        private final boolean knownClient;
-
-        public Reservation(Limit refusedBy, Duration retryAfter, boolean knownClient) {
-            this.refusedBy = refusedBy;
-            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
-            this.knownClient = knownClient;
+    /**
+     * The outcome of {@link #reserve}. Immutable.
+     *
+     * @param refusedBy   the bucket that refused, or {@code null} when granted
+     * @param retryAfter  how long until an attempt could be granted; zero when granted
+     * @param knownClient whether the client network logged in to this account successfully within
+     *                    the known-client window: then only its own bucket applies, and the
+     *                    account's was neither read nor charged
+     */
+    record Reservation(Limit refusedBy, Duration retryAfter, boolean knownClient) {
+        public Reservation {
+            Objects.requireNonNull(retryAfter, "retryAfter");
         }
 
         /** Whether the attempt may go on (one failure was taken). */
         public boolean granted() {
             return refusedBy == null;
-        }
-
-        /** The bucket that refused, or {@code null} when granted. */
-        public Limit refusedBy() {
-            return refusedBy;
-        }
-
-        /** How long until an attempt could be granted; zero when granted. */
-        public Duration retryAfter() {
-            return retryAfter;
-        }
-
-        /**
-         * Whether the client network logged in to this account successfully within the known-client
-         * window: then only its own bucket applies, and the account's was neither read nor charged.
-         */
-        public boolean knownClient() {
-            return knownClient;
         }
     }
 

@@ -66,32 +66,32 @@ public final class KeyAdmin {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT = String.join("\n",
-            "Usage: KeyAdmin <command> [options]",
-            "Commands:",
-            "  list              the signing keys and what each is doing now (with the key-encryption key:",
-            "                    also the rows the nodes refuse, and why)",
-            "  rotate            create the next key: published now, signs after the publish lead",
-            "  rotate --now      the next key signs at once (verifiers that cached the JWK Set refuse",
-            "                    its tokens until they fetch it again; other nodes switch at their next refresh)",
-            "  revoke <kid>      the key stops signing and verifying now; its tokens are refused",
-            "  authenticate [<kid>...]",
-            "                    the rows the nodes refuse (not authenticated under the key-encryption key),",
-            "                    with the fingerprint of each public key; changes nothing",
-            "  authenticate --confirm [<kid>...]",
-            "                    authenticate the rows that have no row MAC (all of them, or those named) after",
-            "                    you have checked that they are your keys: writes their MAC and encrypts a",
-            "                    private part stored unencrypted. Rows whose MAC is wrong are never authenticated",
-            "Options (each also read from the environment variable shown):",
-            "  --jdbc-url <url>                 GATEHOUSE_JDBC_URL (required)",
-            "  --jdbc-user <user>               GATEHOUSE_JDBC_USER",
-            "  --jdbc-password <password>       GATEHOUSE_JDBC_PASSWORD",
-            "  --key-encryption-key <base64>    GATEHOUSE_KEY_ENCRYPTION_KEY (rotate, revoke, authenticate; list)",
-            "  --allow-unencrypted              the application stores keys unencrypted",
-            "  --algorithm <RS256|ES256|HS256>  GATEHOUSE_SIGNING_ALG (default: the active key's)",
-            "  --rotation-period <ISO-8601>     GATEHOUSE_KEY_ROTATION (default P30D)",
-            "  --publish-lead <ISO-8601>        default PT1H",
-            "  --token-lifetime <ISO-8601>      default GATEHOUSE_ACCESS_TOKEN_TTL + PT30S, or PT5M30S");
+    private static final String USAGE_TEXT = """
+            Usage: KeyAdmin <command> [options]
+            Commands:
+              list              the signing keys and what each is doing now (with the key-encryption key:
+                                also the rows the nodes refuse, and why)
+              rotate            create the next key: published now, signs after the publish lead
+              rotate --now      the next key signs at once (verifiers that cached the JWK Set refuse
+                                its tokens until they fetch it again; other nodes switch at their next refresh)
+              revoke <kid>      the key stops signing and verifying now; its tokens are refused
+              authenticate [<kid>...]
+                                the rows the nodes refuse (not authenticated under the key-encryption key),
+                                with the fingerprint of each public key; changes nothing
+              authenticate --confirm [<kid>...]
+                                authenticate the rows that have no row MAC (all of them, or those named) after
+                                you have checked that they are your keys: writes their MAC and encrypts a
+                                private part stored unencrypted. Rows whose MAC is wrong are never authenticated
+            Options (each also read from the environment variable shown):
+              --jdbc-url <url>                 GATEHOUSE_JDBC_URL (required)
+              --jdbc-user <user>               GATEHOUSE_JDBC_USER
+              --jdbc-password <password>       GATEHOUSE_JDBC_PASSWORD
+              --key-encryption-key <base64>    GATEHOUSE_KEY_ENCRYPTION_KEY (rotate, revoke, authenticate; list)
+              --allow-unencrypted              the application stores keys unencrypted
+              --algorithm <RS256|ES256|HS256>  GATEHOUSE_SIGNING_ALG (default: the active key's)
+              --rotation-period <ISO-8601>     GATEHOUSE_KEY_ROTATION (default P30D)
+              --publish-lead <ISO-8601>        default PT1H
+              --token-lifetime <ISO-8601>      default GATEHOUSE_ACCESS_TOKEN_TTL + PT30S, or PT5M30S""";
 
     /** What a command does, once its options are parsed. */
     @FunctionalInterface
@@ -169,14 +169,14 @@ public final class KeyAdmin {
         }
         KeyRowCheck check = options.keyEncryptionKey == null ? null : options.check();
         Checked checked = check == null ? null : Checked.of(rows, check, options);
-        KeyTimeline timeline = checked != null ? checked.timeline
+        KeyTimeline timeline = checked != null ? checked.timeline()
                 : new KeyTimeline(rows, options.tokenLifetime, options.publishLead);
         List<KeyStatus> statuses = new ArrayList<>();
         for (KeyRow row : timeline.rows()) {
             statuses.add(timeline.status(row, now));
         }
         if (checked != null) {
-            checked.refused.forEach(r -> statuses.add(KeyTimeline.refusedStatus(r.row())));
+            checked.refused().forEach(r -> statuses.add(KeyTimeline.refusedStatus(r.row())));
         }
         statuses.sort(Comparator.comparingInt(KeyStatus::generation));
         out.println("Signing keys at " + now.truncatedTo(ChronoUnit.SECONDS) + ":");
@@ -192,10 +192,10 @@ public final class KeyAdmin {
                 out.println("Rows not checked: give the key-encryption key (GATEHOUSE_KEY_ENCRYPTION_KEY) to see which"
                         + " ones the nodes refuse.");
             }
-        } else if (!checked.refused.isEmpty()) {
+        } else if (!checked.refused().isEmpty()) {
             out.println();
             out.println("Refused by the nodes (neither published, nor verifying, nor signing):");
-            for (Refused r : checked.refused) {
+            for (Refused r : checked.refused()) {
                 out.println("  " + r.refusal().message());
             }
             out.println("See 'KeyAdmin authenticate' (docs/operations.md) before doing anything about them.");
@@ -255,7 +255,7 @@ public final class KeyAdmin {
             }
         }
         List<Refused> chosen = new ArrayList<>();
-        for (Refused r : checked.refused) {
+        for (Refused r : checked.refused()) {
             if (named.isEmpty() || named.contains(r.row().kid())) {
                 chosen.add(r);
             }
@@ -326,15 +326,12 @@ public final class KeyAdmin {
     }
 
     private static String describe(Refused r) {
-        switch (r.refusal().problem()) {
-            case NO_MAC:
-                return r.row().privateKey() != null && r.row().privateKey().startsWith(KeyEncryption.PLAIN_PREFIX)
-                        ? "no row MAC; private key unencrypted" : "no row MAC";
-            case BAD_MAC:
-                return "row MAC does not verify (altered, or another key-encryption key)";
-            default:
-                return r.refusal().problem().reason();
-        }
+        return switch (r.refusal().problem()) {
+            case NO_MAC -> r.row().privateKey() != null && r.row().privateKey().startsWith(KeyEncryption.PLAIN_PREFIX)
+                    ? "no row MAC; private key unencrypted" : "no row MAC";
+            case BAD_MAC -> "row MAC does not verify (altered, or another key-encryption key)";
+            default -> r.refusal().problem().reason();
+        };
     }
 
     /** The RFC 7638 thumbprint of a row's public key, or what stands in for it. */
@@ -344,11 +341,11 @@ public final class KeyAdmin {
         }
         try {
             PublicKey key = KeyRowCheck.of(null).keys(row.withPrivateKey(null), false).publicKey().publicKey();
-            if (key instanceof RSAPublicKey) {
-                return Jwk.thumbprint((RSAPublicKey) key);
+            if (key instanceof RSAPublicKey rsa) {
+                return Jwk.thumbprint(rsa);
             }
-            if (key instanceof ECPublicKey) {
-                return Jwk.thumbprint((ECPublicKey) key);
+            if (key instanceof ECPublicKey ec) {
+                return Jwk.thumbprint(ec);
             }
         } catch (KeyRowCheck.RefusedKeyException e) {
             // falls through
@@ -364,15 +361,7 @@ public final class KeyAdmin {
      * The table as nodes with this key-encryption key see it: the timeline of the rows they trust,
      * and the rows they refuse (for every row, its identity and its stored key material are checked).
      */
-    private static final class Checked {
-        final KeyTimeline timeline;
-        final List<Refused> refused;
-
-        private Checked(KeyTimeline timeline, List<Refused> refused) {
-            this.timeline = timeline;
-            this.refused = refused;
-        }
-
+    private record Checked(KeyTimeline timeline, List<Refused> refused) {
         static Checked of(List<KeyRow> rows, KeyRowCheck check, Options options) {
             List<KeyRow> trusted = new ArrayList<>();
             List<Refused> refused = new ArrayList<>();
@@ -451,8 +440,8 @@ public final class KeyAdmin {
      */
     private static String sqlSummary(Throwable e) {
         for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
-            if (x instanceof SQLException) {
-                String state = ((SQLException) x).getSQLState();
+            if (x instanceof SQLException s) {
+                String state = s.getSQLState();
                 String hint;
                 if (state == null) {
                     hint = "see the database's log";
@@ -502,27 +491,19 @@ public final class KeyAdmin {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
-                    case "--help":
-                    case "-h":
+                    case "--help", "-h" -> {
                         o.help = true;
                         return o;
-                    case "--allow-unencrypted":
-                        o.allowUnencrypted = true;
-                        break;
-                    case "--jdbc-url":
-                    case "--jdbc-user":
-                    case "--jdbc-password":
-                    case "--key-encryption-key":
-                    case "--algorithm":
-                    case "--rotation-period":
-                    case "--publish-lead":
-                    case "--token-lifetime":
+                    }
+                    case "--allow-unencrypted" -> o.allowUnencrypted = true;
+                    case "--jdbc-url", "--jdbc-user", "--jdbc-password", "--key-encryption-key", "--algorithm",
+                         "--rotation-period", "--publish-lead", "--token-lifetime" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(arg + " needs a value");
                         }
                         values.put(arg, args[++i]);
-                        break;
-                    default:
+                    }
+                    default -> {
                         if (COMMAND_FLAGS.contains(arg)) {
                             o.flags.add(arg);
                         } else if (arg.startsWith("--")) {
@@ -530,6 +511,7 @@ public final class KeyAdmin {
                         } else {
                             positional.add(arg);
                         }
+                    }
                 }
             }
             if (positional.isEmpty()) {
@@ -614,21 +596,15 @@ public final class KeyAdmin {
 
         /** A configuration error, with the builder's setting names translated to this tool's. */
         String describe(ConfigurationException e) {
-            switch (e.setting()) {
-                case "keyEncryptionKey":
-                    return (keyEncryptionKeyFromOption ? "--key-encryption-key" : "GATEHOUSE_KEY_ENCRYPTION_KEY") + ": "
-                            + e.problem().replace("allowUnencryptedPrivateKeys", "--allow-unencrypted");
-                case "allowUnencryptedPrivateKeys":
-                    return "--allow-unencrypted cannot be combined with a key-encryption key";
-                case "rotationPeriod":
-                    return "--rotation-period / GATEHOUSE_KEY_ROTATION: " + e.problem();
-                case "publishLead":
-                    return "--publish-lead: " + e.problem();
-                case "tokenLifetime":
-                    return "--token-lifetime: " + e.problem();
-                default:
-                    return e.getMessage();
-            }
+            return switch (e.setting()) {
+                case "keyEncryptionKey" -> (keyEncryptionKeyFromOption ? "--key-encryption-key" : "GATEHOUSE_KEY_ENCRYPTION_KEY")
+                        + ": " + e.problem().replace("allowUnencryptedPrivateKeys", "--allow-unencrypted");
+                case "allowUnencryptedPrivateKeys" -> "--allow-unencrypted cannot be combined with a key-encryption key";
+                case "rotationPeriod" -> "--rotation-period / GATEHOUSE_KEY_ROTATION: " + e.problem();
+                case "publishLead" -> "--publish-lead: " + e.problem();
+                case "tokenLifetime" -> "--token-lifetime: " + e.problem();
+                default -> e.getMessage();
+            };
         }
     }
 

@@ -161,8 +161,8 @@ final class KeyTable {
                 Dialect d = dialect;
                 for (int i = 0; i < values.length; i++) {
                     Object v = values[i];
-                    if (v instanceof Instant) {
-                        setInstant(d, ps, i + 1, (Instant) v);
+                    if (v instanceof Instant instant) {
+                        setInstant(d, ps, i + 1, instant);
                     } else {
                         ps.setString(i + 1, (String) v);
                     }
@@ -193,8 +193,8 @@ final class KeyTable {
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
                 }
                 throw e;
             }
@@ -211,8 +211,8 @@ final class KeyTable {
     /** PostgreSQL {@code 42703}, H2 {@code 42122}, MariaDB/MySQL {@code 42S22}: a column the statement names does not exist. */
     static boolean isUndefinedColumn(Throwable e) {
         for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
-            if (x instanceof SQLException) {
-                String state = ((SQLException) x).getSQLState();
+            if (x instanceof SQLException s) {
+                String state = s.getSQLState();
                 if ("42703".equals(state) || "42122".equals(state) || "42S22".equals(state)) {
                     return true;
                 }
@@ -258,8 +258,7 @@ final class KeyTable {
 
     private static boolean isDuplicateKey(Dialect d, SQLException e) {
         for (Throwable x = e; x != null; x = x.getCause() == x ? null : x.getCause()) {
-            if (x instanceof SQLException) {
-                SQLException s = (SQLException) x;
+            if (x instanceof SQLException s) {
                 if ("23505".equals(s.getSQLState())
                         || (d == Dialect.MARIADB && s.getErrorCode() == MYSQL_DUPLICATE_ENTRY)) {
                     return true;

@@ -1,11 +1,8 @@
 package dev.gatehouse.jdbc.keys;
 
-import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenPrincipal;
-import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.KeySource;
-import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.testing.KeyRoundTrip;
 import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.jdbc.testing.TestDatabases;
@@ -23,11 +20,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

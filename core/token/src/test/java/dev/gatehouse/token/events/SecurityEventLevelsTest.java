@@ -78,6 +78,4 @@ class SecurityEventLevelsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(SecurityEvent.ofAccount(LOGGED_OUT, Instant.EPOCH, "u", null, null).kid()).isNull();
     }
-
-    /** A logger that keeps "LEVEL message" lines, with every level enabled. */
 }

@@ -792,9 +792,12 @@ public final class AuthService implements AutoCloseable {
      *   <caption>Optional settings and defaults</caption>
      *   <tr><th>setting</th><th>default</th></tr>
      *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
-     *   <tr><td>scheduler</td><td>two daemon threads made by {@link AuthService#start()}: {@code gatehouse-revocations}, {@code gatehouse-maintenance}</td></tr>
-     *   <tr><td>hashingExecutor</td><td>a pool of {@link AuthSettings#hashingThreads()} daemon threads ({@code gatehouse-hashing-<n>}) with a queue of {@link AuthSettings#hashingQueue()}</td></tr>
-     *   <tr><td>storeExecutor</td><td>a pool of {@link AuthSettings#storeThreads()} daemon threads ({@code gatehouse-store-<n>}) with a queue of {@link AuthSettings#storeQueue()}</td></tr>
+     *   <tr><td>scheduler</td><td>two daemon threads made by {@link AuthService#start()}:
+     *       {@code gatehouse-revocations}, {@code gatehouse-maintenance}</td></tr>
+     *   <tr><td>hashingExecutor</td><td>a pool of {@link AuthSettings#hashingThreads()} daemon threads
+     *       ({@code gatehouse-hashing-<n>}) with a queue of {@link AuthSettings#hashingQueue()}</td></tr>
+     *   <tr><td>storeExecutor</td><td>a pool of {@link AuthSettings#storeThreads()} daemon threads
+     *       ({@code gatehouse-store-<n>}) with a queue of {@link AuthSettings#storeQueue()}</td></tr>
      * </table>
      */
     public static final class Builder {

@@ -420,12 +420,6 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         }
 
         /**
-         * Reads the file and starts polling it.
-         *
-         * @throws ConfigurationException naming the setting when the file is missing, unreadable or
-         *                                invalid, or does not say which key signs
-         */
-        /**
          * The scheduler that runs the polling, instead of a thread of the source's own. It stays the
          * application's: {@link FileKeySource#close()} cancels the polling on it but does not shut it down.
          */

@@ -34,7 +34,7 @@ import java.util.function.Function;
  *
  * The feature reports its security events (logins, refreshes, logouts …) through the
  * {@link dev.gatehouse.token.events.SecurityEventListener} of the {@link AuthService} it is given —
- * SLF4J under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
+ * the JDK's {@link System.Logger} under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
  * constructor (and to the key source's {@code securityEvents} builder option); it has no listener
  * of its own, so that one listener sees every event.
  *

@@ -111,10 +111,10 @@ public final class AuthService implements AutoCloseable {
     }
 
     public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
-        this(tokenSettings, settings, keys, stores, SecurityEventListener.slf4j());
+        this(tokenSettings, settings, keys, stores, SecurityEventListener.logging());
     }
 
-    /** A service reporting its {@link SecurityEvent}s to {@code events} instead of SLF4J. */
+    /** A service reporting its {@link SecurityEvent}s to {@code events} instead of {@link SecurityEventListener#logging()}. */
     public AuthService(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores,
                        SecurityEventListener events) {
         this.events = Objects.requireNonNull(events, "events");

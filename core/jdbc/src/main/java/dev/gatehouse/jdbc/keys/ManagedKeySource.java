@@ -902,7 +902,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *   <tr><td>refreshInterval</td><td>{@value ManagedKeySource#DEFAULT_REFRESH_INTERVAL_TEXT}</td></tr>
      *   <tr><td>queryTimeout</td><td>{@value ManagedKeySource#DEFAULT_QUERY_TIMEOUT_TEXT}</td></tr>
      *   <tr><td>clock</td><td>the system UTC clock</td></tr>
-     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#logging()}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -918,7 +918,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         private boolean allowUnencrypted;
         private Clock clock = Clock.systemUTC();
         private boolean housekeeping = true;
-        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private SecurityEventListener events = SecurityEventListener.logging();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -1010,7 +1010,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
         /**
          * Where key rotations, retirements and revocations are reported; default
-         * {@link SecurityEventListener#slf4j()} (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}).
+         * {@link SecurityEventListener#logging()} (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}).
          * Usually the listener given to the {@link AuthService}.
          */
         public Builder securityEvents(SecurityEventListener listener) {

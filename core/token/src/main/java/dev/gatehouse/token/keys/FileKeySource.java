@@ -10,10 +10,10 @@ import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.token.events.SecurityEventListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
     public static final String DEFAULT_POLL_INTERVAL_TEXT = "PT10S";
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.parse(DEFAULT_POLL_INTERVAL_TEXT);
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileKeySource.class);
+    private static final Logger LOG = System.getLogger(FileKeySource.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -98,7 +98,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
             long millis = Math.max(1, b.pollInterval.toMillis());
             poller.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
         }
-        LOG.info("Keys from {} ({}): {}", setting, file, keys);
+        LOG.log(Level.INFO, () -> "Keys from " + setting + " (" + file + "): " + keys);
     }
 
     /** Starts a builder for the keys of {@code file}. */
@@ -138,7 +138,8 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         Stamp stamp = stamp();
         if (stamp == null) {
             if (seen != null) {
-                LOG.error("Key file {} ({}) cannot be read any more; the keys read last stay in use", setting, file);
+                LOG.log(Level.ERROR, () -> "Key file " + setting + " (" + file
+                        + ") cannot be read any more; the keys read last stay in use");
                 seen = null;
             }
             return false;
@@ -151,11 +152,12 @@ public final class FileKeySource implements KeySource, AutoCloseable {
             KeySet next = read(stamp);
             KeySet previous = keys;
             keys = next;
-            LOG.info("Keys reloaded from {} ({}): {}", setting, file, next);
+            LOG.log(Level.INFO, () -> "Keys reloaded from " + setting + " (" + file + "): " + next);
             reportChanges(previous, next);
             return true;
         } catch (ConfigurationException e) {
-            LOG.error("Key file {} changed but cannot be used; the keys read last stay in use: {}", setting, e.getMessage());
+            LOG.log(Level.ERROR, () -> "Key file " + setting + " changed but cannot be used; the keys read last stay in use: "
+                    + e.getMessage());
             return false;
         }
     }
@@ -183,7 +185,8 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         try {
             events.onEvent(event);
         } catch (RuntimeException e) {
-            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), event.type());
+            LOG.log(Level.WARNING, () -> "A security event listener failed (" + e.getClass().getSimpleName() + "); the event was "
+                    + event.type());
         }
     }
 
@@ -203,7 +206,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         try {
             reloadIfChanged();
         } catch (RuntimeException e) {
-            LOG.error("Polling key file {} failed", setting, e);
+            LOG.log(Level.ERROR, () -> "Polling key file " + setting + " failed", e);
         }
     }
 
@@ -302,7 +305,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      *   <tr><td>settingName</td><td>{@value KeyFiles#SETTING}</td></tr>
      *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
      *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
-     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#logging()}</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -310,7 +313,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         private String setting = KeyFiles.SETTING;
         private String activeKid;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private SecurityEventListener events = SecurityEventListener.logging();
 
         private Builder(Path file) {
             this.file = file;
@@ -339,7 +342,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
 
         /**
          * Where a change of signing key and keys leaving the file are reported (at a reload);
-         * default {@link SecurityEventListener#slf4j()} (the audit logger
+         * default {@link SecurityEventListener#logging()} (the audit logger
          * {@value SecurityEventListener#AUDIT_LOGGER}). Usually the listener given to the {@code AuthService}.
          */
         public Builder securityEvents(SecurityEventListener listener) {

@@ -6,7 +6,6 @@ module dev.gatehouse.filter {
     requires transitive dev.gatehouse.web;
     requires transitive jakarta.servlet;
     requires static jakarta.security.auth.message;
-    requires org.slf4j;
 
     exports dev.gatehouse.filter;
 }

@@ -7,7 +7,6 @@ module dev.gatehouse.web {
     requires transitive dev.gatehouse.token;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
-    requires org.slf4j;
 
     exports dev.gatehouse.web;
 }

@@ -92,12 +92,13 @@ public final class DemoContext implements AutoCloseable {
         }
         KeySource keys = null;
         AuthService service = null;
-        // one listener for the flow and the keys: the default, SLF4J under dev.gatehouse.audit, which
+        // one listener for the flow and the keys: the default, System.Logger under dev.gatehouse.audit (routed to
+        // slf4j-simple with the rest of the demo's log by slf4j-jdk-platform-logging), which
         // also drops a deleted account from the profile cache
         Profiles.Holder profiles = new Profiles.Holder();
         DemoAdmins.Holder admins = new DemoAdmins.Holder();
         SecurityEventListener events = DemoAdmins.grantOnRegistration(
-                Profiles.evictOnDeletion(SecurityEventListener.slf4j(), profiles), settings.adminEmails, admins);
+                Profiles.evictOnDeletion(SecurityEventListener.logging(), profiles), settings.adminEmails, admins);
         try {
             if (settings.testMode) {
                 LOG.warn("{}=true: TEST MODE. Settings that are unsafe for real accounts are accepted (bcrypt cost {})."

@@ -20,10 +20,10 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -74,7 +74,7 @@ import java.util.Objects;
  * names the init-param; the filter never starts half-configured.
  */
 public final class GatehouseFilter implements Filter {
-    private static final Logger LOG = LoggerFactory.getLogger(GatehouseFilter.class);
+    private static final Logger LOG = System.getLogger(GatehouseFilter.class.getName());
 
     /** The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
     public static final String ISSUER_PARAM = "issuer";
@@ -209,7 +209,7 @@ public final class GatehouseFilter implements Filter {
             b = programmatic != null ? programmatic : InitParams.read(config);
             this.ownedKeys = b.ownedKeys;
             if (!b.web.requireHttps()) {
-                LOG.warn("Gatehouse filter: {}=false, tokens are accepted over plain HTTP", REQUIRE_HTTPS_PARAM);
+                LOG.log(Level.WARNING, "Gatehouse filter: " + REQUIRE_HTTPS_PARAM + "=false, tokens are accepted over plain HTTP");
             }
             this.authenticator = new RequestAuthenticator(b.verifier, b.web);
             this.publicPaths = new PathMatcher(PUBLIC_PATHS_PARAM, b.publicPaths);
@@ -221,14 +221,16 @@ public final class GatehouseFilter implements Filter {
                 // last: every init-param has been checked, so a bad one starts nothing
                 ownedKeys.start();
             }
-            LOG.info("Gatehouse filter '{}' ready: {}, public paths {}, anonymous {}, container security {}, transport: {}",
-                    config.getFilterName(), b.verifier, b.publicPaths, b.allowAnonymous, b.containerSecurity, b.web);
+            // Start-up only, so built at once: b is not effectively final, a lambda could not read it.
+            LOG.log(Level.INFO, "Gatehouse filter '" + config.getFilterName() + "' ready: " + b.verifier + ", public paths "
+                    + b.publicPaths + ", anonymous " + b.allowAnonymous + ", container security " + b.containerSecurity
+                    + ", transport: " + b.web);
         } catch (ConfigurationException e) {
             if (b != null && b.ownedKeys != null) {
                 b.ownedKeys.close();
                 ownedKeys = null;
             }
-            LOG.error("Gatehouse filter '{}' cannot start: {}", config.getFilterName(), e.getMessage());
+            LOG.log(Level.ERROR, () -> "Gatehouse filter '" + config.getFilterName() + "' cannot start: " + e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
     }
@@ -289,7 +291,8 @@ public final class GatehouseFilter implements Filter {
             try {
                 AuthModuleRegistration.unregister(registeredWith);
             } catch (RuntimeException e) {
-                LOG.warn("Could not unregister the Gatehouse authentication module ({})", e.getClass().getName());
+                LOG.log(Level.WARNING, () -> "Could not unregister the Gatehouse authentication module ("
+                    + e.getClass().getName() + ")");
             }
             registeredWith = null;
         }

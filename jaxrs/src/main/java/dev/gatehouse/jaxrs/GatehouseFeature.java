@@ -42,8 +42,8 @@ import java.util.function.Function;
  *
  * The feature reports its security events (logins, refreshes, logouts …) through the
  * {@link dev.gatehouse.token.events.SecurityEventListener} of the {@link AuthService} it is given —
- * SLF4J under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another listener is passed to the service's
- * {@code securityEvents} builder option (and to the key source's); it has no listener
+ * the JDK's {@link System.Logger} under {@value dev.gatehouse.token.events.SecurityEventListener#AUDIT_LOGGER} unless another
+ * listener is passed to the service's {@code securityEvents} builder option (and to the key source's); it has no listener
  * of its own, so that one listener sees every event.
  *
  * It contributes:

@@ -791,7 +791,7 @@ public final class AuthService implements AutoCloseable {
      * <table>
      *   <caption>Optional settings and defaults</caption>
      *   <tr><th>setting</th><th>default</th></tr>
-     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#logging()}</td></tr>
      *   <tr><td>scheduler</td><td>two daemon threads made by {@link AuthService#start()}:
      *       {@code gatehouse-revocations}, {@code gatehouse-maintenance}</td></tr>
      *   <tr><td>hashingExecutor</td><td>a pool of {@link AuthSettings#hashingThreads()} daemon threads
@@ -805,7 +805,7 @@ public final class AuthService implements AutoCloseable {
         private final AuthSettings settings;
         private final KeySource keys;
         private final Stores stores;
-        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private SecurityEventListener events = SecurityEventListener.logging();
         private ScheduledExecutorService scheduler;
         private Executor hashingExecutor;
         private Executor storeExecutor;
@@ -818,7 +818,7 @@ public final class AuthService implements AutoCloseable {
         }
 
         /**
-         * Where the service reports its {@link SecurityEvent}s; default {@link SecurityEventListener#slf4j()}
+         * Where the service reports its {@link SecurityEvent}s; default {@link SecurityEventListener#logging()}
          * (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}). Give the key source the same listener.
          */
         public Builder securityEvents(SecurityEventListener listener) {

@@ -138,7 +138,7 @@ class SecurityEventsTest {
         assertThat(events.get(3).reason()).as("the account's limit for this client").isEqualTo("this-client");
         assertThat(events.get(3).account()).isEqualTo(events.get(2).account());
         assertThat(events.subList(1, 5)).extracting(e -> SecurityEventListener.defaultLevel(e.type()))
-                .containsOnly(org.slf4j.event.Level.WARN);
+                .containsOnly(System.Logger.Level.WARNING);
     }
 
     @Test

@@ -77,7 +77,7 @@ public final class AccessTokenVerifier {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.revocation = Objects.requireNonNull(revocation, "revocation");
         this.cache = settings.verifiedTokenCache()
-                ? new VerifiedTokenCache(settings.verifiedTokenCacheSize(), settings.clock())
+                ? new VerifiedTokenCache(settings.verifiedTokenCacheSize())
                 : null;
     }
 

@@ -199,8 +199,12 @@ public final class TokenSettings {
          * The most verified tokens a verifier remembers; default 10,000, from 1 to 1,000,000. An
          * entry for a typical access token (up to about 1,400 characters) counts once and takes
          * about 1.5 KiB; a larger token counts once more per further 2 KiB, so memory stays below
-         * about {@code size × 2 KiB} (20 MiB at the default). When it is full, Caffeine's policy
-         * (recency and frequency) decides which entry goes.
+         * about {@code size × 2 KiB} (20 MiB at the default); the bound holds under any
+         * concurrency. When it is full, a new entry makes room by dropping expired entries first;
+         * only when a sample of entries holds none that has expired does a live one go: one not
+         * used since the cache last looked at it, the one that expires first (a sampled CLOCK, see
+         * docs/security.md, "Verified-token cache"). An entry evicted costs its token one full
+         * check the next time, nothing more.
          */
         public Builder verifiedTokenCacheSize(int entries) {
             this.verifiedTokenCacheSize = entries;

@@ -1,17 +1,16 @@
 package dev.gatehouse.testing;
 
-import org.slf4j.Marker;
-import org.slf4j.event.Level;
-import org.slf4j.helpers.LegacyAbstractLogger;
-import org.slf4j.helpers.MessageFormatter;
-
+import java.text.MessageFormat;
 import java.util.List;
+import java.util.ResourceBundle;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A logger that keeps each call as a "LEVEL message" line, with every level enabled; thread-safe. */
-public final class RecordingLogger extends LegacyAbstractLogger {
-    private static final long serialVersionUID = 1L;
-
+/**
+ * A {@link System.Logger} that keeps each call as a "LEVEL message" line ({@code WARNING ...},
+ * {@code INFO ...}), with every level enabled; thread-safe. Parameters are formatted as the JDK's
+ * default backend formats them ({@link MessageFormat}); a thrown exception is kept as its class name.
+ */
+public final class RecordingLogger implements System.Logger {
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
     /** The lines logged so far, in order. */
@@ -20,37 +19,22 @@ public final class RecordingLogger extends LegacyAbstractLogger {
     }
 
     @Override
-    protected String getFullyQualifiedCallerName() {
-        return null;
+    public String getName() {
+        return "recording";
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
-        lines.add(level + " " + MessageFormatter.basicArrayFormat(pattern, arguments));
+    public boolean isLoggable(Level level) {
+        return level != Level.OFF;
     }
 
     @Override
-    public boolean isTraceEnabled() {
-        return true;
+    public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+        lines.add(level.getName() + " " + msg + (thrown == null ? "" : " " + thrown.getClass().getName()));
     }
 
     @Override
-    public boolean isDebugEnabled() {
-        return true;
-    }
-
-    @Override
-    public boolean isInfoEnabled() {
-        return true;
-    }
-
-    @Override
-    public boolean isWarnEnabled() {
-        return true;
-    }
-
-    @Override
-    public boolean isErrorEnabled() {
-        return true;
+    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+        lines.add(level.getName() + " " + (params == null || params.length == 0 ? format : MessageFormat.format(format, params)));
     }
 }

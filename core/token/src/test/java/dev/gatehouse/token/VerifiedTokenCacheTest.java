@@ -221,6 +221,39 @@ class VerifiedTokenCacheTest {
         assertThat(verifier.verify(other)).isSameAs(otherPrincipal);
     }
 
+    @Test
+    void aTokenCachedAgainAfterItsRevocationWasLiftedIsStillCheckedForRevocationOnEveryHit() {
+        Set<String> revoked = ConcurrentHashMap.newKeySet();
+        AtomicInteger checks = new AtomicInteger();
+        AccessTokenVerifier verifier = new AccessTokenVerifier(settings(Fixtures.CLOCK).build(), Fixtures.keys(), p -> {
+            checks.incrementAndGet();
+            return revoked.contains(p.tokenId());
+        });
+        String token = rs256("j-again");
+        AccessTokenPrincipal first = verifier.verify(token);
+        revoked.add("j-again");
+        assertRefused(verifier, token, Reason.REVOKED);
+        assertThat(verifier.cachedTokens()).isZero();
+
+        // e.g. a revocation entered by mistake and withdrawn: the full check accepts and caches the token again ...
+        revoked.remove("j-again");
+        AccessTokenPrincipal again = verifier.verify(token);
+        assertThat(again).isNotSameAs(first);
+        assertThat(verifier.verify(token)).isSameAs(again);
+        assertThat(verifier.cachedTokens()).isEqualTo(1);
+        int before = checks.get();
+
+        // ... and the new entry is asked about, hit after hit, like the first one was
+        for (int i = 0; i < 5; i++) {
+            assertThat(verifier.verify(token)).isSameAs(again);
+        }
+        assertThat(checks.get() - before).as("one revocation check per hit").isEqualTo(5);
+        revoked.add("j-again");
+        assertRefused(verifier, token, Reason.REVOKED);
+        assertRefused(verifier, token, Reason.REVOKED);
+        assertThat(verifier.cachedTokens()).isZero();
+    }
+
     // ---- keys ------------------------------------------------------------------------------
 
     @Test

@@ -4,9 +4,8 @@ import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.InvalidTokenException;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,7 +23,7 @@ import java.util.Objects;
  * {@link Outcome#isAnonymous()}, so public paths still answer.
  */
 public final class RequestAuthenticator {
-    private static final Logger LOG = LoggerFactory.getLogger(RequestAuthenticator.class);
+    private static final Logger LOG = System.getLogger(RequestAuthenticator.class.getName());
 
     /** The few things the authenticator reads of a request, whatever the container. */
     public interface HttpRequestView {
@@ -149,7 +148,8 @@ public final class RequestAuthenticator {
                 boolean credentials = located.kind() != LocatedToken.Kind.NONE;
                 if (credentials) {
                     // The token itself is never logged, nor verified: it is refused unread.
-                    LOG.debug("Access token refused unverified: {}; it must be treated as exposed", insecure);
+                    LOG.log(Level.DEBUG, () -> "Access token refused unverified: " + insecure
+                            + "; it must be treated as exposed");
                 }
                 return new Outcome(null, null, Problem.httpsRequired(), null, credentials);
             }
@@ -176,20 +176,21 @@ public final class RequestAuthenticator {
                     throw e;
                 }
             } catch (InvalidTokenException e) {
-                LOG.debug("Access token refused: {} ({})", e.reason(), e.getMessage());
+                LOG.log(Level.DEBUG, () -> "Access token refused: " + e.reason() + " (" + e.getMessage() + ")");
                 return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
             }
             if (located.transport() == Transport.COOKIE) {
                 String refusal = csrf.check(request.method(), cookies, request.header(settings.csrfHeaderName()),
                         request.header("Sec-Fetch-Site"), request.header("Origin"), request.ownOrigin());
                 if (refusal != null) {
-                    LOG.debug("Cookie-authenticated {} refused: {}", request.method(), refusal);
+                    LOG.log(Level.DEBUG, () -> "Cookie-authenticated " + request.method() + " refused: " + refusal);
                     return new Outcome(null, null, Problem.forbidden(refusal), null, true);
                 }
             }
             return new Outcome(principal, located.transport(), null, null, true);
         } catch (RuntimeException e) {
-            LOG.error("Unexpected failure while authenticating a request; refusing it ({})", e.getClass().getName());
+            LOG.log(Level.ERROR, () -> "Unexpected failure while authenticating a request; refusing it ("
+                    + e.getClass().getName() + ")");
             return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
         }
     }

@@ -2,9 +2,8 @@ package dev.gatehouse.web;
 
 import dev.gatehouse.token.ConfigurationException;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ public final class TransportSecurity {
      * @throws ConfigurationException naming {@code trustedProxies} when an entry is not an IP address literal
      */
     public TransportSecurity(boolean requireHttps, Set<String> trustedProxies) {
-        this(requireHttps, trustedProxies, LoggerFactory.getLogger(TransportSecurity.class));
+        this(requireHttps, trustedProxies, System.getLogger(TransportSecurity.class.getName()));
     }
 
     /** As {@link #TransportSecurity(boolean, Set)}, warning on {@code log} (for tests). */
@@ -176,11 +175,12 @@ public final class TransportSecurity {
     private void warnUnlistedProxy(String peer) {
         if (warnedUnlistedProxy.compareAndSet(false, true)) {
             // The peer is a loopback address, never a secret; no header value is logged.
-            log.warn("A request from {} on this host carried forwarding headers (X-Forwarded-For, X-Forwarded-Proto,"
-                    + " X-Forwarded-Host or Forwarded), but {} is not a trusted proxy. A reverse proxy on this host must be"
-                    + " listed as one: until it is, {}every client behind it shares one throttling bucket. List its address"
-                    + " in {}. (Logged once.)", peer, peer,
-                    requireHttps ? "credentials over it are refused as not provably HTTPS (403) and " : "", TRUSTED_PROXIES_SETTINGS);
+            log.log(Level.WARNING, () -> "A request from " + peer + " on this host carried forwarding headers (X-Forwarded-For,"
+                    + " X-Forwarded-Proto, X-Forwarded-Host or Forwarded), but " + peer + " is not a trusted proxy. A reverse proxy"
+                    + " on this host must be listed as one: until it is, "
+                    + (requireHttps ? "credentials over it are refused as not provably HTTPS (403) and " : "")
+                    + "every client behind it shares one throttling bucket. List its address in " + TRUSTED_PROXIES_SETTINGS
+                    + ". (Logged once.)");
         }
     }
 

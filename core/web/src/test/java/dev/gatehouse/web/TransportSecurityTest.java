@@ -2,6 +2,7 @@ package dev.gatehouse.web;
 
 import dev.gatehouse.token.ConfigurationException;
 
+import dev.gatehouse.testing.JulCapture;
 import dev.gatehouse.testing.RecordingLogger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,7 +149,7 @@ class TransportSecurityTest {
         }
 
         assertThat(log.lines()).hasSize(1);
-        assertThat(log.lines().get(0)).startsWith("WARN ")
+        assertThat(log.lines().get(0)).startsWith("WARNING ")
                 .contains("127.0.0.1", "not a trusted proxy", "refused", "one throttling bucket")
                 .contains("'trusted-proxies'", "WebSettings.trustedProxies", "GATEHOUSE_TRUSTED_PROXIES")
                 .doesNotContain("198.51.100.23", "198.51.100.24", "marker-host", "marker-two");
@@ -168,8 +169,20 @@ class TransportSecurityTest {
         assertThat(lax.refusal(proxied)).isNull();
         assertThat(lax.clientAddress(proxied)).as("one shared bucket, never the claimed client").isEqualTo("127.0.0.1");
         assertThat(log.lines()).hasSize(1);
-        assertThat(log.lines().get(0)).startsWith("WARN ").contains("GATEHOUSE_TRUSTED_PROXIES").doesNotContain("refused as")
+        assertThat(log.lines().get(0)).startsWith("WARNING ").contains("GATEHOUSE_TRUSTED_PROXIES").doesNotContain("refused as")
                 .doesNotContain("198.51.100.23");
+    }
+
+    @Test
+    void theWarningGoesToTheJdkLoggingUnderTheClassNameWhereAContainerCollectsIt() {
+        try (JulCapture jul = JulCapture.of(TransportSecurity.class.getName())) {
+            new TransportSecurity(true, Set.of()).refusal(request(false, "127.0.0.1", "X-Forwarded-For", "198.51.100.23"));
+
+            assertThat(jul.lines()).hasSize(1);
+            assertThat(jul.lines().get(0)).startsWith("WARNING A request from 127.0.0.1 on this host carried forwarding headers")
+                    .contains("'trusted-proxies'", "WebSettings.trustedProxies", "GATEHOUSE_TRUSTED_PROXIES", "(Logged once.)")
+                    .doesNotContain("198.51.100.23");
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ class TomcatWebAttackIT extends WebAttackContract {
 
     @Override
     protected List<String> logLinesContaining(String needle) {
-        return tomcat.logLinesContaining(needle);
+        return tomcat.consoleLinesContaining(needle);
     }
 
     /** The servlet filter's and the JAX-RS feature's. */

@@ -217,7 +217,25 @@ public final class TomcatDistribution implements AutoCloseable {
 
     /** Lines of the logs that contain any of {@code needles} (case-insensitive). */
     public List<String> logLinesContaining(String... needles) {
-        return log().lines().filter(line -> {
+        return linesContaining(log(), needles);
+    }
+
+    /**
+     * Lines of Tomcat's console ({@code logs/console.out}) that contain any of {@code needles}
+     * (case-insensitive). Everything logged is there exactly once: what the web application logs
+     * through {@code java.util.logging} (Gatehouse's {@code System.Logger} lines, in a WAR) is also
+     * in {@code logs/catalina.*.log}, so {@link #logLinesContaining} counts such a line twice.
+     */
+    public List<String> consoleLinesContaining(String... needles) {
+        try {
+            return linesContaining(Files.readString(base.resolve("logs/console.out"), StandardCharsets.UTF_8), needles);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> linesContaining(String text, String... needles) {
+        return text.lines().filter(line -> {
             String l = line.toLowerCase(java.util.Locale.ROOT);
             for (String n : needles) {
                 if (l.contains(n.toLowerCase(java.util.Locale.ROOT))) {

@@ -961,7 +961,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
      *   <tr><td>refreshInterval</td><td>{@value ManagedKeySource#DEFAULT_REFRESH_INTERVAL_TEXT}</td></tr>
      *   <tr><td>queryTimeout</td><td>{@value ManagedKeySource#DEFAULT_QUERY_TIMEOUT_TEXT}</td></tr>
      *   <tr><td>clock</td><td>the system UTC clock</td></tr>
-     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#logging()}</td></tr>
      *   <tr><td>scheduler</td><td>none: {@link ManagedKeySource#start()} makes one daemon thread, {@code gatehouse-key-refresh}</td></tr>
      * </table>
      */
@@ -978,7 +978,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
         private boolean allowUnencrypted;
         private Clock clock = Clock.systemUTC();
         private boolean housekeeping = true;
-        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private SecurityEventListener events = SecurityEventListener.logging();
         private ScheduledExecutorService scheduler;
 
         private Builder(DataSource dataSource) {
@@ -1071,7 +1071,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
 
         /**
          * Where key rotations, retirements and revocations are reported; default
-         * {@link SecurityEventListener#slf4j()} (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}).
+         * {@link SecurityEventListener#logging()} (the audit logger {@value SecurityEventListener#AUDIT_LOGGER}).
          * Usually the listener given to the {@link AuthService}.
          */
         public Builder securityEvents(SecurityEventListener listener) {

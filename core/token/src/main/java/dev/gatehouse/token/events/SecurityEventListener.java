@@ -1,10 +1,7 @@
 package dev.gatehouse.token.events;
 
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
-
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Objects;
 
 /**
@@ -22,33 +19,30 @@ public interface SecurityEventListener {
     void onEvent(SecurityEvent event);
 
     /**
-     * The default: SLF4J under {@value #AUDIT_LOGGER}, each event at its
-     * {@link #defaultLevel(SecurityEvent.Type) default level}.
+     * The default: logs each event, as its {@link SecurityEvent#toString() one-line form}, to the
+     * JDK's {@link System.Logger} named {@value #AUDIT_LOGGER} at its
+     * {@link #defaultLevel(SecurityEvent.Type) default level}. Without further set-up that is
+     * {@code java.util.logging}, so the container's logging (Tomcat's JULI, for one) receives it;
+     * docs/operations.md, "Logging", says how to route it to SLF4J or Log4j instead.
      */
-    static SecurityEventListener slf4j() {
-        return slf4j(LoggerFactory.getLogger(AUDIT_LOGGER));
+    static SecurityEventListener logging() {
+        return logging(System.getLogger(AUDIT_LOGGER));
     }
 
-    /** Like {@link #slf4j()}, to another logger. */
-    static SecurityEventListener slf4j(Logger log) {
+    /** Like {@link #logging()}, to another logger. */
+    static SecurityEventListener logging(Logger log) {
         Objects.requireNonNull(log, "log");
         return event -> {
-            switch (defaultLevel(event.type())) {
-                case WARN:
-                    log.warn("{}", event);
-                    break;
-                case DEBUG:
-                    log.debug("{}", event);
-                    break;
-                default:
-                    log.info("{}", event);
+            Level level = defaultLevel(event.type());
+            if (log.isLoggable(level)) {
+                log.log(level, event.toString());
             }
         };
     }
 
     /**
-     * The level the default listener logs an event at: {@code WARN} for what may be an attack or
-     * needs an operator's eye (failed logins, throttling and lockouts, refresh-token reuse, a
+     * The level the default listener logs an event at: {@code WARNING} for what may be an attack
+     * or needs an operator's eye (failed logins, throttling and lockouts, refresh-token reuse, a
      * revoked or refused key), {@code DEBUG} for routine refreshes, {@code INFO} for the rest.
      */
     static Level defaultLevel(SecurityEvent.Type type) {
@@ -59,7 +53,7 @@ public interface SecurityEventListener {
             case REFRESH_REUSE_DETECTED:
             case KEY_REVOKED:
             case KEY_REFUSED:
-                return Level.WARN;
+                return Level.WARNING;
             case REFRESHED:
                 return Level.DEBUG;
             default:

@@ -11,10 +11,10 @@ import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.token.events.SecurityEventListener;
 import dev.gatehouse.token.internal.Lifecycle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
     public static final String DEFAULT_POLL_INTERVAL_TEXT = "PT10S";
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.parse(DEFAULT_POLL_INTERVAL_TEXT);
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileKeySource.class);
+    private static final Logger LOG = System.getLogger(FileKeySource.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -136,7 +136,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
                     polling = scheduler.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
                 }
             }
-            LOG.info("Keys from {} ({}): {}", setting, file, keys);
+            LOG.log(Level.INFO, () -> "Keys from " + setting + " (" + file + "): " + keys);
         });
     }
 
@@ -196,7 +196,8 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         Stamp stamp = stamp();
         if (stamp == null) {
             if (seen != null) {
-                LOG.error("Key file {} ({}) cannot be read any more; the keys read last stay in use", setting, file);
+                LOG.log(Level.ERROR, () -> "Key file " + setting + " (" + file
+                        + ") cannot be read any more; the keys read last stay in use");
                 seen = null;
             }
             return false;
@@ -209,11 +210,12 @@ public final class FileKeySource implements KeySource, AutoCloseable {
             KeySet next = read(stamp);
             KeySet previous = keys;
             keys = next;
-            LOG.info("Keys reloaded from {} ({}): {}", setting, file, next);
+            LOG.log(Level.INFO, () -> "Keys reloaded from " + setting + " (" + file + "): " + next);
             reportChanges(previous, next);
             return true;
         } catch (ConfigurationException e) {
-            LOG.error("Key file {} changed but cannot be used; the keys read last stay in use: {}", setting, e.getMessage());
+            LOG.log(Level.ERROR, () -> "Key file " + setting + " changed but cannot be used; the keys read last stay in use: "
+                    + e.getMessage());
             return false;
         }
     }
@@ -241,7 +243,8 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         try {
             events.onEvent(event);
         } catch (RuntimeException e) {
-            LOG.warn("A security event listener failed ({}); the event was {}", e.getClass().getSimpleName(), event.type());
+            LOG.log(Level.WARNING, () -> "A security event listener failed (" + e.getClass().getSimpleName() + "); the event was "
+                    + event.type());
         }
     }
 
@@ -273,7 +276,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         try {
             reload();
         } catch (RuntimeException e) {
-            LOG.error("Polling key file {} failed", setting, e);
+            LOG.log(Level.ERROR, () -> "Polling key file " + setting + " failed", e);
         }
     }
 
@@ -372,7 +375,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
      *   <tr><td>settingName</td><td>{@value KeyFiles#SETTING}</td></tr>
      *   <tr><td>activeKid</td><td>none: the marked key, or the only private key</td></tr>
      *   <tr><td>pollInterval</td><td>{@value FileKeySource#DEFAULT_POLL_INTERVAL_TEXT}; zero turns polling off</td></tr>
-     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#slf4j()}</td></tr>
+     *   <tr><td>securityEvents</td><td>{@link SecurityEventListener#logging()}</td></tr>
      *   <tr><td>scheduler</td><td>none: {@link FileKeySource#start()} makes one daemon thread, {@code gatehouse-key-file-poll}</td></tr>
      * </table>
      */
@@ -381,7 +384,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         private String setting = KeyFiles.SETTING;
         private String activeKid;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-        private SecurityEventListener events = SecurityEventListener.slf4j();
+        private SecurityEventListener events = SecurityEventListener.logging();
         private ScheduledExecutorService scheduler;
 
         private Builder(Path file) {
@@ -411,7 +414,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
 
         /**
          * Where a change of signing key and keys leaving the file are reported (at a reload);
-         * default {@link SecurityEventListener#slf4j()} (the audit logger
+         * default {@link SecurityEventListener#logging()} (the audit logger
          * {@value SecurityEventListener#AUDIT_LOGGER}). Usually the listener given to the {@code AuthService}.
          */
         public Builder securityEvents(SecurityEventListener listener) {

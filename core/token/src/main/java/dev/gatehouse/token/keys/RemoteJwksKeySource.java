@@ -14,11 +14,11 @@ import dev.gatehouse.token.KeySource;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.internal.Lifecycle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -137,7 +137,7 @@ import java.util.regex.Pattern;
  * keys.
  */
 public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RemoteJwksKeySource.class);
+    private static final Logger LOG = System.getLogger(RemoteJwksKeySource.class.getName());
 
     public static final String DEFAULT_CACHE_LIFETIME_TEXT = "PT5M";
     /** How long a fetched set lives when the response has no {@code max-age}. */
@@ -418,7 +418,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             try {
                 ((AutoCloseable) client).close();
             } catch (Exception e) {
-                LOG.debug("Closing the JWK Set HTTP client failed ({})", e.getClass().getName());
+                LOG.log(Level.DEBUG, () -> "Closing the JWK Set HTTP client failed (" + e.getClass().getName() + ")");
             }
         }
     }
@@ -466,7 +466,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         try {
             next = fetchOnce();
         } catch (RuntimeException e) {
-            LOG.warn("Could not refresh the JWK Set from {} ({}); {}", url, e.getClass().getName(), keptKeysDescription());
+            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + url + " (" + e.getClass().getName() + "); "
+                    + keptKeysDescription());
         } finally {
             synchronized (lock) {
                 if (inFlight == fetch) {
@@ -497,30 +498,34 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             if (isClosed()) {
                 return minFetchInterval;
             }
-            LOG.warn("Could not refresh the JWK Set from {} ({}); {}", url, e.getMessage(), keptKeysDescription());
+            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + url + " (" + e.getMessage() + "); "
+                    + keptKeysDescription());
             return minFetchInterval;
         }
         if (response.statusCode() != 200) {
-            LOG.warn("Could not refresh the JWK Set from {} (HTTP {}); {}", url, response.statusCode(), keptKeysDescription());
+            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + url + " (HTTP " + response.statusCode() + "); "
+                    + keptKeysDescription());
             return minFetchInterval;
         }
         Map<String, SigningKey> keys;
         try {
             keys = parse(response.body());
         } catch (FetchFailure e) {
-            LOG.warn("Ignored the response of {} ({}); {}", url, e.getMessage(), keptKeysDescription());
+            LOG.log(Level.WARNING, () -> "Ignored the response of " + url + " (" + e.getMessage() + "); "
+                    + keptKeysDescription());
             return minFetchInterval;
         }
         Snapshot previous = snapshot;
         snapshot = new Snapshot(Collections.unmodifiableMap(keys), started);
         if (!previous.loaded() || !previous.byKid.keySet().equals(keys.keySet())) {
             if (keys.isEmpty()) {
-                LOG.warn("The JWK Set at {} has no key this service can use: every token will be refused", url);
+                LOG.log(Level.WARNING, () -> "The JWK Set at " + url
+                        + " has no key this service can use: every token will be refused");
             } else {
-                LOG.info("Loaded the JWK Set from {}: key ids {}", url, keys.keySet());
+                LOG.log(Level.INFO, () -> "Loaded the JWK Set from " + url + ": key ids " + keys.keySet());
             }
         } else {
-            LOG.debug("Refreshed the JWK Set from {}: unchanged", url);
+            LOG.log(Level.DEBUG, () -> "Refreshed the JWK Set from " + url + ": unchanged");
         }
         Duration lifetime = lifetimeOf(response.headers().allValues("Cache-Control"), cacheLifetime,
                 minCacheLifetime, maxCacheLifetime);
@@ -632,7 +637,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         if (!report.equals(lastSkipReport)) {
             lastSkipReport = report;
             if (!skipped.isEmpty()) {
-                LOG.info("Skipped keys of the JWK Set at {}: {}", url, report);
+                LOG.log(Level.INFO, () -> "Skipped keys of the JWK Set at " + url + ": " + report);
             }
         }
         return keys;

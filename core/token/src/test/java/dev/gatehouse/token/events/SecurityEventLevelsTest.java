@@ -1,9 +1,10 @@
 package dev.gatehouse.token.events;
 
+import dev.gatehouse.testing.JulCapture;
 import dev.gatehouse.testing.RecordingLogger;
 import org.junit.jupiter.api.Test;
-import org.slf4j.event.Level;
 
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,17 +36,17 @@ class SecurityEventLevelsTest {
     private static final Map<SecurityEvent.Type, Level> DOCUMENTED = new EnumMap<>(Map.ofEntries(
             Map.entry(REGISTERED, Level.INFO),
             Map.entry(LOGIN_SUCCEEDED, Level.INFO),
-            Map.entry(LOGIN_FAILED, Level.WARN),
-            Map.entry(ACCOUNT_THROTTLED, Level.WARN),
-            Map.entry(CLIENT_THROTTLED, Level.WARN),
+            Map.entry(LOGIN_FAILED, Level.WARNING),
+            Map.entry(ACCOUNT_THROTTLED, Level.WARNING),
+            Map.entry(CLIENT_THROTTLED, Level.WARNING),
             Map.entry(REFRESHED, Level.DEBUG),
-            Map.entry(REFRESH_REUSE_DETECTED, Level.WARN),
+            Map.entry(REFRESH_REUSE_DETECTED, Level.WARNING),
             Map.entry(LOGGED_OUT, Level.INFO),
             Map.entry(LOGGED_OUT_EVERYWHERE, Level.INFO),
             Map.entry(KEY_ROTATED, Level.INFO),
             Map.entry(KEY_RETIRED, Level.INFO),
-            Map.entry(KEY_REVOKED, Level.WARN),
-            Map.entry(KEY_REFUSED, Level.WARN),
+            Map.entry(KEY_REVOKED, Level.WARNING),
+            Map.entry(KEY_REFUSED, Level.WARNING),
             Map.entry(USER_DELETED, Level.INFO),
             Map.entry(ROLE_GRANTED, Level.INFO),
             Map.entry(ROLE_REVOKED, Level.INFO)));
@@ -55,7 +56,7 @@ class SecurityEventLevelsTest {
         assertThat(DOCUMENTED.keySet()).as("every event type has a documented level").containsExactlyInAnyOrder(
                 SecurityEvent.Type.values());
         RecordingLogger log = new RecordingLogger();
-        SecurityEventListener listener = SecurityEventListener.slf4j(log);
+        SecurityEventListener listener = SecurityEventListener.logging(log);
         Instant at = Instant.parse("2026-11-30T10:00:00Z");
         for (SecurityEvent.Type type : SecurityEvent.Type.values()) {
             SecurityEvent event = type.name().startsWith("KEY_")
@@ -70,6 +71,24 @@ class SecurityEventLevelsTest {
             assertThat(SecurityEventListener.defaultLevel(type)).as("%s", type).isEqualTo(DOCUMENTED.get(type));
         }
         assertThat(log.lines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theDefaultListenerWritesToTheAuditLoggerOfTheJdkLoggingWhenNoOtherBackendIsInstalled() {
+        SecurityEventListener listener = SecurityEventListener.logging();
+        Instant at = Instant.parse("2026-11-30T10:00:00Z");
+
+        try (JulCapture audit = JulCapture.of(SecurityEventListener.AUDIT_LOGGER);
+             JulCapture other = JulCapture.of("dev.gatehouse.token")) {
+            listener.onEvent(SecurityEvent.ofKey(KEY_REVOKED, at, "kid-1", "why"));
+            listener.onEvent(SecurityEvent.ofAccount(LOGIN_SUCCEEDED, at, "user-1", null, null));
+            listener.onEvent(SecurityEvent.ofAccount(REFRESHED, at, "user-1", null, null));
+
+            // JUL's names for System.Logger's WARNING, INFO and DEBUG
+            assertThat(audit.lines()).containsExactly("WARNING KEY_REVOKED kid=kid-1 reason=why",
+                    "INFO LOGIN_SUCCEEDED user=user-1", "FINE REFRESHED user=user-1");
+            assertThat(other.lines()).as("only the audit logger").isEmpty();
+        }
     }
 
     @Test

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A build that depends on gatehouse-filter alone, through the BOM, on the module path: it verifies
- * tokens, it does not carry the onboarding service, bcrypt, JDBC, Flyway or the command line, and
- * it cannot reach a package that Gatehouse does not export, neither when compiling nor at run time.
+ * tokens, it does not carry the onboarding service, bcrypt, JDBC, Flyway, the command line, a
+ * logging library or a cache library, and it cannot reach a package that Gatehouse does not
+ * export, neither when compiling nor at run time.
  */
 class VerifyOnlyConsumerTest {
     private static final String ISSUER = "https://auth.example.com";
@@ -64,6 +65,18 @@ class VerifyOnlyConsumerTest {
         }
         for (String type : List.of("dev.gatehouse.auth.AuthService", "dev.gatehouse.jdbc.keys.KeyAdmin",
                 "org.mindrot.jbcrypt.BCrypt", "org.flywaydb.core.Flyway", "com.zaxxer.hikari.HikariDataSource")) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(type), type + " is not on any path");
+        }
+    }
+
+    @Test
+    void bringsNoLoggingOrCacheLibrary() {
+        // the token layer logs through System.Logger (the container's logging) and caches on its own
+        ModuleLayer layer = getClass().getModule().getLayer();
+        for (String absent : List.of("org.slf4j", "com.github.benmanes.caffeine")) {
+            assertFalse(layer.findModule(absent).isPresent(), absent + " is not there");
+        }
+        for (String type : List.of("org.slf4j.LoggerFactory", "com.github.benmanes.caffeine.cache.Caffeine")) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName(type), type + " is not on any path");
         }
     }

@@ -136,7 +136,7 @@ public final class Report {
                 }
             }
         }
-        md.append("\n### Targets, from this run\n\n");
+        md.append("\n### Targets against these results\n\n");
         md.append("| target | measured | met |\n|---|---:|:---:|\n");
         for (String[] t : targets()) {
             md.append("| ").append(t[0]).append(" | ").append(t[1]).append(" | ").append(t[2]).append(" |\n");

@@ -94,6 +94,8 @@ class MisconfigurationTest {
         params.put(GatehouseFilter.ALGORITHMS_PARAM, "RS256");
         params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "FALSE");
         params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, " 500 ");
+        params.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        params.put(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt, jwt");
 
         assertThatCode(() -> new GatehouseFilter().init(config(params, Map.of()))).doesNotThrowAnyException();
     }
@@ -133,6 +135,12 @@ class MisconfigurationTest {
                 misconfig("clock-leeway soon", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "soon"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
                 misconfig("clock-leeway an hour", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "PT1H"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
                 misconfig("clock-leeway negative", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "-PT1S"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
+                misconfig("token-type at-jwt", with(GatehouseFilter.TOKEN_TYPE_PARAM, "at-jwt"), GatehouseFilter.TOKEN_TYPE_PARAM),
+                misconfig("token-type Bearer", with(GatehouseFilter.TOKEN_TYPE_PARAM, "Bearer"), GatehouseFilter.TOKEN_TYPE_PARAM),
+                misconfig("accepted-token-types with JOSE", with(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt,JOSE"),
+                        GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM),
+                misconfig("accepted-token-types without the token-type", with(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "JWT"),
+                        GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM),
                 misconfig("max-token-size big", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "big"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
                 misconfig("max-token-size too small", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "100"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
                 misconfig("verified-token-cache maybe", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "maybe"),

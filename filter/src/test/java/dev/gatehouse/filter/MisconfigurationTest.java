@@ -286,6 +286,34 @@ class MisconfigurationTest {
         }
     }
 
+    @Test
+    void tokenTypeInitParamsDecideWhichTypIsAccepted() throws Exception {
+        Map<String, String> jwt = validParams();
+        jwt.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        Map<String, String> both = validParams();
+        both.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        both.put(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt,JWT");
+        String atJwtToken = tokens.token("user-42", "user");
+        String jwtToken = tokens.signTrusted(tokens.forge().header("typ", "JWT"));
+        try (EmbeddedTomcat server = new EmbeddedTomcat()) {
+            filteredContext(server, "/default", validParams());
+            filteredContext(server, "/jwt", jwt);
+            filteredContext(server, "/both", both);
+            server.start();
+
+            assertThat(status(server, "/default", atJwtToken)).isEqualTo(200);
+            assertThat(status(server, "/default", jwtToken)).isEqualTo(401);
+            assertThat(status(server, "/jwt", jwtToken)).isEqualTo(200);
+            assertThat(status(server, "/jwt", atJwtToken)).isEqualTo(401);
+            assertThat(status(server, "/both", atJwtToken)).isEqualTo(200);
+            assertThat(status(server, "/both", jwtToken)).isEqualTo(200);
+        }
+    }
+
+    private static int status(EmbeddedTomcat server, String context, String token) {
+        return Http.send(Http.get(server.uri(context + "/api/x")).header("Authorization", "Bearer " + token)).status();
+    }
+
     private static Context filteredContext(EmbeddedTomcat server, String path, Map<String, String> params) {
         Context context = server.addContext(path);
         FilterDef filter = new FilterDef();

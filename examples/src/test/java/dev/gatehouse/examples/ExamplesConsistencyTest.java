@@ -60,7 +60,7 @@ class ExamplesConsistencyTest {
     void everyExampleIsABuildOfItsOwnOnThisVersionThroughTheBom() throws Exception {
         List<Path> examples = examples();
         assertThat(examples).extracting(p -> p.getFileName().toString())
-                .contains("spring-resource-server", "smallrye-jwt-resource-server");
+                .contains("grizzly-app", "war-filter", "war-jaxrs", "spring-resource-server", "smallrye-jwt-resource-server");
         for (Path example : examples) {
             Element pom = parse(example.resolve("pom.xml")).getDocumentElement();
             String name = example.getFileName().toString();

@@ -372,7 +372,8 @@ public final class DemoSettings {
         return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", jdbcTimeouts=connection " + jdbcConnectionTimeout
                 + "/query " + jdbcQueryTimeout + "/socket " + jdbcSocketTimeout + ", authTimeout=" + authTimeout + ", audience=" + audience
                 + ", alg=" + signingAlgorithm + ", tokenType=" + tokenType
-                + (acceptedTokenTypes.size() > 1 ? ", acceptedTokenTypes=" + acceptedTokenTypes : "") + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
+                + (acceptedTokenTypes.size() > 1 ? ", acceptedTokenTypes=" + acceptedTokenTypes : "")
+                + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())

@@ -398,6 +398,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
     }
 
     /** The issuer given to {@link #fromIssuer}, exactly as its discovery document must name it; empty for {@link #builder}. */
+    @Override
     public Optional<String> issuer() {
         return Optional.ofNullable(issuer);
     }

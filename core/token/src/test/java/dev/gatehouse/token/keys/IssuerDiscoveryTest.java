@@ -317,6 +317,15 @@ class IssuerDiscoveryTest {
     }
 
     @Test
+    void aVerifierExpectingAnotherIssuerThanTheKeysIsRefused() {
+        RemoteJwksKeySource keys = built(issuer, b -> b);
+
+        assertThatThrownBy(() -> verifier("https://auth.example.com", keys))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.setting()).isEqualTo("issuer"))
+                .hasMessageContaining("'https://auth.example.com'").hasMessageContaining("'" + issuer + "'");
+    }
+
+    @Test
     void toStringNamesTheIssuer() {
         assertThat(started(issuer).toString()).contains("issuer=" + issuer).contains(issuer + JWKS);
     }

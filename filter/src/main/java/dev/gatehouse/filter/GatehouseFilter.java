@@ -92,14 +92,17 @@ import java.util.Objects;
 public final class GatehouseFilter implements Filter {
     private static final Logger LOG = System.getLogger(GatehouseFilter.class.getName());
 
-    /** The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
+    /**
+     * The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} or
+     * {@value #ISSUER_URI_PARAM} is set (it defaults to the latter, and must then equal it).
+     */
     public static final String ISSUER_PARAM = "issuer";
     /** The {@code aud} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
     public static final String AUDIENCE_PARAM = "audience";
     /**
      * A file with the verification keys: a JWK Set (the issuer's {@code /.well-known/jwks.json}
-     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Exactly one of this and
-     * {@value #JWKS_URL_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Exactly one of this, {@value #JWKS_URL_PARAM}
+     * and {@value #ISSUER_URI_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String KEYS_FILE_PARAM = "keys-file";
     /**
@@ -109,8 +112,9 @@ public final class GatehouseFilter implements Filter {
      * waits for that first fetch, at most the source's connect plus read timeout, and starts even if
      * it fails: tokens are then refused until a retry succeeds) and cached as
      * {@link RemoteJwksKeySource} describes, with its defaults; only
-     * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this and
-     * {@value #KEYS_FILE_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this,
+     * {@value #ISSUER_URI_PARAM} and {@value #KEYS_FILE_PARAM} is required unless
+     * {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String JWKS_URL_PARAM = "jwks-url";
     /**
@@ -344,7 +348,8 @@ public final class GatehouseFilter implements Filter {
         private boolean allowAnonymous;
         private boolean containerSecurity;
         /**
-         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}: built,
+         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM} or
+         * {@value GatehouseFilter#ISSUER_URI_PARAM}: built,
          * not started; {@code init} starts it.
          */
         RemoteJwksKeySource ownedKeys;

@@ -78,8 +78,9 @@ import java.util.regex.Pattern;
 /**
  * Verification keys fetched from an issuer's JWK Set URL (RFC 7517 §5), for a service that only
  * verifies tokens: no database and no key files, just the issuer's {@code /.well-known/jwks.json}.
- * Thread-safe; build one per issuer with {@link #builder(String)}, {@link #start()} it, share it,
- * and {@link #close()} it when the application stops.
+ * Thread-safe; build one per issuer with {@link #builder(String)}, or with {@link #fromIssuer(String)}
+ * to find the JWK Set URL in the issuer's discovery metadata at start, {@link #start()} it, share
+ * it, and {@link #close()} it when the application stops.
  *
  * <pre>{@code
  * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
@@ -142,7 +143,8 @@ import java.util.regex.Pattern;
  * Only {@code https} URLs, or {@code http} to a loopback address ({@code 127.0.0.0/8},
  * {@code ::1}, {@code localhost}) when {@linkplain Builder#allowHttpLoopback allowHttpLoopback}
  * is set (a sidecar or a test). Anything else is refused by {@link Builder#build()} with a
- * {@link ConfigurationException}. Redirects are not followed. TLS trust is the JVM's default
+ * {@link ConfigurationException}. The same rules hold for an issuer given to {@link #fromIssuer}
+ * and for the {@code jwks_uri} its metadata names. Redirects are not followed. TLS trust is the JVM's default
  * (the {@code javax.net.ssl.trustStore} system properties).
  *
  * <h2>Answers</h2>

@@ -312,6 +312,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
                 current.setContextClassLoader(contextLoader);
             }
             CompletableFuture<Void> first;
+            discoveryProblem = null;
             synchronized (lock) {
                 closed = false;
                 first = startFetchLocked();
@@ -927,8 +928,9 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         return lifetime.compareTo(max) > 0 ? max : lifetime;
     }
 
+    /** A request waits for one exchange at most, even while discovery (up to three) is under way. */
     private void await(CompletableFuture<Void> fetch) {
-        await(fetch, url == null ? fetchDeadline.multipliedBy(3) : fetchDeadline);
+        await(fetch, fetchDeadline);
     }
 
     private static void await(CompletableFuture<Void> fetch, Duration deadline) {

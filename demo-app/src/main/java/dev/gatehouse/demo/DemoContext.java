@@ -137,6 +137,8 @@ public final class DemoContext implements AutoCloseable {
                     .verifiedTokenCache(settings.verifiedTokenCache)
                     .verifiedTokenCacheSize(settings.verifiedTokenCacheSize)
                     .acceptedAlgorithms(algorithms)
+                    .tokenType(settings.tokenType)
+                    .acceptedTokenTypes(settings.acceptedTokenTypes)
                     .build();
             AuthSettings.Builder auth = AuthSettings.builder()
                     .refreshTokenTtl(settings.refreshTokenTtl)

@@ -16,6 +16,7 @@
 
 package dev.gatehouse.demo;
 
+import dev.gatehouse.token.AccessTokenType;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.SigningAlgorithm;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +58,10 @@ public final class DemoSettings {
     public final String issuer;
     public final String audience;
     public final SigningAlgorithm signingAlgorithm;
+    /** The {@code typ} of issued access tokens (TokenSettings#tokenType). */
+    public final AccessTokenType tokenType;
+    /** The {@code typ}s accepted (TokenSettings#acceptedTokenTypes); empty: the tokenType alone. */
+    public final Set<AccessTokenType> acceptedTokenTypes;
     public final Path keysFile;
     /** Base64 of 32 bytes, or empty: then the demo generates one under {@code ./data} (demos only). Never logged. */
     final String keyEncryptionKey;
@@ -137,6 +144,18 @@ public final class DemoSettings {
         this.issuer = text(source, "GATEHOUSE_ISSUER", "");
         this.audience = text(source, "GATEHOUSE_AUDIENCE", "gatehouse-demo");
         this.signingAlgorithm = algorithm(text(source, "GATEHOUSE_SIGNING_ALG", "RS256"));
+        this.tokenType = tokenType("GATEHOUSE_TOKEN_TYPE", text(source, "GATEHOUSE_TOKEN_TYPE", AccessTokenType.AT_JWT.headerValue()));
+        Set<AccessTokenType> accepted = EnumSet.noneOf(AccessTokenType.class);
+        for (String type : text(source, "GATEHOUSE_ACCEPTED_TOKEN_TYPES", "").split(",")) {
+            if (!type.isBlank()) {
+                accepted.add(tokenType("GATEHOUSE_ACCEPTED_TOKEN_TYPES", type));
+            }
+        }
+        if (!accepted.isEmpty() && !accepted.contains(tokenType)) {
+            throw new ConfigurationException("GATEHOUSE_ACCEPTED_TOKEN_TYPES", "must include GATEHOUSE_TOKEN_TYPE (" + tokenType
+                    + "), or tokens issued would never verify");
+        }
+        this.acceptedTokenTypes = Collections.unmodifiableSet(accepted);
         String keys = text(source, "GATEHOUSE_KEYS_FILE", "");
         this.keysFile = keys.isEmpty() ? null : Path.of(keys);
         this.keyEncryptionKey = text(source, "GATEHOUSE_KEY_ENCRYPTION_KEY", "");
@@ -285,6 +304,14 @@ public final class DemoSettings {
         return bytes;
     }
 
+    private static AccessTokenType tokenType(String name, String value) {
+        try {
+            return AccessTokenType.parse(value);
+        } catch (ConfigurationException e) {
+            throw e.forSetting(name);
+        }
+    }
+
     private static SigningAlgorithm algorithm(String value) {
         try {
             return SigningAlgorithm.parse(value);
@@ -344,7 +371,8 @@ public final class DemoSettings {
     public String toString() {
         return "DemoSettings{host=" + host + ", port=" + port + ", jdbcUrl=" + maskedUrl() + ", jdbcTimeouts=connection " + jdbcConnectionTimeout
                 + "/query " + jdbcQueryTimeout + "/socket " + jdbcSocketTimeout + ", authTimeout=" + authTimeout + ", audience=" + audience
-                + ", alg=" + signingAlgorithm + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
+                + ", alg=" + signingAlgorithm + ", tokenType=" + tokenType
+                + (acceptedTokenTypes.size() > 1 ? ", acceptedTokenTypes=" + acceptedTokenTypes : "") + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())

@@ -16,6 +16,7 @@
 
 package dev.gatehouse.demo;
 
+import dev.gatehouse.token.AccessTokenType;
 import dev.gatehouse.token.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The demo's load-related settings (verified-token cache, client attempts): defaults, environment, system property, bad values. */
+/** The demo's load-related settings (verified-token cache, client attempts) and its token type: defaults, environment, system property, bad values. */
 class LoadSettingsTest {
     private static DemoSettings settings(Map<String, String> env, Map<String, String> properties) {
         return DemoSettings.from(env, properties::get, name -> null);
@@ -55,6 +56,29 @@ class LoadSettingsTest {
         assertThat(settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "100000"), Map.of()).clientAttemptsPerMinute).isEqualTo(100_000);
         assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "0"), Map.of()))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
+    }
+
+    @Test
+    void tokenTypeIsAtJwtByDefaultAndJwtOnRequestWithBothAcceptedForASwitch() {
+        DemoSettings defaults = settings(Map.of(), Map.of());
+        DemoSettings jwt = settings(Map.of("GATEHOUSE_TOKEN_TYPE", "JWT", "GATEHOUSE_ACCEPTED_TOKEN_TYPES", "at+jwt, JWT"), Map.of());
+
+        assertThat(defaults.tokenType).isEqualTo(AccessTokenType.AT_JWT);
+        assertThat(defaults.acceptedTokenTypes).isEmpty();
+        assertThat(defaults.toString()).contains("tokenType=at+jwt");
+        assertThat(jwt.tokenType).isEqualTo(AccessTokenType.JWT);
+        assertThat(jwt.acceptedTokenTypes).containsExactlyInAnyOrder(AccessTokenType.AT_JWT, AccessTokenType.JWT);
+        assertThat(jwt.toString()).contains("tokenType=JWT", "acceptedTokenTypes=[at+jwt, JWT]");
+    }
+
+    @Test
+    void badTokenTypesNameTheVariable() {
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_TOKEN_TYPE", "jose"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_TOKEN_TYPE");
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_ACCEPTED_TOKEN_TYPES", "at+jwt,jose"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_ACCEPTED_TOKEN_TYPES");
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_TOKEN_TYPE", "JWT", "GATEHOUSE_ACCEPTED_TOKEN_TYPES", "at+jwt"), Map.of()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_ACCEPTED_TOKEN_TYPES");
     }
 
     @Test

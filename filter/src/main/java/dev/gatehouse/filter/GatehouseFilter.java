@@ -18,6 +18,7 @@ package dev.gatehouse.filter;
 
 import dev.gatehouse.web.WebSettings;
 import dev.gatehouse.token.AccessTokenPrincipal;
+import dev.gatehouse.token.AccessTokenType;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.TokenSettings;
@@ -140,6 +141,18 @@ public final class GatehouseFilter implements Filter {
     /** Comma-separated algorithms accepted at all. */
     public static final String ALGORITHMS_PARAM = "algorithms";
     public static final String DEFAULT_ALGORITHMS = "RS256,ES256";
+    /**
+     * The JWT {@code typ} header the issuer writes, and the one accepted: {@code at+jwt} (RFC 9068)
+     * or {@code JWT} (see docs/security.md, "The typ header").
+     */
+    public static final String TOKEN_TYPE_PARAM = "token-type";
+    public static final String DEFAULT_TOKEN_TYPE = AccessTokenType.AT_JWT.headerValue();
+    /**
+     * Comma-separated {@code typ} headers accepted, for a switch of {@value #TOKEN_TYPE_PARAM}:
+     * {@code at+jwt,JWT}. Must include {@value #TOKEN_TYPE_PARAM}; empty means that one alone.
+     */
+    public static final String ACCEPTED_TOKEN_TYPES_PARAM = "accepted-token-types";
+    public static final String DEFAULT_ACCEPTED_TOKEN_TYPES = "";
     /** ISO-8601 duration of tolerated clock skew. */
     public static final String CLOCK_LEEWAY_PARAM = "clock-leeway";
     public static final String DEFAULT_CLOCK_LEEWAY = TokenSettings.DEFAULT_CLOCK_LEEWAY_TEXT;

@@ -16,6 +16,7 @@
 
 package dev.gatehouse.filter;
 
+import dev.gatehouse.token.AccessTokenType;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.KeyFiles;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.gatehouse.filter.GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ACCESS_COOKIE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ALGORITHMS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ALLOWED_ORIGINS_PARAM;
@@ -56,6 +58,7 @@ import static dev.gatehouse.filter.GatehouseFilter.MAX_TOKEN_SIZE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.PUBLIC_PATHS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.REALM_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.REQUIRE_HTTPS_PARAM;
+import static dev.gatehouse.filter.GatehouseFilter.TOKEN_TYPE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.TRANSPORTS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.TRUSTED_PROXIES_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM;
@@ -70,8 +73,8 @@ import static dev.gatehouse.filter.GatehouseFilter.VERIFIER_ATTRIBUTE_PARAM;
 final class InitParams {
     /** The init-params that feed the verifier: not allowed together with {@value GatehouseFilter#VERIFIER_ATTRIBUTE_PARAM}. */
     private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, JWKS_URL_PARAM,
-            ISSUER_URI_PARAM, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM,
-            VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
+            ISSUER_URI_PARAM, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, TOKEN_TYPE_PARAM, ACCEPTED_TOKEN_TYPES_PARAM,
+            CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
     private static final List<String> WEB_PARAMS = List.of(REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
             CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM, ALLOWED_ORIGINS_PARAM, REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM);
     private static final List<String> FILTER_PARAMS = List.of(PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM,
@@ -95,6 +98,8 @@ final class InitParams {
             Map.entry("keyFile", KEYS_FILE_PARAM),
             Map.entry("jwkSet", KEYS_FILE_PARAM),
             Map.entry("clockLeeway", CLOCK_LEEWAY_PARAM),
+            Map.entry("tokenType", TOKEN_TYPE_PARAM),
+            Map.entry("acceptedTokenTypes", ACCEPTED_TOKEN_TYPES_PARAM),
             Map.entry("maxTokenSize", MAX_TOKEN_SIZE_PARAM),
             Map.entry("accessCookieName", ACCESS_COOKIE_PARAM),
             Map.entry("csrfCookieName", CSRF_COOKIE_PARAM),
@@ -242,8 +247,18 @@ final class InitParams {
         for (String name : list(param(ALGORITHMS_PARAM, GatehouseFilter.DEFAULT_ALGORITHMS))) {
             algorithms.add(SigningAlgorithm.parse(name));
         }
+        Set<AccessTokenType> acceptedTypes = EnumSet.noneOf(AccessTokenType.class);
+        for (String name : list(param(ACCEPTED_TOKEN_TYPES_PARAM, GatehouseFilter.DEFAULT_ACCEPTED_TOKEN_TYPES))) {
+            try {
+                acceptedTypes.add(AccessTokenType.parse(name));
+            } catch (ConfigurationException e) {
+                throw e.forSetting(ACCEPTED_TOKEN_TYPES_PARAM);
+            }
+        }
         return TokenSettings.builder(issuer, audience)
                 .acceptedAlgorithms(algorithms.isEmpty() ? null : algorithms)
+                .tokenType(AccessTokenType.parse(param(TOKEN_TYPE_PARAM, GatehouseFilter.DEFAULT_TOKEN_TYPE)))
+                .acceptedTokenTypes(acceptedTypes)
                 .clockLeeway(duration(CLOCK_LEEWAY_PARAM, param(CLOCK_LEEWAY_PARAM, GatehouseFilter.DEFAULT_CLOCK_LEEWAY)))
                 .maxTokenSize(integer(MAX_TOKEN_SIZE_PARAM, param(MAX_TOKEN_SIZE_PARAM, GatehouseFilter.DEFAULT_MAX_TOKEN_SIZE)))
                 .verifiedTokenCache(bool(VERIFIED_TOKEN_CACHE_PARAM,

@@ -110,6 +110,8 @@ class MisconfigurationTest {
         params.put(GatehouseFilter.ALGORITHMS_PARAM, "RS256");
         params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "FALSE");
         params.put(GatehouseFilter.VERIFIED_TOKEN_CACHE_SIZE_PARAM, " 500 ");
+        params.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        params.put(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt, jwt");
 
         assertThatCode(() -> new GatehouseFilter().init(config(params, Map.of()))).doesNotThrowAnyException();
     }
@@ -150,6 +152,12 @@ class MisconfigurationTest {
                 misconfig("clock-leeway soon", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "soon"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
                 misconfig("clock-leeway an hour", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "PT1H"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
                 misconfig("clock-leeway negative", with(GatehouseFilter.CLOCK_LEEWAY_PARAM, "-PT1S"), GatehouseFilter.CLOCK_LEEWAY_PARAM),
+                misconfig("token-type at-jwt", with(GatehouseFilter.TOKEN_TYPE_PARAM, "at-jwt"), GatehouseFilter.TOKEN_TYPE_PARAM),
+                misconfig("token-type Bearer", with(GatehouseFilter.TOKEN_TYPE_PARAM, "Bearer"), GatehouseFilter.TOKEN_TYPE_PARAM),
+                misconfig("accepted-token-types with JOSE", with(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt,JOSE"),
+                        GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM),
+                misconfig("accepted-token-types without the token-type", with(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "JWT"),
+                        GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM),
                 misconfig("max-token-size big", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "big"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
                 misconfig("max-token-size too small", with(GatehouseFilter.MAX_TOKEN_SIZE_PARAM, "100"), GatehouseFilter.MAX_TOKEN_SIZE_PARAM),
                 misconfig("verified-token-cache maybe", with(GatehouseFilter.VERIFIED_TOKEN_CACHE_PARAM, "maybe"),
@@ -294,6 +302,34 @@ class MisconfigurationTest {
         } finally {
             containerLog.removeHandler(capture);
         }
+    }
+
+    @Test
+    void tokenTypeInitParamsDecideWhichTypIsAccepted() throws Exception {
+        Map<String, String> jwt = validParams();
+        jwt.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        Map<String, String> both = validParams();
+        both.put(GatehouseFilter.TOKEN_TYPE_PARAM, "JWT");
+        both.put(GatehouseFilter.ACCEPTED_TOKEN_TYPES_PARAM, "at+jwt,JWT");
+        String atJwtToken = tokens.token("user-42", "user");
+        String jwtToken = tokens.signTrusted(tokens.forge().header("typ", "JWT"));
+        try (EmbeddedTomcat server = new EmbeddedTomcat()) {
+            filteredContext(server, "/default", validParams());
+            filteredContext(server, "/jwt", jwt);
+            filteredContext(server, "/both", both);
+            server.start();
+
+            assertThat(status(server, "/default", atJwtToken)).isEqualTo(200);
+            assertThat(status(server, "/default", jwtToken)).isEqualTo(401);
+            assertThat(status(server, "/jwt", jwtToken)).isEqualTo(200);
+            assertThat(status(server, "/jwt", atJwtToken)).isEqualTo(401);
+            assertThat(status(server, "/both", atJwtToken)).isEqualTo(200);
+            assertThat(status(server, "/both", jwtToken)).isEqualTo(200);
+        }
+    }
+
+    private static int status(EmbeddedTomcat server, String context, String token) {
+        return Http.send(Http.get(server.uri(context + "/api/x")).header("Authorization", "Bearer " + token)).status();
     }
 
     private static Context filteredContext(EmbeddedTomcat server, String path, Map<String, String> params) {

@@ -30,13 +30,17 @@ import java.util.Objects;
 
 /**
  * Signs access tokens exactly as the HTTP contract says: header {@code alg}, {@code kid},
- * {@code typ: at+jwt} (RFC 9068 §2.1); claims {@code iss aud sub iat exp jti roles} and nothing
+ * {@code typ} ({@link TokenSettings#tokenType()}: {@code at+jwt} by default, RFC 9068 §2.1); claims {@code iss aud sub iat exp jti roles} and nothing
  * else. A token issued in a session carries the session and the user's token generation inside
  * its {@code jti} (see {@link AccessTokenPrincipal#sessionId()}), which is what lets revocation
  * refuse every token of a session, or of a user's older generations, at once. Thread-safe.
  */
 public final class AccessTokenIssuer {
-    /** The {@code typ} header of access tokens (RFC 9068 §2.1). */
+    /**
+     * The default {@code typ} header of access tokens (RFC 9068 §2.1), the
+     * {@link AccessTokenType#headerValue()} of {@link AccessTokenType#AT_JWT}; what a token
+     * carries is {@link TokenSettings#tokenType()}.
+     */
     public static final String TOKEN_TYPE = "at+jwt";
     /** The claim that carries roles. */
     public static final String ROLES_CLAIM = "roles";
@@ -92,7 +96,7 @@ public final class AccessTokenIssuer {
         Instant issuedAt = settings.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = issuedAt.plus(settings.accessTokenTtl());
         Map<String, Object> header = new LinkedHashMap<>();
-        header.put("typ", TOKEN_TYPE);
+        header.put("typ", settings.tokenType().headerValue());
         header.put("kid", key.kid());
         String token = JWT.create()
                 .withHeader(header)

@@ -38,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ol>
  *   <li>at most {@link TokenSettings#maxTokenSize()} characters, three non-empty segments of
  *       canonical base64url (RFC 7515 §7.1: no padding, no spare bits), header and payload JSON;</li>
- *   <li>header {@code typ} is {@code at+jwt} (RFC 9068 §2.1), no {@code crit} header, and a
+ *   <li>header {@code typ} is one of {@link TokenSettings#acceptedTokenTypes()} ({@code at+jwt}
+ *       by default, RFC 9068 §2.1), no {@code crit} header, and a
  *       {@code kid} naming a key of the {@link KeySource};</li>
  *   <li>header {@code alg} equals that key's algorithm and is accepted by the settings: the
  *       algorithm is pinned to the key, never taken from the token;</li>
@@ -78,6 +79,8 @@ public final class AccessTokenVerifier {
     private static final int MAX_CACHED_SIGNATURE_CHECKS = 64;
 
     private final TokenSettings settings;
+    /** The accepted {@code typ}s, the issued one first (an array: no iterator on the hot path). */
+    private final AccessTokenType[] acceptedTypes;
     private final KeySource keys;
     private final RevocationCheck revocation;
     private final Map<SigningKey, SignatureCheck> signatureChecks = new ConcurrentHashMap<>();
@@ -104,6 +107,10 @@ public final class AccessTokenVerifier {
             throw new ConfigurationException("issuer", "is '" + settings.issuer() + "', but the keys are those of the issuer '"
                     + keysIssuer + "'; they must be the same");
         }
+        List<AccessTokenType> types = new ArrayList<>(settings.acceptedTokenTypes());
+        types.remove(settings.tokenType());
+        types.add(0, settings.tokenType());
+        this.acceptedTypes = types.toArray(new AccessTokenType[0]);
         this.cache = settings.verifiedTokenCache()
                 ? new VerifiedTokenCache(settings.verifiedTokenCacheSize())
                 : null;
@@ -230,11 +237,7 @@ public final class AccessTokenVerifier {
 
     /** typ, crit, kid and the key it names, alg pinned to that key. */
     private SigningKey keyOf(DecodedJWT jwt) {
-        String typ = jwt.getType();
-        // Media types compare case-insensitively (RFC 9068 §2.1); the exact spelling Gatehouse
-        // issues is tried first, as that is what nearly every token carries.
-        if (typ == null || !(typ.equals(AccessTokenIssuer.TOKEN_TYPE) || typ.equalsIgnoreCase(AccessTokenIssuer.TOKEN_TYPE)
-                || typ.equalsIgnoreCase("application/" + AccessTokenIssuer.TOKEN_TYPE))) {
+        if (!acceptedType(jwt.getType())) {
             throw new InvalidTokenException(Reason.WRONG_TYPE, "The token is not an access token (typ)");
         }
         if (!jwt.getHeaderClaim("crit").isMissing()) {
@@ -253,6 +256,16 @@ public final class AccessTokenVerifier {
         }
 
         return key;
+    }
+
+    /** Whether {@code typ} names an accepted type; the issued one is tried first, as nearly every token carries it. */
+    private boolean acceptedType(String typ) {
+        for (AccessTokenType type : acceptedTypes) {
+            if (type.matches(typ)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

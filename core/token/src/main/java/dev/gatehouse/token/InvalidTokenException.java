@@ -35,7 +35,7 @@ public final class InvalidTokenException extends GatehouseException {
         MALFORMED,
         /** Longer than the configured maximum; refused before any parsing. */
         OVERSIZED,
-        /** The header's {@code typ} is not {@code at+jwt}. */
+        /** The header's {@code typ} is none of {@link TokenSettings#acceptedTokenTypes()} ({@code at+jwt} by default). */
         WRONG_TYPE,
         /** No {@code kid}, or a {@code kid} that names no known key. */
         UNKNOWN_KEY,

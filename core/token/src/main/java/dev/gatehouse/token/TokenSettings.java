@@ -40,6 +40,8 @@ import java.util.Set;
  *   <tr><td>accessTokenTtl</td><td>{@value #DEFAULT_ACCESS_TOKEN_TTL_TEXT}</td></tr>
  *   <tr><td>clockLeeway</td><td>{@value #DEFAULT_CLOCK_LEEWAY_TEXT}</td></tr>
  *   <tr><td>acceptedAlgorithms</td><td>RS256, ES256</td></tr>
+ *   <tr><td>tokenType</td><td>{@code at+jwt}</td></tr>
+ *   <tr><td>acceptedTokenTypes</td><td>the {@code tokenType}</td></tr>
  *   <tr><td>maxTokenSize</td><td>{@value #DEFAULT_MAX_TOKEN_SIZE} characters</td></tr>
  *   <tr><td>verifiedTokenCache</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE}</td></tr>
  *   <tr><td>verifiedTokenCacheSize</td><td>{@value #DEFAULT_VERIFIED_TOKEN_CACHE_SIZE} entries</td></tr>
@@ -67,6 +69,8 @@ public final class TokenSettings {
     private final Duration accessTokenTtl;
     private final Duration clockLeeway;
     private final Set<SigningAlgorithm> acceptedAlgorithms;
+    private final AccessTokenType tokenType;
+    private final Set<AccessTokenType> acceptedTokenTypes;
     private final int maxTokenSize;
     private final boolean verifiedTokenCache;
     private final int verifiedTokenCacheSize;
@@ -78,6 +82,9 @@ public final class TokenSettings {
         this.accessTokenTtl = b.accessTokenTtl;
         this.clockLeeway = b.clockLeeway;
         this.acceptedAlgorithms = Collections.unmodifiableSet(EnumSet.copyOf(b.acceptedAlgorithms));
+        this.tokenType = b.tokenType;
+        this.acceptedTokenTypes = Collections.unmodifiableSet(b.acceptedTokenTypes == null
+                ? EnumSet.of(b.tokenType) : EnumSet.copyOf(b.acceptedTokenTypes));
         this.maxTokenSize = b.maxTokenSize;
         this.verifiedTokenCache = b.verifiedTokenCache;
         this.verifiedTokenCacheSize = b.verifiedTokenCacheSize;
@@ -101,6 +108,9 @@ public final class TokenSettings {
         b.accessTokenTtl = accessTokenTtl;
         b.clockLeeway = clockLeeway;
         b.acceptedAlgorithms = EnumSet.copyOf(acceptedAlgorithms);
+        b.tokenType = tokenType;
+        // only when set apart from the tokenType: a variant with another tokenType then accepts that one
+        b.acceptedTokenTypes = acceptedTokenTypes.equals(EnumSet.of(tokenType)) ? null : EnumSet.copyOf(acceptedTokenTypes);
         b.maxTokenSize = maxTokenSize;
         b.verifiedTokenCache = verifiedTokenCache;
         b.verifiedTokenCacheSize = verifiedTokenCacheSize;
@@ -128,6 +138,19 @@ public final class TokenSettings {
         return acceptedAlgorithms;
     }
 
+    /** The {@code typ} header of issued tokens (see {@link Builder#tokenType(AccessTokenType)}). */
+    public AccessTokenType tokenType() {
+        return tokenType;
+    }
+
+    /**
+     * The {@code typ} headers a verifier accepts: the {@link #tokenType()}, and any other that
+     * {@link Builder#acceptedTokenTypes(Set)} added.
+     */
+    public Set<AccessTokenType> acceptedTokenTypes() {
+        return acceptedTokenTypes;
+    }
+
     public int maxTokenSize() {
         return maxTokenSize;
     }
@@ -149,7 +172,8 @@ public final class TokenSettings {
     @Override
     public String toString() {
         return "TokenSettings{issuer=" + issuer + ", audience=" + audience + ", accessTokenTtl=" + accessTokenTtl
-                + ", clockLeeway=" + clockLeeway + ", acceptedAlgorithms=" + acceptedAlgorithms + ", maxTokenSize="
+                + ", clockLeeway=" + clockLeeway + ", acceptedAlgorithms=" + acceptedAlgorithms + ", tokenType=" + tokenType
+                + (acceptedTokenTypes.size() > 1 ? ", acceptedTokenTypes=" + acceptedTokenTypes : "") + ", maxTokenSize="
                 + maxTokenSize + ", verifiedTokenCache="
                 + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + "}";
     }
@@ -161,6 +185,9 @@ public final class TokenSettings {
         private Duration accessTokenTtl = DEFAULT_ACCESS_TOKEN_TTL;
         private Duration clockLeeway = DEFAULT_CLOCK_LEEWAY;
         private Set<SigningAlgorithm> acceptedAlgorithms = EnumSet.of(SigningAlgorithm.RS256, SigningAlgorithm.ES256);
+        private AccessTokenType tokenType = AccessTokenType.AT_JWT;
+        /** {@code null}: the tokenType alone. */
+        private Set<AccessTokenType> acceptedTokenTypes;
         private int maxTokenSize = DEFAULT_MAX_TOKEN_SIZE;
         private boolean verifiedTokenCache = DEFAULT_VERIFIED_TOKEN_CACHE;
         private int verifiedTokenCacheSize = DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
@@ -189,6 +216,32 @@ public final class TokenSettings {
          */
         public Builder acceptedAlgorithms(Set<SigningAlgorithm> algorithms) {
             this.acceptedAlgorithms = algorithms == null || algorithms.isEmpty() ? null : EnumSet.copyOf(algorithms);
+            return this;
+        }
+
+        /**
+         * The {@code typ} header of issued tokens, and the one a verifier accepts; default
+         * {@link AccessTokenType#AT_JWT at+jwt} (RFC 9068). {@link AccessTokenType#JWT JWT} is for
+         * resource servers whose defaults insist on it, such as Spring Security's
+         * {@code JwtDecoders.fromIssuerLocation}: it gives up the protection {@code at+jwt}
+         * gives against a verifier taking another kind of JWT for an access token (see
+         * docs/security.md, "The typ header"). Issuer and verifiers must agree; to switch
+         * without refusing tokens, see {@link #acceptedTokenTypes(Set)}.
+         */
+        public Builder tokenType(AccessTokenType type) {
+            this.tokenType = type;
+            return this;
+        }
+
+        /**
+         * The {@code typ} headers a verifier accepts; default the {@link #tokenType(AccessTokenType)}
+         * alone. It must include the {@code tokenType}. Both types are meant for a switch only:
+         * verifiers accept both first, then the issuer changes its {@code tokenType}, and once the
+         * tokens issued before have expired ({@code accessTokenTtl}) verifiers accept the new one
+         * alone again. {@code null} or an empty set restores the default.
+         */
+        public Builder acceptedTokenTypes(Set<AccessTokenType> types) {
+            this.acceptedTokenTypes = types == null || types.isEmpty() ? null : EnumSet.copyOf(types);
             return this;
         }
 
@@ -257,6 +310,13 @@ public final class TokenSettings {
             }
             if (acceptedAlgorithms == null || acceptedAlgorithms.isEmpty()) {
                 throw new ConfigurationException("acceptedAlgorithms", "must name at least one algorithm");
+            }
+            if (tokenType == null) {
+                throw new ConfigurationException("tokenType", "must be at+jwt or JWT");
+            }
+            if (acceptedTokenTypes != null && !acceptedTokenTypes.contains(tokenType)) {
+                throw new ConfigurationException("acceptedTokenTypes", "must include the tokenType " + tokenType
+                        + " (accepted: " + acceptedTokenTypes + "); tokens issued would never verify");
             }
             if (maxTokenSize < 512 || maxTokenSize > 65536) {
                 throw new ConfigurationException("maxTokenSize", "must be between 512 and 65536 characters");

@@ -93,14 +93,17 @@ import java.util.Objects;
 public final class GatehouseFilter implements Filter {
     private static final Logger LOG = System.getLogger(GatehouseFilter.class.getName());
 
-    /** The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
+    /**
+     * The {@code iss} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} or
+     * {@value #ISSUER_URI_PARAM} is set (it defaults to the latter, and must then equal it).
+     */
     public static final String ISSUER_PARAM = "issuer";
     /** The {@code aud} tokens must carry. Required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set. */
     public static final String AUDIENCE_PARAM = "audience";
     /**
      * A file with the verification keys: a JWK Set (the issuer's {@code /.well-known/jwks.json}
-     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Exactly one of this and
-     * {@value #JWKS_URL_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     * saved to disk) or PEM {@code PUBLIC KEY} blocks. Exactly one of this, {@value #JWKS_URL_PARAM}
+     * and {@value #ISSUER_URI_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String KEYS_FILE_PARAM = "keys-file";
     /**
@@ -110,14 +113,28 @@ public final class GatehouseFilter implements Filter {
      * waits for that first fetch, at most the source's connect plus read timeout, and starts even if
      * it fails: tokens are then refused until a retry succeeds) and cached as
      * {@link RemoteJwksKeySource} describes, with its defaults; only
-     * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this and
-     * {@value #KEYS_FILE_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
+     * keys of the listed {@value #ALGORITHMS_PARAM} are used. Exactly one of this,
+     * {@value #ISSUER_URI_PARAM} and {@value #KEYS_FILE_PARAM} is required unless
+     * {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String JWKS_URL_PARAM = "jwks-url";
     /**
+     * The issuer's identifier, from which the filter finds its keys as Spring Security's
+     * {@code issuer-uri} does: {@code init} reads {@code <issuer-uri>/.well-known/openid-configuration}
+     * (or, failing that with a {@code 4xx}, RFC 8414's {@code /.well-known/oauth-authorization-server<path>}),
+     * requires its {@code issuer} to equal this value character for character and its {@code jwks_uri}
+     * to pass the rules of {@value #JWKS_URL_PARAM}, then uses that {@code jwks_uri} as
+     * {@value #JWKS_URL_PARAM} would be used ({@link RemoteJwksKeySource#fromIssuer}). A document
+     * naming another issuer, or without a usable {@code jwks_uri}, stops the filter; an issuer that
+     * cannot be reached does not (tokens are refused until a retry succeeds). {@value #ISSUER_PARAM}
+     * defaults to this value and, if set, must equal it. Not together with {@value #JWKS_URL_PARAM}
+     * or {@value #KEYS_FILE_PARAM}; {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM} applies to it.
+     */
+    public static final String ISSUER_URI_PARAM = "issuer-uri";
+    /**
      * {@code true} allows a {@value #JWKS_URL_PARAM} with {@code http} to a loopback address
      * ({@code 127.0.0.0/8}, {@code ::1}, {@code localhost}): a sidecar on the same host, or tests.
-     * Only with {@value #JWKS_URL_PARAM}.
+     * Only with {@value #JWKS_URL_PARAM} or {@value #ISSUER_URI_PARAM}.
      */
     public static final String JWKS_ALLOW_HTTP_LOOPBACK_PARAM = "jwks-allow-http-loopback";
     public static final String DEFAULT_JWKS_ALLOW_HTTP_LOOPBACK = "false";
@@ -205,7 +222,7 @@ public final class GatehouseFilter implements Filter {
      * Name of a {@link ServletContext} attribute holding an {@link AccessTokenVerifier} built by
      * the application (for example with revocation and rotating keys). When set, the token
      * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},
-     * {@value #JWKS_URL_PARAM}, {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}, algorithms, leeway, size,
+     * {@value #JWKS_URL_PARAM}, {@value #ISSUER_URI_PARAM}, {@value #JWKS_ALLOW_HTTP_LOOPBACK_PARAM}, algorithms, leeway, size,
      * verified-token cache) come from that verifier and must not be given as init-params.
      */
     public static final String VERIFIER_ATTRIBUTE_PARAM = "verifier-attribute";
@@ -248,7 +265,11 @@ public final class GatehouseFilter implements Filter {
             }
             if (ownedKeys != null) {
                 // last: every init-param has been checked, so a bad one starts nothing
-                ownedKeys.start();
+                try {
+                    ownedKeys.start();
+                } catch (ConfigurationException e) {
+                    throw programmatic != null ? e : InitParams.named(e);
+                }
             }
             // Start-up only, so built at once: b is not effectively final, a lambda could not read it.
             LOG.log(Level.INFO, "Gatehouse filter '" + config.getFilterName() + "' ready: " + b.verifier + ", public paths "
@@ -340,7 +361,8 @@ public final class GatehouseFilter implements Filter {
         private boolean allowAnonymous;
         private boolean containerSecurity;
         /**
-         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM}: built,
+         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM} or
+         * {@value GatehouseFilter#ISSUER_URI_PARAM}: built,
          * not started; {@code init} starts it.
          */
         RemoteJwksKeySource ownedKeys;

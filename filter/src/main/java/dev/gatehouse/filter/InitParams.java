@@ -50,6 +50,7 @@ import static dev.gatehouse.filter.GatehouseFilter.CONTAINER_SECURITY_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.CSRF_COOKIE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.CSRF_HEADER_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ISSUER_PARAM;
+import static dev.gatehouse.filter.GatehouseFilter.ISSUER_URI_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.JWKS_URL_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.KEYS_FILE_PARAM;
@@ -72,8 +73,8 @@ import static dev.gatehouse.filter.GatehouseFilter.VERIFIER_ATTRIBUTE_PARAM;
 final class InitParams {
     /** The init-params that feed the verifier: not allowed together with {@value GatehouseFilter#VERIFIER_ATTRIBUTE_PARAM}. */
     private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, JWKS_URL_PARAM,
-            JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, TOKEN_TYPE_PARAM, ACCEPTED_TOKEN_TYPES_PARAM, CLOCK_LEEWAY_PARAM,
-            MAX_TOKEN_SIZE_PARAM, VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
+            ISSUER_URI_PARAM, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, TOKEN_TYPE_PARAM, ACCEPTED_TOKEN_TYPES_PARAM,
+            CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
     private static final List<String> WEB_PARAMS = List.of(REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
             CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM, ALLOWED_ORIGINS_PARAM, REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM);
     private static final List<String> FILTER_PARAMS = List.of(PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM,
@@ -107,6 +108,7 @@ final class InitParams {
             Map.entry("trustedProxies", TRUSTED_PROXIES_PARAM),
             Map.entry("keys", KEYS_FILE_PARAM),
             Map.entry("jwksUrl", JWKS_URL_PARAM),
+            Map.entry("issuerUri", ISSUER_URI_PARAM),
             Map.entry("verifiedTokenCacheSize", VERIFIED_TOKEN_CACHE_SIZE_PARAM));
 
     private final FilterConfig config;
@@ -126,12 +128,14 @@ final class InitParams {
         try {
             return new InitParams(config).builder();
         } catch (ConfigurationException e) {
-            String param = INIT_PARAM_OF_SETTING.get(e.setting());
-            if (param == null) {
-                throw e;
-            }
-            throw new ConfigurationException(param, e.problem(), e);
+            throw named(e);
         }
+    }
+
+    /** The exception naming the init-param behind the setting it names (also for a key source's {@code start()}). */
+    static ConfigurationException named(ConfigurationException e) {
+        String param = INIT_PARAM_OF_SETTING.get(e.setting());
+        return param == null ? e : new ConfigurationException(param, e.problem(), e);
     }
 
     private GatehouseFilter.Builder builder() {
@@ -160,8 +164,9 @@ final class InitParams {
         } else {
             TokenSettings settings = tokenSettings();
             String jwksUrl = nonEmpty(param(JWKS_URL_PARAM, null));
-            if (jwksUrl != null) {
-                remote = RemoteJwksKeySource.builder(jwksUrl)
+            String issuerUri = nonEmpty(param(ISSUER_URI_PARAM, null));
+            if (jwksUrl != null || issuerUri != null) {
+                remote = (issuerUri != null ? RemoteJwksKeySource.fromIssuer(issuerUri) : RemoteJwksKeySource.builder(jwksUrl))
                         .acceptedAlgorithms(settings.acceptedAlgorithms())
                         .allowHttpLoopback(bool(JWKS_ALLOW_HTTP_LOOPBACK_PARAM,
                                 param(JWKS_ALLOW_HTTP_LOOPBACK_PARAM, GatehouseFilter.DEFAULT_JWKS_ALLOW_HTTP_LOOPBACK)))
@@ -204,19 +209,39 @@ final class InitParams {
     }
 
     private TokenSettings tokenSettings() {
-        String issuer = required(ISSUER_PARAM);
-        String audience = required(AUDIENCE_PARAM);
         String keysFile = nonEmpty(param(KEYS_FILE_PARAM, null));
         String jwksUrl = nonEmpty(param(JWKS_URL_PARAM, null));
+        String issuerUri = nonEmpty(param(ISSUER_URI_PARAM, null));
+        String issuer;
+        if (issuerUri != null) {
+            for (String other : List.of(JWKS_URL_PARAM, KEYS_FILE_PARAM)) {
+                if (nonEmpty(param(other, null)) != null) {
+                    throw new ConfigurationException(ISSUER_URI_PARAM, "must not be set together with " + other
+                            + " (" + ISSUER_URI_PARAM + " finds the keys itself; use one of them)");
+                }
+            }
+            issuer = nonEmpty(param(ISSUER_PARAM, null));
+            if (issuer == null) {
+                issuer = issuerUri;
+            } else if (!issuer.equals(issuerUri)) {
+                throw new ConfigurationException(ISSUER_PARAM, "is '" + issuer + "' but " + ISSUER_URI_PARAM + " is '" + issuerUri
+                        + "'; tokens must come from the issuer whose keys verify them: leave " + ISSUER_PARAM + " out, or make them equal");
+            }
+            jwksUrl = issuerUri;
+        } else {
+            issuer = required(ISSUER_PARAM);
+        }
+        String audience = required(AUDIENCE_PARAM);
         if (keysFile != null && jwksUrl != null) {
             throw new ConfigurationException(JWKS_URL_PARAM, "must not be set together with " + KEYS_FILE_PARAM + " (use one of them)");
         }
         if (keysFile == null && jwksUrl == null) {
-            throw new ConfigurationException(KEYS_FILE_PARAM, "is required (or set " + JWKS_URL_PARAM + ", or "
-                    + VERIFIER_ATTRIBUTE_PARAM + ")");
+            throw new ConfigurationException(KEYS_FILE_PARAM, "is required (or set " + JWKS_URL_PARAM + ", " + ISSUER_URI_PARAM
+                    + ", or " + VERIFIER_ATTRIBUTE_PARAM + ")");
         }
         if (jwksUrl == null && nonEmpty(param(JWKS_ALLOW_HTTP_LOOPBACK_PARAM, null)) != null) {
-            throw new ConfigurationException(JWKS_ALLOW_HTTP_LOOPBACK_PARAM, "applies only together with " + JWKS_URL_PARAM);
+            throw new ConfigurationException(JWKS_ALLOW_HTTP_LOOPBACK_PARAM, "applies only together with " + JWKS_URL_PARAM
+                    + " or " + ISSUER_URI_PARAM);
         }
         Set<SigningAlgorithm> algorithms = EnumSet.noneOf(SigningAlgorithm.class);
         for (String name : list(param(ALGORITHMS_PARAM, GatehouseFilter.DEFAULT_ALGORITHMS))) {

@@ -98,6 +98,16 @@ import java.util.function.Function;
  * app.register(GatehouseFeature.verifyOnly(new AccessTokenVerifier(settings, keys)).build());
  * }</pre>
  *
+ * Or from the issuer alone, its JWK Set URL read from its discovery metadata at {@code start()}
+ * ({@link dev.gatehouse.token.keys.RemoteJwksKeySource#fromIssuer}; a document naming another
+ * issuer makes {@code start()} throw):
+ *
+ * <pre>{@code
+ * RemoteJwksKeySource keys = RemoteJwksKeySource.fromIssuer("https://auth.example.com")
+ *         .acceptedAlgorithms(settings.acceptedAlgorithms())
+ *         .build();
+ * }</pre>
+ *
  * Instances are immutable and thread-safe.
  */
 public final class GatehouseFeature implements Feature {

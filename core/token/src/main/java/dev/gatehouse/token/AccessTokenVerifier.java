@@ -91,10 +91,22 @@ public final class AccessTokenVerifier {
         this(settings, keys, RevocationCheck.NONE);
     }
 
+    /**
+     * A verifier of these settings with these keys and this revocation check.
+     *
+     * @throws ConfigurationException naming {@code issuer} when the keys are bound to another issuer
+     *                                ({@link KeySource#issuer()}) than the settings expect
+     */
     public AccessTokenVerifier(TokenSettings settings, KeySource keys, RevocationCheck revocation) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.revocation = Objects.requireNonNull(revocation, "revocation");
+        String keysIssuer = keys.issuer().orElse(null);
+        if (keysIssuer != null && !keysIssuer.equals(settings.issuer())) {
+            // A mix-up: another issuer's keys would verify tokens this service expects from its issuer.
+            throw new ConfigurationException("issuer", "is '" + settings.issuer() + "', but the keys are those of the issuer '"
+                    + keysIssuer + "'; they must be the same");
+        }
         List<AccessTokenType> types = new ArrayList<>(settings.acceptedTokenTypes());
         types.remove(settings.tokenType());
         types.add(0, settings.tokenType());

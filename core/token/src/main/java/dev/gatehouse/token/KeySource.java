@@ -49,4 +49,13 @@ public interface KeySource {
 
     /** The keys to publish in the JWK Set (public halves only; secrets are never published). */
     List<SigningKey> publishedKeys();
+
+    /**
+     * The issuer whose tokens these keys verify, when the source is bound to one (a
+     * {@code RemoteJwksKeySource} built with {@code fromIssuer}); empty by default. An
+     * {@link AccessTokenVerifier} refuses settings that expect another issuer.
+     */
+    default Optional<String> issuer() {
+        return Optional.empty();
+    }
 }

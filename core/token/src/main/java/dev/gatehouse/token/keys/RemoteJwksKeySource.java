@@ -78,8 +78,9 @@ import java.util.regex.Pattern;
 /**
  * Verification keys fetched from an issuer's JWK Set URL (RFC 7517 §5), for a service that only
  * verifies tokens: no database and no key files, just the issuer's {@code /.well-known/jwks.json}.
- * Thread-safe; build one per issuer with {@link #builder(String)}, {@link #start()} it, share it,
- * and {@link #close()} it when the application stops.
+ * Thread-safe; build one per issuer with {@link #builder(String)}, or with {@link #fromIssuer(String)}
+ * to find the JWK Set URL in the issuer's discovery metadata at start, {@link #start()} it, share
+ * it, and {@link #close()} it when the application stops.
  *
  * <pre>{@code
  * TokenSettings settings = TokenSettings.builder("https://auth.example.com", "orders").build();
@@ -142,7 +143,8 @@ import java.util.regex.Pattern;
  * Only {@code https} URLs, or {@code http} to a loopback address ({@code 127.0.0.0/8},
  * {@code ::1}, {@code localhost}) when {@linkplain Builder#allowHttpLoopback allowHttpLoopback}
  * is set (a sidecar or a test). Anything else is refused by {@link Builder#build()} with a
- * {@link ConfigurationException}. Redirects are not followed. TLS trust is the JVM's default
+ * {@link ConfigurationException}. The same rules hold for an issuer given to {@link #fromIssuer}
+ * and for the {@code jwks_uri} its metadata names. Redirects are not followed. TLS trust is the JVM's default
  * (the {@code javax.net.ssl.trustStore} system properties).
  *
  * <h2>Answers</h2>
@@ -183,10 +185,20 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** The setting that discovery problems are reported under. */
+    static final String ISSUER_URI_SETTING = "issuerUri";
     /** The members of a public RSA or EC JWK that parsing needs; everything else is dropped unread. */
     private static final List<String> PUBLIC_MEMBERS = List.of("kty", "kid", "use", "alg", "n", "e", "crv", "x", "y");
 
-    private final URI url;
+    /** The issuer this source discovers its JWK Set URL from, exactly as configured; {@code null} for {@link #builder}. */
+    private final String issuer;
+    /** The discovery URLs tried in order, empty for {@link #builder}. */
+    private final List<URI> discoveryUrls;
+    private final boolean allowHttpLoopback;
+    /** The JWK Set URL: given to {@link #builder}, or discovered (then {@code null} until it is). */
+    private volatile URI url;
+    /** Why the last discovery was refused (the document, not the network), or {@code null}. */
+    private volatile ConfigurationException discoveryProblem;
     private final Set<SigningAlgorithm> acceptedAlgorithms;
     private final Duration cacheLifetime;
     private final Duration minCacheLifetime;
@@ -238,8 +250,11 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         }
     }
 
-    private RemoteJwksKeySource(Builder b, URI url) {
+    private RemoteJwksKeySource(Builder b, URI url, URI issuerUri) {
         this.url = url;
+        this.issuer = issuerUri == null ? null : b.issuerUri.strip();
+        this.discoveryUrls = issuerUri == null ? List.of() : discoveryUrls(issuerUri);
+        this.allowHttpLoopback = b.allowHttpLoopback;
         this.acceptedAlgorithms = Collections.unmodifiableSet(EnumSet.copyOf(b.acceptedAlgorithms));
         this.cacheLifetime = b.cacheLifetime;
         this.minCacheLifetime = b.minCacheLifetime;
@@ -250,7 +265,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         this.connectTimeout = b.connectTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.clock = b.clock;
-        this.threadName = "gatehouse-jwks-" + url.getRawAuthority();
+        this.threadName = "gatehouse-jwks-" + (url != null ? url : issuerUri).getRawAuthority();
         this.givenScheduler = b.scheduler;
         this.givenHttpExecutor = b.httpExecutor;
     }
@@ -297,10 +312,27 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
                 current.setContextClassLoader(contextLoader);
             }
             CompletableFuture<Void> first;
+            discoveryProblem = null;
             synchronized (lock) {
+                closed = false;
                 first = startFetchLocked();
             }
-            await(first);
+            // Discovery may take three exchanges (two discovery URLs and the JWK Set).
+            await(first, issuer == null ? fetchDeadline : fetchDeadline.multipliedBy(3));
+            ConfigurationException refused = discoveryProblem;
+            if (url == null && refused != null) {
+                synchronized (lock) {
+                    closed = true;
+                    if (nextRefresh != null) {
+                        nextRefresh.cancel(false);
+                        nextRefresh = null;
+                    }
+                    lastFetchStarted = null;
+                }
+                closeHttpClient();
+                stopOwned();
+                throw refused;
+            }
         });
     }
 
@@ -326,12 +358,67 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
      *                {@code /.well-known/openid-configuration})
      */
     public static Builder builder(String jwksUrl) {
-        return new Builder(jwksUrl);
+        return new Builder(jwksUrl, null);
     }
 
-    /** The JWK Set URL this source fetches. */
-    public URI url() {
-        return url;
+    /**
+     * Starts a builder for a source that finds the JWK Set URL in the issuer's discovery metadata,
+     * as Spring Security's {@code JwtDecoders.fromIssuerLocation} does, but at {@link #start()}
+     * rather than when built. {@code start()} fetches {@code <issuer>/.well-known/openid-configuration}
+     * (OpenID Connect Discovery 1.0 §4) and, if that answers {@code 4xx},
+     * {@code /.well-known/oauth-authorization-server<issuer path>} (RFC 8414 §3.1); the document
+     * must be {@code application/json}, its {@code issuer} must equal {@code issuerUri} character for
+     * character (RFC 8414 §3.3, OpenID Connect Discovery §4.3: otherwise another issuer's keys
+     * could verify tokens meant for this one), and its {@code jwks_uri} must pass the same rules as
+     * {@link #builder}'s URL, and must not be {@code http} when the issuer is {@code https}. From
+     * then on the source behaves exactly as one built with that {@code jwks_uri}, which it keeps
+     * until it is closed.
+     *
+     * <p>A document that breaks these rules makes {@code start()} throw a
+     * {@link ConfigurationException} naming {@code issuerUri} and both values. An issuer that cannot
+     * be reached (or answers with an error status, a redirect, a body too large or not JSON) does
+     * not: as for a JWK Set fetch, {@code start()} returns, the failure is logged, discovery is
+     * retried every {@code minFetchInterval} and every token is refused until it succeeds. A
+     * document refused by such a retry is logged at ERROR and retried alike.
+     *
+     * <p>Give the verifier the same issuer: tokens must carry {@code iss} equal to {@code issuerUri}
+     * ({@code TokenSettings.builder(issuerUri, audience)}).
+     *
+     * @param issuerUri the issuer identifier: {@code https} (or {@code http} to a loopback address
+     *                  with {@link Builder#allowHttpLoopback}), without query, fragment or user
+     *                  information (RFC 8414 §2)
+     */
+    public static Builder fromIssuer(String issuerUri) {
+        return new Builder(null, issuerUri);
+    }
+
+    /**
+     * The JWK Set URL this source fetches: the one given to {@link #builder}, or the
+     * {@code jwks_uri} discovered from the issuer; empty while discovery has not succeeded.
+     */
+    public Optional<URI> jwksUrl() {
+        return Optional.ofNullable(url);
+    }
+
+    /** The issuer given to {@link #fromIssuer}, exactly as its discovery document must name it; empty for {@link #builder}. */
+    @Override
+    public Optional<String> issuer() {
+        return Optional.ofNullable(issuer);
+    }
+
+    /**
+     * The discovery URLs of an issuer, in the order tried: OpenID Connect Discovery 1.0 §4 (the
+     * issuer, a terminating {@code /} removed, then {@code /.well-known/openid-configuration}),
+     * then RFC 8414 §3.1 ({@code /.well-known/oauth-authorization-server} inserted before the path).
+     */
+    static List<URI> discoveryUrls(URI issuer) {
+        String path = issuer.getRawPath() == null ? "" : issuer.getRawPath();
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        String origin = issuer.getScheme().toLowerCase(Locale.ROOT) + "://" + issuer.getRawAuthority();
+        return List.of(URI.create(origin + path + "/.well-known/openid-configuration"),
+                URI.create(origin + "/.well-known/oauth-authorization-server" + path));
     }
 
     /** The keys currently cached (public halves), in the order the issuer listed them. */
@@ -507,19 +594,27 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
     /** One fetch; returns the delay until the next scheduled one. */
     private Duration fetchOnce() {
         Instant started = clock.instant();
+        URI url = this.url;
+        if (url == null) {
+            url = discover();
+            if (url == null) {
+                return minFetchInterval;
+            }
+        }
+        URI target = url;
         HttpResponse<byte[]> response;
         try {
-            response = download();
+            response = download(target, "application/jwk-set+json, application/json");
         } catch (FetchFailure e) {
             if (isClosed()) {
                 return minFetchInterval;
             }
-            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + url + " (" + e.getMessage() + "); "
+            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + target + " (" + e.getMessage() + "); "
                     + keptKeysDescription());
             return minFetchInterval;
         }
         if (response.statusCode() != 200) {
-            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + url + " (HTTP " + response.statusCode() + "); "
+            LOG.log(Level.WARNING, () -> "Could not refresh the JWK Set from " + target + " (HTTP " + response.statusCode() + "); "
                     + keptKeysDescription());
             return minFetchInterval;
         }
@@ -527,7 +622,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         try {
             keys = parse(response.body());
         } catch (FetchFailure e) {
-            LOG.log(Level.WARNING, () -> "Ignored the response of " + url + " (" + e.getMessage() + "); "
+            LOG.log(Level.WARNING, () -> "Ignored the response of " + target + " (" + e.getMessage() + "); "
                     + keptKeysDescription());
             return minFetchInterval;
         }
@@ -535,13 +630,13 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         snapshot = new Snapshot(Collections.unmodifiableMap(keys), started);
         if (!previous.loaded() || !previous.byKid.keySet().equals(keys.keySet())) {
             if (keys.isEmpty()) {
-                LOG.log(Level.WARNING, () -> "The JWK Set at " + url
+                LOG.log(Level.WARNING, () -> "The JWK Set at " + target
                         + " has no key this service can use: every token will be refused");
             } else {
-                LOG.log(Level.INFO, () -> "Loaded the JWK Set from " + url + ": key ids " + keys.keySet());
+                LOG.log(Level.INFO, () -> "Loaded the JWK Set from " + target + ": key ids " + keys.keySet());
             }
         } else {
-            LOG.log(Level.DEBUG, () -> "Refreshed the JWK Set from " + url + ": unchanged");
+            LOG.log(Level.DEBUG, () -> "Refreshed the JWK Set from " + target + ": unchanged");
         }
         Duration lifetime = lifetimeOf(response.headers().allValues("Cache-Control"), cacheLifetime,
                 minCacheLifetime, maxCacheLifetime);
@@ -562,10 +657,113 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         return "still using the " + s.byKid.size() + " keys fetched at " + s.fetchedAt + "; retrying in " + minFetchInterval;
     }
 
-    private HttpResponse<byte[]> download() throws FetchFailure {
-        HttpRequest request = HttpRequest.newBuilder(url)
+    /**
+     * Finds the JWK Set URL in the issuer's discovery metadata and keeps it, or returns
+     * {@code null} (logged; {@link #discoveryProblem} set when the document itself was refused).
+     */
+    private URI discover() {
+        HttpResponse<byte[]> response = null;
+        URI from = null;
+        for (URI candidate : discoveryUrls) {
+            from = candidate;
+            try {
+                response = download(candidate, "application/json");
+            } catch (FetchFailure e) {
+                if (!isClosed()) {
+                    URI failed = candidate;
+                    LOG.log(Level.WARNING, () -> "Could not read the discovery metadata of the issuer " + issuer + " at " + failed
+                            + " (" + e.getMessage() + "); tokens cannot be verified until it succeeds; retrying in " + minFetchInterval);
+                }
+                return null;
+            }
+            int status = response.statusCode();
+            // RFC 8414 §3.1 after OpenID Connect Discovery: an issuer serves one or the other.
+            if (status < 400 || status >= 500) {
+                break;
+            }
+        }
+        URI source = from;
+        int status = response.statusCode();
+        if (status != 200) {
+            String why = status >= 300 && status < 400 ? "HTTP " + status + ", redirects are not followed" : "HTTP " + status;
+            LOG.log(Level.WARNING, () -> "Could not read the discovery metadata of the issuer " + issuer + " at " + source
+                    + " (" + why + "); tokens cannot be verified until it succeeds; retrying in " + minFetchInterval);
+            return null;
+        }
+        URI jwksUri;
+        try {
+            jwksUri = jwksUriOf(response, source);
+        } catch (FetchFailure e) {
+            LOG.log(Level.WARNING, () -> "Ignored the discovery metadata at " + source + " (" + e.getMessage()
+                    + "); tokens cannot be verified until it can be read; retrying in " + minFetchInterval);
+            return null;
+        } catch (ConfigurationException e) {
+            discoveryProblem = e;
+            LOG.log(Level.ERROR, () -> e.getMessage() + "; every token is refused; retrying in " + minFetchInterval);
+            return null;
+        }
+        discoveryProblem = null;
+        url = jwksUri;
+        LOG.log(Level.INFO, () -> "Discovered the JWK Set URL " + jwksUri + " of the issuer " + issuer + " at " + source);
+        return jwksUri;
+    }
+
+    /**
+     * The {@code jwks_uri} of a discovery document, checked.
+     *
+     * @throws FetchFailure when the response is not a JSON object (perhaps a proxy's error page)
+     * @throws ConfigurationException when the document names another issuer, or no usable {@code jwks_uri}
+     */
+    private URI jwksUriOf(HttpResponse<byte[]> response, URI source) throws FetchFailure {
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        int semicolon = type.indexOf(';');
+        String mediaType = (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            throw new FetchFailure("Content-Type is '" + type + "', not application/json");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new FetchFailure("not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new FetchFailure("not a JSON object");
+        }
+        JsonNode named = root.get("issuer");
+        if (named == null || !named.isTextual()) {
+            throw new ConfigurationException(ISSUER_URI_SETTING, "the discovery metadata at " + source
+                    + " has no \"issuer\"; it must be '" + issuer + "'");
+        }
+        if (!named.asText().equals(issuer)) {
+            throw new ConfigurationException(ISSUER_URI_SETTING, "the discovery metadata at " + source + " names the issuer '"
+                    + named.asText() + "', not the configured '" + issuer + "'; the two must be equal character for character "
+                    + "(RFC 8414 §3.3), so set the issuer's own identifier");
+        }
+        JsonNode jwks = root.get("jwks_uri");
+        if (jwks == null || !jwks.isTextual() || jwks.asText().isBlank()) {
+            throw new ConfigurationException(ISSUER_URI_SETTING, "the discovery metadata of the issuer '" + issuer + "' at "
+                    + source + " has no \"jwks_uri\"");
+        }
+        URI jwksUri;
+        try {
+            jwksUri = Builder.checkUrl("jwks_uri", jwks.asText(), allowHttpLoopback);
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(ISSUER_URI_SETTING, "the discovery metadata of the issuer '" + issuer + "' at "
+                    + source + " has an unusable \"jwks_uri\": " + e.problem(), e);
+        }
+        if (discoveryUrls.get(0).getScheme().equalsIgnoreCase("https") && !jwksUri.getScheme().equalsIgnoreCase("https")) {
+            throw new ConfigurationException(ISSUER_URI_SETTING, "the discovery metadata of the https issuer '" + issuer
+                    + "' at " + source + " has an http \"jwks_uri\" (" + jwksUri + "): keys are only fetched over https from an "
+                    + "https issuer");
+        }
+        return jwksUri;
+    }
+
+    private HttpResponse<byte[]> download(URI target, String accept) throws FetchFailure {
+        HttpRequest request = HttpRequest.newBuilder(target)
                 .timeout(responseTimeout)
-                .header("Accept", "application/jwk-set+json, application/json")
+                .header("Accept", accept)
                 .GET()
                 .build();
         CompletableFuture<HttpResponse<byte[]>> exchange =
@@ -730,9 +928,14 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         return lifetime.compareTo(max) > 0 ? max : lifetime;
     }
 
+    /** A request waits for one exchange at most, even while discovery (up to three) is under way. */
     private void await(CompletableFuture<Void> fetch) {
+        await(fetch, fetchDeadline);
+    }
+
+    private static void await(CompletableFuture<Void> fetch, Duration deadline) {
         try {
-            fetch.get(fetchDeadline.toMillis(), TimeUnit.MILLISECONDS);
+            fetch.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -742,7 +945,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
 
     @Override
     public String toString() {
-        return "RemoteJwksKeySource{url=" + url + ", keys=" + snapshot.byKid.keySet() + "}";
+        return "RemoteJwksKeySource{" + (issuer == null ? "" : "issuer=" + issuer + ", ") + "url=" + url
+                + ", keys=" + snapshot.byKid.keySet() + "}";
     }
 
     /** Why a fetch brought nothing usable; the message is safe to log. */
@@ -826,6 +1030,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
      */
     public static final class Builder {
         private final String jwksUrl;
+        private final String issuerUri;
         private Set<SigningAlgorithm> acceptedAlgorithms = EnumSet.of(SigningAlgorithm.RS256, SigningAlgorithm.ES256);
         private boolean allowHttpLoopback;
         private Duration cacheLifetime = DEFAULT_CACHE_LIFETIME;
@@ -839,8 +1044,9 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Executor httpExecutor;
 
-        private Builder(String jwksUrl) {
+        private Builder(String jwksUrl, String issuerUri) {
             this.jwksUrl = jwksUrl;
+            this.issuerUri = issuerUri;
         }
 
         /**
@@ -855,7 +1061,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
 
         /**
          * Allow {@code http} to a loopback address ({@code 127.0.0.0/8}, {@code ::1},
-         * {@code localhost}); default {@code false}. For a sidecar on the same host, or tests.
+         * {@code localhost}); default {@code false}. For a sidecar on the same host, or tests. With
+         * {@link RemoteJwksKeySource#fromIssuer} it applies to the issuer and to its {@code jwks_uri}.
          */
         public Builder allowHttpLoopback(boolean allow) {
             this.allowHttpLoopback = allow;
@@ -942,7 +1149,16 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
          * @throws ConfigurationException naming an invalid setting
          */
         public RemoteJwksKeySource build() {
-            URI url = checkUrl(jwksUrl, allowHttpLoopback);
+            URI url = null;
+            URI issuer = null;
+            if (issuerUri != null) {
+                issuer = checkUrl(ISSUER_URI_SETTING, issuerUri, allowHttpLoopback);
+                if (issuer.getRawQuery() != null) {
+                    throw new ConfigurationException(ISSUER_URI_SETTING, "must not have a ?query (RFC 8414 §2)");
+                }
+            } else {
+                url = checkUrl("jwksUrl", jwksUrl, allowHttpLoopback);
+            }
             if (acceptedAlgorithms == null || acceptedAlgorithms.stream().noneMatch(SigningAlgorithm::isAsymmetric)) {
                 throw new ConfigurationException("acceptedAlgorithms", "must include RS256 or ES256: a JWK Set never carries HS256 secrets");
             }
@@ -958,7 +1174,7 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             if (clock == null) {
                 throw new ConfigurationException("clock", "must not be null");
             }
-            return new RemoteJwksKeySource(this, url);
+            return new RemoteJwksKeySource(this, url, issuer);
         }
 
         private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
@@ -967,41 +1183,41 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             }
         }
 
-        private static URI checkUrl(String value, boolean allowHttpLoopback) {
+        static URI checkUrl(String setting, String value, boolean allowHttpLoopback) {
             if (value == null || value.isBlank()) {
-                throw new ConfigurationException("jwksUrl", "is required");
+                throw new ConfigurationException(setting, "is required");
             }
             URI uri;
             try {
                 uri = new URI(value.strip());
             } catch (URISyntaxException e) {
-                throw new ConfigurationException("jwksUrl", "'" + value + "' is not a valid URL");
+                throw new ConfigurationException(setting, "'" + value + "' is not a valid URL");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null) {
-                throw new ConfigurationException("jwksUrl", "'" + value + "' is not an absolute https URL");
+                throw new ConfigurationException(setting, "'" + value + "' is not an absolute https URL");
             }
             if (uri.getRawUserInfo() != null) {
-                throw new ConfigurationException("jwksUrl", "must not contain a user name or password (they would end up in logs)");
+                throw new ConfigurationException(setting, "must not contain a user name or password (they would end up in logs)");
             }
             if (uri.getRawFragment() != null) {
-                throw new ConfigurationException("jwksUrl", "must not have a #fragment");
+                throw new ConfigurationException(setting, "must not have a #fragment");
             }
             if (scheme.equals("https")) {
                 return uri;
             }
             if (scheme.equals("http")) {
                 if (!allowHttpLoopback) {
-                    throw new ConfigurationException("jwksUrl", "must be an https URL; http is allowed only to a loopback "
+                    throw new ConfigurationException(setting, "must be an https URL; http is allowed only to a loopback "
                             + "address, and only with allowHttpLoopback");
                 }
                 if (!isLoopback(uri.getHost())) {
-                    throw new ConfigurationException("jwksUrl", "http is allowed only to a loopback address "
+                    throw new ConfigurationException(setting, "http is allowed only to a loopback address "
                             + "(127.0.0.0/8, ::1, localhost), not '" + uri.getHost() + "'");
                 }
                 return uri;
             }
-            throw new ConfigurationException("jwksUrl", "must be an https URL, not " + scheme);
+            throw new ConfigurationException(setting, "must be an https URL, not " + scheme);
         }
 
         /** Decided from the URL alone: IP literals are checked without any name lookup, and the only name is localhost. */

@@ -88,6 +88,7 @@ public final class DemoContext implements AutoCloseable {
         this.web = WebSettings.builder()
                 .requireHttps(settings.requireHttps)
                 .trustedProxies(settings.trustedProxies)
+                .errorDescriptions(settings.errorDescriptions)
                 .build();
         this.profiles = profiles;
         this.pool = pool;

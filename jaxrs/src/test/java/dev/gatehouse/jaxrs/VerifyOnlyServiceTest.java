@@ -107,7 +107,8 @@ class VerifyOnlyServiceTest {
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\"");
         Reply forged = client.get("api/me", "Authorization", "Bearer " + login.accessToken.substring(0, login.accessToken.length() - 4) + "AAAA");
         assertThat(forged.status()).isEqualTo(401);
-        assertThat(forged.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(forged.header("WWW-Authenticate"))
+                .isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token's signature is invalid\"");
     }
 
     @Test

@@ -177,7 +177,8 @@ abstract class FilterContractSuite {
         String hugePad = "x".repeat(9000);
         return Stream.of(
                 invalid("expired", EXPIRED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iat", now - 7200).claim("exp", now - 3600))),
-                invalid("expired just beyond the leeway", EXPIRED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iat", now - 600).claim("exp", now - 60))),
+                invalid("expired just beyond the leeway", EXPIRED_DESCRIPTION,
+                        tokens.signTrusted(tokens.forge().claim("iat", now - 600).claim("exp", now - 60))),
                 invalid("nbf in the future", NOT_YET_VALID_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("nbf", now + 3600).claim("exp", now + 7200))),
                 invalid("iat in the future", NOT_YET_VALID_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iat", now + 3600).claim("exp", now + 7200))),
                 invalid("wrong iss", ISSUER_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iss", "https://evil.example"))),

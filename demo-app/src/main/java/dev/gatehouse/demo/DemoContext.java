@@ -42,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -88,6 +89,7 @@ public final class DemoContext implements AutoCloseable {
         this.web = WebSettings.builder()
                 .requireHttps(settings.requireHttps)
                 .trustedProxies(settings.trustedProxies)
+                .errorDescriptions(settings.errorDescriptions)
                 .build();
         this.profiles = profiles;
         this.pool = pool;
@@ -103,7 +105,11 @@ public final class DemoContext implements AutoCloseable {
         HikariDataSource pool = null;
         DataSource ds = dataSource;
         if (ds == null) {
-            pool = pool(settings);
+            try {
+                pool = pool(settings);
+            } catch (RuntimeException e) {
+                throw databaseError(settings, "GATEHOUSE_JDBC_URL", e);
+            }
             ds = pool;
         }
         KeySource keys = null;
@@ -120,7 +126,11 @@ public final class DemoContext implements AutoCloseable {
                 LOG.warn("{}=true: TEST MODE. Settings that are unsafe for real accounts are accepted (bcrypt cost {})."
                         + " For automated tests only: never in production", DemoSettings.TEST_MODE, settings.bcryptCost);
             }
-            JdbcSchema.createIfAbsent(ds);
+            try {
+                JdbcSchema.createIfAbsent(ds);
+            } catch (RuntimeException e) {
+                throw databaseError(settings, pool != null ? "GATEHOUSE_JDBC_URL" : "GATEHOUSE_JNDI_DATASOURCE", e);
+            }
             keys = settings.keysFile != null ? fileKeys(settings, events) : managedKeys(settings, ds, events);
             // managed keys: the configured algorithm applies to new keys, the active key may still be another.
             // A key file: every key in it verifies (FileKeySource), so each of their algorithms is accepted;
@@ -176,6 +186,48 @@ public final class DemoContext implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** H2's error code for a database file another process holds open (ErrorCode.DATABASE_ALREADY_OPEN_1). */
+    static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    /**
+     * A database failure at start as a {@link ConfigurationException} naming the variable that
+     * chose the database, and what to do: a second demo on the same H2 file is told that another
+     * instance holds it and how to pick another {@code GATEHOUSE_JDBC_URL}. The URL is shown
+     * masked; the driver's own message only as its first line.
+     */
+    static ConfigurationException databaseError(DemoSettings settings, String variable, RuntimeException e) {
+        if (e instanceof ConfigurationException configuration) {
+            return configuration;
+        }
+        SQLException sql = null;
+        for (Throwable t = e; t != null && sql == null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                sql = s;
+            }
+        }
+        String url = settings.maskedUrl();
+        if (sql != null && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN && "GATEHOUSE_JDBC_URL".equals(variable)) {
+            return new ConfigurationException(variable, "the H2 database " + url + " is in use by another process, most"
+                    + " likely another Gatehouse demo started from the same directory (H2 lets one process open a database"
+                    + " file). Stop that one, or give this one its own database, for example"
+                    + " GATEHOUSE_JDBC_URL=jdbc:h2:file:./data-2/gatehouse (and GATEHOUSE_PORT=0 for another port)", e);
+        }
+        String cause = sql != null ? firstLine(sql.getMessage()) + " (SQLState " + sql.getSQLState() + ")"
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()));
+        String where = "GATEHOUSE_JDBC_URL".equals(variable) ? url : "the container's DataSource";
+        return new ConfigurationException(variable, "cannot use the database " + where + ": " + cause
+                + ". Check that the database runs and that " + variable + " (and GATEHOUSE_JDBC_USER, GATEHOUSE_JDBC_PASSWORD)"
+                + " point at it", e);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int end = text.indexOf('\n');
+        return (end < 0 ? text : text.substring(0, end)).strip();
     }
 
     /** Builds the onboarding settings; an invalid one is reported under the demo's variable name. */

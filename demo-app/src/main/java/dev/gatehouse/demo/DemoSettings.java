@@ -91,6 +91,8 @@ public final class DemoSettings {
     public final boolean requireHttps;
     /** Reverse proxies whose forwarding headers are believed ({@code GATEHOUSE_TRUSTED_PROXIES}). */
     public final Set<String> trustedProxies;
+    /** Name the failed check in a refused token's 401 ({@code GATEHOUSE_ERROR_DESCRIPTIONS}). */
+    public final boolean errorDescriptions;
     /** How the standalone demo serves TLS ({@code GATEHOUSE_TLS}). */
     public final Tls tls;
     /** The PKCS#12 key store ({@code GATEHOUSE_TLS_KEYSTORE}); for {@link Tls#SELF_SIGNED}, where it is kept. */
@@ -190,6 +192,7 @@ public final class DemoSettings {
             }
         }
         this.requireHttps = bool(source, "GATEHOUSE_REQUIRE_HTTPS", "true");
+        this.errorDescriptions = bool(source, "GATEHOUSE_ERROR_DESCRIPTIONS", "true");
         this.trustedProxies = new LinkedHashSet<>();
         for (String proxy : text(source, "GATEHOUSE_TRUSTED_PROXIES", "").split(",", -1)) {
             if (!proxy.isBlank()) {
@@ -377,7 +380,8 @@ public final class DemoSettings {
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())
-                + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies + ", tls=" + tls
+                + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies
+                + ", errorDescriptions=" + errorDescriptions + ", tls=" + tls
                 + (testMode ? ", TEST MODE" : "")
                 + (tlsKeystore != null ? " " + tlsKeystore : "") + "}";
     }

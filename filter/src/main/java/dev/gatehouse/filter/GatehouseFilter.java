@@ -219,6 +219,14 @@ public final class GatehouseFilter implements Filter {
     public static final String TRUSTED_PROXIES_PARAM = "trusted-proxies";
     public static final String DEFAULT_TRUSTED_PROXIES = "";
     /**
+     * {@code true} lets the {@code 401} for a refused token name the class of check that failed
+     * (issuer, audience, expired, signature, revoked, malformed) in an RFC 6750
+     * {@code error_description} and the problem's {@code detail}; fixed texts, never token content.
+     * {@code false} gives every refused token the same opaque answer.
+     */
+    public static final String ERROR_DESCRIPTIONS_PARAM = "error-descriptions";
+    public static final String DEFAULT_ERROR_DESCRIPTIONS = "true";
+    /**
      * Name of a {@link ServletContext} attribute holding an {@link AccessTokenVerifier} built by
      * the application (for example with revocation and rotating keys). When set, the token
      * settings ({@value #ISSUER_PARAM}, {@value #AUDIENCE_PARAM}, {@value #KEYS_FILE_PARAM},

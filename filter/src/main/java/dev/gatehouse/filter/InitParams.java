@@ -49,6 +49,7 @@ import static dev.gatehouse.filter.GatehouseFilter.CLOCK_LEEWAY_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.CONTAINER_SECURITY_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.CSRF_COOKIE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.CSRF_HEADER_PARAM;
+import static dev.gatehouse.filter.GatehouseFilter.ERROR_DESCRIPTIONS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ISSUER_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.ISSUER_URI_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM;
@@ -76,7 +77,8 @@ final class InitParams {
             ISSUER_URI_PARAM, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, TOKEN_TYPE_PARAM, ACCEPTED_TOKEN_TYPES_PARAM,
             CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
     private static final List<String> WEB_PARAMS = List.of(REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
-            CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM, ALLOWED_ORIGINS_PARAM, REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM);
+            CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM, ALLOWED_ORIGINS_PARAM, REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM,
+            ERROR_DESCRIPTIONS_PARAM);
     private static final List<String> FILTER_PARAMS = List.of(PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM,
             CONTAINER_SECURITY_PARAM, VERIFIER_ATTRIBUTE_PARAM);
     private static final List<String> ALL_PARAMS;
@@ -205,6 +207,8 @@ final class InitParams {
                 .allowedOrigins(new LinkedHashSet<>(list(param(ALLOWED_ORIGINS_PARAM, GatehouseFilter.DEFAULT_ALLOWED_ORIGINS))))
                 .requireHttps(bool(REQUIRE_HTTPS_PARAM, param(REQUIRE_HTTPS_PARAM, GatehouseFilter.DEFAULT_REQUIRE_HTTPS)))
                 .trustedProxies(proxies)
+                .errorDescriptions(bool(ERROR_DESCRIPTIONS_PARAM,
+                        param(ERROR_DESCRIPTIONS_PARAM, GatehouseFilter.DEFAULT_ERROR_DESCRIPTIONS)))
                 .build();
     }
 

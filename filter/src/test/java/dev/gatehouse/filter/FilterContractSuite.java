@@ -42,6 +42,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.gatehouse.web.Challenge.AUDIENCE_DESCRIPTION;
+import static dev.gatehouse.web.Challenge.EXPIRED_DESCRIPTION;
+import static dev.gatehouse.web.Challenge.ISSUER_DESCRIPTION;
+import static dev.gatehouse.web.Challenge.MALFORMED_DESCRIPTION;
+import static dev.gatehouse.web.Challenge.NOT_YET_VALID_DESCRIPTION;
+import static dev.gatehouse.web.Challenge.SIGNATURE_DESCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 
@@ -170,66 +176,70 @@ abstract class FilterContractSuite {
         String[] parts = valid.split("\\.");
         String hugePad = "x".repeat(9000);
         return Stream.of(
-                invalid("expired", tokens.signTrusted(tokens.forge().claim("iat", now - 7200).claim("exp", now - 3600))),
-                invalid("expired just beyond the leeway", tokens.signTrusted(tokens.forge().claim("iat", now - 600).claim("exp", now - 60))),
-                invalid("nbf in the future", tokens.signTrusted(tokens.forge().claim("nbf", now + 3600).claim("exp", now + 7200))),
-                invalid("iat in the future", tokens.signTrusted(tokens.forge().claim("iat", now + 3600).claim("exp", now + 7200))),
-                invalid("wrong iss", tokens.signTrusted(tokens.forge().claim("iss", "https://evil.example"))),
-                invalid("iss differing only in a trailing slash", tokens.signTrusted(tokens.forge().claim("iss", TestTokens.ISSUER + "/"))),
-                invalid("wrong aud", tokens.signTrusted(tokens.forge().claim("aud", "another-service"))),
-                invalid("aud array without ours", tokens.signTrusted(tokens.forge().claim("aud", List.of("a", "b")))),
-                invalid("missing exp", tokens.signTrusted(tokens.forge().claim("exp", null))),
-                invalid("null exp", tokens.signTrusted(tokens.forge().claimNull("exp"))),
-                invalid("missing sub", tokens.signTrusted(tokens.forge().claim("sub", null))),
-                invalid("missing roles", tokens.signTrusted(tokens.forge().claim("roles", null))),
-                invalid("wrong typ JWT", tokens.signTrusted(tokens.forge().header("typ", "JWT"))),
-                invalid("missing typ", tokens.signTrusted(tokens.forge().header("typ", null))),
-                invalid("typ of a refresh token", tokens.signTrusted(tokens.forge().header("typ", "rt+jwt"))),
-                invalid("alg none", tokens.forge().header("alg", "none").withSignature("")),
-                invalid("alg None", tokens.forge().header("alg", "None").withSignature("")),
-                invalid("alg NONE", tokens.forge().header("alg", "NONE").withSignature("")),
-                invalid("alg nOnE", tokens.forge().header("alg", "nOnE").withSignature("")),
-                invalid("alg none with a signature segment", tokens.signTrusted(tokens.forge().header("alg", "none"))),
-                invalid("empty signature", parts[0] + "." + parts[1] + "."),
-                invalid("signature from another key", tokens.signAttacker(tokens.forge())),
-                invalid("tampered payload", tokens.forge().claim("roles", List.of("user", "admin")).signingInput() + "." + parts[2]),
-                invalid("RS256 to HS256 with the public key PEM as secret",
+                invalid("expired", EXPIRED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iat", now - 7200).claim("exp", now - 3600))),
+                invalid("expired just beyond the leeway", EXPIRED_DESCRIPTION,
+                        tokens.signTrusted(tokens.forge().claim("iat", now - 600).claim("exp", now - 60))),
+                invalid("nbf in the future", NOT_YET_VALID_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("nbf", now + 3600).claim("exp", now + 7200))),
+                invalid("iat in the future", NOT_YET_VALID_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iat", now + 3600).claim("exp", now + 7200))),
+                invalid("wrong iss", ISSUER_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iss", "https://evil.example"))),
+                invalid("iss differing only in a trailing slash", ISSUER_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("iss", TestTokens.ISSUER + "/"))),
+                invalid("wrong aud", AUDIENCE_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("aud", "another-service"))),
+                invalid("aud array without ours", AUDIENCE_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("aud", List.of("a", "b")))),
+                invalid("missing exp", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("exp", null))),
+                invalid("null exp", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().claimNull("exp"))),
+                invalid("missing sub", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("sub", null))),
+                invalid("missing roles", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("roles", null))),
+                invalid("wrong typ JWT", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().header("typ", "JWT"))),
+                invalid("missing typ", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().header("typ", null))),
+                invalid("typ of a refresh token", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().header("typ", "rt+jwt"))),
+                invalid("alg none", MALFORMED_DESCRIPTION, tokens.forge().header("alg", "none").withSignature("")),
+                invalid("alg None", MALFORMED_DESCRIPTION, tokens.forge().header("alg", "None").withSignature("")),
+                invalid("alg NONE", MALFORMED_DESCRIPTION, tokens.forge().header("alg", "NONE").withSignature("")),
+                invalid("alg nOnE", MALFORMED_DESCRIPTION, tokens.forge().header("alg", "nOnE").withSignature("")),
+                invalid("alg none with a signature segment", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("alg", "none"))),
+                invalid("empty signature", MALFORMED_DESCRIPTION, parts[0] + "." + parts[1] + "."),
+                invalid("signature from another key", SIGNATURE_DESCRIPTION, tokens.signAttacker(tokens.forge())),
+                invalid("tampered payload", SIGNATURE_DESCRIPTION, tokens.forge().claim("roles", List.of("user", "admin")).signingInput() + "." + parts[2]),
+                invalid("RS256 to HS256 with the public key PEM as secret", SIGNATURE_DESCRIPTION,
                         tokens.forge().header("alg", "HS256").signHs256(tokens.trustedPublicKeyPem().getBytes(StandardCharsets.US_ASCII))),
-                invalid("RS256 to HS256 with the PEM without its final newline",
+                invalid("RS256 to HS256 with the PEM without its final newline", SIGNATURE_DESCRIPTION,
                         tokens.forge().header("alg", "HS256").signHs256(tokens.trustedPublicKeyPem().strip().getBytes(StandardCharsets.US_ASCII))),
-                invalid("ES256 from another key under our kid", tokens.signAttackerEc(tokens.forge().header("alg", "ES256"))),
-                invalid("unknown kid", tokens.signTrusted(tokens.forge().header("kid", "no-such-key"))),
-                invalid("missing kid", tokens.signTrusted(tokens.forge().header("kid", null))),
-                invalid("kid with path traversal", tokens.signTrusted(tokens.forge().header("kid", "../../../../../../dev/null"))),
-                invalid("kid with SQL", tokens.signTrusted(tokens.forge().header("kid", "x' UNION SELECT 'secret' --"))),
-                invalid("kid with a NUL", tokens.signTrusted(tokens.forge().header("kid", TestTokens.KID + "\u0000"))),
-                invalid("embedded jwk under our kid", tokens.signAttacker(tokens.forge().header("jwk", tokens.attackerPublicJwk()))),
-                invalid("embedded jwk with its own kid", tokens.signAttacker(tokens.forge()
+                invalid("ES256 from another key under our kid", SIGNATURE_DESCRIPTION, tokens.signAttackerEc(tokens.forge().header("alg", "ES256"))),
+                invalid("unknown kid", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("kid", "no-such-key"))),
+                invalid("missing kid", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("kid", null))),
+                invalid("kid with path traversal", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("kid", "../../../../../../dev/null"))),
+                invalid("kid with SQL", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("kid", "x' UNION SELECT 'secret' --"))),
+                invalid("kid with a NUL", SIGNATURE_DESCRIPTION, tokens.signTrusted(tokens.forge().header("kid", TestTokens.KID + "\u0000"))),
+                invalid("embedded jwk under our kid", SIGNATURE_DESCRIPTION, tokens.signAttacker(tokens.forge().header("jwk", tokens.attackerPublicJwk()))),
+                invalid("embedded jwk with its own kid", SIGNATURE_DESCRIPTION, tokens.signAttacker(tokens.forge()
                         .header("kid", tokens.attackerKid()).header("jwk", tokens.attackerPublicJwk()))),
-                invalid("jku pointing elsewhere", tokens.signAttacker(tokens.forge()
+                invalid("jku pointing elsewhere", SIGNATURE_DESCRIPTION, tokens.signAttacker(tokens.forge()
                         .header("kid", tokens.attackerKid()).header("jku", "http://evil.example/jwks.json"))),
-                invalid("crit header", tokens.signTrusted(tokens.forge().header("crit", List.of("exp")))),
-                invalid("oversized (> 8192 characters), validly signed", tokens.signTrusted(tokens.forge().claim("pad", hugePad))),
-                invalid("2 segments", parts[0] + "." + parts[1]),
-                invalid("4 segments", valid + "." + parts[2]),
-                invalid("base64 padding added", valid + "="),
-                invalid("garbage", "this-is-not-a-token"),
-                invalid("garbage with dots", "a.b.c"),
-                invalid("header that is not JSON", TokenForge.b64("not json") + "." + parts[1] + "." + parts[2]));
+                invalid("crit header", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().header("crit", List.of("exp")))),
+                invalid("oversized (> 8192 characters), validly signed", MALFORMED_DESCRIPTION, tokens.signTrusted(tokens.forge().claim("pad", hugePad))),
+                invalid("2 segments", MALFORMED_DESCRIPTION, parts[0] + "." + parts[1]),
+                invalid("4 segments", MALFORMED_DESCRIPTION, valid + "." + parts[2]),
+                invalid("base64 padding added", MALFORMED_DESCRIPTION, valid + "="),
+                invalid("garbage", MALFORMED_DESCRIPTION, "this-is-not-a-token"),
+                invalid("garbage with dots", MALFORMED_DESCRIPTION, "a.b.c"),
+                invalid("header that is not JSON", MALFORMED_DESCRIPTION, TokenForge.b64("not json") + "." + parts[1] + "." + parts[2]));
     }
 
-    private static Arguments invalid(String name, String token) {
-        return Arguments.of(named(name, token));
+    /** A refused token and the {@code error_description} its 401 must carry (docs/http-api.md). */
+    private static Arguments invalid(String name, String description, String token) {
+        return Arguments.of(named(name, token), description);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidTokens")
-    void invalidTokenGets401InvalidToken(String token) {
+    void invalidTokenGets401InvalidTokenNamingTheFailedCheck(String token, String description) {
         Reply reply = send(withToken(Http.get(server.uri(PROTECTED)), token));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
-        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN_CHALLENGE);
+        assertThat(reply.all("WWW-Authenticate"))
+                .containsExactly(INVALID_TOKEN_CHALLENGE + ", error_description=\"" + description + "\"");
         assertProblem(reply, 401, "urn:gatehouse:problem:invalid-token");
+        assertThat(reply.json().get("detail").asText()).isEqualTo(description);
         assertThat(reply.body()).doesNotContain(token);
     }
 

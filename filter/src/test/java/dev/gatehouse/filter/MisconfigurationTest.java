@@ -182,6 +182,8 @@ class MisconfigurationTest {
                 misconfig("allow-anonymous yes", with(GatehouseFilter.ALLOW_ANONYMOUS_PARAM, "yes"), GatehouseFilter.ALLOW_ANONYMOUS_PARAM),
                 misconfig("container-security maybe", with(GatehouseFilter.CONTAINER_SECURITY_PARAM, "maybe"), GatehouseFilter.CONTAINER_SECURITY_PARAM),
                 misconfig("require-https on", with(GatehouseFilter.REQUIRE_HTTPS_PARAM, "on"), GatehouseFilter.REQUIRE_HTTPS_PARAM),
+                misconfig("error-descriptions maybe", with(GatehouseFilter.ERROR_DESCRIPTIONS_PARAM, "maybe"),
+                        GatehouseFilter.ERROR_DESCRIPTIONS_PARAM),
                 misconfig("trusted-proxies with a host name", with(GatehouseFilter.TRUSTED_PROXIES_PARAM, "127.0.0.1, proxy.internal"),
                         GatehouseFilter.TRUSTED_PROXIES_PARAM),
                 misconfig("trusted-proxies with a CIDR range", with(GatehouseFilter.TRUSTED_PROXIES_PARAM, "10.0.0.0/8"),
@@ -220,6 +222,47 @@ class MisconfigurationTest {
         assertThatThrownBy(() -> new GatehouseFilter().init(config))
                 .isInstanceOf(ServletException.class)
                 .hasMessageContaining("'" + param + "'");
+    }
+
+    @Test
+    void errorDescriptionsFalseIsAccepted() {
+        FilterConfig config = config(with(GatehouseFilter.ERROR_DESCRIPTIONS_PARAM, "false").apply(validParams()), Map.of());
+
+        assertThatCode(() -> new GatehouseFilter().init(config)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void anEmptyJwkSetSaysTheFileHasNoKeys() throws Exception {
+        Path empty = file("no-keys.json", "{\"keys\":[]}");
+        FilterConfig config = config(with(GatehouseFilter.KEYS_FILE_PARAM, empty.toString()).apply(validParams()), Map.of());
+
+        assertThatThrownBy(() -> new GatehouseFilter().init(config))
+                .isInstanceOf(ServletException.class)
+                .hasMessageContaining("'" + GatehouseFilter.KEYS_FILE_PARAM + "'")
+                .hasMessageContaining("'" + empty + "' has no keys (its \"keys\" array is empty)");
+    }
+
+    @Test
+    void anHttpJwksUrlNamesTheInitParamThatAllowsLoopback() {
+        Map<String, String> params = without(GatehouseFilter.KEYS_FILE_PARAM).apply(validParams());
+        params.put(GatehouseFilter.JWKS_URL_PARAM, "http://127.0.0.1:9/jwks.json");
+        FilterConfig config = config(params, Map.of());
+
+        assertThatThrownBy(() -> new GatehouseFilter().init(config))
+                .isInstanceOf(ServletException.class)
+                .hasMessageContaining("'" + GatehouseFilter.JWKS_URL_PARAM + "'")
+                .hasMessageContaining("only with " + GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM + "=true");
+    }
+
+    @Test
+    void aKeyOfAnAlgorithmNotListedIsNamedAsUsersWriteIt() {
+        FilterConfig config = config(with(GatehouseFilter.ALGORITHMS_PARAM, "ES256").apply(validParams()), Map.of());
+
+        assertThatThrownBy(() -> new GatehouseFilter().init(config))
+                .isInstanceOf(ServletException.class)
+                .hasMessageContaining("'" + GatehouseFilter.ALGORITHMS_PARAM + "'")
+                .hasMessageContaining(" is RS256, which is not listed")
+                .hasMessageNotContaining("rs256").hasMessageNotContaining("RSA256");
     }
 
     @Test

@@ -217,7 +217,8 @@ class RemoteJwksFilterTest {
         for (String token : List.of(unknownKid, stolenKid, wrongAlgForKid)) {
             Reply reply = get("/app/api/resource", token);
             assertThat(reply.status()).isEqualTo(401);
-            assertThat(reply.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+            assertThat(reply.header("WWW-Authenticate"))
+                    .isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token's signature is invalid\"");
         }
     }
 

@@ -196,7 +196,7 @@ class WebXmlDeploymentTest {
         Reply reply = Http.send(bearer(ADMIN, expiredAdmin));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
-        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN);
+        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN + ", error_description=\"The token has expired\"");
         FilterContractSuite.assertProblem(reply, 401, "urn:gatehouse:problem:invalid-token");
     }
 
@@ -205,7 +205,7 @@ class WebXmlDeploymentTest {
         Reply reply = Http.send(bearer(ADMIN, tokens.signAttacker(tokens.forge().claim("roles", java.util.List.of("admin")))));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
-        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN);
+        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN + ", error_description=\"The token's signature is invalid\"");
     }
 
     @Test
@@ -281,7 +281,7 @@ class WebXmlDeploymentTest {
         Reply reply = Http.send(bearer(OPEN, tokens.signTrusted(tokens.forge().header("typ", "JWT"))));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
-        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN);
+        assertThat(reply.all("WWW-Authenticate")).containsExactly(INVALID_TOKEN + ", error_description=\"The token is malformed\"");
     }
 
     @Test

@@ -244,7 +244,8 @@ abstract class OnboardingFlowContract {
         }
         Reply me = copy.get("api/me", s.auth());
         assertThat(me.status()).isEqualTo(401);
-        assertThat(me.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(me.header("WWW-Authenticate"))
+                .isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token has been revoked\"");
         assertThat(refresh(copy, s).reply().status()).isEqualTo(401);
     }
 
@@ -282,7 +283,8 @@ abstract class OnboardingFlowContract {
         // on the node that deleted the account, the user's other login is refused at once
         Reply me = otherCopy.get("api/me", s2.auth());
         assertThat(me.status()).as(me.toString()).isEqualTo(401);
-        assertThat(me.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(me.header("WWW-Authenticate"))
+                .isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token has been revoked\"");
         assertThat(refresh(otherCopy, s2).reply().status()).isEqualTo(401);
         assertThat(Sql.count(dataSource(), "SELECT COUNT(*) FROM gh_users WHERE id = ?", id)).isZero();
         assertThat(Sql.count(dataSource(), "SELECT COUNT(*) FROM gh_refresh_families WHERE user_id = ?", id)).isZero();

@@ -107,7 +107,10 @@ class VerifyOnlyServiceTest {
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\"");
         Reply forged = client.get("api/me", "Authorization", "Bearer " + login.accessToken.substring(0, login.accessToken.length() - 4) + "AAAA");
         assertThat(forged.status()).isEqualTo(401);
-        assertThat(forged.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+        assertThat(forged.header("Content-Type")).isEqualToIgnoringCase("application/problem+json;charset=UTF-8");
+        assertThat(forged.json().path("detail").asText()).isEqualTo("The token's signature is invalid");
+        assertThat(forged.header("WWW-Authenticate"))
+                .isEqualTo("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token's signature is invalid\"");
     }
 
     @Test

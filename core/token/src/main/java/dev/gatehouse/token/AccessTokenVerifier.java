@@ -22,13 +22,16 @@ import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.token.InvalidTokenException.Reason;
+import dev.gatehouse.token.internal.RateLimitedLog;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -70,8 +73,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the {@link RevocationCheck} is asked on every hit, exactly as on a full check. A token that
  * failed is never remembered, so a failure is always decided afresh. The cache is bounded by
  * {@link TokenSettings#verifiedTokenCacheSize()}.
+ *
+ * <p><b>Log.</b> A token refused for its {@code iss} or {@code aud} is logged at WARNING with the
+ * expected and the received value (sanitised: quoted, at most 100 characters, control and
+ * non-ASCII characters escaped; never the token), and a key source that is not started (or is
+ * closed) at WARNING too; each at most once a minute per verifier and kind, with the number of
+ * lines held back. Every other refusal is logged by the caller, at DEBUG.
  */
 public final class AccessTokenVerifier {
+    private static final Logger LOG = System.getLogger(AccessTokenVerifier.class.getName());
+    /** The longest received {@code iss} or {@code aud} a log line shows. */
+    private static final int MAX_LOGGED_CLAIM = 100;
     private static final int MAX_KID_LENGTH = 128;
     private static final int MAX_CLAIM_LENGTH = 256;
     private static final int MAX_ROLES = 64;
@@ -86,6 +98,7 @@ public final class AccessTokenVerifier {
     private final Map<SigningKey, SignatureCheck> signatureChecks = new ConcurrentHashMap<>();
     /** {@code null} when the settings turn the cache off. */
     private final VerifiedTokenCache cache;
+    private final RateLimitedLog warnings;
 
     public AccessTokenVerifier(TokenSettings settings, KeySource keys) {
         this(settings, keys, RevocationCheck.NONE);
@@ -114,6 +127,7 @@ public final class AccessTokenVerifier {
         this.cache = settings.verifiedTokenCache()
                 ? new VerifiedTokenCache(settings.verifiedTokenCacheSize())
                 : null;
+        this.warnings = new RateLimitedLog(LOG, RateLimitedLog.DEFAULT_INTERVAL, settings.clock());
     }
 
     public TokenSettings settings() {
@@ -248,7 +262,7 @@ public final class AccessTokenVerifier {
         if (kid == null || kid.isEmpty() || kid.length() > MAX_KID_LENGTH) {
             throw new InvalidTokenException(Reason.UNKNOWN_KEY, "The token names no usable key id");
         }
-        SigningKey key = keys.verificationKey(kid)
+        SigningKey key = keyNamed(kid)
                 .orElseThrow(() -> new InvalidTokenException(Reason.UNKNOWN_KEY, "The token's key id is unknown"));
         String alg = jwt.getAlgorithm();
         if (!key.algorithm().name().equals(alg) || !settings.acceptedAlgorithms().contains(key.algorithm())) {
@@ -269,6 +283,23 @@ public final class AccessTokenVerifier {
     }
 
     /**
+     * The key source's key for {@code kid}. A key source used before {@code start()} (or after
+     * {@code close()}) throws {@link IllegalStateException}: a mistake of the application, not of
+     * the client, so it is logged at WARNING (rate-limited), and the token refused as
+     * {@link Reason#KEYS_UNAVAILABLE}.
+     */
+    private Optional<SigningKey> keyNamed(String kid) {
+        try {
+            return keys.verificationKey(kid);
+        } catch (IllegalStateException e) {
+            warnings.log(Level.WARNING, "keys", () -> "Every token is refused: the key source is not running ("
+                    + e.getMessage() + "). Call start() on " + keys.getClass().getSimpleName()
+                    + " before the first request, and close() only after the last");
+            throw new InvalidTokenException(Reason.KEYS_UNAVAILABLE, "The key source is not running", e);
+        }
+    }
+
+    /**
      * The signature (with the key's own algorithm, the only one it is used for), then iss, aud,
      * exp, iat and nbf. The times are compared in whole seconds, as NumericDate claims are
      * written: {@code exp} refuses once the current second is past it by more than the leeway,
@@ -282,17 +313,21 @@ public final class AccessTokenVerifier {
         // and an array's non-string members into strings or nulls, which must not pass.
         JsonNode issuer = rawClaim(jwt, "iss");
         if (issuer == null || !issuer.isTextual()) {
-            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's iss is missing or not a string");
+            warnWrongClaim("iss", "issuer", settings.issuer(), issuer);
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "iss", "The token's iss is missing or not a string");
         }
         if (!issuer.textValue().equals(settings.issuer())) {
-            throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's iss is not accepted");
+            warnWrongClaim("iss", "issuer", settings.issuer(), issuer);
+            throw new InvalidTokenException(Reason.WRONG_CLAIM, "iss", "The token's iss is not accepted");
         }
         JsonNode audience = rawClaim(jwt, "aud");
         if (audience == null) {
-            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token lacks the claim aud");
+            warnWrongClaim("aud", "audience", settings.audience(), null);
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "aud", "The token lacks the claim aud");
         }
         if (!audienceContains(audience, settings.audience())) {
-            throw new InvalidTokenException(Reason.WRONG_CLAIM, "The token's aud is not accepted");
+            warnWrongClaim("aud", "audience", settings.audience(), audience);
+            throw new InvalidTokenException(Reason.WRONG_CLAIM, "aud", "The token's aud is not accepted");
         }
         long now = Math.floorDiv(settings.clock().millis(), 1000L);
         long leeway = settings.clockLeeway().toSeconds();
@@ -303,6 +338,19 @@ public final class AccessTokenVerifier {
         if (isAfter(jwt.getIssuedAtAsInstant(), now + leeway) || isAfter(jwt.getNotBeforeAsInstant(), now + leeway)) {
             throw new InvalidTokenException(Reason.NOT_YET_VALID, "The token is not valid yet");
         }
+    }
+
+    /**
+     * The WARNING for a validly signed token of another issuer or audience: the newcomer's
+     * {@code localhost} against {@code 127.0.0.1}. The received value comes from a signed token,
+     * but is still written sanitised (see the class comment), and the token never.
+     */
+    private void warnWrongClaim(String claim, String what, String expected, JsonNode received) {
+        warnings.log(Level.WARNING, claim, () -> "Access token refused: its " + claim + " (" + what + ") is "
+                + (received == null ? "(none)" : RateLimitedLog.sanitize(received.isTextual() ? received.textValue()
+                        : received.toString(), MAX_LOGGED_CLAIM))
+                + ", expected " + RateLimitedLog.sanitize(expected, MAX_LOGGED_CLAIM)
+                + ". Issuer and audience compare as exact strings (http://localhost:8080 is not http://127.0.0.1:8080)");
     }
 
     /** The claim's JSON value, or {@code null} when it is missing or JSON null. */
@@ -553,6 +601,6 @@ public final class AccessTokenVerifier {
     @Override
     public String toString() {
         return "AccessTokenVerifier{issuer=" + settings.issuer() + ", audience=" + settings.audience()
-                + ", algorithms=" + settings.acceptedAlgorithms().toString().toLowerCase(Locale.ROOT) + "}";
+                + ", algorithms=" + settings.acceptedAlgorithms() + "}";
     }
 }

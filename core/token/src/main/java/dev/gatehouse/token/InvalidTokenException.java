@@ -23,8 +23,9 @@ import java.util.Objects;
  * that callers have exactly one thing to catch and map to {@code 401 invalid_token}
  * (RFC 6750 §3.1).
  *
- * <p>The {@link #reason()} is for logs and metrics; it is deliberately coarse and is not meant to
- * be shown to the client in detail.
+ * <p>The {@link #reason()} is for logs and metrics, and coarse enough to name the failed check to
+ * the client (the web layer's {@code error_description}); the {@linkplain #getMessage() message}
+ * is for logs only. Neither ever contains token content.
  */
 public final class InvalidTokenException extends GatehouseException {
     private static final long serialVersionUID = 1L;
@@ -58,18 +59,39 @@ public final class InvalidTokenException extends GatehouseException {
     }
 
     private final Reason reason;
+    private final String claim;
 
     public InvalidTokenException(Reason reason, String message) {
+        this(reason, null, message);
+    }
+
+    /**
+     * A refusal for one claim.
+     *
+     * @param claim the claim that failed ({@code iss}, {@code aud}, ...) for {@link Reason#WRONG_CLAIM}
+     *              and {@link Reason#MISSING_CLAIM}, or {@code null}
+     */
+    public InvalidTokenException(Reason reason, String claim, String message) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.claim = claim;
     }
 
     public InvalidTokenException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.claim = null;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /**
+     * The registered name of the claim that failed ({@code iss}, {@code aud}, {@code sub}, ...), or
+     * {@code null} when the failure is not about one claim.
+     */
+    public String claim() {
+        return claim;
     }
 }

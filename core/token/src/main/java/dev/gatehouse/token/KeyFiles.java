@@ -76,7 +76,11 @@ public final class KeyFiles {
      */
     public static KeySet load(Path file, String activeKid) {
         String text = read(SETTING, file);
-        return KeySet.of(parse(SETTING, text), activeKid);
+        List<SigningKey> keys = parse(SETTING, text);
+        if (keys.isEmpty()) {
+            throw new ConfigurationException(SETTING, "'" + file + "' has no keys (its \"keys\" array is empty)");
+        }
+        return KeySet.of(keys, activeKid);
     }
 
     /** Parses JWK Set or PEM text into keys; errors name the setting {@value #SETTING}. */

@@ -92,9 +92,14 @@ public final class KeySet implements KeySource {
     @Override
     public SigningKey signingKey() {
         if (signer == null) {
-            throw new GatehouseException("This key set can only verify: no key has a private part");
+            throw new ConfigurationException("keys", "this key set can only verify: none of its keys "
+                    + verifyingKids() + " has a private part, so it cannot sign tokens; give it a private key");
         }
         return signer;
+    }
+
+    private List<String> verifyingKids() {
+        return List.copyOf(byKid.keySet());
     }
 
     /** Whether a key of this set can sign. */

@@ -72,6 +72,14 @@ public record Problem(int status, String slug, String title, String detail, List
                 "The access token is missing, malformed, expired or revoked.");
     }
 
+    /**
+     * {@link #invalidToken()} whose {@code detail} is the challenge's {@code error_description}
+     * (one of {@link Challenge}'s fixed texts), or the generic detail when it is {@code null}.
+     */
+    public static Problem invalidToken(String description) {
+        return description == null ? invalidToken() : new Problem(401, "invalid-token", "Invalid access token", description);
+    }
+
     public static Problem unauthenticated() {
         return new Problem(401, "unauthenticated", "Authentication required", "This resource requires an access token.");
     }

@@ -193,7 +193,8 @@ public final class RequestAuthenticator {
                 }
             } catch (InvalidTokenException e) {
                 LOG.log(Level.DEBUG, () -> "Access token refused: " + e.reason() + " (" + e.getMessage() + ")");
-                return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
+                String description = settings.errorDescriptions() ? Challenge.description(e) : null;
+                return new Outcome(null, null, Problem.invalidToken(description), Challenge.invalidToken(realm, description), true);
             }
             if (located.transport() == Transport.COOKIE) {
                 String refusal = csrf.check(request.method(), cookies, request.header(settings.csrfHeaderName()),
@@ -207,7 +208,8 @@ public final class RequestAuthenticator {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, () -> "Unexpected failure while authenticating a request; refusing it ("
                     + e.getClass().getName() + ")");
-            return new Outcome(null, null, Problem.invalidToken(), Challenge.invalidToken(realm), true);
+            String description = settings.errorDescriptions() ? Challenge.UNVERIFIABLE_DESCRIPTION : null;
+            return new Outcome(null, null, Problem.invalidToken(description), Challenge.invalidToken(realm, description), true);
         }
     }
 }

@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  *   <tr><td>requireHttps</td><td>{@code true}: credentials only over HTTPS or from loopback</td></tr>
  *   <tr><td>trustedProxies</td><td>none</td></tr>
  *   <tr><td>allowedOrigins</td><td>none besides the request's own</td></tr>
+ *   <tr><td>errorDescriptions</td><td>{@code true}: a refused token's 401 names the failed check</td></tr>
  * </table>
  */
 public final class WebSettings {
@@ -65,6 +66,7 @@ public final class WebSettings {
     private final String csrfHeaderName;
     private final TransportSecurity transportSecurity;
     private final Set<String> allowedOrigins;
+    private final boolean errorDescriptions;
 
     private WebSettings(Builder b, TransportSecurity transportSecurity) {
         this.realm = b.realm;
@@ -75,6 +77,7 @@ public final class WebSettings {
         this.csrfHeaderName = b.csrfHeaderName;
         this.transportSecurity = transportSecurity;
         this.allowedOrigins = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedOrigins));
+        this.errorDescriptions = b.errorDescriptions;
     }
 
     /** Every setting at its default. */
@@ -98,6 +101,7 @@ public final class WebSettings {
         b.requireHttps = transportSecurity.requiresHttps();
         b.trustedProxies = new LinkedHashSet<>(transportSecurity.trustedProxies());
         b.allowedOrigins = new LinkedHashSet<>(allowedOrigins);
+        b.errorDescriptions = errorDescriptions;
         return b;
     }
 
@@ -146,6 +150,14 @@ public final class WebSettings {
         return allowedOrigins;
     }
 
+    /**
+     * Whether the {@code 401} for a refused token names the class of check that failed, in the
+     * challenge's {@code error_description} and the problem's {@code detail}.
+     */
+    public boolean errorDescriptions() {
+        return errorDescriptions;
+    }
+
     /** The transport check these settings make (one instance: it warns once about a misconfigured proxy). */
     public TransportSecurity transportSecurity() {
         return transportSecurity;
@@ -154,7 +166,7 @@ public final class WebSettings {
     @Override
     public String toString() {
         return "WebSettings{realm=" + realm + ", transports=" + transports + ", " + transportSecurity
-                + ", allowedOrigins=" + allowedOrigins + "}";
+                + ", allowedOrigins=" + allowedOrigins + ", errorDescriptions=" + errorDescriptions + "}";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} validates and returns an immutable object. */
@@ -168,6 +180,7 @@ public final class WebSettings {
         private boolean requireHttps = true;
         private Set<String> trustedProxies = new LinkedHashSet<>();
         private Set<String> allowedOrigins = new LinkedHashSet<>();
+        private boolean errorDescriptions = true;
 
         private Builder() {
         }
@@ -228,6 +241,18 @@ public final class WebSettings {
          */
         public Builder allowedOrigins(Set<String> origins) {
             this.allowedOrigins = origins == null ? null : new LinkedHashSet<>(origins);
+            return this;
+        }
+
+        /**
+         * Whether the {@code 401} for a refused token carries an RFC 6750 {@code error_description}
+         * (and the same text as the problem's {@code detail}) naming the class of check that failed:
+         * issuer, audience, expired, signature, revoked, malformed, ...; default {@code true}. The
+         * texts are fixed and never contain token content. {@code false} gives every refused token
+         * the same opaque answer.
+         */
+        public Builder errorDescriptions(boolean on) {
+            this.errorDescriptions = on;
             return this;
         }
 

@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * {@code GATEHOUSE_ISSUER}, is required: the application does not start without it); the DataSource
  * from JNDI when {@value #JNDI_PARAM} names one, else a HikariCP pool from the settings. Publishes
  * the verifier for the Gatehouse filter ({@value #VERIFIER_ATTRIBUTE}), hands it
- * {@code GATEHOUSE_REQUIRE_HTTPS} and {@code GATEHOUSE_TRUSTED_PROXIES} as init-params, and, on undeploy, closes
+ * {@code GATEHOUSE_REQUIRE_HTTPS}, {@code GATEHOUSE_TRUSTED_PROXIES} and {@code GATEHOUSE_ERROR_DESCRIPTIONS} as init-params, and, on undeploy, closes
  * the pool and deregisters the JDBC drivers this application loaded, so Tomcat reports no leak.
  */
 public final class DemoContextListener implements ServletContextListener {
@@ -93,6 +93,7 @@ public final class DemoContextListener implements ServletContextListener {
             // An init-param in web.xml wins (setInitParameter then returns false).
             filter.setInitParameter(GatehouseFilter.REQUIRE_HTTPS_PARAM, String.valueOf(settings.requireHttps));
             filter.setInitParameter(GatehouseFilter.TRUSTED_PROXIES_PARAM, String.join(",", settings.trustedProxies));
+            filter.setInitParameter(GatehouseFilter.ERROR_DESCRIPTIONS_PARAM, String.valueOf(settings.errorDescriptions));
         }
         DemoContext context = DemoContext.create(settings, issuer, dataSource);
         current = context;

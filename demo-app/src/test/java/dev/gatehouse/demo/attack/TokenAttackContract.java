@@ -73,7 +73,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code __Host-access_token} cookie with a matching CSRF header), each on two protected reads
  * ({@code GET /api/me}, {@code GET /api/claims}) and one authenticated write
  * ({@code POST /auth/logout-all}). Every forged variant is its own case, and must get exactly what
- * docs/http-api.md prescribes: {@code 401} with {@value #INVALID_TOKEN}, or {@code 400} with
+ * docs/http-api.md prescribes: {@code 401} with {@value #INVALID_TOKEN} and an {@code error_description} naming the failed check, or {@code 400} with
  * {@value #INVALID_REQUEST} when the text cannot even be a bearer credential. After every case the
  * server must still answer {@code /api/ping} and still accept the victim's genuine token (a forged
  * token that got through {@code logout-all} would have revoked it).
@@ -92,6 +92,10 @@ public abstract class TokenAttackContract {
     /** AuthSettings' default revocation staleness (docs/configuration.md), which the demo keeps. */
     static final Duration REVOCATION_STALENESS = Duration.ofSeconds(5);
     static final String INVALID_TOKEN = "Bearer realm=\"gatehouse\", error=\"invalid_token\"";
+    /** The error_description values of a refused access token (docs/http-api.md). */
+    static final List<String> DESCRIPTIONS = List.of("The token's issuer is not accepted", "The token's audience is not accepted",
+            "The token has expired", "The token is not valid yet", "The token's signature is invalid", "The token has been revoked",
+            "The token is malformed", "The token could not be verified");
     static final String INVALID_REQUEST = "Bearer realm=\"gatehouse\", error=\"invalid_request\"";
     static final String ACCESS_COOKIE = "__Host-access_token";
     static final String REFRESH_COOKIE = "__Secure-refresh_token";
@@ -821,13 +825,25 @@ public abstract class TokenAttackContract {
      * of docs/http-api.md; a text that cannot be a bearer credential gets 400 in the header transport.
      */
     void assertRefusedEverywhere(String token) {
+        Set<String> descriptions = new HashSet<>();
         for (String transport : List.of("bearer", "cookie")) {
             for (String route : List.of("GET api/me", "GET api/claims", "POST auth/logout-all")) {
                 Reply r = send(route, transport, token);
                 boolean malformed = transport.equals("bearer") && !Spellings.isB64Token(token);
                 String what = transport + " " + route + ": " + r;
                 assertThat(r.status()).as(what).isEqualTo(malformed ? 400 : 401);
-                assertThat(r.header("WWW-Authenticate")).as(what).isEqualTo(malformed ? INVALID_REQUEST : INVALID_TOKEN);
+                if (malformed) {
+                    assertThat(r.header("WWW-Authenticate")).as(what).isEqualTo(INVALID_REQUEST);
+                } else {
+                    // one of the fixed descriptions of docs/http-api.md, the same on every route and
+                    // transport, and the problem's detail
+                    String description = r.json().path("detail").asText();
+                    assertThat(description).as(what).isIn(DESCRIPTIONS);
+                    assertThat(r.header("WWW-Authenticate")).as(what)
+                            .isEqualTo(INVALID_TOKEN + ", error_description=\"" + description + "\"");
+                    descriptions.add(description);
+                    assertThat(descriptions).as(what).hasSize(1);
+                }
                 assertThat(r.contentType()).as(what).startsWith("application/problem+json");
                 assertThat(r.json().path("status").asInt()).as(what).isEqualTo(r.status());
                 assertThat(r.body()).as(what).doesNotContain("Exception", "at dev.", victimId);

@@ -23,7 +23,7 @@ import jakarta.ws.rs.core.Response;
 
 /** Builds the problem responses of the HTTP contract. */
 public final class Responses {
-    public static final MediaType PROBLEM = MediaType.valueOf(Problem.MEDIA_TYPE);
+    public static final MediaType PROBLEM = MediaType.valueOf(Problem.MEDIA_TYPE + ";charset=UTF-8");
     public static final MediaType JSON = MediaType.valueOf("application/json;charset=UTF-8");
 
     private Responses() {

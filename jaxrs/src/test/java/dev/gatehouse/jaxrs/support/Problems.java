@@ -28,18 +28,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class Problems {
     public static final String PREFIX = "urn:gatehouse:problem:";
 
+    /** The Content-Type of every problem body, in both adapters (docs/http-api.md). */
+    public static final String PROBLEM_CONTENT_TYPE = "application/problem+json;charset=UTF-8";
+
     private Problems() {
     }
 
     /**
-     * Asserts status, {@code Content-Type: application/problem+json}, {@code Cache-Control: no-store}
+     * Asserts status, {@code Content-Type: application/problem+json;charset=UTF-8} (as the servlet
+     * filter writes it), {@code Cache-Control: no-store}
      * and the body's {@code type}, {@code title}, {@code status} and {@code detail}; never a stack trace.
      *
      * @return the parsed body
      */
     public static JsonNode assertProblem(Reply r, int status, String slug, String title) {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
-        assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/problem+json");
+        assertThat(r.header("Content-Type")).as(r.toString()).isEqualToIgnoringCase(PROBLEM_CONTENT_TYPE);
         assertThat(r.header("Cache-Control")).as(r.toString()).isEqualTo("no-store");
         JsonNode body = r.json();
         assertThat(body.path("type").asText()).as(r.toString()).isEqualTo(PREFIX + slug);

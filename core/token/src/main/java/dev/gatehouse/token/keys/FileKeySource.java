@@ -166,10 +166,18 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         return new Builder(file);
     }
 
-    /** @throws IllegalStateException before {@link #start()} */
+    /**
+     * @throws IllegalStateException before {@link #start()}
+     * @throws ConfigurationException naming the setting and the file when it holds no private key
+     */
     @Override
     public SigningKey signingKey() {
-        return keySet().signingKey();
+        KeySet keys = keySet();
+        if (!keys.canSign()) {
+            throw new ConfigurationException(setting, "'" + file + "' has no key with a private part: it can verify tokens"
+                    + " but not sign them; add the private key to the file (or mark one \"" + ACTIVE_MEMBER + "\": true)");
+        }
+        return keys.signingKey();
     }
 
     /** @throws IllegalStateException before {@link #start()} */
@@ -323,6 +331,9 @@ public final class FileKeySource implements KeySource, AutoCloseable {
             parsed = KeyFiles.parse(text);
         } catch (ConfigurationException e) {
             throw e.forSetting(setting);
+        }
+        if (parsed.isEmpty()) {
+            throw new ConfigurationException(setting, "'" + file + "' has no keys (its \"keys\" array is empty)");
         }
         String marked = markedKid(text);
         String chosen = activeKid != null ? activeKid : marked;

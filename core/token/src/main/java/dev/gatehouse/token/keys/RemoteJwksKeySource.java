@@ -1209,7 +1209,8 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
             if (scheme.equals("http")) {
                 if (!allowHttpLoopback) {
                     throw new ConfigurationException(setting, "must be an https URL; http is allowed only to a loopback "
-                            + "address, and only with allowHttpLoopback");
+                            + "address, and only with jwks-allow-http-loopback=true (the filter's init-param; "
+                            + "RemoteJwksKeySource.Builder.allowHttpLoopback(true) in code)");
                 }
                 if (!isLoopback(uri.getHost())) {
                     throw new ConfigurationException(setting, "http is allowed only to a loopback address "

@@ -17,6 +17,7 @@
 package dev.gatehouse.token.keys;
 
 import dev.gatehouse.testing.GatehouseThreads;
+import dev.gatehouse.testing.JulCapture;
 import dev.gatehouse.testing.KeyRoundTrip;
 import dev.gatehouse.testing.LoopbackJwksServer;
 import dev.gatehouse.testing.MutableClock;
@@ -116,6 +117,30 @@ class KeySourceLifecycleTest {
         assertThatThrownBy(source::publishedKeys).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new AccessTokenVerifier(KeyRoundTrip.tokenSettings(clock), source).verify(token))
                 .isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void aVerifierOnAnUnstartedSourceRefusesAsKeysUnavailableAndWarnsOnceAMinuteToCallStart() throws IOException {
+        Path file = keyFile();
+        String token;
+        try (FileKeySource started = FileKeySource.builder(file).pollInterval(Duration.ZERO).build()) {
+            started.start();
+            token = KeyRoundTrip.issue(clock, started);
+        }
+        AccessTokenVerifier verifier = new AccessTokenVerifier(KeyRoundTrip.tokenSettings(clock),
+                FileKeySource.builder(file).pollInterval(Duration.ZERO).build());
+
+        try (JulCapture log = JulCapture.of(AccessTokenVerifier.class.getName())) {
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> verifier.verify(token)).isInstanceOfSatisfying(InvalidTokenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidTokenException.Reason.KEYS_UNAVAILABLE));
+            }
+
+            assertThat(log.lines()).singleElement().satisfies(line -> assertThat(line)
+                    .startsWith("WARNING Every token is refused: the key source is not running (FileKeySource is not started:"
+                            + " call start() first). Call start() on FileKeySource before the first request")
+                    .doesNotContain(token));
+        }
     }
 
     @Test

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # The build checks (licence headers, checkstyle, Error Prone) are left to `mvn verify`: the demo only needs the jars.
 mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dinvoker.skip=true \
-  -Dlicense.skip=true -Dcheckstyle.skip=true -Derrorprone.skip=true install -pl demo-app -am
+  -Dlicense.skip=true -Dcheckstyle.skip=true -Derrorprone.skip=true install -pl demo-app -am \
+  | sed -u 's/\x1b\[[0-9;]*m//g'   # Maven 3.8 writes colour resets even in batch mode; the ready line starts its own line
 
 jar=$(ls demo-app/target/gatehouse-demo-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
 classpath="$jar:demo-app/target/lib/*"

@@ -75,10 +75,13 @@ public final class DemoResources {
     }
 
     @GET
-    @Path("{file: app\\.(js|css)}")
+    @Path("{file: app\\.(js|css)|favicon\\.svg}")
     @PermitAll
     public Response file(@PathParam("file") String file) {
-        return asset(file, file.endsWith(".js") ? "text/javascript;charset=UTF-8" : "text/css;charset=UTF-8");
+        String type = file.endsWith(".js") ? "text/javascript;charset=UTF-8"
+                : file.endsWith(".css") ? "text/css;charset=UTF-8"
+                : "image/svg+xml";
+        return asset(file, type);
     }
 
     private static Response asset(String name, String type) {

@@ -100,6 +100,16 @@ public abstract class DemoContract {
     }
 
     @Test
+    void theFaviconThePageNamesIsServedWithoutAToken() {
+        assertThat(client().get("").body()).contains("<link rel=\"icon\" href=\"favicon.svg\" type=\"image/svg+xml\">");
+        Reply icon = client().get("favicon.svg");
+        assertThat(icon.status()).as("%s", icon).isEqualTo(200);
+        assertThat(icon.contentType()).startsWith("image/svg+xml");
+        assertThat(icon.body()).startsWith("<svg ").contains("xmlns=\"http://www.w3.org/2000/svg\"");
+        assertThat(icon.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    }
+
+    @Test
     void plainHttpResponsesNeverCarryHsts() {
         assertThat(base().getScheme()).isEqualTo("http");
         // RFC 6797 §7.2: never over plain HTTP, where it could be stripped or forged.

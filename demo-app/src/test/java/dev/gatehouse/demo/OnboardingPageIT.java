@@ -171,6 +171,8 @@ class OnboardingPageIT {
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         assertThat(displayed("signed-in")).isFalse();
         assertThat(text("status")).isEqualTo("Logged out.");
+        assertThat(text("register-message")).as("the registration's message does not outlive the session").isEmpty();
+        assertThat(text("login-message")).isEmpty();
         assertThat(fetchStatus("api/me")).as("/api/me with the page's cookies after logout").isEqualTo(401);
         assertThat(accessCookie()).as("the access cookie is cleared").isNull();
         WebClient replay = new WebClient(URI.create(demo.url)).withCookie(DemoContract.ACCESS_COOKIE, lastAccess, "/");

@@ -121,6 +121,7 @@ async function signedIn(tokenInfo) {
   $('signed-out').hidden = true;
   $('signed-in').hidden = false;
   $('status').textContent = '';
+  setSessionMessage('', '');
   scheduleRefresh();
 }
 
@@ -172,6 +173,10 @@ async function logout(everywhere) {
 function showSignedOut(message) {
   clearTimeout(state.timer);
   clearInterval(state.countdown);
+  // what the forms and the session said belongs to the session that ended
+  clearErrors($('register-form'));
+  clearErrors($('login-form'));
+  setSessionMessage('', '');
   state.refreshes = 0;
   $('refresh-count').textContent = '0';
   $('signed-in').hidden = true;

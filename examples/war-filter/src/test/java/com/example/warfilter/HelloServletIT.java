@@ -118,7 +118,7 @@ class HelloServletIT {
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate"))
-                .hasValue("Bearer realm=\"gatehouse\", error=\"invalid_token\"");
+                .hasValue("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"The token's audience is not accepted\"");
         assertThat(response.body()).doesNotContain("Hello");
     }
 

@@ -21,6 +21,8 @@ import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.jaxrs.Authenticated;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -29,6 +31,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
 
 import java.io.IOException;
@@ -40,6 +44,7 @@ import java.io.InputStream;
  * registered by {@link #register}); {@code @Context SecurityContext} would work as well.
  */
 @Path("")
+@Singleton
 public final class DemoResources {
     private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
     /** No inline script, no third party; the page talks only to its own origin. */
@@ -48,13 +53,29 @@ public final class DemoResources {
 
     private final Profiles profiles;
 
+    @Inject
     public DemoResources(Profiles profiles) {
         this.profiles = profiles;
     }
 
-    /** Registers these resources, and the provider of their principal parameters, with an application. */
+    /**
+     * Registers these resources (one instance, made by Jersey with the given profiles), and the
+     * provider of their principal parameters, with an application. The class is registered rather
+     * than an instance: Jersey takes a registered instance for a would-be provider and warns that it
+     * ignores it. Jersey's default provider for {@code jakarta.activation.DataSource} bodies is
+     * turned off: the demo sends none, and without Jakarta Activation on the class path Jersey
+     * would warn about it at every start.
+     */
     public static ResourceConfig register(ResourceConfig app, Profiles profiles) {
-        return app.register(new DemoResources(profiles)).register(PrincipalParameters.binder());
+        return app.register(DemoResources.class)
+                .register(new AbstractBinder() {
+                    @Override
+                    protected void configure() {
+                        bind(profiles).to(Profiles.class);
+                    }
+                })
+                .register(PrincipalParameters.binder())
+                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE");
     }
 
     @GET

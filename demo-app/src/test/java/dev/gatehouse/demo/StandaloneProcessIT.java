@@ -53,6 +53,10 @@ class StandaloneProcessIT {
             String ready = demo.awaitLine(Duration.ofSeconds(60));
             long startMillis = (System.nanoTime() - demo.startedNanos()) / 1_000_000;
             assertThat(ready).as("stdout's first line; stderr:\n%s", demo.stderr()).isNotNull().contains("http://127.0.0.1:");
+            assertThat(ready).as("the ready line starts its line, so that a script can wait for it").startsWith("Gatehouse demo ready at http://");
+            // nothing alarming at start: java.util.logging (Jersey, Grizzly) writes its warnings as "WARNING: ..."
+            assertThat(demo.stderr().lines().filter(l -> l.startsWith("WARNING:") || l.startsWith("SEVERE:")))
+                    .as("JUL warnings at start; stderr:\n%s", demo.stderr()).isEmpty();
             System.out.printf("[StandaloneProcessIT] standalone demo: process start -> ready line in %d ms (%s)%n", startMillis, ready);
             Matcher m = URL.matcher(ready);
             assertThat(m.find()).isTrue();

@@ -53,8 +53,9 @@ import java.util.Objects;
  *
  * <p>The verification keys come from one of:
  * <ul>
- *   <li>{@value #KEYS_FILE_PARAM}: a file read once at start-up (the issuer's JWK Set saved to
- *       disk, or PEM);</li>
+ *   <li>{@value #KEYS_FILE_PARAM}: a file read at start-up (the issuer's JWK Set saved to disk,
+ *       or PEM) and read again when it changes (checked every {@value #KEYS_FILE_POLL_INTERVAL_PARAM});
+ *       a broken new file keeps the keys read last;</li>
  *   <li>{@value #JWKS_URL_PARAM}: the issuer's JWK Set URL, fetched over HTTPS and cached by a
  *       {@link RemoteJwksKeySource} (refreshed in the background, re-fetched, rate-limited, when a
  *       token names an unknown key, the last good set kept while the issuer is unreachable), so
@@ -106,6 +107,13 @@ public final class GatehouseFilter implements Filter {
      * and {@value #ISSUER_URI_PARAM} is required unless {@value #VERIFIER_ATTRIBUTE_PARAM} is set.
      */
     public static final String KEYS_FILE_PARAM = "keys-file";
+    /**
+     * How often the {@value #KEYS_FILE_PARAM} is checked for a change (its modification time and
+     * size), an ISO-8601 duration; it is read again when it changed, and a broken new file keeps
+     * the keys read last. {@code PT0S} reads it once, at start-up.
+     */
+    public static final String KEYS_FILE_POLL_INTERVAL_PARAM = "keys-file-poll-interval";
+    public static final String DEFAULT_KEYS_FILE_POLL_INTERVAL = "PT10S";
     /**
      * The issuer's JWK Set URL, for a Gatehouse issuer {@code <issuer>/.well-known/jwks.json}.
      * Must be {@code https} (or {@code http} to a loopback address with
@@ -240,8 +248,8 @@ public final class GatehouseFilter implements Filter {
     private PathMatcher publicPaths;
     private boolean allowAnonymous;
     private ServletContext registeredWith;
-    /** The remote key source this filter made from {@value #JWKS_URL_PARAM}, stopped by {@link #destroy()}. */
-    private RemoteJwksKeySource ownedKeys;
+    /** The key source this filter made from its init-params, stopped by {@link #destroy()}. */
+    private OwnedKeys ownedKeys;
 
     /** A filter configured by init-params when the container calls {@link #init(FilterConfig)}. */
     public GatehouseFilter() {
@@ -274,7 +282,7 @@ public final class GatehouseFilter implements Filter {
             if (ownedKeys != null) {
                 // last: every init-param has been checked, so a bad one starts nothing
                 try {
-                    ownedKeys.start();
+                    ownedKeys.start().run();
                 } catch (ConfigurationException e) {
                     throw programmatic != null ? e : InitParams.named(e);
                 }
@@ -285,7 +293,7 @@ public final class GatehouseFilter implements Filter {
                     + ", transport: " + b.web);
         } catch (ConfigurationException e) {
             if (b != null && b.ownedKeys != null) {
-                b.ownedKeys.close();
+                b.ownedKeys.close().run();
                 ownedKeys = null;
             }
             LOG.log(Level.ERROR, () -> "Gatehouse filter '" + config.getFilterName() + "' cannot start: " + e.getMessage());
@@ -356,7 +364,7 @@ public final class GatehouseFilter implements Filter {
         }
         authenticator = null;
         if (ownedKeys != null) {
-            ownedKeys.close();
+            ownedKeys.close().run();
             ownedKeys = null;
         }
     }
@@ -369,11 +377,11 @@ public final class GatehouseFilter implements Filter {
         private boolean allowAnonymous;
         private boolean containerSecurity;
         /**
-         * Set only when built from init-params with {@value GatehouseFilter#JWKS_URL_PARAM} or
-         * {@value GatehouseFilter#ISSUER_URI_PARAM}: built,
-         * not started; {@code init} starts it.
+         * Set only when built from init-params ({@value GatehouseFilter#KEYS_FILE_PARAM},
+         * {@value GatehouseFilter#JWKS_URL_PARAM} or {@value GatehouseFilter#ISSUER_URI_PARAM}):
+         * built, not started; {@code init} starts it.
          */
-        RemoteJwksKeySource ownedKeys;
+        OwnedKeys ownedKeys;
 
         private Builder(AccessTokenVerifier verifier) {
             this.verifier = Objects.requireNonNull(verifier, "verifier");

@@ -19,10 +19,10 @@ package dev.gatehouse.filter;
 import dev.gatehouse.token.AccessTokenType;
 import dev.gatehouse.token.AccessTokenVerifier;
 import dev.gatehouse.token.ConfigurationException;
-import dev.gatehouse.token.KeyFiles;
 import dev.gatehouse.token.KeySet;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.TokenSettings;
+import dev.gatehouse.token.keys.FileKeySource;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
 import dev.gatehouse.web.Transport;
 import dev.gatehouse.web.WebSettings;
@@ -55,6 +55,7 @@ import static dev.gatehouse.filter.GatehouseFilter.ISSUER_URI_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.JWKS_ALLOW_HTTP_LOOPBACK_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.JWKS_URL_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.KEYS_FILE_PARAM;
+import static dev.gatehouse.filter.GatehouseFilter.KEYS_FILE_POLL_INTERVAL_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.MAX_TOKEN_SIZE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.PUBLIC_PATHS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.REALM_PARAM;
@@ -73,7 +74,7 @@ import static dev.gatehouse.filter.GatehouseFilter.VERIFIER_ATTRIBUTE_PARAM;
  */
 final class InitParams {
     /** The init-params that feed the verifier: not allowed together with {@value GatehouseFilter#VERIFIER_ATTRIBUTE_PARAM}. */
-    private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, JWKS_URL_PARAM,
+    private static final List<String> TOKEN_PARAMS = List.of(ISSUER_PARAM, AUDIENCE_PARAM, KEYS_FILE_PARAM, KEYS_FILE_POLL_INTERVAL_PARAM, JWKS_URL_PARAM,
             ISSUER_URI_PARAM, JWKS_ALLOW_HTTP_LOOPBACK_PARAM, ALGORITHMS_PARAM, TOKEN_TYPE_PARAM, ACCEPTED_TOKEN_TYPES_PARAM,
             CLOCK_LEEWAY_PARAM, MAX_TOKEN_SIZE_PARAM, VERIFIED_TOKEN_CACHE_PARAM, VERIFIED_TOKEN_CACHE_SIZE_PARAM);
     private static final List<String> WEB_PARAMS = List.of(REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
@@ -98,6 +99,7 @@ final class InitParams {
             Map.entry("acceptedAlgorithms", ALGORITHMS_PARAM),
             Map.entry("algorithm", ALGORITHMS_PARAM),
             Map.entry("keyFile", KEYS_FILE_PARAM),
+            Map.entry("pollInterval", KEYS_FILE_POLL_INTERVAL_PARAM),
             Map.entry("jwkSet", KEYS_FILE_PARAM),
             Map.entry("clockLeeway", CLOCK_LEEWAY_PARAM),
             Map.entry("tokenType", TOKEN_TYPE_PARAM),
@@ -149,6 +151,7 @@ final class InitParams {
         WebSettings web = webSettings();
         AccessTokenVerifier verifier;
         RemoteJwksKeySource remote = null;
+        FileKeySource files = null;
         String attribute = param(VERIFIER_ATTRIBUTE_PARAM, null);
         if (attribute != null) {
             for (String name : TOKEN_PARAMS) {
@@ -175,11 +178,26 @@ final class InitParams {
                         .build();
                 verifier = new AccessTokenVerifier(settings, remote);
             } else {
-                verifier = new AccessTokenVerifier(settings, keysFile(settings));
+                files = FileKeySource.builder(Path.of(required(KEYS_FILE_PARAM)))
+                        .settingName(KEYS_FILE_PARAM)
+                        .verifyOnly()
+                        .pollInterval(duration(KEYS_FILE_POLL_INTERVAL_PARAM,
+                                param(KEYS_FILE_POLL_INTERVAL_PARAM, GatehouseFilter.DEFAULT_KEYS_FILE_POLL_INTERVAL)))
+                        .build();
+                verifier = new AccessTokenVerifier(settings, files);
             }
         }
         GatehouseFilter.Builder b = GatehouseFilter.builder(verifier).web(web);
-        b.ownedKeys = remote;
+        if (remote != null) {
+            b.ownedKeys = new OwnedKeys(remote::start, remote::close);
+        } else if (files != null) {
+            FileKeySource source = files;
+            Set<SigningAlgorithm> accepted = verifier.settings().acceptedAlgorithms();
+            b.ownedKeys = new OwnedKeys(() -> {
+                source.start();
+                checkAlgorithms(source.keySet(), accepted, source);
+            }, source::close);
+        }
         b.publicPaths(list(param(PUBLIC_PATHS_PARAM, GatehouseFilter.DEFAULT_PUBLIC_PATHS)));
         b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(ALLOW_ANONYMOUS_PARAM, GatehouseFilter.DEFAULT_ALLOW_ANONYMOUS)));
         b.containerSecurity(bool(CONTAINER_SECURITY_PARAM,
@@ -272,16 +290,18 @@ final class InitParams {
                 .build();
     }
 
-    /** The verification keys of {@value GatehouseFilter#KEYS_FILE_PARAM}, each of an algorithm the settings accept. */
-    private KeySet keysFile(TokenSettings settings) {
-        KeySet keys = KeySet.verifyOnly(KeyFiles.load(Path.of(param(KEYS_FILE_PARAM, null))).keys());
+    /**
+     * Refuses a {@value GatehouseFilter#KEYS_FILE_PARAM} holding a key of an algorithm the settings do
+     * not accept (it could never verify a token, and is most likely a mistake); closes the source first.
+     */
+    private static void checkAlgorithms(KeySet keys, Set<SigningAlgorithm> accepted, FileKeySource source) {
         for (var key : keys.keys()) {
-            if (!settings.acceptedAlgorithms().contains(key.algorithm())) {
+            if (!accepted.contains(key.algorithm())) {
+                source.close();
                 throw new ConfigurationException(ALGORITHMS_PARAM, "key '" + key.kid() + "' in " + KEYS_FILE_PARAM + " is "
                         + key.algorithm() + ", which is not listed");
             }
         }
-        return keys;
     }
 
     private String param(String name, String defaultValue) {

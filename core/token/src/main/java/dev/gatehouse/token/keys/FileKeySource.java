@@ -99,6 +99,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
 
     private final String setting;
     private final Path file;
+    private final boolean verifyOnly;
     private final String activeKid;
     private final SecurityEventListener events;
     private final Duration pollInterval;
@@ -117,6 +118,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         this.setting = b.setting;
         this.file = b.file;
         this.activeKid = b.activeKid;
+        this.verifyOnly = b.verifyOnly;
         this.events = b.events;
         this.pollInterval = b.pollInterval;
         this.givenScheduler = b.scheduler;
@@ -335,6 +337,9 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         if (parsed.isEmpty()) {
             throw new ConfigurationException(setting, "'" + file + "' has no keys (its \"keys\" array is empty)");
         }
+        if (verifyOnly) {
+            return KeySet.verifyOnly(parsed);
+        }
         String marked = markedKid(text);
         String chosen = activeKid != null ? activeKid : marked;
         if (chosen != null) {
@@ -410,6 +415,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
         private final Path file;
         private String setting = KeyFiles.SETTING;
         private String activeKid;
+        private boolean verifyOnly;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private SecurityEventListener events = SecurityEventListener.logging();
         private ScheduledExecutorService scheduler;
@@ -424,6 +430,17 @@ public final class FileKeySource implements KeySource, AutoCloseable {
          */
         public Builder settingName(String name) {
             this.setting = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Keeps only the public parts of the file's keys, for a service that verifies and never
+         * signs: private parts are dropped at every read (so no private key stays in memory), no
+         * key is chosen to sign, and {@link FileKeySource#signingKey()} refuses. {@code activeKid}
+         * does not apply.
+         */
+        public Builder verifyOnly() {
+            this.verifyOnly = true;
             return this;
         }
 

@@ -106,6 +106,22 @@ class FileKeySourceTest {
     }
 
     @Test
+    void aVerifyOnlySourceDropsPrivatePartsAndAcceptsSeveralUnmarkedPrivateKeys() throws IOException {
+        write(jwks(null, OLD, CURRENT));
+
+        FileKeySource source = start(builder().verifyOnly());
+
+        assertThat(source.keySet().canSign()).isFalse();
+        assertThat(source.publishedKeys()).allSatisfy(key -> assertThat(key.canSign()).as(key.kid()).isFalse());
+        assertThat(kids(source.publishedKeys())).containsExactlyInAnyOrder(OLD.kid(), CURRENT.kid());
+        assertThat(source.verificationKey(CURRENT.kid())).get().satisfies(key -> assertThat(key.canSign()).isFalse());
+        assertThatThrownBy(source::signingKey).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("GATEHOUSE_KEYS_FILE");
+        assertThatThrownBy(() -> start(builder())).as("without verifyOnly, two unmarked private keys are refused")
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("mark the one that signs");
+    }
+
+    @Test
     void theKeyMarkedActiveSignsAndEveryKeyVerifiesAndIsPublished() throws IOException {
         write(jwks(CURRENT, OLD, CURRENT, NEXT));
         FileKeySource source = start(builder());

@@ -28,4 +28,5 @@ module dev.gatehouse.auth {
 
     exports dev.gatehouse.auth;
     exports dev.gatehouse.auth.store;
+    exports dev.gatehouse.auth.mail;
 }

@@ -48,6 +48,10 @@ public final class AuthSettings {
     public static final int DEFAULT_STORE_QUEUE = 64;
     public static final Duration DEFAULT_REVOCATION_STALENESS = Duration.ofSeconds(5);
     public static final List<String> DEFAULT_ROLES = List.of("user");
+    public static final Duration DEFAULT_EMAIL_VERIFICATION_TTL = Duration.ofHours(24);
+    public static final Duration DEFAULT_PASSWORD_RESET_TTL = Duration.ofMinutes(30);
+    public static final int DEFAULT_MAIL_ACCOUNT_BURST = 3;
+    public static final Duration DEFAULT_MAIL_ACCOUNT_INTERVAL = Duration.ofMinutes(10);
 
     private final Duration refreshTokenTtl;
     private final Duration refreshFamilyLifetime;
@@ -67,6 +71,11 @@ public final class AuthSettings {
     private final int storeQueue;
     private final Duration revocationStaleness;
     private final byte[] pepper;
+    private final boolean requireVerifiedEmail;
+    private final Duration emailVerificationTtl;
+    private final Duration passwordResetTtl;
+    private final int mailAccountBurst;
+    private final Duration mailAccountInterval;
 
     private AuthSettings(Builder b) {
         this.refreshTokenTtl = b.refreshTokenTtl;
@@ -87,6 +96,11 @@ public final class AuthSettings {
         this.storeQueue = b.storeQueue;
         this.revocationStaleness = b.revocationStaleness;
         this.pepper = b.pepper == null ? null : b.pepper.clone();
+        this.requireVerifiedEmail = b.requireVerifiedEmail;
+        this.emailVerificationTtl = b.emailVerificationTtl;
+        this.passwordResetTtl = b.passwordResetTtl;
+        this.mailAccountBurst = b.mailAccountBurst;
+        this.mailAccountInterval = b.mailAccountInterval;
     }
 
     public static Builder builder() {
@@ -169,6 +183,35 @@ public final class AuthSettings {
         return revocationStaleness;
     }
 
+    /**
+     * Whether an account must prove its email before it can log in; default {@code false}. When on,
+     * registration answers the same whether or not the address is taken, and a login before the
+     * proof is refused as a wrong password would be. Needs mail ({@code AuthService.Builder#mail}).
+     */
+    public boolean requireVerifiedEmail() {
+        return requireVerifiedEmail;
+    }
+
+    /** How long an email verification link stays valid; default 24 hours. */
+    public Duration emailVerificationTtl() {
+        return emailVerificationTtl;
+    }
+
+    /** How long a password-reset link stays valid; default 30 minutes. */
+    public Duration passwordResetTtl() {
+        return passwordResetTtl;
+    }
+
+    /** Verification or reset mails one account may be sent at once on request, before it is slowed down; default 3. */
+    public int mailAccountBurst() {
+        return mailAccountBurst;
+    }
+
+    /** After the burst, one more requested mail per account per this interval; default 10 minutes. */
+    public Duration mailAccountInterval() {
+        return mailAccountInterval;
+    }
+
     /** The key of the password pre-hash, or {@code null} for the built-in constant. */
     byte[] pepper() {
         return pepper == null ? null : pepper.clone();
@@ -194,8 +237,43 @@ public final class AuthSettings {
         private int storeQueue = DEFAULT_STORE_QUEUE;
         private Duration revocationStaleness = DEFAULT_REVOCATION_STALENESS;
         private byte[] pepper;
+        private boolean requireVerifiedEmail;
+        private Duration emailVerificationTtl = DEFAULT_EMAIL_VERIFICATION_TTL;
+        private Duration passwordResetTtl = DEFAULT_PASSWORD_RESET_TTL;
+        private int mailAccountBurst = DEFAULT_MAIL_ACCOUNT_BURST;
+        private Duration mailAccountInterval = DEFAULT_MAIL_ACCOUNT_INTERVAL;
 
         private Builder() {
+        }
+
+        /** See {@link AuthSettings#requireVerifiedEmail()}; default {@code false}. */
+        public Builder requireVerifiedEmail(boolean require) {
+            this.requireVerifiedEmail = require;
+            return this;
+        }
+
+        /** See {@link AuthSettings#emailVerificationTtl()}; between 5 minutes and 30 days. */
+        public Builder emailVerificationTtl(Duration ttl) {
+            this.emailVerificationTtl = ttl;
+            return this;
+        }
+
+        /** See {@link AuthSettings#passwordResetTtl()}; between 1 minute and 24 hours. */
+        public Builder passwordResetTtl(Duration ttl) {
+            this.passwordResetTtl = ttl;
+            return this;
+        }
+
+        /** See {@link AuthSettings#mailAccountBurst()}; between 1 and 20. */
+        public Builder mailAccountBurst(int mails) {
+            this.mailAccountBurst = mails;
+            return this;
+        }
+
+        /** See {@link AuthSettings#mailAccountInterval()}; between 1 second and 1 day. */
+        public Builder mailAccountInterval(Duration interval) {
+            this.mailAccountInterval = interval;
+            return this;
         }
 
         /** Lifetime of one refresh token; default 14 days. */
@@ -394,6 +472,12 @@ public final class AuthSettings {
                 throw new ConfigurationException("storeQueue", "must be between 0 and 100000");
             }
             positive("revocationStaleness", revocationStaleness);
+            between("emailVerificationTtl", emailVerificationTtl, Duration.ofMinutes(5), Duration.ofDays(30));
+            between("passwordResetTtl", passwordResetTtl, Duration.ofMinutes(1), Duration.ofHours(24));
+            if (mailAccountBurst < 1 || mailAccountBurst > 20) {
+                throw new ConfigurationException("mailAccountBurst", "must be between 1 and 20");
+            }
+            interval("mailAccountInterval", mailAccountInterval);
             if (pepper != null && pepper.length < 32) {
                 throw new ConfigurationException("pepper", "must be at least 32 bytes");
             }
@@ -403,6 +487,12 @@ public final class AuthSettings {
         private static void interval(String name, Duration value) {
             if (value == null || value.compareTo(Duration.ofSeconds(1)) < 0 || value.compareTo(Duration.ofDays(1)) > 0) {
                 throw new ConfigurationException(name, "must be between PT1S and P1D");
+            }
+        }
+
+        private static void between(String name, Duration value, Duration min, Duration max) {
+            if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new ConfigurationException(name, "must be between " + min + " and " + max);
             }
         }
 

@@ -32,9 +32,12 @@ import java.util.Objects;
  *                        current one, and logging out everywhere or a change of roles starts the
  *                        next, which refuses the tokens of every earlier generation on every node
  *                        (see {@link RevocationStore#userGenerations}); never negative
+ * @param emailVerifiedAt when the user proved they own the email (a verification or reset link),
+ *                        or {@code null} while they have not
+ * @param language        the language tag mails to the user are written in, or {@code null}
  */
 public record User(String id, String email, String passwordHash, List<String> roles, Instant createdAt,
-                   int tokenGeneration) {
+                   int tokenGeneration, Instant emailVerifiedAt, String language) {
 
     public User {
         if (tokenGeneration < 0) {
@@ -47,6 +50,16 @@ public record User(String id, String email, String passwordHash, List<String> ro
         Objects.requireNonNull(createdAt, "createdAt");
     }
 
+    /** A user whose email is verified at its creation and whose language is not known. */
+    public User(String id, String email, String passwordHash, List<String> roles, Instant createdAt, int tokenGeneration) {
+        this(id, email, passwordHash, roles, createdAt, tokenGeneration, createdAt, null);
+    }
+
+    /** Whether the user proved they own their email (or the account predates verification). */
+    public boolean emailVerified() {
+        return emailVerifiedAt != null;
+    }
+
     /** A user whose tokens are of generation 0 (nothing has ever revoked them all). */
     public User(String id, String email, String passwordHash, List<String> roles, Instant createdAt) {
         this(id, email, passwordHash, roles, createdAt, 0);
@@ -55,6 +68,7 @@ public record User(String id, String email, String passwordHash, List<String> ro
     /** Leaves the email and the password hash out. */
     @Override
     public String toString() {
-        return "User{id=" + id + ", roles=" + roles + ", tokenGeneration=" + tokenGeneration + "}";
+        return "User{id=" + id + ", roles=" + roles + ", tokenGeneration=" + tokenGeneration
+                + ", emailVerified=" + emailVerified() + "}";
     }
 }

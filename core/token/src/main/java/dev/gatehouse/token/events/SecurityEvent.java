@@ -66,6 +66,33 @@ public final class SecurityEvent {
         KEY_REFUSED,
         /** The account was deleted: its refresh tokens are gone and its access tokens refused. */
         USER_DELETED,
+        /** A verification link was queued for the user's address ({@link #reason()}: {@code registration} or {@code resend}). */
+        EMAIL_VERIFICATION_SENT,
+        /** The user proved their address with a verification link. */
+        EMAIL_VERIFIED,
+        /** Someone registered with an address that has an account; its owner is told by mail. */
+        REGISTRATION_OF_TAKEN_EMAIL,
+        /** A password-reset link was queued for the user. */
+        PASSWORD_RESET_REQUESTED,
+        /** The user set a new password with a reset link; every session of theirs was ended. */
+        PASSWORD_RESET,
+        /** The user changed their password; every other session of theirs was ended. */
+        PASSWORD_CHANGED,
+        /** A password change was refused: the current password given was wrong. */
+        PASSWORD_CHANGE_FAILED,
+        /**
+         * A verification or reset token was refused (unknown, used or expired: the three are not told
+         * apart); {@link #reason()} names the purpose.
+         */
+        ACCOUNT_TOKEN_REFUSED,
+        /** A mail was not queued because the account asked for too many ({@link #reason()} names the mail). */
+        MAIL_THROTTLED,
+        /** The mail server accepted a mail ({@link #reason()}: the mail's kind and message id). */
+        MAIL_SENT,
+        /** A delivery failed and will be retried ({@link #reason()}: the message id and the failure). */
+        MAIL_DELIVERY_FAILED,
+        /** A mail was given up after retrying for the configured time ({@link #reason()}: the message id). */
+        MAIL_GIVEN_UP,
         /** The role {@link #reason()} was granted to the user; the user's earlier access tokens are refused. */
         ROLE_GRANTED,
         /** The role {@link #reason()} was taken from the user; the user's earlier access tokens are refused. */

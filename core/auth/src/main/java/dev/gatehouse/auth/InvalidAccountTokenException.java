@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The Gatehouse Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package dev.gatehouse.auth;
+
+import dev.gatehouse.token.GatehouseException;
+
+/**
+ * A verification or password-reset token was refused: unknown, already used or expired, which are
+ * deliberately not told apart ({@code 400 urn:gatehouse:problem:invalid-token}).
+ */
+public final class InvalidAccountTokenException extends GatehouseException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidAccountTokenException() {
+        super("The link is invalid or has expired");
+    }
+}

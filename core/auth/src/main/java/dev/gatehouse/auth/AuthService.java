@@ -27,6 +27,15 @@ import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.IssuedAccessToken;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.Problem;
+import dev.gatehouse.auth.mail.MailDispatcher;
+import dev.gatehouse.auth.mail.MailKind;
+import dev.gatehouse.auth.mail.MailMessage;
+import dev.gatehouse.auth.mail.MailSender;
+import dev.gatehouse.auth.mail.MailSettings;
+import dev.gatehouse.auth.mail.MailTemplates;
+import dev.gatehouse.auth.store.AccountStore;
+import dev.gatehouse.auth.store.DuplicateEmailException;
+import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
 import dev.gatehouse.auth.store.RevocationStore;
@@ -44,10 +53,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -130,6 +141,12 @@ public final class AuthService implements AutoCloseable {
     private final RefreshTokenStore refreshTokens;
     private final RevocationStore revocations;
     private final ThrottleStore throttle;
+    /** The account lifecycle's store, or {@code null} when the stores have none. */
+    private final AccountStore accounts;
+    /** The mail texts, and the sender of the outbox; both {@code null} without mail. */
+    private final MailTemplates templates;
+    private final MailDispatcher mail;
+    private final MailSettings mailSettings;
     private final AccessTokenVerifier verifier;
     private final CachedRevocationCheck revocationCache;
     private final PasswordHasher hasher;
@@ -156,12 +173,28 @@ public final class AuthService implements AutoCloseable {
         final RefreshTokenStore refreshTokens;
         final RevocationStore revocations;
         final ThrottleStore throttle;
+        final AccountStore accounts;
+        final OutboxStore outbox;
 
+        /** Stores without the account lifecycle: no mail, no password change or reset. */
         public Stores(UserRepository users, RefreshTokenStore refreshTokens, RevocationStore revocations, ThrottleStore throttle) {
+            this(users, refreshTokens, revocations, throttle, null, null);
+        }
+
+        /**
+         * Every store, the account lifecycle's included.
+         *
+         * @param accounts the lifecycle's writes (with the mail they cause), or {@code null}
+         * @param outbox   the mail outbox, or {@code null}; required for mail
+         */
+        public Stores(UserRepository users, RefreshTokenStore refreshTokens, RevocationStore revocations, ThrottleStore throttle,
+                      AccountStore accounts, OutboxStore outbox) {
             this.users = Objects.requireNonNull(users, "users");
             this.refreshTokens = Objects.requireNonNull(refreshTokens, "refreshTokens");
             this.revocations = Objects.requireNonNull(revocations, "revocations");
             this.throttle = Objects.requireNonNull(throttle, "throttle");
+            this.accounts = accounts;
+            this.outbox = outbox;
         }
     }
 
@@ -184,6 +217,15 @@ public final class AuthService implements AutoCloseable {
         this.refreshTokens = b.stores.refreshTokens;
         this.revocations = b.stores.revocations;
         this.throttle = b.stores.throttle;
+        this.accounts = b.stores.accounts;
+        this.mailSettings = b.mailSettings;
+        if (b.mailSender != null) {
+            this.templates = new MailTemplates(b.mailSettings);
+            this.mail = MailDispatcher.builder(b.stores.outbox, b.mailSender, b.mailSettings).clock(clock).securityEvents(b.events).build();
+        } else {
+            this.templates = null;
+            this.mail = null;
+        }
         this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock,
                 b.scheduler);
         this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
@@ -244,6 +286,9 @@ public final class AuthService implements AutoCloseable {
                 maintenanceTasks = List.of(
                         scheduler.scheduleWithFixedDelay(this::purgeQuietly, 1, 15, TimeUnit.MINUTES),
                         scheduler.scheduleWithFixedDelay(this::purgeSealsQuietly, 1, 1, TimeUnit.MINUTES));
+                if (mail != null) {
+                    mail.start();
+                }
             } catch (RuntimeException e) {
                 // e.g. a given scheduler that was shut down: leave nothing running
                 stopEverything();
@@ -302,6 +347,23 @@ public final class AuthService implements AutoCloseable {
      * @throws IllegalStateException unless {@linkplain #start() running}
      */
     public CompletableFuture<User> register(String email, String password, String client) {
+        return registerAccount(email, password, client, null).thenApply(r -> r.user().orElseThrow(DuplicateEmailException::new));
+    }
+
+    /**
+     * Registers a user with the role {@code user}, unverified. With mail, a verification link is
+     * queued in the same transaction. With {@link AuthSettings#requireVerifiedEmail()}, a taken
+     * address is not an error: its owner is told by mail (at most once an hour) and the result
+     * holds no user, after the same work as a new registration (the password is hashed either way).
+     *
+     * @param client   the caller's address, for the per-client limit; {@code null} when unknown
+     * @param language the caller's preferred language (an {@code Accept-Language} value), or {@code null}
+     * @throws ValidationException naming each invalid field
+     * @throws ThrottledException  when the client made too many attempts
+     * @throws OverloadedException when the hashing pool is full
+     * @throws IllegalStateException unless {@linkplain #start() running}
+     */
+    public CompletableFuture<Registration> registerAccount(String email, String password, String client, String language) {
         lifecycle.requireRunning();
         String normalised = Emails.normalise(email);
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -311,12 +373,317 @@ public final class AuthService implements AutoCloseable {
             throw new ValidationException(errors);
         }
         limitClient(client);
-        return hasher.submit(() -> {
-            User user = users.create(UUID.randomUUID().toString(), normalised, hasher.hash(password), AuthSettings.DEFAULT_ROLES,
-                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        return hasher.submit(() -> registerNow(normalised, hasher.hash(password), language));
+    }
+
+    private Registration registerNow(String email, String passwordHash, String language) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String id = UUID.randomUUID().toString();
+        if (mail == null) {
+            User user = users.create(id, email, passwordHash, AuthSettings.DEFAULT_ROLES, now);
             emit(SecurityEvent.Type.REGISTERED, user.id(), null, null);
-            return user;
+            return new Registration(Optional.of(user), false);
+        }
+        Locale locale = templates.language(language);
+        String token = newRefreshToken();
+        AccountStore.AccountToken verification = new AccountStore.AccountToken(sha256Hex(token), AccountStore.Purpose.VERIFY_EMAIL,
+                now, now.plus(settings.emailVerificationTtl()));
+        MailMessage message = render(MailKind.VERIFY_EMAIL, email, locale, token);
+        User user;
+        try {
+            user = accounts.register(new AccountStore.NewUser(id, email, passwordHash, AuthSettings.DEFAULT_ROLES, now,
+                    locale.toLanguageTag()), verification, List.of(message));
+        } catch (DuplicateEmailException e) {
+            if (!settings.requireVerifiedEmail()) {
+                throw e;
+            }
+            users.findByEmail(email).ifPresent(owner -> {
+                MailMessage notice = render(MailKind.ALREADY_REGISTERED, owner.email(), templates.language(owner.language()), null);
+                if (accounts.queue(notice, dedupeKey(MailKind.ALREADY_REGISTERED, owner.id(), now, Duration.ofHours(1)), now)) {
+                    mail.wake();
+                }
+                emit(SecurityEvent.Type.REGISTRATION_OF_TAKEN_EMAIL, owner.id(), null, null);
+            });
+            return new Registration(Optional.empty(), false);
+        }
+        mail.wake();
+        emit(SecurityEvent.Type.REGISTERED, user.id(), null, null);
+        emit(SecurityEvent.Type.EMAIL_VERIFICATION_SENT, user.id(), null, "registration");
+        return new Registration(Optional.of(user), true);
+    }
+
+    /**
+     * Completes an email verification with the token of its link: the token is spent, the address
+     * marked verified, and the user logged in (a new session), as a login would.
+     *
+     * @param client the caller's address, for the per-client limit; {@code null} when unknown
+     * @throws InvalidAccountTokenException for an unknown, spent or expired token (not told apart)
+     * @throws ThrottledException when the client made too many attempts
+     * @throws OverloadedException when the store pool is full
+     */
+    public CompletableFuture<TokenPair> verifyEmail(String token, String client) {
+        lifecycle.requireRunning();
+        requireMail();
+        limitClient(client);
+        if (!isRefreshTokenShaped(token)) {
+            emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "verify-email");
+            throw new InvalidAccountTokenException();
+        }
+        return onStorePool(() -> {
+            Instant now = clock.instant();
+            User user = accounts.verifyEmail(sha256Hex(token), now).orElseThrow(() -> {
+                emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "verify-email");
+                return new InvalidAccountTokenException();
+            });
+            emit(SecurityEvent.Type.EMAIL_VERIFIED, user.id(), null, null);
+            TokenPair pair = newFamily(user, now);
+            emit(SecurityEvent.Type.LOGIN_SUCCEEDED, user.id(), null, "email-verified");
+            return pair;
         });
+    }
+
+    /**
+     * Queues a new verification link for an account that has not proved its address, in place of
+     * any earlier one. Returns at once and tells nothing: the lookup and the mail happen on the
+     * store pool after it returned, so neither the answer nor its timing depends on whether the
+     * address has an account. An account gets at most {@link AuthSettings#mailAccountBurst()} such
+     * mails at once, then one per {@link AuthSettings#mailAccountInterval()}; more are dropped.
+     *
+     * @throws ValidationException naming {@code email} when it could never be an address
+     * @throws ThrottledException  when the client made too many attempts
+     * @throws OverloadedException when the store pool is full
+     */
+    public void requestVerificationMail(String email, String client) {
+        requestLink(email, client, MailKind.VERIFY_EMAIL);
+    }
+
+    /**
+     * Queues a password-reset link (valid {@link AuthSettings#passwordResetTtl()}, single-use, in
+     * place of any earlier one) for the account of {@code email}, if there is one. Returns at once
+     * and tells nothing, as {@link #requestVerificationMail} does, and is throttled alike.
+     *
+     * @throws ValidationException naming {@code email} when it could never be an address
+     * @throws ThrottledException  when the client made too many attempts
+     * @throws OverloadedException when the store pool is full
+     */
+    public void requestPasswordReset(String email, String client) {
+        requestLink(email, client, MailKind.PASSWORD_RESET);
+    }
+
+    private void requestLink(String email, String client, MailKind kind) {
+        lifecycle.requireRunning();
+        requireMail();
+        String normalised = Emails.normalise(email);
+        Optional<String> problem = Emails.problem(normalised);
+        if (problem.isPresent()) {
+            throw new ValidationException(List.of(new Problem.FieldError("email", problem.get())));
+        }
+        limitClient(client);
+        CompletableFuture<Void> queued = onStorePool(() -> {
+            try {
+                linkNow(normalised, kind);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not queue a {} mail ({}); the request was answered already", kind.key(), e.getClass().getSimpleName());
+            }
+            return null;
+        });
+        Objects.requireNonNull(queued);
+    }
+
+    private void linkNow(String email, MailKind kind) {
+        Optional<User> found = users.findByEmail(email);
+        boolean verification = kind == MailKind.VERIFY_EMAIL;
+        if (found.isEmpty() || (verification && found.get().emailVerified())) {
+            return;
+        }
+        User user = found.get();
+        Instant now = clock.instant();
+        // buckets of their own per kind of mail, apart from the login's
+        String mailAccount = kind.key() + "\0" + email;
+        ThrottleStore.Reservation reservation = throttle.reserve(accountKeys.account(mailAccount),
+                accountKeys.accountClient(mailAccount, "mail"), now, mailLimits());
+        if (!reservation.granted()) {
+            emit(SecurityEvent.Type.MAIL_THROTTLED, user.id(), null, kind.key());
+            return;
+        }
+        String token = newRefreshToken();
+        Duration ttl = verification ? settings.emailVerificationTtl() : settings.passwordResetTtl();
+        AccountStore.AccountToken stored = new AccountStore.AccountToken(sha256Hex(token),
+                verification ? AccountStore.Purpose.VERIFY_EMAIL : AccountStore.Purpose.PASSWORD_RESET, now, now.plus(ttl));
+        Optional<User> issued = accounts.issueToken(user.id(), stored, verification,
+                u -> render(kind, u.email(), templates.language(u.language()), token));
+        if (issued.isPresent()) {
+            mail.wake();
+            emit(verification ? SecurityEvent.Type.EMAIL_VERIFICATION_SENT : SecurityEvent.Type.PASSWORD_RESET_REQUESTED,
+                    user.id(), null, verification ? "resend" : null);
+        }
+    }
+
+    private ThrottleStore.Limits mailLimits() {
+        ThrottleStore.Bucket bucket = new ThrottleStore.Bucket(settings.mailAccountBurst(), settings.mailAccountInterval());
+        return new ThrottleStore.Limits(bucket, bucket, Duration.ZERO);
+    }
+
+    /**
+     * Sets a new password with the token of a reset link: the token is spent; the new password is
+     * checked against the policy and stored; every session of the user ends and every access token
+     * issued to them is refused (as at logout-all); the address is marked verified (the link
+     * proved it); the login throttling of the account is cleared; a notice is queued.
+     *
+     * @throws ValidationException naming {@code new_password} when the policy refuses it
+     * @throws InvalidAccountTokenException for an unknown, spent or expired token (not told apart)
+     * @throws ThrottledException when the client made too many attempts
+     * @throws OverloadedException when the hashing pool is full
+     */
+    public CompletableFuture<Void> resetPassword(String token, String newPassword, String client) {
+        lifecycle.requireRunning();
+        requireMail();
+        policy.check(newPassword).ifPresent(e -> {
+            throw new ValidationException(List.of(new Problem.FieldError("new_password", e.message())));
+        });
+        limitClient(client);
+        if (!isRefreshTokenShaped(token)) {
+            emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "password-reset");
+            throw new InvalidAccountTokenException();
+        }
+        String network = ClientAddresses.network(client);
+        return hasher.submit(() -> {
+            String hash = hasher.hash(newPassword);
+            Instant now = clock.instant();
+            User user = accounts.resetPassword(sha256Hex(token), hash, now,
+                    u -> render(MailKind.PASSWORD_CHANGED, u.email(), templates.language(u.language()), null)).orElseThrow(() -> {
+                        emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "password-reset");
+                        return new InvalidAccountTokenException();
+                    });
+            revocationCache.generationsRefusedLocally(user.id(), user.tokenGeneration(), now);
+            try {
+                throttle.clear(accountKeys.account(user.email()), accountKeys.accountClient(user.email(), network));
+            } catch (RuntimeException e) {
+                LOG.warn("Could not clear the login throttling of a reset account ({})", e.getClass().getSimpleName());
+            }
+            mail.wake();
+            emit(SecurityEvent.Type.PASSWORD_RESET, user.id(), null, null);
+            return null;
+        });
+    }
+
+    /**
+     * Changes the password of the logged-in user: the current one must match (a wrong one counts
+     * against the login throttling as a failed login would), the new one passes the policy and
+     * differs from it. Every other session of the user ends (their refresh tokens are dead at once,
+     * their access tokens refused as after a logout); the caller's session stays. A notice is queued
+     * when there is mail.
+     *
+     * @throws ValidationException naming {@code current_password} (missing or wrong) or {@code new_password}
+     * @throws ThrottledException when the account or the client made too many attempts
+     * @throws InvalidCredentialsException when the user no longer exists
+     * @throws OverloadedException when the hashing pool is full
+     */
+    public CompletableFuture<Void> changePassword(AccessTokenPrincipal principal, String currentPassword, String newPassword,
+                                                  String client) {
+        Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        if (accounts == null) {
+            throw new UnsupportedOperationException("These stores have no AccountStore: password change is not available");
+        }
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (currentPassword == null || currentPassword.isEmpty()) {
+            errors.add(new Problem.FieldError("current_password", "is required"));
+        }
+        policy.check(newPassword).ifPresent(e -> errors.add(new Problem.FieldError("new_password", e.message())));
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        limitClient(client);
+        String network = ClientAddresses.network(client);
+        return hasher.submit(() -> {
+            changePasswordNow(principal, currentPassword, newPassword, network);
+            return null;
+        });
+    }
+
+    private void changePasswordNow(AccessTokenPrincipal principal, String currentPassword, String newPassword, String network) {
+        User user = users.findById(principal.subject()).orElseThrow(() -> new InvalidCredentialsException("No such user"));
+        String accountKey = accountKeys.account(user.email());
+        String accountClientKey = accountKeys.accountClient(user.email(), network);
+        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, clock.instant(), throttleLimits);
+        if (!reservation.granted()) {
+            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, user.id(), null, "password-change");
+            throw new ThrottledException(reservation.retryAfter());
+        }
+        if (!hasher.matches(currentPassword, user.passwordHash())) {
+            emit(SecurityEvent.Type.PASSWORD_CHANGE_FAILED, user.id(), null, "wrong-current-password");
+            throw new ValidationException(List.of(new Problem.FieldError("current_password", "is incorrect")));
+        }
+        Instant now = clock.instant();
+        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        if (hasher.matches(newPassword, user.passwordHash())) {
+            throw new ValidationException(List.of(new Problem.FieldError("new_password", "must differ from the current password")));
+        }
+        MailMessage notice = mail == null ? null
+                : render(MailKind.PASSWORD_CHANGED, user.email(), templates.language(user.language()), null);
+        List<String> ended = accounts.changePassword(user.id(), user.passwordHash(), hasher.hash(newPassword), principal.sessionId(),
+                now, notice).orElseThrow(() -> new ValidationException(List.of(new Problem.FieldError("current_password",
+                "is incorrect"))));
+        ended.forEach(family -> revocationCache.sessionRevokedLocally(family, now));
+        if (mail != null) {
+            mail.wake();
+        }
+        emit(SecurityEvent.Type.PASSWORD_CHANGED, user.id(), null, ended.size() + " other sessions ended");
+    }
+
+    /** The mail settings, when this service sends mail. */
+    public Optional<MailSettings> mailSettings() {
+        return Optional.ofNullable(mailSettings);
+    }
+
+    /** Whether this service sends mail (email verification, password reset, notices). */
+    public boolean mailEnabled() {
+        return mail != null;
+    }
+
+    /** The mail dispatcher (for tests and operations: {@link MailDispatcher#drain()}, {@link MailDispatcher#stats()}). */
+    public Optional<MailDispatcher> mail() {
+        return Optional.ofNullable(mail);
+    }
+
+    private void requireMail() {
+        if (mail == null) {
+            throw new UnsupportedOperationException("This service sends no mail: AuthService.Builder.mail(...) was not called");
+        }
+    }
+
+    private MailMessage render(MailKind kind, String to, Locale language, String token) {
+        return templates.render(kind, UUID.randomUUID().toString(), to, language, token);
+    }
+
+    /** A key that lets one mail of {@code kind} to a user be queued per {@code window}. */
+    private String dedupeKey(MailKind kind, String userId, Instant now, Duration window) {
+        return sha256Hex(kind.key() + "\0" + userId + "\0" + now.getEpochSecond() / window.getSeconds());
+    }
+
+    /** Tells the owner of an account that logins to it are throttled, at most once an hour; off the request path. */
+    private void notifyThrottled(String email) {
+        if (mail == null) {
+            return;
+        }
+        try {
+            storeExecutor.execute(() -> {
+                try {
+                    users.findByEmail(email).ifPresent(user -> {
+                        Instant now = clock.instant();
+                        MailMessage notice = render(MailKind.ACCOUNT_THROTTLED, user.email(), templates.language(user.language()), null);
+                        if (accounts.queue(notice, dedupeKey(MailKind.ACCOUNT_THROTTLED, user.id(), now, Duration.ofHours(1)), now)) {
+                            mail.wake();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not queue a throttling notice ({})", e.getClass().getSimpleName());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Store pool full: no throttling notice this time");
+        }
     }
 
     /**
@@ -363,6 +730,9 @@ public final class AuthService implements AutoCloseable {
         if (!reservation.granted()) {
             emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKeys.pseudonym(email),
                     reservation.refusedBy() == ThrottleStore.Limit.ACCOUNT ? "all-clients" : "this-client");
+            if (Emails.problem(email).isEmpty()) {
+                notifyThrottled(email);
+            }
             throw new ThrottledException(reservation.retryAfter());
         }
         // An address that could never have been registered is treated as unknown: same answer,
@@ -376,6 +746,12 @@ public final class AuthService implements AutoCloseable {
             throw new InvalidCredentialsException("Invalid email or password");
         }
         User u = user.get();
+        if (settings.requireVerifiedEmail() && !u.emailVerified()) {
+            // Answered as a wrong password: a login must not tell that an address has an account.
+            // The reservation stands, as for a wrong password.
+            emit(SecurityEvent.Type.LOGIN_FAILED, u.id(), accountKeys.pseudonym(email), "email-not-verified");
+            throw new InvalidCredentialsException("Invalid email or password");
+        }
         Instant now = clock.instant();
         throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
         if (hasher.needsRehash(u.passwordHash())) {
@@ -609,8 +985,14 @@ public final class AuthService implements AutoCloseable {
         Objects.requireNonNull(userId, "userId");
         lifecycle.requireRunning();
         Instant now = clock.instant();
-        if (!users.deleteAndRevoke(userId, now)) {
+        boolean deleted = mail != null
+                ? accounts.deleteAndRevoke(userId, now, u -> render(MailKind.ACCOUNT_DELETED, u.email(), templates.language(u.language()), null))
+                : users.deleteAndRevoke(userId, now);
+        if (!deleted) {
             return false;
+        }
+        if (mail != null) {
+            mail.wake();
         }
         revocationCache.generationsRefusedLocally(userId, Integer.MAX_VALUE, now);
         emit(SecurityEvent.Type.USER_DELETED, userId, null, null);
@@ -698,6 +1080,9 @@ public final class AuthService implements AutoCloseable {
             // a revoked family is its sessions' revocation: kept while one of its access tokens could still pass
             refreshTokens.deleteExpired(horizon);
             revocations.purge(now, horizon);
+            if (accounts != null) {
+                accounts.purgeTokens(now);
+            }
         } catch (RuntimeException e) {
             LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
         }
@@ -788,6 +1173,9 @@ public final class AuthService implements AutoCloseable {
     }
 
     private void stopEverything() {
+        if (mail != null) {
+            mail.close();
+        }
         maintenanceTasks.forEach(task -> task.cancel(false));
         if (ownedMaintenance != null) {
             ownedMaintenance.shutdownNow();
@@ -825,6 +1213,8 @@ public final class AuthService implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Executor hashingExecutor;
         private Executor storeExecutor;
+        private MailSettings mailSettings;
+        private MailSender mailSender;
 
         private Builder(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
             this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
@@ -873,8 +1263,35 @@ public final class AuthService implements AutoCloseable {
             return this;
         }
 
-        /** The service, not started: see {@link AuthService#start()}. */
+        /**
+         * Sends mail: email verification, password reset and the notices of changes to an account.
+         * The service renders each mail from {@code settings}' templates, writes it to the outbox in
+         * the transaction of the change that causes it, and a {@link MailDispatcher} it starts and
+         * closes delivers it through {@code sender} in the background. Needs stores with an
+         * {@link AccountStore} and an {@link OutboxStore}. Without mail, there is no email
+         * verification or password reset, and {@link AuthSettings#requireVerifiedEmail()} cannot be on.
+         */
+        public Builder mail(MailSettings settings, MailSender sender) {
+            this.mailSettings = Objects.requireNonNull(settings, "settings");
+            this.mailSender = Objects.requireNonNull(sender, "sender");
+            return this;
+        }
+
+        /**
+         * The service, not started: see {@link AuthService#start()}.
+         *
+         * @throws dev.gatehouse.token.ConfigurationException when {@link AuthSettings#requireVerifiedEmail()}
+         *         is on without mail, or mail is given with stores that lack the account store or the outbox
+         */
         public AuthService build() {
+            if (mailSender != null && (stores.accounts == null || stores.outbox == null)) {
+                throw new dev.gatehouse.token.ConfigurationException("mail", "needs stores with an AccountStore and an OutboxStore"
+                        + " (JdbcStores.forService() gives both)");
+            }
+            if (settings.requireVerifiedEmail() && mailSender == null) {
+                throw new dev.gatehouse.token.ConfigurationException("requireVerifiedEmail",
+                        "needs mail to send verification links: AuthService.Builder.mail(settings, sender)");
+            }
             return new AuthService(this);
         }
     }

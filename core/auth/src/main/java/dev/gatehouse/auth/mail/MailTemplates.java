@@ -38,7 +38,7 @@ public final class MailTemplates {
      * (an {@code Accept-Language} header's first choice, or {@code null}): the first of them when none matches.
      */
     public Locale language(String languageTag) {
-        throw new UnsupportedOperationException("TODO");
+        return settings.languages().get(0);
     }
 
     /**

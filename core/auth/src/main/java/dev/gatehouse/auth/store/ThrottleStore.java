@@ -156,4 +156,13 @@ public interface ThrottleStore {
      * @return how many were deleted
      */
     int purge(Instant now, Instant knownSince);
+
+    /**
+     * Forgets buckets: they are full again (a password reset clears the account's throttling).
+     *
+     * @throws UnsupportedOperationException when the store cannot (the default)
+     */
+    default void clear(String... bucketKeys) {
+        throw new UnsupportedOperationException("This throttle store cannot clear buckets");
+    }
 }

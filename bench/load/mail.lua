@@ -1,0 +1,79 @@
+-- wrk script: the requests that queue mail, as MAIL_MODE says:
+--   register       POST /auth/register with a new address each time: MAIL_PREFIX-t<thread>-<n>@example.com,
+--                  from a counter of its own on each wrk thread (so no two requests of one run, or of
+--                  two runs with different MAIL_PREFIXes, name the same address), password MAIL_PASSWORD;
+--   reset-known    POST /auth/password-reset for the existing accounts of MAIL_EMAILS (comma-separated),
+--                  taken in turn;
+--   reset-unknown  POST /auth/password-reset for addresses that have no account, made up like register's.
+-- Every answer other than 202 counts as failed, so that a refused request cannot pass for a fast one.
+-- Prints "name value" lines at the end: mail_requests, mail_failed, mail_median_ms, mail_p90_ms,
+-- mail_p99_ms, and the first failures.
+local mode = os.getenv("MAIL_MODE") or "register"
+local prefix = os.getenv("MAIL_PREFIX") or "mail"
+local password = os.getenv("MAIL_PASSWORD")
+local known = {}
+for email in string.gmatch(os.getenv("MAIL_EMAILS") or "", "[^,]+") do
+    table.insert(known, email)
+end
+assert(mode == "register" or mode == "reset-known" or mode == "reset-unknown", "MAIL_MODE: register, reset-known or reset-unknown")
+assert(mode ~= "register" or password, "MAIL_PASSWORD is not set")
+assert(mode ~= "reset-known" or #known > 0, "MAIL_EMAILS is not set")
+
+local next_id = 0
+local threads = {}
+
+function setup(thread)
+    thread:set("id", next_id)
+    next_id = next_id + 1
+    table.insert(threads, thread)
+end
+
+function init(args)
+    sent = 0
+    failed = 0
+    failures = ""
+end
+
+local headers = {["Content-Type"] = "application/json"}
+
+function request()
+    sent = sent + 1
+    if mode == "register" then
+        local email = string.format("%s-t%d-%d@example.com", prefix, id, sent)
+        return wrk.format("POST", "/auth/register", headers, '{"email":"' .. email .. '","password":"' .. password .. '"}')
+    end
+    local email
+    if mode == "reset-known" then
+        -- the threads start at different accounts, so that they do not ask for the same ones at once
+        email = known[(sent + id * 7) % #known + 1]
+    else
+        email = string.format("nobody-%s-t%d-%d@example.com", prefix, id, sent)
+    end
+    return wrk.format("POST", "/auth/password-reset", headers, '{"email":"' .. email .. '"}')
+end
+
+function response(status, headers, body)
+    if status ~= 202 then
+        failed = failed + 1
+        if failed <= 3 then
+            failures = failures .. " " .. status .. ":" .. string.sub(body or "", 1, 120)
+        end
+    end
+end
+
+function done(summary, latency, requests)
+    local total = 0
+    local first = ""
+    for _, t in ipairs(threads) do
+        total = total + t:get("failed")
+        first = first .. t:get("failures")
+    end
+    io.write(string.format("mail_requests %d\n", summary.requests))
+    io.write(string.format("mail_failed %d\n", total))
+    io.write(string.format("mail_median_ms %.2f\n", latency:percentile(50) / 1000))
+    io.write(string.format("mail_p90_ms %.2f\n", latency:percentile(90) / 1000))
+    io.write(string.format("mail_p99_ms %.2f\n", latency:percentile(99) / 1000))
+    if total > 0 then
+        io.write("first failures" .. first .. "\n")
+    end
+end

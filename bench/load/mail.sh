@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Mail figures on the demo (Grizzly, GATEHOUSE_REQUIRE_VERIFIED_EMAIL=true), with mail going
+# through the outbox to an SMTP sink on loopback (SmtpSink.java) that answers each message either
+# at once ("instant") or after SLOW_MS ("slow", 500 ms):
+#  1. latency (median and p90) of POST /auth/register (a new address per request: each queues a
+#     verification mail) and of POST /auth/password-reset for existing and for unknown addresses,
+#     with the slow server against the instant one — target: within 1.1 x (the request only writes
+#     the outbox; the mail leaves later, from the dispatcher's thread). The configurations run
+#     alternately (instant, slow, instant, slow, ...), PAIRS times each, each with a demo of its
+#     own; every run is printed, and each figure's ratio is the median of the pairs' ratios;
+#  2. the outbox drains at the server's pace: after a burst of BURST registrations, when each
+#     message arrives at the sink: messages per second (about 2 with the slow server: one sending
+#     thread per node, 500 ms a message), time to drain, and every message exactly once (distinct
+#     Message-IDs, no duplicates).
+# Registration hashes the password at COST (4 by default: a test cost, which the demo takes only
+# with GATEHOUSE_TEST_MODE=true, so that the run is short); the per-client limit is lifted
+# (GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE) so that the load is served, not throttled.
+#
+# Usage: bench/load/mail.sh
+# Environment: COST (bcrypt cost, 4), SLOW_MS (500), PAIRS (2), DURATION (15s per request kind and
+#              run), WARMUP (5s per request kind and run), THREADS (2), MAIL_CONNECTIONS (4, for the
+#              latency), KNOWN_ACCOUNTS (32, the existing addresses of the reset requests), BURST (40),
+#              JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1. About 6 minutes with the defaults.
+# wrk from Debian's packages. Loopback only.
+source "$(dirname "$0")/common.sh"
+need_tools
+build_demo
+COST=${COST:-4}
+SLOW_MS=${SLOW_MS:-500}
+PAIRS=${PAIRS:-2}
+MAIL_CONNECTIONS=${MAIL_CONNECTIONS:-4}
+KNOWN_ACCOUNTS=${KNOWN_ACCOUNTS:-32}
+BURST=${BURST:-40}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d -t gatehouse-mail.XXXXXX)
+SINK_PID=""
+SINK_PORT=""
+SINK_LOG=""
+
+# start_sink DELAY_MS — an SMTP sink on a free loopback port, logging to a fresh $SINK_LOG
+start_sink() {
+    local out
+    SINK_LOG=$(mktemp -p "$work" sink.XXXXXX.log)
+    out=$(mktemp -p "$work" sink.XXXXXX.out)
+    java -XX:TieredStopAtLevel=1 -Xshare:auto "$here/SmtpSink.java" 0 "$1" "$SINK_LOG" >"$out" 2>&1 &
+    SINK_PID=$!
+    for _ in $(seq 1 300); do
+        SINK_PORT=$(sed -n 's/^SMTP sink ready at 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+        [[ -n $SINK_PORT ]] && return 0
+        kill -0 "$SINK_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$out" >&2
+    echo "The SMTP sink did not start" >&2
+    exit 1
+}
+
+stop_sink() {
+    if [[ -n $SINK_PID ]]; then
+        kill "$SINK_PID" 2>/dev/null || true
+        wait "$SINK_PID" 2>/dev/null || true
+        SINK_PID=""
+    fi
+}
+
+cleanup() {
+    stop_demo
+    stop_sink
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# a cost below 10 is a test cost: the demo takes it only with the test switch
+test_mode=false
+((COST < 10)) && test_mode=true
+
+# mail_demo — the demo, its mail going to the sink started last
+mail_demo() {
+    GATEHOUSE_BCRYPT_COST=$COST GATEHOUSE_TEST_MODE=$test_mode GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE=1000000 \
+        GATEHOUSE_REQUIRE_VERIFIED_EMAIL=true GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT=$SINK_PORT \
+        GATEHOUSE_SMTP_SECURITY=none start_demo grizzly
+}
+
+delivered() { # messages the sink has accepted so far
+    grep -c . "$SINK_LOG" || true
+}
+
+median() { # the median of the numbers on stdin, one a line
+    sort -g | awk '{ x[++n] = $1 } END { if (n % 2) printf "%.3f", x[(n + 1) / 2]; else printf "%.3f", (x[n / 2] + x[n / 2 + 1]) / 2 }'
+}
+
+export MAIL_PASSWORD=$PASSWORD
+kinds=(register reset-known reset-unknown)
+declare -A label=([register]="register" [reset-known]="reset (existing address)" [reset-unknown]="reset (unknown address)")
+declare -A figures=()   # "<config> <kind> <median|p90>" -> the runs' values, space-separated
+
+# latency_run CONFIG DELAY_MS RUN — one demo and sink; every kind of request warmed up, then measured
+latency_run() {
+    local config=$1 delay=$2 run=$3 known="" out failed line kind registered=0
+    start_sink "$delay"
+    mail_demo
+    for i in $(seq 1 "$KNOWN_ACCOUNTS"); do
+        register "known-$i-$run-$$@example.com"
+        known+="${known:+,}known-$i-$run-$$@example.com"
+    done
+    export MAIL_EMAILS=$known
+    for kind in "${kinds[@]}"; do
+        MAIL_MODE=$kind MAIL_PREFIX="warm-$run-$$" wrk -t "$THREADS" -c "$MAIL_CONNECTIONS" -d "$WARMUP" -s "$here/mail.lua" "$DEMO_URL" >/dev/null
+    done
+    line="run $run, $config SMTP server (${delay} ms a message):"
+    local before after
+    before=$(delivered)
+    for kind in "${kinds[@]}"; do
+        out=$(MAIL_MODE=$kind MAIL_PREFIX="run-$run-$$" wrk -t "$THREADS" -c "$MAIL_CONNECTIONS" -d "$DURATION" -s "$here/mail.lua" "$DEMO_URL")
+        failed=$(awk '$1 == "mail_failed" {print $2}' <<<"$out")
+        if [[ $failed != 0 ]]; then
+            echo "$out" >&2
+            echo "${label[$kind]}: $failed requests were not answered 202" >&2
+            exit 1
+        fi
+        grep "Socket errors" <<<"$out" >&2 || true
+        local median_ms p90_ms
+        median_ms=$(awk '$1 == "mail_median_ms" {print $2}' <<<"$out")
+        p90_ms=$(awk '$1 == "mail_p90_ms" {print $2}' <<<"$out")
+        [[ $kind == register ]] && registered=$(awk '$1 == "mail_requests" {print $2}' <<<"$out")
+        figures["$config $kind median"]+="$median_ms "
+        figures["$config $kind p90"]+="$p90_ms "
+        line+=" ${label[$kind]} median $median_ms ms p90 $p90_ms ms;"
+    done
+    after=$(delivered)
+    echo "$line $registered registrations; the server accepted $((after - before)) mails meanwhile"
+    stop_demo
+    stop_sink
+}
+
+echo "bcrypt cost $COST$([[ $test_mode == true ]] && echo " (a test cost, GATEHOUSE_TEST_MODE=true, so that registrations are short)");" \
+     "$MAIL_CONNECTIONS connections; $DURATION per request kind and run after $WARMUP of warm-up"
+for pair in $(seq 1 "$PAIRS"); do
+    latency_run instant 0 "$((2 * pair - 1))"
+    latency_run slow "$SLOW_MS" "$((2 * pair))"
+done
+
+for kind in "${kinds[@]}"; do
+    for p in median p90; do
+        read -r -a slow <<<"${figures["slow $kind $p"]}"
+        read -r -a instant <<<"${figures["instant $kind $p"]}"
+        ratios=()
+        for i in "${!slow[@]}"; do
+            ratios+=("$(ratio "${slow[$i]}" "${instant[$i]}")")
+        done
+        m=$(printf '%s\n' "${ratios[@]}" | median)
+        echo "${label[$kind]} $p ${SLOW_MS} ms server $(printf '%s\n' "${slow[@]}" | median) ms," \
+             "instant server $(printf '%s\n' "${instant[@]}" | median) ms: $m x" \
+             "(pairs: ${ratios[*]}; target within 1.1: $(awk -v r="$m" 'BEGIN { print (r <= 1.1 ? "met" : "NOT met") }'))"
+    done
+done
+
+# drain CONFIG DELAY_MS — BURST registrations at once, then when their mails arrive
+drain() {
+    local config=$1 delay=$2 pids=() failed=0 start burst_end deadline
+    start_sink "$delay"
+    mail_demo
+    start=$(date +%s%3N)
+    for i in $(seq 1 "$BURST"); do
+        curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+            -d "{\"email\":\"burst-$i-$$@example.com\",\"password\":\"$PASSWORD\"}" "$DEMO_URL/auth/register" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || failed=$((failed + 1))
+    done
+    burst_end=$(date +%s%3N)
+    ((failed == 0)) || { echo "$failed of $BURST registrations failed" >&2; exit 1; }
+    # twice the time the server needs for them, and 30 s more
+    deadline=$((burst_end + 2 * BURST * delay + 30000))
+    while (($(delivered) < BURST)) && (($(date +%s%3N) < deadline)); do
+        sleep 0.2
+    done
+    # then as long as one more message would take, for any duplicate still on its way
+    sleep "$(awk -v d="$delay" 'BEGIN { printf "%.1f", 2 + 2 * d / 1000 }')"
+    awk -v n="$BURST" -v start="$start" -v end="$burst_end" -v config="$config" -v delay="$delay" '
+        { lines++; if (!seen[$2]++) distinct++; if (!first || $1 < first) first = $1; if ($1 > last) last = $1 }
+        END {
+            rate = lines > 1 && last > first ? (lines - 1) * 1000 / (last - first) : 0
+            printf "drain, %s SMTP server (%d ms a message): %d registrations in %.1f s; %d messages arrived, %d distinct Message-IDs, %d duplicates;", \
+                config, delay, n, (end - start) / 1000, lines, distinct, lines - distinct
+            printf " %.2f messages/s from the first to the last; drained %.1f s after the burst began: %s\n", \
+                rate, (last - start) / 1000, (lines == n && distinct == n) ? "every message exactly once" : "NOT every message exactly once"
+        }' "$SINK_LOG"
+    stop_demo
+    stop_sink
+}
+
+drain instant 0
+drain slow "$SLOW_MS"

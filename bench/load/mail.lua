@@ -5,6 +5,10 @@
 --   reset-known    POST /auth/password-reset for the existing accounts of MAIL_EMAILS (comma-separated),
 --                  taken in turn;
 --   reset-unknown  POST /auth/password-reset for addresses that have no account, made up like register's.
+-- Each connection waits MAIL_DELAY_MS (if set) after an answer before its next request, so that the
+-- load is a steady rate and not as many requests as the server can take: a reset is answered before
+-- its look-up, which runs on the store pool, and a client that sends the next one at once would fill
+-- that pool's queue (the answer is then 503) however fast the requests themselves are.
 -- Every answer other than 202 counts as failed, so that a refused request cannot pass for a fast one.
 -- Prints "name value" lines at the end: mail_requests, mail_failed, mail_median_ms, mail_p90_ms,
 -- mail_p99_ms, and the first failures.
@@ -18,6 +22,13 @@ end
 assert(mode == "register" or mode == "reset-known" or mode == "reset-unknown", "MAIL_MODE: register, reset-known or reset-unknown")
 assert(mode ~= "register" or password, "MAIL_PASSWORD is not set")
 assert(mode ~= "reset-known" or #known > 0, "MAIL_EMAILS is not set")
+
+local pause = tonumber(os.getenv("MAIL_DELAY_MS") or "0")
+if pause > 0 then
+    function delay()
+        return pause
+    end
+end
 
 local next_id = 0
 local threads = {}

@@ -194,8 +194,10 @@ drain() {
             rate = lines > 1 && last > first ? (lines - 1) * 1000 / (last - first) : 0
             printf "drain, %s SMTP server (%d ms a message): %d registrations in %.1f s; %d messages arrived, %d distinct Message-IDs, %d duplicates;", \
                 config, delay, n, (end - start) / 1000, lines, distinct, lines - distinct
-            printf " %.2f messages/s from the first to the last; drained %.1f s after the burst began: %s\n", \
-                rate, (last - start) / 1000, (lines == n && distinct == n) ? "every message exactly once" : "NOT every message exactly once"
+            printf " %.2f messages/s from the first to the last", rate
+            if (delay > 0) printf " (one sender, %d ms a message: at most %.2f/s)", delay, 1000 / delay
+            printf "; drained %.1f s after the burst began: %s\n", \
+                (last - start) / 1000, (lines == n && distinct == n) ? "every message exactly once" : "NOT every message exactly once"
         }' "$SINK_LOG"
     stop_demo
     stop_sink

@@ -2,8 +2,10 @@
 --   register       POST /auth/register with a new address each time: MAIL_PREFIX-t<thread>-<n>@example.com,
 --                  from a counter of its own on each wrk thread (so no two requests of one run, or of
 --                  two runs with different MAIL_PREFIXes, name the same address), password MAIL_PASSWORD;
---   reset-known    POST /auth/password-reset for the existing accounts of MAIL_EMAILS (comma-separated),
---                  taken in turn;
+--   reset-known    POST /auth/password-reset for the existing accounts of MAIL_EMAILS_FILE (one address
+--                  a line), taken in turn, the MAIL_THREADS wrk threads interleaved (thread i takes
+--                  the addresses i, i + MAIL_THREADS, ...), so that each address is asked for as
+--                  rarely as the list allows;
 --   reset-unknown  POST /auth/password-reset for addresses that have no account, made up like register's.
 -- Each connection waits MAIL_DELAY_MS (if set) after an answer before its next request, so that the
 -- load is a steady rate and not as many requests as the server can take: a reset is answered before
@@ -16,12 +18,19 @@ local mode = os.getenv("MAIL_MODE") or "register"
 local prefix = os.getenv("MAIL_PREFIX") or "mail"
 local password = os.getenv("MAIL_PASSWORD")
 local known = {}
-for email in string.gmatch(os.getenv("MAIL_EMAILS") or "", "[^,]+") do
-    table.insert(known, email)
+if mode == "reset-known" then
+    local file = assert(io.open(assert(os.getenv("MAIL_EMAILS_FILE"), "MAIL_EMAILS_FILE is not set"), "r"))
+    for line in file:lines() do
+        if line ~= "" then
+            table.insert(known, line)
+        end
+    end
+    file:close()
 end
+local stride = tonumber(os.getenv("MAIL_THREADS") or "1")
 assert(mode == "register" or mode == "reset-known" or mode == "reset-unknown", "MAIL_MODE: register, reset-known or reset-unknown")
 assert(mode ~= "register" or password, "MAIL_PASSWORD is not set")
-assert(mode ~= "reset-known" or #known > 0, "MAIL_EMAILS is not set")
+assert(mode ~= "reset-known" or #known > 0, "MAIL_EMAILS_FILE holds no address")
 
 local pause = tonumber(os.getenv("MAIL_DELAY_MS") or "0")
 if pause > 0 then
@@ -55,8 +64,7 @@ function request()
     end
     local email
     if mode == "reset-known" then
-        -- the threads start at different accounts, so that they do not ask for the same ones at once
-        email = known[(sent + id * 7) % #known + 1]
+        email = known[((sent - 1) * stride + id) % #known + 1]
     else
         email = string.format("nobody-%s-t%d-%d@example.com", prefix, id, sent)
     end

@@ -53,7 +53,6 @@ import java.security.SecureRandom;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -83,8 +82,6 @@ public final class AuthResource {
     private static final Logger LOG = LoggerFactory.getLogger(AuthResource.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String TRANSPORT_HEADER = "Auth-Transport";
-    /** The longest {@code Accept-Language} header looked at; a longer one counts as absent. */
-    private static final int MAX_ACCEPT_LANGUAGE = 256;
 
     private final Endpoints config;
     private final WebSettings settings;
@@ -110,7 +107,8 @@ public final class AuthResource {
                 "email", "password");
         AuthService service = config.service();
         CompletableFuture<Registration> future = service.registerAccount(fields.get("email"), fields.get("password"), client(request),
-                preferredLanguage(request));
+                // MailTemplates.language matches it to a mail language, and never fails on a malformed one
+                request.getHeaderString("Accept-Language"));
         if (service.settings().requireVerifiedEmail()) {
             complete(async, future, registration -> accepted());
             return;
@@ -377,28 +375,6 @@ public final class AuthResource {
                 .header("Cache-Control", "no-store")
                 .entity(JsonBody.object("status", "accepted"))
                 .build();
-    }
-
-    /**
-     * The caller's first choice of language, from {@code Accept-Language}, as one language tag; or
-     * {@code null} when there is none (absent, {@code *} only, too long or malformed: a header the
-     * client got wrong must not fail a registration).
-     */
-    static String preferredLanguage(ContainerRequestContext request) {
-        String header = request.getHeaderString("Accept-Language");
-        if (header == null || header.isBlank() || header.length() > MAX_ACCEPT_LANGUAGE) {
-            return null;
-        }
-        try {
-            for (Locale.LanguageRange range : Locale.LanguageRange.parse(header)) {
-                if (range.getWeight() > 0 && range.getRange().indexOf('*') < 0) {
-                    return range.getRange();
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        return null;
     }
 
     private Transport transport(ContainerRequestContext request) {

@@ -298,6 +298,26 @@ abstract class AccountLifecycleContract {
         assertProblem(form, 415, "unsupported-media-type", "Unsupported media type");
     }
 
+    @Test
+    void theNewEndpointsKeepTheBodyRules() {
+        String email = newEmail();
+        assertThat(register(open, email, PASSWORD).status()).isEqualTo(201);
+        Session session = loggedIn(open, email, PASSWORD);
+        for (String path : List.of("auth/verify-email", "auth/verify-email/resend", "auth/password-reset",
+                "auth/password-reset/confirm", "auth/password")) {
+            Client c = new Client(open.base);
+            assertProblem(c.post(path, "application/x-www-form-urlencoded", "email=" + email, session.auth()),
+                    415, "unsupported-media-type", "Unsupported media type");
+            assertProblem(c.post(path, "application/json", "{\"email\":\"" + "a".repeat(20_000) + "\"}", session.auth()),
+                    413, "payload-too-large", "Payload too large");
+            assertProblem(c.post(path, "application/json", "[]", session.auth()), 400, "invalid-request", "Invalid request");
+            Reply get = c.get(path, session.auth());
+            assertThat(get.status()).as(path + ": " + get).isEqualTo(405);
+            assertThat(get.header("Allow")).contains("POST");
+        }
+        assertThat(login(open, email, PASSWORD).status()).as("nothing changed").isEqualTo(200);
+    }
+
     // ---- 2. a taken address ----
 
     @Test
@@ -383,6 +403,8 @@ abstract class AccountLifecycleContract {
         assertThat(register(open, email, PASSWORD).status()).isEqualTo(201);
         Session mine = loggedIn(open, email, PASSWORD);
         Session other = loggedIn(open, email, PASSWORD);
+        assertAccepted(post(open, "auth/password-reset", Json.object("email", email)));
+        String reset = resetToken(email, 1);
 
         assertValidation(changePassword(open, mine, "not my password at all", NEW_PASSWORD), "current_password");
         assertValidation(changePassword(open, mine, PASSWORD, PASSWORD), "new_password");
@@ -406,6 +428,7 @@ abstract class AccountLifecycleContract {
         assertInvalidCredentials(login(open, email, PASSWORD));
         assertThat(login(open, email, NEW_PASSWORD).status()).isEqualTo(200);
         assertThat(notice(email, 1).subject()).containsIgnoringCase("password");
+        assertInvalidLink(confirm(open, reset, "yet another passphrase, long enough"));
     }
 
     @Test
@@ -472,6 +495,23 @@ abstract class AccountLifecycleContract {
             assertThat(shape(r)).isEqualTo(shape(refusals.get(0)));
         }
         assertThat(login(verifying, email, NEW_PASSWORD).status()).as("the reset took once").isEqualTo(200);
+    }
+
+    @Test
+    void aLinkTokenServesItsOwnPurposeOnly() {
+        String email = newEmail();
+        assertAccepted(register(verifying, email, PASSWORD));
+        String verification = verificationToken(email, 1);
+        assertAccepted(post(verifying, "auth/password-reset", Json.object("email", email)));
+        String reset = resetToken(email, 1);
+
+        assertInvalidLink(confirm(verifying, verification, NEW_PASSWORD));
+        assertInvalidLink(verify(verifying, reset));
+        assertInvalidCredentials(login(verifying, email, PASSWORD));
+        // neither was spent by the wrong use
+        assertThat(verify(verifying, verification).status()).isEqualTo(200);
+        assertThat(confirm(verifying, reset, NEW_PASSWORD).status()).isEqualTo(204);
+        assertThat(login(verifying, email, NEW_PASSWORD).status()).isEqualTo(200);
     }
 
     @Test

@@ -73,15 +73,16 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * The onboarding flow of the HTTP contract, independent of any web framework: register, login,
- * refresh with rotation and reuse detection, logout, logout-all. Adapters call it and map its
- * results and exceptions to HTTP:
- * {@link ValidationException} 400, {@link dev.gatehouse.auth.store.DuplicateEmailException} 409,
+ * refresh with rotation and reuse detection, logout, logout-all; and, with mail
+ * ({@link Builder#mail}), email verification, password reset and change, and notices of changes
+ * to an account. Adapters call it and map its results and exceptions to HTTP:
+ * {@link ValidationException} 400, {@link InvalidAccountTokenException} 400,
+ * {@link dev.gatehouse.auth.store.DuplicateEmailException} 409,
  * {@link InvalidCredentialsException} 401, {@link ThrottledException} 429,
  * {@link OverloadedException} and {@link dev.gatehouse.auth.store.StoreUnavailableException} 503.
  *
@@ -261,14 +262,9 @@ public final class AuthService implements AutoCloseable {
             try {
                 hasher.start();
                 if (givenStoreExecutor == null) {
-                    AtomicInteger n = new AtomicInteger();
                     ownedStorePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
                             settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
-                            r -> {
-                                Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
-                                t.setDaemon(true);
-                                return t;
-                            }, new ThreadPoolExecutor.AbortPolicy());
+                            Lifecycle.daemonThreads("gatehouse-store-"), new ThreadPoolExecutor.AbortPolicy());
                     ownedStorePool.allowCoreThreadTimeOut(true);
                     storeExecutor = ownedStorePool;
                 } else {
@@ -276,11 +272,7 @@ public final class AuthService implements AutoCloseable {
                 }
                 ScheduledExecutorService scheduler = givenScheduler;
                 if (scheduler == null) {
-                    ownedMaintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "gatehouse-maintenance");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    ownedMaintenance = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-maintenance"));
                     scheduler = ownedMaintenance;
                 }
                 maintenanceTasks = List.of(

@@ -113,9 +113,10 @@ public final class AuthResource {
             complete(async, future, registration -> accepted());
             return;
         }
-        // Without required verification a taken address is a 409, as it always was.
+        // Without required verification a taken address is a 409, as it always was. A time-out
+        // cancels the registration itself, not only this stage of it (see complete).
         CompletableFuture<User> created = future.thenApply(r -> r.user().orElseThrow(DuplicateEmailException::new));
-        complete(async, created, user -> {
+        complete(async, created, future, user -> {
             URI location = uri.getBaseUriBuilder().path("auth").path("users").path(user.id()).build();
             return Response.created(location)
                     .type(Responses.JSON)
@@ -474,8 +475,18 @@ public final class AuthResource {
 
     // The whenComplete action is the end of the chain: it answers the request on every path, so
     // the stage whenComplete returns (Error Prone's FutureReturnValueIgnored) has nobody to tell.
-    @SuppressWarnings("FutureReturnValueIgnored")
     private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
+        complete(async, future, future, ok);
+    }
+
+    /**
+     * Answers with {@code ok} of the future's value, or the failure's problem; on time-out, with a
+     * {@code 503}, cancelling {@code work} (the future the service returned: cancelling a stage
+     * derived from it would not reach the task) as well as {@code future}.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private <T> void complete(AsyncResponse async, CompletableFuture<T> future, CompletableFuture<?> work,
+                              java.util.function.Function<T, Response> ok) {
         async.setTimeout(config.asyncTimeout.toMillis(), TimeUnit.MILLISECONDS);
         async.setTimeoutHandler(r -> {
             r.resume(Responses.unavailable("The server is busy; try again shortly.", GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE));
@@ -483,7 +494,9 @@ public final class AuthResource {
             // run afterwards: a registration would exist after all (the retry would meet a 409) and
             // a login would issue tokens to nobody. Cancelling a supplyAsync future before its task
             // starts skips the task; work already hashing finishes unseen.
+            // (this stage first: then its whenComplete sees the cancellation, not a failure)
             future.cancel(false);
+            work.cancel(false);
         });
         future.whenComplete((value, error) -> {
             if (error == null) {

@@ -288,6 +288,19 @@ abstract class AccountLifecycleContract {
     }
 
     @Test
+    void mailIsInTheLanguageTheRegistrationAskedFor() {
+        String german = newEmail();
+        String other = newEmail();
+        assertAccepted(post(verifying, "auth/register", Json.credentials(german, PASSWORD), "Accept-Language", "fr-CH, de;q=0.8, en;q=0.5"));
+        assertAccepted(post(verifying, "auth/register", Json.credentials(other, PASSWORD), "Accept-Language", "not a ;;; language"));
+        assertThat(mailbox.awaitLink(german, "/verify-email", 1).subject()).startsWith("Bestätigen Sie Ihre E-Mail-Adresse");
+        assertThat(mailbox.awaitLink(other, "/verify-email", 1).subject()).startsWith("Confirm your email address");
+        // later mail goes in the account's language too
+        assertAccepted(post(verifying, "auth/password-reset", Json.object("email", german)));
+        assertThat(mailbox.awaitLink(german, "/reset-password", 1).subject()).contains("Passwort");
+    }
+
+    @Test
     void verificationNeedsAToken() {
         assertValidation(post(verifying, "auth/verify-email", "{}"), "token");
         assertValidation(post(verifying, "auth/verify-email", Json.object("token", "")), "token");

@@ -149,9 +149,15 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
             }
             default -> throw new IllegalStateException("unknown security " + settings.security());
         }
-        // The identity check applies to every TLS connection (SMTPS and STARTTLS), whoever made the socket.
+        // The identity check applies to every TLS connection (SMTPS and STARTTLS): the JDK's, during the
+        // handshake, and ours after it, which holds also when a custom socket factory's trust manager skips the JDK's.
         p.put("mail.smtp.ssl.checkserveridentity", "true");
+        if (settings.security() != SmtpSettings.Security.NONE) {
+            p.put("mail.smtp.ssl.hostnameverifier", new ServerIdentityVerifier());
+        }
         settings.sslSocketFactory().ifPresent(f -> p.put("mail.smtp.ssl.socketFactory", f));
+        // a connection the configured socket factory could not make is not tried again with another
+        p.put("mail.smtp.socketFactory.fallback", "false");
         settings.heloName().ifPresent(name -> p.put("mail.smtp.localhost", name));
         p.put("mail.debug", "false");
         return p;
@@ -238,7 +244,8 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
             }
         }
         if (!refused.isEmpty()) {
-            boolean permanent = refused.stream().allMatch(a -> a.getReturnCode() >= 500 && a.getReturnCode() < 600);
+            // 552 to RCPT means "too many recipients", to be taken as 452 (RFC 5321, section 4.5.3.1.10)
+            boolean permanent = refused.stream().allMatch(a -> a.getReturnCode() >= 500 && a.getReturnCode() < 600 && a.getReturnCode() != 552);
             int code = refused.get(0).getReturnCode();
             return new MailDeliveryException(prefix + (permanent ? "refused the recipient (" : "did not accept the recipient for now (")
                     + code + ")" + suffix, permanent);
@@ -275,6 +282,10 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
             if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
                 return new MailDeliveryException(prefix + "did not answer in time (" + describe(t) + ")" + suffix, false, e);
             }
+            if (t instanceof SSLException && isIdentityMismatch(t.getMessage())) {
+                return new MailDeliveryException(prefix + "presented a certificate that does not name " + settings.host()
+                        + " (server identity check)" + suffix, false, e);
+            }
             if (t instanceof SSLException) {
                 return new MailDeliveryException(prefix + "failed the TLS handshake (" + describe(t) + ")" + suffix, false, e);
             }
@@ -285,6 +296,12 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
             }
         }
         return new MailDeliveryException(prefix + "did not accept the message (" + e.getClass().getSimpleName() + ")" + suffix, false, e);
+    }
+
+    /** Whether a TLS failure is the server identity check's (the JDK's or {@link ServerIdentityVerifier}'s, through Jakarta Mail). */
+    private static boolean isIdentityMismatch(String message) {
+        String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        return m.contains("server identity") || m.contains("subject alternative name") || m.contains("no name matching");
     }
 
     /** An I/O failure's class and message: these name hosts, ports, timeouts and certificates, never an address or a body. */

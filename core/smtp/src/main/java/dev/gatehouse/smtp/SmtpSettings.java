@@ -19,7 +19,6 @@ package dev.gatehouse.smtp;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -222,10 +221,10 @@ public final class SmtpSettings {
             return false;
         }
         if (host.indexOf(':') >= 0) {
-            return IPV6.matcher(host).matches() && isAddressLiteral(host, Inet6Address.class);
+            return IPV6.matcher(host).matches() && isIpv6Literal(host);
         }
         if (IPV4.matcher(host).matches()) {
-            return isAddressLiteral(host, Inet4Address.class);
+            return Arrays.stream(host.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
         }
         String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         if (name.isEmpty()) {
@@ -239,10 +238,10 @@ public final class SmtpSettings {
         return true;
     }
 
-    /** Parses an address literal; never a DNS look-up, since the pattern checked before admits no names. */
-    private static boolean isAddressLiteral(String literal, Class<? extends InetAddress> type) {
+    /** Parses an IPv6 address literal: never a DNS look-up, since a text with a colon is no host name. */
+    private static boolean isIpv6Literal(String literal) {
         try {
-            return type.isInstance(InetAddress.getByName(literal));
+            return InetAddress.getByName(literal) instanceof Inet6Address;
         } catch (UnknownHostException e) {
             return false;
         }

@@ -77,8 +77,8 @@ import javax.net.ssl.SSLException;
  * <p><b>Security.</b> With {@code STARTTLS} the connection is upgraded before authentication and
  * before any mail is sent, and a server that does not offer {@code STARTTLS} is refused (never a
  * silent fallback to plain text). With {@code STARTTLS} and {@code SMTPS} the server's certificate
- * must be trusted and must name the configured host. The session is built from the settings only
- * (no system properties) and never prints a protocol trace.
+ * must be trusted and must name the configured host. The session's properties come from the settings
+ * only (never {@code System.getProperties()}), and it never prints a protocol trace.
  *
  * <p><b>Failures</b> are reported as {@link MailDeliveryException}. Permanent
  * ({@code permanent() == true}, retrying cannot help): the server refused the recipient with a

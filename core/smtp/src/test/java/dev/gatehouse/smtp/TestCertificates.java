@@ -53,6 +53,9 @@ final class TestCertificates {
         if (keyStoreFile == null) {
             Path dir = Files.createTempDirectory("gatehouse-smtp-tls");
             Path file = dir.resolve("localhost.p12");
+            // removed at exit in reverse order: the file, then its directory
+            dir.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
             Process process = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "localhost",
                     "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",

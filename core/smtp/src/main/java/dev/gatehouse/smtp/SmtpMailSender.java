@@ -257,7 +257,7 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
         }
         for (Throwable t : chain) {
             if (t instanceof SMTPSendFailedException s) {
-                return new MailDeliveryException(prefix + "refused the message (" + s.getReturnCode() + ", " + s.getCommand() + ")"
+                return new MailDeliveryException(prefix + "refused the message (" + s.getReturnCode() + ", " + verb(s.getCommand()) + ")"
                         + suffix, false);
             }
         }
@@ -296,6 +296,15 @@ public final class SmtpMailSender implements MailSender, AutoCloseable {
             }
         }
         return new MailDeliveryException(prefix + "did not accept the message (" + e.getClass().getSimpleName() + ")" + suffix, false, e);
+    }
+
+    /** The verb of an SMTP command ({@code MAIL}, {@code DATA}), without its arguments (they may hold an address). */
+    private static String verb(String command) {
+        if (command == null || command.isBlank()) {
+            return "unknown command";
+        }
+        String verb = command.strip().split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
+        return ".".equals(verb) ? "end of DATA" : verb;
     }
 
     /** Whether a TLS failure is the server identity check's (the JDK's or {@link ServerIdentityVerifier}'s, through Jakarta Mail). */

@@ -71,6 +71,30 @@ class RecipientRejectionTest {
     }
 
     @Test
+    void a552AnswerToTheRecipientIsTransient() throws Exception {
+        // "too many recipients": RFC 5321 says to take it as 452
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer("552 5.3.4 too many recipients", null)) {
+            MailDeliveryException e = sendTo(server);
+            assertThat(e).isNotNull();
+            assertThat(e.permanent()).isFalse();
+            assertThat(e.getMessage()).contains("552");
+        }
+    }
+
+    @Test
+    void a5xxRefusalOfTheMessageAfterItsDataIsTransient() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer("250 2.1.5 OK", "554 5.7.1 <" + TO + ">: message refused", null)) {
+            MailDeliveryException e = sendTo(server);
+            assertThat(e).isNotNull();
+            assertThat(e.permanent()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("SMTP server 127.0.0.1:" + server.port() + " refused the message (554, end of DATA) (message "
+                    + e.getMessage().substring(e.getMessage().lastIndexOf("(message ") + 9));
+            assertThat(e.getMessage()).doesNotContain(TO).doesNotContain("message refused");
+            assertThat(e.getCause()).isNull();
+        }
+    }
+
+    @Test
     void anAcceptedRecipientIsDelivered() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer("250 2.1.5 OK", null)) {
             assertThat(sendTo(server)).isNull();

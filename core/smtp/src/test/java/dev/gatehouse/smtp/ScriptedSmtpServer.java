@@ -33,7 +33,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server on a real loopback socket for the replies GreenMail cannot give: it answers
- * {@code RCPT TO} with a fixed reply (for example {@code 550} or {@code 450}), and can offer
+ * {@code RCPT TO} and the end of {@code DATA} with fixed replies (for example {@code 550} or
+ * {@code 450}), and can offer
  * {@code STARTTLS} (GreenMail's SMTP server does not). It speaks the protocol for real (greeting,
  * {@code EHLO}, {@code STARTTLS} with a TLS handshake, {@code MAIL}, {@code RCPT}, {@code DATA},
  * {@code RSET}, {@code QUIT}) and records the commands it received; it serves one connection at a
@@ -42,6 +43,7 @@ import javax.net.ssl.SSLSocket;
 final class ScriptedSmtpServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final String rcptReply;
+    private final String dataReply;
     private final SSLContext tls;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
@@ -53,7 +55,13 @@ final class ScriptedSmtpServer implements AutoCloseable {
      * @param tls the server-side TLS context to offer {@code STARTTLS} with; {@code null} for none
      */
     ScriptedSmtpServer(String rcptReply, SSLContext tls) throws IOException {
+        this(rcptReply, "250 2.0.0 queued", tls);
+    }
+
+    /** A server answering every {@code RCPT TO} with {@code rcptReply} and the end of every message's data with {@code dataReply}. */
+    ScriptedSmtpServer(String rcptReply, String dataReply, SSLContext tls) throws IOException {
         this.rcptReply = rcptReply;
+        this.dataReply = dataReply;
         this.tls = tls;
         this.serverSocket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         this.thread = new Thread(this::serve, "scripted-smtp-" + serverSocket.getLocalPort());
@@ -132,7 +140,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                         message.append(data).append("\r\n");
                     }
                     messages.add(message.toString());
-                    reply(out, "250 2.0.0 queued");
+                    reply(out, dataReply);
                 }
                 case "QUIT" -> {
                     reply(out, "221 2.0.0 bye");

@@ -400,6 +400,27 @@ abstract class AccountStoreContract {
     }
 
     @Test
+    void tenConcurrentResetsWithOneTokenHaveExactlyOneWinner() throws Exception {
+        User user = unverifiedUser();
+        String family = newFamily(user.id());
+        AccountToken reset = issue(user, Purpose.PASSWORD_RESET);
+        Instant at = T.plusSeconds(300);
+
+        List<Outcome<Optional<User>>> outcomes = StoreContract.race(10, i ->
+                accounts.resetPassword(reset.tokenHash(), "$2a$04$racer-" + i, at, u -> mail(u.email())));
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
+        List<Integer> winners = IntStream.range(0, 10).filter(i -> outcomes.get(i).value.isPresent()).boxed().collect(Collectors.toList());
+        assertThat(winners).hasSize(1);
+        assertThat(users.findById(user.id())).hasValueSatisfying(u -> {
+            assertThat(u.passwordHash()).isEqualTo("$2a$04$racer-" + winners.get(0));
+            assertThat(u.tokenGeneration()).as("one reset, one generation").isEqualTo(1);
+        });
+        assertThat(familyRevokedAt(family)).isEqualTo(at);
+        assertThat(count("SELECT COUNT(*) FROM gh_mail_outbox WHERE recipient = ?", user.email())).as("the link and one notice").isEqualTo(2);
+    }
+
+    @Test
     void aResetThatFailsHalfWayWritesNothingAndTheTokenStaysLive() {
         User user = unverifiedUser();
         String family = newFamily(user.id());

@@ -642,6 +642,24 @@ abstract class AccountStoreContract {
     }
 
     @Test
+    void aMailComesOutOfTheOutboxAsItWentIn() {
+        String text = "Grüße, Zoë — 👋 ünïcödé\r\nline two\n" + "long body ".repeat(20_000);
+        String html = "<p>Grüße 😀 &amp; <a href=\"https://app.example/reset?token=abc\">link</a></p>" + "<br>".repeat(30_000);
+        MailMessage m = new MailMessage(UUID.randomUUID().toString(), "zoë+tag@exämple.org", "Bestätigung: " + "ß".repeat(380),
+                text, html);
+        assertThat(accounts.queue(m, null, T)).isTrue();
+
+        List<Entry> claimed = outbox.claimDue(claim(), T, T.plusSeconds(60), 10);
+
+        assertThat(claimed).singleElement().satisfies(e -> {
+            assertThat(e.to()).isEqualTo(m.to());
+            assertThat(e.subject()).isEqualTo(m.subject());
+            assertThat(e.text()).isEqualTo(text);
+            assertThat(e.html()).isEqualTo(html);
+        });
+    }
+
+    @Test
     void aClaimHoldsUntilItsLeaseIsPast() {
         MailMessage m = mail(uniqueEmail());
         accounts.queue(m, null, T);

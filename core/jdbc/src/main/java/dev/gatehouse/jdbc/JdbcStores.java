@@ -16,6 +16,9 @@
 
 package dev.gatehouse.jdbc;
 
+import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.auth.store.AccountStore;
+import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.RefreshTokenStore;
 import dev.gatehouse.auth.store.RevocationStore;
 import dev.gatehouse.auth.store.ThrottleStore;
@@ -62,6 +65,7 @@ public final class JdbcStores {
     private final RefreshTokenStore refreshTokens;
     private final RevocationStore revocations;
     private final ThrottleStore throttle;
+    private final JdbcAccountStore accounts;
 
     /** Stores on {@code dataSource}, with a query timeout of {@value #DEFAULT_QUERY_TIMEOUT_SECONDS} seconds. */
     public JdbcStores(DataSource dataSource) {
@@ -90,6 +94,7 @@ public final class JdbcStores {
         this.refreshTokens = new JdbcRefreshTokenStore(jdbc);
         this.revocations = new JdbcRevocationStore(jdbc);
         this.throttle = new JdbcThrottleStore(jdbc);
+        this.accounts = new JdbcAccountStore(jdbc);
     }
 
     /** Users, in {@code gh_users}. */
@@ -110,6 +115,24 @@ public final class JdbcStores {
     /** Login throttling buckets (per account, and per account and client network), in {@code gh_login_buckets}. */
     public ThrottleStore throttle() {
         return throttle;
+    }
+
+    /**
+     * The account lifecycle's writes (with the mail they cause), in {@code gh_account_tokens},
+     * {@code gh_mail_outbox} and the tables above; schema version 2.
+     */
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    /** The mail outbox, in {@code gh_mail_outbox}; schema version 2. */
+    public OutboxStore outbox() {
+        return accounts;
+    }
+
+    /** Every store, as {@link AuthService.Builder} takes them. */
+    public AuthService.Stores forService() {
+        return new AuthService.Stores(users, refreshTokens, revocations, throttle, accounts, accounts);
     }
 
     /**

@@ -163,4 +163,19 @@ final class JdbcThrottleStore implements ThrottleStore {
             }
         }
     }
+
+    /** {@inheritDoc} Deletes the buckets' rows, in one statement each. */
+    @Override
+    public void clear(String... bucketKeys) {
+        Objects.requireNonNull(bucketKeys, "bucketKeys");
+        jdbc.autoCommit("clear login throttle buckets", tx -> {
+            for (String key : bucketKeys) {
+                try (PreparedStatement ps = tx.prepare("DELETE FROM gh_login_buckets WHERE bucket_key = ?")) {
+                    ps.setString(1, Objects.requireNonNull(key, "bucketKey"));
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
 }

@@ -34,7 +34,7 @@ import java.util.function.UnaryOperator;
 
 /** {@link UserRepository} on table {@code gh_users}. */
 final class JdbcUserRepository implements UserRepository {
-    private static final String COLUMNS = "id, email, password_hash, roles, created_at, token_generation";
+    static final String COLUMNS = "id, email, password_hash, roles, created_at, token_generation, email_verified_at, language";
     /** What a new user row is given; the token generation starts at the column's default, 0. */
     private static final String INSERT_COLUMNS = "id, email, password_hash, roles, created_at";
     /** Name of the unique constraint on the email; the database names it in its error message. */
@@ -67,7 +67,7 @@ final class JdbcUserRepository implements UserRepository {
         Jdbc.text("passwordHash", passwordHash, 100);
         String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
         Objects.requireNonNull(createdAt, "createdAt");
-        User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS));
+        User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS), 0, null, null);
         jdbc.autoCommit("create a user", tx -> {
             try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
@@ -220,12 +220,13 @@ final class JdbcUserRepository implements UserRepository {
                 ps.executeUpdate();
             }
             JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation, at);
-            return Optional.of(new User(user.id(), user.email(), user.passwordHash(), roles, user.createdAt(), generation));
+            return Optional.of(new User(user.id(), user.email(), user.passwordHash(), roles, user.createdAt(), generation,
+                    user.emailVerifiedAt(), user.language()));
         });
     }
 
     /** Raises a user's token generation by one (locking the row); empty when there is no such user. */
-    private static OptionalInt nextGeneration(Jdbc.Tx tx, String id) throws SQLException {
+    static OptionalInt nextGeneration(Jdbc.Tx tx, String id) throws SQLException {
         try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET token_generation = token_generation + 1 WHERE id = ?")) {
             ps.setString(1, id);
             if (ps.executeUpdate() != 1) {
@@ -244,7 +245,7 @@ final class JdbcUserRepository implements UserRepository {
     }
 
     /** {@code column} is one of two constants, never a caller's value; {@code lock} reads for update. */
-    private static Optional<User> findOne(Jdbc.Tx tx, String column, String value, boolean lock) throws SQLException {
+    static Optional<User> findOne(Jdbc.Tx tx, String column, String value, boolean lock) throws SQLException {
         try (PreparedStatement ps = tx.prepare("SELECT " + COLUMNS + " FROM gh_users WHERE " + column + " = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, value);
@@ -252,10 +253,16 @@ final class JdbcUserRepository implements UserRepository {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new User(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
-                        splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at"), rs.getInt("token_generation")));
+                return Optional.of(read(tx, rs));
             }
         }
+    }
+
+    /** The user of the current row of a query of {@link #COLUMNS}. */
+    static User read(Jdbc.Tx tx, ResultSet rs) throws SQLException {
+        return new User(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
+                splitRoles(rs.getString("roles")), tx.dialect.getInstant(rs, "created_at"), rs.getInt("token_generation"),
+                tx.dialect.getInstant(rs, "email_verified_at"), rs.getString("language"));
     }
 
     private static boolean emailExists(Jdbc.Tx tx, String email) throws SQLException {
@@ -280,7 +287,7 @@ final class JdbcUserRepository implements UserRepository {
         return false;
     }
 
-    private static String joinRoles(List<String> roles) {
+    static String joinRoles(List<String> roles) {
         Objects.requireNonNull(roles, "roles");
         for (String role : roles) {
             Objects.requireNonNull(role, "role");

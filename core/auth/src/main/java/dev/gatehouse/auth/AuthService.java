@@ -73,7 +73,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -261,14 +260,9 @@ public final class AuthService implements AutoCloseable {
             try {
                 hasher.start();
                 if (givenStoreExecutor == null) {
-                    AtomicInteger n = new AtomicInteger();
                     ownedStorePool = new ThreadPoolExecutor(settings.storeThreads(), settings.storeThreads(), 60, TimeUnit.SECONDS,
                             settings.storeQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.storeQueue()),
-                            r -> {
-                                Thread t = new Thread(r, "gatehouse-store-" + n.incrementAndGet());
-                                t.setDaemon(true);
-                                return t;
-                            }, new ThreadPoolExecutor.AbortPolicy());
+                            Lifecycle.daemonThreads("gatehouse-store-"), new ThreadPoolExecutor.AbortPolicy());
                     ownedStorePool.allowCoreThreadTimeOut(true);
                     storeExecutor = ownedStorePool;
                 } else {
@@ -276,11 +270,7 @@ public final class AuthService implements AutoCloseable {
                 }
                 ScheduledExecutorService scheduler = givenScheduler;
                 if (scheduler == null) {
-                    ownedMaintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "gatehouse-maintenance");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    ownedMaintenance = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-maintenance"));
                     scheduler = ownedMaintenance;
                 }
                 maintenanceTasks = List.of(

@@ -126,11 +126,7 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
             refreshNow();
             ScheduledExecutorService scheduler = givenScheduler;
             if (scheduler == null) {
-                ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "gatehouse-revocations");
-                    t.setDaemon(true);
-                    return t;
-                });
+                ownedScheduler = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-revocations"));
                 scheduler = ownedScheduler;
             }
             long period = Math.max(1, staleness.toMillis());

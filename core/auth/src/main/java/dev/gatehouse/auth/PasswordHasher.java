@@ -33,7 +33,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -102,14 +101,9 @@ public final class PasswordHasher implements AutoCloseable {
     public void start() {
         lifecycle.start(() -> {
             if (givenExecutor == null) {
-                AtomicInteger n = new AtomicInteger();
                 ownedPool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                         queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
-                        r -> {
-                            Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        }, new ThreadPoolExecutor.AbortPolicy());
+                        Lifecycle.daemonThreads("gatehouse-hashing-"), new ThreadPoolExecutor.AbortPolicy());
                 executor = ownedPool;
             } else {
                 executor = givenExecutor;
@@ -121,11 +115,7 @@ public final class PasswordHasher implements AutoCloseable {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             String secret = Base64.getEncoder().encodeToString(random);
-            dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> {
-                Thread t = new Thread(r, "gatehouse-dummy-hash");
-                t.setDaemon(true);
-                t.start();
-            });
+            dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> Lifecycle.daemonThreads("gatehouse-dummy-hash").newThread(r).start());
         });
     }
 

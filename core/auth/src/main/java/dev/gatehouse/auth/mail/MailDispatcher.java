@@ -99,12 +99,7 @@ public final class MailDispatcher implements AutoCloseable {
     public void start() {
         lifecycle.start(() -> {
             if (givenScheduler == null) {
-                ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "gatehouse-mail");
-                    t.setDaemon(true);
-                    t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-                    return t;
-                });
+                ownedScheduler = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-mail"));
                 scheduler = ownedScheduler;
             } else {
                 scheduler = givenScheduler;

@@ -239,11 +239,7 @@ public final class ManagedKeySource implements KeySource, AutoCloseable {
             if (!refreshInterval.isZero()) {
                 ScheduledExecutorService s = givenScheduler;
                 if (s == null) {
-                    ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "gatehouse-key-refresh");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    ownedScheduler = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-key-refresh"));
                     s = ownedScheduler;
                 }
                 long millis = refreshInterval.toMillis();

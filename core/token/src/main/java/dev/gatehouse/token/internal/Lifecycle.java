@@ -17,7 +17,9 @@
 package dev.gatehouse.token.internal;
 
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -128,6 +130,25 @@ public final class Lifecycle {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Makes the threads of a pool Gatehouse owns: daemon threads (they never keep a JVM alive), with
+     * the platform class loader as context loader (so a pool started by a web application never
+     * pins that application's class loader after it is undeployed).
+     *
+     * @param name the thread's name; when it ends with {@code -}, each thread gets the next number
+     *             after it ({@code gatehouse-hashing-1}, {@code gatehouse-hashing-2}, ...)
+     */
+    public static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        boolean numbered = name.endsWith("-");
+        return r -> {
+            Thread t = new Thread(r, numbered ? name + n.incrementAndGet() : name);
+            t.setDaemon(true);
+            t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+            return t;
+        };
     }
 
     @Override

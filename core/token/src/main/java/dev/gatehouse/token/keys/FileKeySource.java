@@ -143,11 +143,7 @@ public final class FileKeySource implements KeySource, AutoCloseable {
                 if (!pollInterval.isZero()) {
                     ScheduledExecutorService scheduler = givenScheduler;
                     if (scheduler == null) {
-                        ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                            Thread t = new Thread(r, "gatehouse-key-file-poll");
-                            t.setDaemon(true);
-                            return t;
-                        });
+                        ownedScheduler = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("gatehouse-key-file-poll"));
                         scheduler = ownedScheduler;
                     }
                     long millis = Math.max(1, pollInterval.toMillis());

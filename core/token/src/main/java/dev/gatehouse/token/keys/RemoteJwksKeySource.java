@@ -70,7 +70,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -282,11 +281,11 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
         lifecycle.start(() -> {
             Executor httpExecutor = givenHttpExecutor;
             if (httpExecutor == null) {
-                ownedHttpExecutor = Executors.newCachedThreadPool(daemon(threadName + "-http"));
+                ownedHttpExecutor = Executors.newCachedThreadPool(Lifecycle.daemonThreads(threadName + "-http"));
                 httpExecutor = ownedHttpExecutor;
             }
             if (givenScheduler == null) {
-                ownedScheduler = new ScheduledThreadPoolExecutor(1, daemon(threadName));
+                ownedScheduler = new ScheduledThreadPoolExecutor(1, Lifecycle.daemonThreads(threadName));
                 ownedScheduler.setRemoveOnCancelPolicy(true);
                 scheduler = ownedScheduler;
             } else {
@@ -339,15 +338,6 @@ public final class RemoteJwksKeySource implements KeySource, AutoCloseable {
     /** Whether {@link #start()} ran and {@link #close()} has not been called. */
     public boolean isRunning() {
         return lifecycle.isRunning();
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-            return t;
-        };
     }
 
     /**

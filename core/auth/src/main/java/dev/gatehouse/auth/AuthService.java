@@ -78,9 +78,11 @@ import java.util.function.Supplier;
 
 /**
  * The onboarding flow of the HTTP contract, independent of any web framework: register, login,
- * refresh with rotation and reuse detection, logout, logout-all. Adapters call it and map its
- * results and exceptions to HTTP:
- * {@link ValidationException} 400, {@link dev.gatehouse.auth.store.DuplicateEmailException} 409,
+ * refresh with rotation and reuse detection, logout, logout-all; and, with mail
+ * ({@link Builder#mail}), email verification, password reset and change, and notices of changes
+ * to an account. Adapters call it and map its results and exceptions to HTTP:
+ * {@link ValidationException} 400, {@link InvalidAccountTokenException} 400,
+ * {@link dev.gatehouse.auth.store.DuplicateEmailException} 409,
  * {@link InvalidCredentialsException} 401, {@link ThrottledException} 429,
  * {@link OverloadedException} and {@link dev.gatehouse.auth.store.StoreUnavailableException} 503.
  *

@@ -58,8 +58,9 @@ public interface SecurityEventListener {
 
     /**
      * The level the default listener logs an event at: {@code WARNING} for what may be an attack
-     * or needs an operator's eye (failed logins, throttling and lockouts, refresh-token reuse, a
-     * revoked or refused key), {@code DEBUG} for routine refreshes, {@code INFO} for the rest.
+     * or needs an operator's eye (failed logins and password changes, throttling and lockouts,
+     * refused account tokens, refresh-token reuse, a revoked or refused key, a mail given up),
+     * {@code DEBUG} for routine refreshes and deliveries, {@code INFO} for the rest.
      */
     static Level defaultLevel(SecurityEvent.Type type) {
         switch (Objects.requireNonNull(type, "type")) {
@@ -69,8 +70,13 @@ public interface SecurityEventListener {
             case REFRESH_REUSE_DETECTED:
             case KEY_REVOKED:
             case KEY_REFUSED:
+            case PASSWORD_CHANGE_FAILED:
+            case ACCOUNT_TOKEN_REFUSED:
+            case MAIL_THROTTLED:
+            case MAIL_GIVEN_UP:
                 return Level.WARNING;
             case REFRESHED:
+            case MAIL_SENT:
                 return Level.DEBUG;
             default:
                 return Level.INFO;

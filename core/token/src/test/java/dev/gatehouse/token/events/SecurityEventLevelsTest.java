@@ -65,7 +65,19 @@ class SecurityEventLevelsTest {
             Map.entry(KEY_REFUSED, Level.WARNING),
             Map.entry(USER_DELETED, Level.INFO),
             Map.entry(ROLE_GRANTED, Level.INFO),
-            Map.entry(ROLE_REVOKED, Level.INFO)));
+            Map.entry(ROLE_REVOKED, Level.INFO),
+            Map.entry(SecurityEvent.Type.EMAIL_VERIFICATION_SENT, Level.INFO),
+            Map.entry(SecurityEvent.Type.EMAIL_VERIFIED, Level.INFO),
+            Map.entry(SecurityEvent.Type.REGISTRATION_OF_TAKEN_EMAIL, Level.INFO),
+            Map.entry(SecurityEvent.Type.PASSWORD_RESET_REQUESTED, Level.INFO),
+            Map.entry(SecurityEvent.Type.PASSWORD_RESET, Level.INFO),
+            Map.entry(SecurityEvent.Type.PASSWORD_CHANGED, Level.INFO),
+            Map.entry(SecurityEvent.Type.PASSWORD_CHANGE_FAILED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.MAIL_THROTTLED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.MAIL_SENT, Level.DEBUG),
+            Map.entry(SecurityEvent.Type.MAIL_DELIVERY_FAILED, Level.INFO),
+            Map.entry(SecurityEvent.Type.MAIL_GIVEN_UP, Level.WARNING)));
 
     @Test
     void everyEventIsLoggedAtItsDocumentedLevel() {

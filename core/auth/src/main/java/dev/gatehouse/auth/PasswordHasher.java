@@ -115,7 +115,8 @@ public final class PasswordHasher implements AutoCloseable {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             String secret = Base64.getEncoder().encodeToString(random);
-            dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)), r -> Lifecycle.daemonThreads("gatehouse-dummy-hash").newThread(r).start());
+            dummyHash = CompletableFuture.supplyAsync(() -> BCrypt.hashpw(preHash(secret), BCrypt.gensalt(cost)),
+                    r -> Lifecycle.daemonThreads("gatehouse-dummy-hash").newThread(r).start());
         });
     }
 

@@ -143,8 +143,8 @@ async function onLogin(event) {
   } else {
     showProblem(form, result);
     if (result.status === 401) {
-      setMessage('login-message', 'Wrong email or password, or the address is not verified yet (see the mail we sent,'
-        + ' or send a new link below).', 'error');
+      setMessage('login-message', 'Wrong email or password. Just registered? Open the link we mailed you first'
+        + ' (or send a new one below).', 'error');
     }
   }
 }

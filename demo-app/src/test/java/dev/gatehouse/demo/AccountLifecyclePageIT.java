@@ -117,6 +117,7 @@ class AccountLifecyclePageIT {
         click("register-submit");
         await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
         assertThat(displayed("signed-in")).isFalse();
+        browser.executeScript("window.scrollTo(0, 0);");
         screenshot("lifecycle-1-register");
 
         // the mailbox: the verification mail, its link clickable
@@ -149,6 +150,7 @@ class AccountLifecyclePageIT {
         // log out, then forget the password
         click("logout-button");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        assertThat(text("status")).isEqualTo("Logged out.");
         int resetLinksBefore = browser.findElements(By.cssSelector("#mailbox-list a[href*='reset-password?token=']")).size();
         type("forgot-email", email);
         click("forgot-submit");

@@ -279,6 +279,9 @@ class GrizzlyAccountLifecycleTest {
                 "X-CSRF-Token", browser.cookie("__Host-csrf_token"));
         assertThat(changed.status()).as("%s", changed).isEqualTo(204);
         assertThat(browser.get("api/me").status()).isEqualTo(200);
+        Reply logout = browser.post("auth/logout", null, null, "X-CSRF-Token", browser.cookie("__Host-csrf_token"));
+        assertThat(logout.status()).as("this session logs out as usual: %s", logout).isEqualTo(204);
+        assertThat(browser.get("api/me").status()).isEqualTo(401);
     }
 
     // ---- the mailbox ----

@@ -370,6 +370,9 @@ async function start() {
   $('password-form').addEventListener('submit', onChangePassword);
   $('reset-cancel').addEventListener('click', () => showSignedOut(''));
   $('mailbox-refresh').addEventListener('click', refreshMailbox);
+  $('refresh-button').addEventListener('click', () => refresh(false));
+  $('logout-button').addEventListener('click', () => logout(false));
+  $('logout-all-button').addEventListener('click', () => logout(true));
   refreshMailbox();
   const page = window.location.pathname.split('/').pop();
   if (page === 'verify-email') {
@@ -380,9 +383,6 @@ async function start() {
     showReset(takeToken());
     return;
   }
-  $('refresh-button').addEventListener('click', () => refresh(false));
-  $('logout-button').addEventListener('click', () => logout(false));
-  $('logout-all-button').addEventListener('click', () => logout(true));
   const me = await api('GET', 'api/me');
   if (me.ok) {
     await signedIn(null);

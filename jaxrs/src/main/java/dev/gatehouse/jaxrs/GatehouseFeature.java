@@ -65,8 +65,9 @@ import java.util.function.Function;
  * It contributes:
  * <ul>
  *   <li>the endpoints {@code /auth/register}, {@code /login}, {@code /refresh}, {@code /logout},
- *       {@code /logout-all}, {@code /users/{id}} and {@code /.well-known/jwks.json} of the HTTP
- *       contract;</li>
+ *       {@code /logout-all}, {@code /password}, {@code /users/{id}} and {@code /.well-known/jwks.json}
+ *       of the HTTP contract, and, when the service sends mail, {@code /auth/verify-email},
+ *       {@code /verify-email/resend}, {@code /password-reset} and {@code /password-reset/confirm};</li>
  *   <li>discovery metadata at {@code /.well-known/openid-configuration} and
  *       {@code /.well-known/oauth-authorization-server} (RFC 8414), whose {@code jwks_uri} is
  *       {@code <issuer>/.well-known/jwks.json}, so that resource servers configured with the

@@ -339,7 +339,16 @@ public final class AuthService implements AutoCloseable {
      * @throws IllegalStateException unless {@linkplain #start() running}
      */
     public CompletableFuture<User> register(String email, String password, String client) {
-        return registerAccount(email, password, client, null).thenApply(r -> r.user().orElseThrow(DuplicateEmailException::new));
+        CompletableFuture<Registration> registration = registerAccount(email, password, client, null);
+        CompletableFuture<User> user = registration.thenApply(r -> r.user().orElseThrow(DuplicateEmailException::new));
+        // Cancelling what the caller holds must still skip work that waits for a hashing thread (an
+        // adapter that answered 503 on a time-out cancels it), so it reaches the hashing task's future.
+        user.whenComplete((u, e) -> {
+            if (user.isCancelled()) {
+                registration.cancel(false);
+            }
+        });
+        return user;
     }
 
     /**
@@ -649,9 +658,9 @@ public final class AuthService implements AutoCloseable {
         return templates.render(kind, UUID.randomUUID().toString(), to, language, token);
     }
 
-    /** A key that lets one mail of {@code kind} to a user be queued per {@code window}. */
+    /** A key that lets one mail of {@code kind} to a user be queued per window of the clock ({@code window} long, aligned to the epoch). */
     private String dedupeKey(MailKind kind, String userId, Instant now, Duration window) {
-        return sha256Hex(kind.key() + "\0" + userId + "\0" + now.getEpochSecond() / window.getSeconds());
+        return sha256Hex(kind.key() + "\0" + userId + "\0" + now.getEpochSecond() / window.toSeconds());
     }
 
     /** Tells the owner of an account that logins to it are throttled, at most once an hour; off the request path. */

@@ -24,7 +24,11 @@ import dev.gatehouse.web.Problem;
 import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.web.TokenLocator;
 import dev.gatehouse.web.Transport;
+import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.InvalidCredentialsException;
+import dev.gatehouse.auth.Registration;
+import dev.gatehouse.auth.ValidationException;
+import dev.gatehouse.auth.store.DuplicateEmailException;
 import dev.gatehouse.auth.TokenPair;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.jaxrs.Authenticated;
@@ -57,9 +61,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The onboarding endpoints of the HTTP contract under {@code /auth}. Every response carries
- * {@code Cache-Control: no-store}. Register and login run on the password-hashing pool
- * asynchronously, refresh, logout and logout-all on the service's store pool, so that neither a
- * flood of them nor a slow or hung database holds the container's request threads.
+ * {@code Cache-Control: no-store}. Register, login, password reset and change run on the
+ * password-hashing pool asynchronously, refresh, logout, logout-all and email verification on the
+ * service's store pool, so that neither a flood of them nor a slow or hung database holds the
+ * container's request threads. The requests for a verification or reset link answer at once: the
+ * service does their work after the answer.
+ *
+ * <p>The account lifecycle by email ({@code verify-email}, {@code verify-email/resend},
+ * {@code password-reset}, {@code password-reset/confirm}) answers {@code 404} when the service
+ * sends no mail, as if it did not exist; {@code password} does when the stores have no account
+ * store. No token of a link, and no password, is ever logged.
  *
  * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
  * so each first checks the {@link dev.gatehouse.web.TransportSecurity}: over plain HTTP from other
@@ -80,6 +91,12 @@ public final class AuthResource {
         this.settings = config.settings;
     }
 
+    /**
+     * Registers an account. With {@code requireVerifiedEmail} on, the answer is always {@code 202}
+     * {@code {"status":"accepted"}}, the same status, headers and body whether the address was new
+     * (a verification link is mailed) or taken (its owner is told by mail): the answer never tells
+     * whether an address has an account. Otherwise {@code 201} with the new user, or {@code 409}.
+     */
     @POST
     @Path("register")
     public void register(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
@@ -88,8 +105,18 @@ public final class AuthResource {
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
-        CompletableFuture<User> future = config.service().register(fields.get("email"), fields.get("password"), client(request));
-        complete(async, future, user -> {
+        AuthService service = config.service();
+        CompletableFuture<Registration> future = service.registerAccount(fields.get("email"), fields.get("password"), client(request),
+                // MailTemplates.language matches it to a mail language, and never fails on a malformed one
+                request.getHeaderString("Accept-Language"));
+        if (service.settings().requireVerifiedEmail()) {
+            complete(async, future, registration -> accepted());
+            return;
+        }
+        // Without required verification a taken address is a 409, as it always was. A time-out
+        // cancels the registration itself, not only this stage of it (see complete).
+        CompletableFuture<User> created = future.thenApply(r -> r.user().orElseThrow(DuplicateEmailException::new));
+        complete(async, created, future, user -> {
             URI location = uri.getBaseUriBuilder().path("auth").path("users").path(user.id()).build();
             return Response.created(location)
                     .type(Responses.JSON)
@@ -134,7 +161,7 @@ public final class AuthResource {
             token = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "refresh_token")
                     .get("refresh_token");
             if (token == null) {
-                throw new dev.gatehouse.auth.ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
+                throw new ValidationException(List.of(new Problem.FieldError("refresh_token", "is required")));
             }
         }
         String csrf = csrfValue;
@@ -174,6 +201,95 @@ public final class AuthResource {
             throw unauthenticated(request);
         }
         complete(async, config.service().logoutAllAsync(principal), done -> cleared(Response.noContent(), uri).build());
+    }
+
+    /**
+     * Completes an email verification with the token of the link the registration (or a resend)
+     * mailed, and logs the user in: the answer of a login, in the transport the request asks for.
+     */
+    @POST
+    @Path("verify-email")
+    public void verifyEmail(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                            @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
+        AuthService service = mailService();
+        Transport transport = transport(request);
+        JsonBody.requireJson(request.getMediaType());
+        String token = required(JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "token"), "token");
+        complete(async, service.verifyEmail(token, client(request)), pair -> tokens(pair, transport, uri, null));
+    }
+
+    /**
+     * Asks for a new verification link. Always {@code 202}: the service looks the address up and
+     * mails (or not) after the answer, so neither it nor its timing tells whether the address has
+     * an account, or whether that account is verified already.
+     */
+    @POST
+    @Path("verify-email/resend")
+    public Response resendVerification(@Context ContainerRequestContext request, InputStream body) {
+        requireSecureTransport(request);
+        AuthService service = mailService();
+        JsonBody.requireJson(request.getMediaType());
+        String email = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "email").get("email");
+        service.requestVerificationMail(email, client(request));
+        return accepted();
+    }
+
+    /** Asks for a password-reset link; always {@code 202}, as {@link #resendVerification} is. */
+    @POST
+    @Path("password-reset")
+    public Response requestPasswordReset(@Context ContainerRequestContext request, InputStream body) {
+        requireSecureTransport(request);
+        AuthService service = mailService();
+        JsonBody.requireJson(request.getMediaType());
+        String email = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes, "email").get("email");
+        service.requestPasswordReset(email, client(request));
+        return accepted();
+    }
+
+    /**
+     * Sets a new password with the token of a reset link: every session of the user ends and their
+     * access tokens are refused. Logs nobody in: the client logs in with the new password.
+     */
+    @POST
+    @Path("password-reset/confirm")
+    public void confirmPasswordReset(@Context ContainerRequestContext request, InputStream body, @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
+        AuthService service = mailService();
+        JsonBody.requireJson(request.getMediaType());
+        Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
+                "token", "new_password");
+        String token = required(fields, "token");
+        complete(async, service.resetPassword(token, fields.get("new_password"), client(request)),
+                done -> Response.noContent().header("Cache-Control", "no-store").build());
+    }
+
+    /**
+     * Changes the caller's password. The caller's session stays; every other session of the user
+     * ends. By cookie, the CSRF check applies (the token filter refuses a cookie-authenticated
+     * {@code POST} without it before this runs).
+     */
+    @POST
+    @Path("password")
+    @Authenticated
+    public void changePassword(@Context ContainerRequestContext request, InputStream body, @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
+        AccessTokenPrincipal principal = principal(request);
+        if (principal == null) {
+            throw unauthenticated(request);
+        }
+        AuthService service = config.service();
+        JsonBody.requireJson(request.getMediaType());
+        Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
+                "current_password", "new_password");
+        CompletableFuture<Void> future;
+        try {
+            future = service.changePassword(principal, fields.get("current_password"), fields.get("new_password"), client(request));
+        } catch (UnsupportedOperationException e) {
+            // stores without an AccountStore: the endpoint does not exist here
+            throw notFound();
+        }
+        complete(async, future, done -> Response.noContent().header("Cache-Control", "no-store").build());
     }
 
     @GET
@@ -229,6 +345,37 @@ public final class AuthResource {
             LOG.debug("{} {} refused: {}", request.getMethod(), request.getUriInfo().getPath(), refusal);
             throw new ProblemException(Problem.httpsRequired());
         }
+    }
+
+    /** The service, when it sends mail; else {@code 404}, as if the mail endpoints did not exist. */
+    private AuthService mailService() {
+        AuthService service = config.service();
+        if (!service.mailEnabled()) {
+            throw notFound();
+        }
+        return service;
+    }
+
+    private static ProblemException notFound() {
+        return new ProblemException(new Problem(404, "not-found", "Not found", "There is nothing at this path."));
+    }
+
+    /** A field that must be present and non-empty; else {@code 400} naming it. */
+    private static String required(Map<String, String> fields, String name) {
+        String value = fields.get(name);
+        if (value == null || value.isEmpty()) {
+            throw new ValidationException(List.of(new Problem.FieldError(name, "is required")));
+        }
+        return value;
+    }
+
+    /** The answer of the requests that never tell whether an address has an account. */
+    private static Response accepted() {
+        return Response.status(Response.Status.ACCEPTED)
+                .type(Responses.JSON)
+                .header("Cache-Control", "no-store")
+                .entity(JsonBody.object("status", "accepted"))
+                .build();
     }
 
     private Transport transport(ContainerRequestContext request) {
@@ -328,8 +475,18 @@ public final class AuthResource {
 
     // The whenComplete action is the end of the chain: it answers the request on every path, so
     // the stage whenComplete returns (Error Prone's FutureReturnValueIgnored) has nobody to tell.
-    @SuppressWarnings("FutureReturnValueIgnored")
     private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
+        complete(async, future, future, ok);
+    }
+
+    /**
+     * Answers with {@code ok} of the future's value, or the failure's problem; on time-out, with a
+     * {@code 503}, cancelling {@code work} (the future the service returned: cancelling a stage
+     * derived from it would not reach the task) as well as {@code future}.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private <T> void complete(AsyncResponse async, CompletableFuture<T> future, CompletableFuture<?> work,
+                              java.util.function.Function<T, Response> ok) {
         async.setTimeout(config.asyncTimeout.toMillis(), TimeUnit.MILLISECONDS);
         async.setTimeoutHandler(r -> {
             r.resume(Responses.unavailable("The server is busy; try again shortly.", GatehouseExceptionMapper.RETRY_AFTER_UNAVAILABLE));
@@ -337,7 +494,9 @@ public final class AuthResource {
             // run afterwards: a registration would exist after all (the retry would meet a 409) and
             // a login would issue tokens to nobody. Cancelling a supplyAsync future before its task
             // starts skips the task; work already hashing finishes unseen.
+            // (this stage first: then its whenComplete sees the cancellation, not a failure)
             future.cancel(false);
+            work.cancel(false);
         });
         future.whenComplete((value, error) -> {
             if (error == null) {

@@ -19,6 +19,7 @@ package dev.gatehouse.jaxrs.internal;
 import dev.gatehouse.web.Challenge;
 import dev.gatehouse.token.GatehouseException;
 import dev.gatehouse.web.Problem;
+import dev.gatehouse.auth.InvalidAccountTokenException;
 import dev.gatehouse.auth.InvalidCredentialsException;
 import dev.gatehouse.auth.OverloadedException;
 import dev.gatehouse.auth.ThrottledException;
@@ -38,6 +39,8 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
     private static final Logger LOG = LoggerFactory.getLogger(GatehouseExceptionMapper.class);
     /** Seconds a client should wait after a 503. */
     static final long RETRY_AFTER_UNAVAILABLE = 5;
+    static final String INVALID_LINK_TITLE = "Invalid or expired link";
+    static final String INVALID_LINK_DETAIL = "The link is invalid, has expired or was used already. Ask for a new one.";
 
     private final String realm;
 
@@ -57,6 +60,10 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
         if (e instanceof DuplicateEmailException) {
             return Responses.problem(new Problem(409, "email-taken", "Email already registered",
                     "An account with this email already exists.")).build();
+        }
+        if (e instanceof InvalidAccountTokenException) {
+            // one answer for an unknown, spent, expired or malformed link token: none is told apart
+            return Responses.problem(new Problem(400, "invalid-token", INVALID_LINK_TITLE, INVALID_LINK_DETAIL)).build();
         }
         if (e instanceof InvalidCredentialsException) {
             return Responses.problem(new Problem(401, "invalid-credentials", "Invalid credentials",

@@ -68,6 +68,7 @@ public final class Client {
         all[1] = "application/json";
         System.arraycopy(headers, 0, all, 2, headers.length);
         SecretLedger.recordBody(json);
+        recordLifecycleSecrets(json);
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(json)), all);
     }
 
@@ -78,7 +79,27 @@ public final class Client {
             b.header("Content-Type", contentType);
         }
         SecretLedger.recordBody(body);
+        recordLifecycleSecrets(body);
         return send(b, headers);
+    }
+
+    /** The members of the account lifecycle's bodies that are secrets, which SecretLedger.recordBody does not know. */
+    private static final List<String> LIFECYCLE_SECRETS = List.of("token", "new_password", "current_password");
+
+    private static void recordLifecycleSecrets(String body) {
+        if (body == null || !body.strip().startsWith("{")) {
+            return;
+        }
+        try {
+            JsonNode json = JSON.readTree(body);
+            for (String member : LIFECYCLE_SECRETS) {
+                if (json.path(member).isTextual()) {
+                    SecretLedger.record(json.get(member).asText());
+                }
+            }
+        } catch (IOException malformed) {
+            // sent malformed on purpose: nothing to record
+        }
     }
 
     public Reply send(HttpRequest.Builder builder, String... headers) {

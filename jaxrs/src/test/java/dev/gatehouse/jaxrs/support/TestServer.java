@@ -22,6 +22,7 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.mail.MailSettings;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.testing.SecretLedger;
@@ -32,6 +33,7 @@ import org.glassfish.jersey.server.ServerProperties;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -44,13 +46,24 @@ public final class TestServer implements AutoCloseable {
     public final AuthService service;
     public final KeySet keys;
     public final URI base;
+    /** The mail the service sent, when it was started with mail; else {@code null}. */
+    public final TestMailbox mailbox;
+    /** The security events the service emitted. */
+    public final RecordedEvents events;
     private final HttpServer server;
 
-    private TestServer(AuthService service, KeySet keys, HttpServer server, URI base) {
+    private TestServer(AuthService service, KeySet keys, HttpServer server, URI base, TestMailbox mailbox, RecordedEvents events) {
         this.service = service;
         this.keys = keys;
         this.server = server;
         this.base = base;
+        this.mailbox = mailbox;
+        this.events = events;
+    }
+
+    /** A server set up step by step: {@code TestServer.setup(ds).mail(new TestMailbox()).auth(...).start()}. */
+    public static Setup setup(DataSource ds) {
+        return new Setup(ds);
     }
 
     public static TestServer start(DataSource ds, UnaryOperator<AuthSettings.Builder> auth,
@@ -75,22 +88,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer startOn(String host, DataSource ds, UnaryOperator<TokenSettings.Builder> tokens,
                                      UnaryOperator<AuthSettings.Builder> auth,
                                      UnaryOperator<GatehouseFeature.Builder> feature) throws IOException {
-        JdbcSchema.createIfAbsent(ds);
-        JdbcStores stores = new JdbcStores(ds);
-        TokenSettings tokenSettings = tokens.apply(TokenSettings.builder(ISSUER, AUDIENCE)).build();
-        AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build();
-        KeySet keys = KeySet.of(KEY);
-        SecretLedger.recordKey(KEY);
-        AuthService service = AuthService.builder(tokenSettings, authSettings, keys,
-                new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle())).build();
-        service.start();
-        ResourceConfig app = new ResourceConfig(TestResources.class)
-                .register(feature.apply(GatehouseFeature.builder(service)).build())
-                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
-        HttpServer server = GrizzlyServers.server(URI.create("http://" + host + ":0/"), app, false);
-        server.start();
-        int port = server.getListener("grizzly").getPort();
-        return new TestServer(service, keys, server, URI.create("http://" + host + ":" + port + "/"));
+        return setup(ds).host(host).tokens(tokens).auth(auth).feature(feature).start();
     }
 
     public static TestServer start(DataSource ds) throws IOException {
@@ -101,5 +99,97 @@ public final class TestServer implements AutoCloseable {
     public void close() {
         server.shutdownNow();
         service.close();
+    }
+
+    /** What a server is made of; every step optional. Not thread-safe. */
+    public static final class Setup {
+        private final DataSource ds;
+        private String host = "127.0.0.1";
+        private UnaryOperator<TokenSettings.Builder> tokens = b -> b;
+        private UnaryOperator<AuthSettings.Builder> auth = b -> b;
+        private UnaryOperator<GatehouseFeature.Builder> feature = b -> b;
+        private UnaryOperator<MailSettings.Builder> mailSettings = b -> b;
+        private TestMailbox mailbox;
+        private boolean accountStore;
+
+        private Setup(DataSource ds) {
+            this.ds = ds;
+        }
+
+        /** Listen on {@code host} only (an IP literal, in URI form for IPv6). */
+        public Setup host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Token settings, starting from {@code TokenSettings.builder(ISSUER, AUDIENCE)} (transports, clock, ...). */
+        public Setup tokens(UnaryOperator<TokenSettings.Builder> tokens) {
+            this.tokens = tokens;
+            return this;
+        }
+
+        /** Auth settings, starting from bcrypt cost 4 and no practical per-client limit. */
+        public Setup auth(UnaryOperator<AuthSettings.Builder> auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        public Setup feature(UnaryOperator<GatehouseFeature.Builder> feature) {
+            this.feature = feature;
+            return this;
+        }
+
+        /**
+         * Mail, delivered to {@code mailbox}: links under {@code http://localhost}, the outbox polled
+         * every 100 ms, retries after 200 ms. The stores include the account store and the outbox.
+         */
+        public Setup mail(TestMailbox mailbox) {
+            this.mailbox = mailbox;
+            this.accountStore = true;
+            return this;
+        }
+
+        /** Mail settings beyond {@link #mail}'s. */
+        public Setup mailSettings(UnaryOperator<MailSettings.Builder> mailSettings) {
+            this.mailSettings = mailSettings;
+            return this;
+        }
+
+        /** Stores with the account store (password change), without mail. */
+        public Setup accountStore() {
+            this.accountStore = true;
+            return this;
+        }
+
+        public TestServer start() throws IOException {
+            JdbcSchema.createIfAbsent(ds);
+            JdbcStores stores = new JdbcStores(ds);
+            TokenSettings tokenSettings = tokens.apply(TokenSettings.builder(ISSUER, AUDIENCE)).build();
+            AuthSettings authSettings = auth.apply(AuthSettings.builder().bcryptCostForTests(4).clientAttemptsPerMinute(100_000)).build();
+            KeySet keys = KeySet.of(KEY);
+            SecretLedger.recordKey(KEY);
+            RecordedEvents events = new RecordedEvents();
+            AuthService.Stores serviceStores = accountStore ? stores.forService()
+                    : new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle());
+            AuthService.Builder builder = AuthService.builder(tokenSettings, authSettings, keys, serviceStores).securityEvents(events);
+            if (mailbox != null) {
+                builder.mail(mailSettings.apply(MailSettings.builder(URI.create("http://localhost"))
+                        .pollInterval(Duration.ofMillis(100)).firstRetryDelay(Duration.ofMillis(200))).build(), mailbox);
+            }
+            AuthService service = builder.build();
+            service.start();
+            ResourceConfig app = new ResourceConfig(TestResources.class)
+                    .register(feature.apply(GatehouseFeature.builder(service)).build())
+                    .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+            HttpServer server = GrizzlyServers.server(URI.create("http://" + host + ":0/"), app, false);
+            try {
+                server.start();
+            } catch (IOException | RuntimeException e) {
+                service.close();
+                throw e;
+            }
+            int port = server.getListener("grizzly").getPort();
+            return new TestServer(service, keys, server, URI.create("http://" + host + ":" + port + "/"), mailbox, events);
+        }
     }
 }

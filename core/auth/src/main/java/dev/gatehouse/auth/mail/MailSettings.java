@@ -29,7 +29,8 @@ import java.util.Objects;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>setting</th><th>default</th></tr>
- *   <tr><td>linkBase</td><td>required: the public base URL of the application, e.g. {@code https://app.example.com}</td></tr>
+ *   <tr><td>linkBase</td><td>required: the public base URL of the application, e.g. {@code https://app.example.com};
+ *       {@code http} only to a loopback host</td></tr>
  *   <tr><td>verifyEmailPath</td><td>{@value #DEFAULT_VERIFY_EMAIL_PATH}</td></tr>
  *   <tr><td>passwordResetPath</td><td>{@value #DEFAULT_PASSWORD_RESET_PATH}</td></tr>
  *   <tr><td>productName</td><td>{@value #DEFAULT_PRODUCT_NAME}</td></tr>
@@ -187,6 +188,10 @@ public final class MailSettings {
             if (linkBase.getRawQuery() != null || linkBase.getRawFragment() != null || linkBase.getRawUserInfo() != null) {
                 throw new IllegalArgumentException("linkBase must have no query, fragment or user info");
             }
+            if ("http".equals(linkBase.getScheme()) && !isLoopback(linkBase.getHost())) {
+                // a link carries a single-use credential: over plain HTTP only to this machine
+                throw new IllegalArgumentException("linkBase must be https (http only to a loopback host such as localhost or 127.0.0.1)");
+            }
             this.linkBase = linkBase;
         }
 
@@ -261,6 +266,11 @@ public final class MailSettings {
                 throw new IllegalArgumentException("maxRetryDelay must not be shorter than firstRetryDelay");
             }
             return new MailSettings(this);
+        }
+
+        private static boolean isLoopback(String host) {
+            String h = host.toLowerCase(java.util.Locale.ROOT);
+            return h.equals("localhost") || h.endsWith(".localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("[::1]") || h.equals("::1");
         }
 
         private static String path(String path, String name) {

@@ -181,7 +181,12 @@ public final class DemoContext implements AutoCloseable {
             Arrays.fill(pepper, (byte) 0);
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
             // mail always: the lifecycle (verification, reset, change) works whether or not logins need a verified address
-            MailSettings mailSettings = MailSettings.builder(settings.publicUrlFor(issuer)).build();
+            MailSettings mailSettings;
+            try {
+                mailSettings = MailSettings.builder(settings.publicUrlFor(issuer)).build();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("GATEHOUSE_PUBLIC_URL", e.getMessage(), e);
+            }
             if (settings.localMailbox()) {
                 try {
                     mailbox = DemoMailbox.create(ds);

@@ -270,7 +270,7 @@ public final class DemoSettings {
         this.requireVerifiedEmail = bool(source, "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "true");
         this.publicUrl = text(source, "GATEHOUSE_PUBLIC_URL", "");
         if (!publicUrl.isEmpty()) {
-            checkPublicUrl("GATEHOUSE_PUBLIC_URL", publicUrl);
+            checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", checkPublicUrl("GATEHOUSE_PUBLIC_URL", publicUrl), "use its https URL");
         }
         this.smtpHost = text(source, "GATEHOUSE_SMTP_HOST", "");
         String security = text(source, "GATEHOUSE_SMTP_SECURITY", "starttls");
@@ -323,22 +323,42 @@ public final class DemoSettings {
 
     /**
      * The base of the links in mail: {@code GATEHOUSE_PUBLIC_URL}, or else the issuer the demo runs
-     * with (standalone: {@code GATEHOUSE_ISSUER} or the URL it serves; the WAR: {@code GATEHOUSE_ISSUER},
-     * which it requires and which is the application's public URL with its context path).
+     * with (standalone: {@code GATEHOUSE_ISSUER} or the URL it serves, where a wildcard bind address
+     * such as {@code 0.0.0.0} becomes {@code localhost}; the WAR: {@code GATEHOUSE_ISSUER}, which it
+     * requires and which is the application's public URL with its context path). A link carries a
+     * single-use credential, so it is {@code https}, or {@code http} to a loopback host only.
      *
-     * @throws ConfigurationException naming {@code GATEHOUSE_PUBLIC_URL} when neither is an http(s) URL
+     * @throws ConfigurationException naming {@code GATEHOUSE_PUBLIC_URL} when neither gives such a URL
      */
     public URI publicUrlFor(String issuer) {
         if (!publicUrl.isEmpty()) {
-            return URI.create(publicUrl);
+            return checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", checkPublicUrl("GATEHOUSE_PUBLIC_URL", publicUrl),
+                    "use its https URL");
         }
+        URI uri;
         try {
-            return checkPublicUrl("GATEHOUSE_ISSUER", issuer);
+            uri = checkPublicUrl("GATEHOUSE_ISSUER", issuer);
         } catch (ConfigurationException e) {
             throw new ConfigurationException("GATEHOUSE_PUBLIC_URL", "is not set, and the issuer '" + issuer + "' cannot stand"
                     + " in for it (" + e.problem() + "): set GATEHOUSE_PUBLIC_URL to the public URL of the demo, such as"
                     + " https://demo.example.com", e);
         }
+        String host = uri.getHost();
+        if (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
+            // bound to every address: only this machine is sure to reach it by a name it knows
+            uri = URI.create(uri.getScheme() + "://localhost" + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getRawPath());
+        }
+        return checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", uri, "it is not set, and the issuer " + issuer
+                + " stands in for it: set GATEHOUSE_PUBLIC_URL to the demo's https URL (or serve HTTPS, GATEHOUSE_TLS)");
+    }
+
+    private static URI checkPlainHttpOnLoopback(String name, URI uri, String advice) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopbackHost(host) && !host.endsWith(".localhost")) {
+            throw new ConfigurationException(name, "the links in mail carry single-use credentials, so they are https, or http"
+                    + " only to a loopback host (localhost, 127.0.0.1, [::1]), not " + uri + ": " + advice);
+        }
+        return uri;
     }
 
     /** An absolute http(s) URL without query, fragment or user info, as mail links need. */

@@ -58,6 +58,15 @@ class MailSettingsTest {
             assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_PUBLIC_URL", bad))).as(bad)
                     .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_PUBLIC_URL");
         }
+        assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_PUBLIC_URL", "http://demo.example.com"))).as("plain http off this machine")
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_PUBLIC_URL").hasMessageContaining("https");
+        assertThat(settings(Map.of("GATEHOUSE_PUBLIC_URL", "http://localhost:9090")).publicUrlFor("x"))
+                .isEqualTo(URI.create("http://localhost:9090"));
+        assertThat(settings(Map.of()).publicUrlFor("http://0.0.0.0:8080")).as("a wildcard bind address")
+                .isEqualTo(URI.create("http://localhost:8080"));
+        assertThat(settings(Map.of()).publicUrlFor("https://0.0.0.0:8443")).isEqualTo(URI.create("https://localhost:8443"));
+        assertThatThrownBy(() -> settings(Map.of()).publicUrlFor("http://192.0.2.10:8080")).as("an http issuer off this machine")
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_PUBLIC_URL").hasMessageContaining("GATEHOUSE_TLS");
         assertThatThrownBy(() -> settings(Map.of()).publicUrlFor("urn:demo")).as("an issuer that is no URL")
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_PUBLIC_URL");
         assertThatThrownBy(() -> settings(Map.of("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "yes")))

@@ -68,6 +68,8 @@ class GrizzlyAccountLifecycleTest {
 
     @BeforeAll
     void start() throws Exception {
+        SecretLedger.record(PASSWORD);
+        SecretLedger.record(NEW_PASSWORD);
         running = DemoMain.start(DemoSettings.from(settings("lifecycle"), name -> null, name -> null));
     }
 

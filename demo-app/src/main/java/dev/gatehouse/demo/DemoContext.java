@@ -32,6 +32,7 @@ import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.token.keys.FileKeySource;
 import dev.gatehouse.jdbc.keys.ManagedKeySource;
+import dev.gatehouse.smtp.SmtpMailSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,10 +89,12 @@ public final class DemoContext implements AutoCloseable {
      * SMTP server ({@code GATEHOUSE_SMTP_HOST}). Demo only.
      */
     public final DemoMailbox mailbox;
+    /** The SMTP sender ({@code GATEHOUSE_SMTP_HOST}), or {@code null} with the local mailbox. */
+    private final SmtpMailSender smtp;
     private final HikariDataSource pool;
 
     private DemoContext(DemoSettings settings, AuthService service, KeySource keys, Profiles profiles, DemoMailbox mailbox,
-                        HikariDataSource pool) {
+                        SmtpMailSender smtp, HikariDataSource pool) {
         this.settings = settings;
         this.service = service;
         this.keys = keys;
@@ -102,6 +105,7 @@ public final class DemoContext implements AutoCloseable {
                 .build();
         this.profiles = profiles;
         this.mailbox = mailbox;
+        this.smtp = smtp;
         this.pool = pool;
     }
 
@@ -125,6 +129,7 @@ public final class DemoContext implements AutoCloseable {
         KeySource keys = null;
         AuthService service = null;
         DemoMailbox mailbox = null;
+        SmtpMailSender smtp = null;
         // one listener for the flow and the keys: the default, System.Logger under dev.gatehouse.audit (routed to
         // slf4j-simple with the rest of the demo's log by slf4j-jdk-platform-logging), which
         // also drops a deleted account from the profile cache
@@ -196,7 +201,12 @@ public final class DemoContext implements AutoCloseable {
                 LOG.warn("GATEHOUSE_SMTP_HOST is not set: mail goes to the demo's local mailbox, GET /demo/mailbox (served to"
                         + " this machine only). Demo only: whoever reads it can verify any address; real deployments send mail");
             }
-            MailSender sender = mailbox != null ? mailbox : DemoSmtp.sender(settings);
+            if (mailbox == null) {
+                smtp = DemoSmtp.sender(settings);
+                LOG.info("Mail goes to the SMTP server {}:{} ({})", settings.smtpHost, settings.smtpPort,
+                        settings.smtpSecurity.name().toLowerCase(Locale.ROOT));
+            }
+            MailSender sender = mailbox != null ? mailbox : smtp;
             service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService())
                     .securityEvents(events)
                     .mail(mailSettings, sender)
@@ -205,10 +215,13 @@ public final class DemoContext implements AutoCloseable {
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             profiles.profiles = new Profiles(service);
             admins.service = service;
-            return new DemoContext(settings, service, keys, profiles.profiles, mailbox, pool);
+            return new DemoContext(settings, service, keys, profiles.profiles, mailbox, smtp, pool);
         } catch (RuntimeException e) {
             if (service != null) {
                 service.close();
+            }
+            if (smtp != null) {
+                smtp.close();
             }
             closeKeys(keys);
             if (pool != null) {
@@ -480,10 +493,13 @@ public final class DemoContext implements AutoCloseable {
         throw new dev.gatehouse.token.ConfigurationException("GATEHOUSE_JDBC_URL", "only H2, PostgreSQL and MariaDB/MySQL URLs are supported");
     }
 
-    /** Stops what {@link #create} started, in reverse order: the service, the keys, then the pool. */
+    /** Stops what {@link #create} started, in reverse order: the service (and its mail), the keys, then the pool. */
     @Override
     public void close() {
         service.close();
+        if (smtp != null) {
+            smtp.close();
+        }
         closeKeys(keys);
         if (pool != null) {
             PoolThreads.close(pool, POOL_THREADS_WAIT);

@@ -17,13 +17,18 @@
 package dev.gatehouse.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.LoopbackAddresses;
 import dev.gatehouse.demo.support.Poll;
-import dev.gatehouse.demo.support.Ports;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.demo.support.WebClient.Reply;
 import dev.gatehouse.testing.SecretLedger;
+import dev.gatehouse.token.ConfigurationException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +48,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The account lifecycle of the demo with its defaults ({@code GATEHOUSE_REQUIRE_VERIFIED_EMAIL=true},
@@ -50,7 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the links of the mail from {@code GET /demo/mailbox} as a person would from their inbox:
  * register, verify, log in; forgot password, reset, every old session dead; change password, the
  * other sessions dead and this one alive; the mailbox served to loopback clients only, and not at
- * all when an SMTP server is set.
+ * all when an SMTP server is set, whose mail then reaches that server (GreenMail, plain SMTP on loopback).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrizzlyAccountLifecycleTest {
@@ -321,21 +327,50 @@ class GrizzlyAccountLifecycleTest {
     }
 
     @Test
-    void thereIsNoMailboxWhenAnSmtpServerIsSet() throws Exception {
-        Map<String, String> env = settings("smtp");
-        env.put("GATEHOUSE_SMTP_HOST", "127.0.0.1");
-        env.put("GATEHOUSE_SMTP_PORT", String.valueOf(Ports.free())); // nothing listens: the mail waits in the outbox
-        env.put("GATEHOUSE_SMTP_SECURITY", "none");
-        DemoMain.Running smtp = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
+    void withAnSmtpServerTheMailGoesThereAndThereIsNoMailbox() throws Exception {
+        GreenMail server = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        server.start();
+        DemoMain.Running smtp = null;
         try {
+            Map<String, String> env = settings("smtp");
+            env.put("GATEHOUSE_SMTP_HOST", "127.0.0.1");
+            env.put("GATEHOUSE_SMTP_PORT", String.valueOf(server.getSmtp().getPort()));
+            env.put("GATEHOUSE_SMTP_SECURITY", "none");
+            env.put("GATEHOUSE_MAIL_FROM", "Gatehouse demo <no-reply@gatehouse.test>");
+            smtp = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
             assertThat(smtp.context.mailbox).isNull();
             WebClient client = new WebClient(URI.create(smtp.url)).from(LoopbackAddresses.next());
-            assertThat(client.get("demo/mailbox").status()).isEqualTo(404);
+            assertThat(client.get("demo/mailbox").status()).as("no mailbox with an SMTP server").isEqualTo(404);
             assertThat(client.get("").status()).isEqualTo(200);
-            assertThat(client.postJson("auth/register", credentials(uniqueEmail(), PASSWORD)).status()).isEqualTo(202);
+
+            String email = uniqueEmail();
+            assertThat(client.postJson("auth/register", credentials(email, PASSWORD)).status()).isEqualTo(202);
+            assertThat(server.waitForIncomingEmail(20_000, 1)).as("the verification mail reached the SMTP server").isTrue();
+            MimeMessage mail = server.getReceivedMessages()[0];
+            assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly(email);
+            assertThat(((InternetAddress) mail.getFrom()[0]).getAddress()).isEqualTo("no-reply@gatehouse.test");
+            String text = (String) ((MimeMultipart) mail.getContent()).getBodyPart(0).getContent();
+            Matcher link = TOKEN.matcher(text);
+            assertThat(link.find()).as("a verification link in %s", mail.getSubject()).isTrue();
+            assertThat(text).contains(smtp.url + "verify-email?token=");
+            SecretLedger.record(link.group(2));
+            Reply verified = client.postJson("auth/verify-email", tokenBody(link.group(2)));
+            assertThat(verified.status()).as("%s", verified).isEqualTo(200);
         } finally {
-            smtp.stop();
+            if (smtp != null) {
+                smtp.stop();
+            }
+            server.stop();
         }
+    }
+
+    @Test
+    void plainSmtpToAnotherHostIsRefusedAtStart() {
+        Map<String, String> env = settings("refused");
+        env.put("GATEHOUSE_SMTP_HOST", "smtp.gatehouse.test");
+        env.put("GATEHOUSE_SMTP_SECURITY", "none");
+        assertThatThrownBy(() -> DemoSettings.from(env, name -> null, name -> null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_SMTP_SECURITY").hasMessageContaining("loopback");
     }
 
     // ---- helpers ----

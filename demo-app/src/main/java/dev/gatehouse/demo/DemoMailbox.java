@@ -81,10 +81,27 @@ public final class DemoMailbox implements MailSender {
     }
 
     private void createTable() {
+        try {
+            createTableOnce();
+        } catch (SQLException first) {
+            // Nodes starting together on one PostgreSQL can collide in CREATE TABLE IF NOT EXISTS (a
+            // duplicate key in the catalogue): the table exists once the other has committed
+            try {
+                Thread.sleep(200);
+                createTableOnce();
+            } catch (SQLException e) {
+                e.addSuppressed(first);
+                throw new IllegalStateException("Could not create the demo mailbox table " + TABLE + " (" + e.getMessage() + ")", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating the demo mailbox table " + TABLE, first);
+            }
+        }
+    }
+
+    private void createTableOnce() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(ddl(Dialect.detect(c)));
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not create the demo mailbox table " + TABLE + " (" + e.getMessage() + ")", e);
         }
     }
 

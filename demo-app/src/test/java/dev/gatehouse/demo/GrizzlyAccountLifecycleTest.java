@@ -63,6 +63,7 @@ class GrizzlyAccountLifecycleTest {
     private static final String PASSWORD = "plum-Kettle-4-orbit";
     private static final String NEW_PASSWORD = "quartz-Lantern-7-meadow";
     private static final String ADMIN_EMAIL = "lifecycle-admin@gatehouse.test";
+    private static final String RESET_ADMIN_EMAIL = "reset-admin@gatehouse.test";
     private static final String TRUSTED_PROXY = "127.0.0.1";
     private static final String INVALID_TOKEN = "urn:gatehouse:problem:invalid-token";
     private static final Pattern TOKEN = Pattern.compile("(verify-email|reset-password)\\?token=([A-Za-z0-9_-]+)");
@@ -89,7 +90,7 @@ class GrizzlyAccountLifecycleTest {
         env.put("GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST));
         env.put("GATEHOUSE_TEST_MODE", "true");
         env.put("GATEHOUSE_TRUSTED_PROXIES", TRUSTED_PROXY);
-        env.put("GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL);
+        env.put("GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL + ", " + RESET_ADMIN_EMAIL);
         return env;
     }
 
@@ -196,6 +197,20 @@ class GrizzlyAccountLifecycleTest {
         Reply refreshed = client().postJson("auth/refresh", "{\"refresh_token\":\"" + verified.json().path("refresh_token").asText() + "\"}");
         assertThat(refreshed.status()).as("%s", refreshed).isEqualTo(200);
         assertThat(client().get("api/admin", bearer(refreshed.json())).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anAdminEmailGetsTheRoleWhenAResetLinkProvesTheAddress() {
+        assertThat(client().postJson("auth/register", credentials(RESET_ADMIN_EMAIL, PASSWORD)).status()).isEqualTo(202);
+        awaitLink(RESET_ADMIN_EMAIL, "verify-email", 0);
+        assertThat(client().postJson("auth/password-reset", "{\"email\":\"" + RESET_ADMIN_EMAIL + "\"}").status()).isEqualTo(202);
+        String token = token(awaitLink(RESET_ADMIN_EMAIL, "reset-password", 0));
+        assertThat(running.context.service.findUserByEmail(RESET_ADMIN_EMAIL).orElseThrow().roles()).containsExactly("user");
+        assertThat(client().postJson("auth/password-reset/confirm", "{\"token\":\"" + token + "\",\"new_password\":\"" + NEW_PASSWORD
+                + "\"}").status()).isEqualTo(204);
+        Reply login = login(RESET_ADMIN_EMAIL, NEW_PASSWORD);
+        assertThat(login.status()).as("%s", login).isEqualTo(200);
+        assertThat(client().get("api/admin", bearer(login.json())).status()).isEqualTo(200);
     }
 
     // ---- forgot password, reset ----

@@ -46,14 +46,16 @@ free_port() {
 
 # start_demo grizzly|tomcat — the GATEHOUSE_* variables of the caller's environment apply.
 # Defaults here: an in-memory H2 database, a throw-away key-encryption key and password pepper,
-# and (the WAR needs one) the issuer http://127.0.0.1:<port>. A bcrypt cost below 10 needs
-# GATEHOUSE_TEST_MODE=true, which the caller sets.
+# and (the WAR needs one) the issuer http://127.0.0.1:<port>, and logins without a verified email
+# (GATEHOUSE_REQUIRE_VERIFIED_EMAIL=false: the accounts the scripts register log in at once). A
+# bcrypt cost below 10 needs GATEHOUSE_TEST_MODE=true, which the caller sets.
 start_demo() {
     local container=$1
     export GATEHOUSE_JDBC_URL=${GATEHOUSE_JDBC_URL:-"jdbc:h2:mem:load-$$;DB_CLOSE_DELAY=-1"}
     export GATEHOUSE_KEY_ENCRYPTION_KEY=${GATEHOUSE_KEY_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}
     export GATEHOUSE_PEPPER=${GATEHOUSE_PEPPER:-$(head -c 32 /dev/urandom | base64)}
     export GATEHOUSE_HOST=127.0.0.1
+    export GATEHOUSE_REQUIRE_VERIFIED_EMAIL=${GATEHOUSE_REQUIRE_VERIFIED_EMAIL:-false}
     DEMO_LOG=$(mktemp -t gatehouse-demo.XXXXXX.log)
     DEMO_BASE=$(mktemp -d -t gatehouse-load.XXXXXX)
     if [[ $container == grizzly ]]; then

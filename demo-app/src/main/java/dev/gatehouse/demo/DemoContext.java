@@ -26,10 +26,13 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.token.events.SecurityEventListener;
 import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.mail.MailSender;
+import dev.gatehouse.auth.mail.MailSettings;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.JdbcStores;
 import dev.gatehouse.token.keys.FileKeySource;
 import dev.gatehouse.jdbc.keys.ManagedKeySource;
+import dev.gatehouse.smtp.SmtpMailSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +55,8 @@ import javax.sql.DataSource;
 
 /**
  * Everything the demo runs on, built and started once from {@link DemoSettings}: the connection
- * pool, the schema (created when absent), the keys and the {@link AuthService}, each started
+ * pool, the schema (created when absent), the keys, the mail (an SMTP server, or the demo's local
+ * {@link DemoMailbox}) and the {@link AuthService}, each started
  * before what depends on it (keys, then the service). Shared by the Grizzly app and the WAR.
  * {@link #close()} stops them the other way round: the service, the keys, then the pool.
  *
@@ -80,9 +84,17 @@ public final class DemoContext implements AutoCloseable {
     public final WebSettings web;
     /** What {@code /api/me} shows besides the token, kept per node ({@link Profiles}). */
     public final Profiles profiles;
+    /**
+     * The demo's local mailbox ({@code GET /demo/mailbox}), or {@code null} when mail goes to an
+     * SMTP server ({@code GATEHOUSE_SMTP_HOST}). Demo only.
+     */
+    public final DemoMailbox mailbox;
+    /** The SMTP sender ({@code GATEHOUSE_SMTP_HOST}), or {@code null} with the local mailbox. */
+    private final SmtpMailSender smtp;
     private final HikariDataSource pool;
 
-    private DemoContext(DemoSettings settings, AuthService service, KeySource keys, Profiles profiles, HikariDataSource pool) {
+    private DemoContext(DemoSettings settings, AuthService service, KeySource keys, Profiles profiles, DemoMailbox mailbox,
+                        SmtpMailSender smtp, HikariDataSource pool) {
         this.settings = settings;
         this.service = service;
         this.keys = keys;
@@ -92,6 +104,8 @@ public final class DemoContext implements AutoCloseable {
                 .errorDescriptions(settings.errorDescriptions)
                 .build();
         this.profiles = profiles;
+        this.mailbox = mailbox;
+        this.smtp = smtp;
         this.pool = pool;
     }
 
@@ -114,13 +128,16 @@ public final class DemoContext implements AutoCloseable {
         }
         KeySource keys = null;
         AuthService service = null;
+        DemoMailbox mailbox = null;
+        SmtpMailSender smtp = null;
         // one listener for the flow and the keys: the default, System.Logger under dev.gatehouse.audit (routed to
         // slf4j-simple with the rest of the demo's log by slf4j-jdk-platform-logging), which
         // also drops a deleted account from the profile cache
         Profiles.Holder profiles = new Profiles.Holder();
         DemoAdmins.Holder admins = new DemoAdmins.Holder();
-        SecurityEventListener events = DemoAdmins.grantOnRegistration(
-                Profiles.evictOnDeletion(SecurityEventListener.logging(), profiles), settings.adminEmails, admins);
+        SecurityEventListener events = DemoAdmins.grantToVerifiedAdmins(
+                Profiles.evictOnDeletion(SecurityEventListener.logging(), profiles), settings.adminEmails,
+                settings.requireVerifiedEmail, admins);
         try {
             if (settings.testMode) {
                 LOG.warn("{}=true: TEST MODE. Settings that are unsafe for real accounts are accepted (bcrypt cost {})."
@@ -156,7 +173,8 @@ public final class DemoContext implements AutoCloseable {
                             ? settings.refreshTokenTtl : AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME)
                     .refreshReuseGrace(settings.refreshReuseGrace)
                     .revocationStaleness(settings.revocationStaleness)
-                    .clientAttemptsPerMinute(settings.clientAttemptsPerMinute);
+                    .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
+                    .requireVerifiedEmail(settings.requireVerifiedEmail);
             // DemoSettings accepts a cost below 10 only in test mode
             if (settings.bcryptCost < DemoSettings.MIN_BCRYPT_COST) {
                 auth.bcryptCostForTests(settings.bcryptCost);
@@ -167,18 +185,43 @@ public final class DemoContext implements AutoCloseable {
             auth.pepper(pepper);
             Arrays.fill(pepper, (byte) 0);
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
-            service = AuthService.builder(tokens, authSettings(auth), keys,
-                            new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle()))
+            // mail always: the lifecycle (verification, reset, change) works whether or not logins need a verified address
+            MailSettings mailSettings;
+            try {
+                mailSettings = MailSettings.builder(settings.publicUrlFor(issuer)).build();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("GATEHOUSE_PUBLIC_URL", e.getMessage(), e);
+            }
+            if (settings.localMailbox()) {
+                try {
+                    mailbox = DemoMailbox.create(ds);
+                } catch (RuntimeException e) {
+                    throw databaseError(settings, pool != null ? "GATEHOUSE_JDBC_URL" : "GATEHOUSE_JNDI_DATASOURCE", e);
+                }
+                LOG.warn("GATEHOUSE_SMTP_HOST is not set: mail goes to the demo's local mailbox, GET /demo/mailbox (served to"
+                        + " this machine only). Demo only: whoever reads it can verify any address; real deployments send mail");
+            }
+            if (mailbox == null) {
+                smtp = DemoSmtp.sender(settings);
+                LOG.info("Mail goes to the SMTP server {}:{} ({})", settings.smtpHost, settings.smtpPort,
+                        settings.smtpSecurity.name().toLowerCase(Locale.ROOT));
+            }
+            MailSender sender = mailbox != null ? mailbox : smtp;
+            service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService())
                     .securityEvents(events)
+                    .mail(mailSettings, sender)
                     .build();
             service.start();
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
             profiles.profiles = new Profiles(service);
             admins.service = service;
-            return new DemoContext(settings, service, keys, profiles.profiles, pool);
+            return new DemoContext(settings, service, keys, profiles.profiles, mailbox, smtp, pool);
         } catch (RuntimeException e) {
             if (service != null) {
                 service.close();
+            }
+            if (smtp != null) {
+                smtp.close();
             }
             closeKeys(keys);
             if (pool != null) {
@@ -249,7 +292,8 @@ public final class DemoContext implements AutoCloseable {
             "refreshReuseGrace", "GATEHOUSE_REFRESH_REUSE_GRACE",
             "bcryptCost", "GATEHOUSE_BCRYPT_COST",
             "revocationStaleness", "GATEHOUSE_REVOCATION_STALENESS",
-            "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE");
+            "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
+            "requireVerifiedEmail", "GATEHOUSE_REQUIRE_VERIFIED_EMAIL");
 
     /** Keys from the operator's file, read now; started (the caller closes them). */
     private static FileKeySource fileKeys(DemoSettings settings, SecurityEventListener events) {
@@ -449,10 +493,13 @@ public final class DemoContext implements AutoCloseable {
         throw new dev.gatehouse.token.ConfigurationException("GATEHOUSE_JDBC_URL", "only H2, PostgreSQL and MariaDB/MySQL URLs are supported");
     }
 
-    /** Stops what {@link #create} started, in reverse order: the service, the keys, then the pool. */
+    /** Stops what {@link #create} started, in reverse order: the service (and its mail), the keys, then the pool. */
     @Override
     public void close() {
         service.close();
+        if (smtp != null) {
+            smtp.close();
+        }
         closeKeys(keys);
         if (pool != null) {
             PoolThreads.close(pool, POOL_THREADS_WAIT);

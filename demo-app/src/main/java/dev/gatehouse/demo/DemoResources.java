@@ -95,6 +95,20 @@ public final class DemoResources {
         return asset("index.html", "text/html;charset=UTF-8");
     }
 
+    /**
+     * The page again at the paths of the links in mail ({@code /verify-email?token=...},
+     * {@code /reset-password?token=...}): the page reads the token and removes it from the address
+     * bar. The token is in this URL, so it is never stored ({@code no-store}) nor sent on as a
+     * referrer ({@code Referrer-Policy: no-referrer}, as on every page).
+     */
+    @GET
+    @Path("{page: verify-email|reset-password}")
+    @PermitAll
+    @Produces("text/html;charset=UTF-8")
+    public Response linkPage() {
+        return asset("index.html", "text/html;charset=UTF-8", "no-store");
+    }
+
     @GET
     @Path("{file: app\\.(js|css)|favicon\\.svg}")
     @PermitAll
@@ -106,6 +120,10 @@ public final class DemoResources {
     }
 
     private static Response asset(String name, String type) {
+        return asset(name, type, "no-cache");
+    }
+
+    private static Response asset(String name, String type, String cacheControl) {
         try (InputStream in = DemoResources.class.getResourceAsStream("web/" + name)) {
             if (in == null) {
                 throw new NotFoundException();
@@ -114,7 +132,7 @@ public final class DemoResources {
                     .header("Content-Security-Policy", CSP)
                     .header("X-Content-Type-Options", "nosniff")
                     .header("Referrer-Policy", "no-referrer")
-                    .header("Cache-Control", "no-cache")
+                    .header("Cache-Control", cacheControl)
                     .build();
         } catch (IOException e) {
             throw new NotFoundException();

@@ -23,6 +23,8 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthSettings;
 import dev.gatehouse.web.TransportSecurity;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -101,6 +103,25 @@ public final class DemoSettings {
     final String tlsKeystorePassword;
     /** {@code Strict-Transport-Security: max-age} of HTTPS responses ({@code GATEHOUSE_HSTS_MAX_AGE}). */
     public final Duration hstsMaxAge;
+    /** Log in only with a verified address ({@code GATEHOUSE_REQUIRE_VERIFIED_EMAIL}, AuthSettings#requireVerifiedEmail). */
+    public final boolean requireVerifiedEmail;
+    /**
+     * The base of the links in mail ({@code GATEHOUSE_PUBLIC_URL}), or empty: then the issuer
+     * ({@link #publicUrlFor}).
+     */
+    public final String publicUrl;
+    /** The SMTP server ({@code GATEHOUSE_SMTP_HOST}), or empty: then mail goes to the demo's local mailbox. */
+    public final String smtpHost;
+    /** The SMTP port ({@code GATEHOUSE_SMTP_PORT}); by default 587, 465 for {@link SmtpSecurity#SMTPS}, 25 for none. */
+    public final int smtpPort;
+    /** How the SMTP connection is protected ({@code GATEHOUSE_SMTP_SECURITY}). */
+    public final SmtpSecurity smtpSecurity;
+    /** The SMTP user name, or empty: no authentication. */
+    public final String smtpUser;
+    /** The SMTP password, or empty. Never logged. */
+    final String smtpPassword;
+    /** The {@code From} of mail ({@code GATEHOUSE_MAIL_FROM}). */
+    public final String mailFrom;
 
     /** How the standalone demo serves TLS. */
     public enum Tls {
@@ -111,6 +132,30 @@ public final class DemoSettings {
         /** HTTPS with a self-signed certificate generated on first start and kept for later ones. */
         SELF_SIGNED
     }
+
+    /** How the demo's SMTP connection is protected ({@code GATEHOUSE_SMTP_SECURITY}). */
+    public enum SmtpSecurity {
+        /** Plain connection upgraded with STARTTLS, which must succeed (port 587). */
+        STARTTLS(587),
+        /** TLS from the first byte (port 465). */
+        SMTPS(465),
+        /** No TLS at all: only to a loopback host (a local relay or a test server). */
+        NONE(25);
+
+        private final int defaultPort;
+
+        SmtpSecurity(int defaultPort) {
+            this.defaultPort = defaultPort;
+        }
+
+        /** The usual port of this kind of connection. */
+        public int defaultPort() {
+            return defaultPort;
+        }
+    }
+
+    /** The default {@code From} of the demo's mail ({@code GATEHOUSE_MAIL_FROM}). */
+    public static final String DEFAULT_MAIL_FROM = "Gatehouse demo <no-reply@localhost>";
 
     /** The switch that lets automated tests use settings that are unsafe for real accounts. */
     public static final String TEST_MODE = "GATEHOUSE_TEST_MODE";
@@ -222,6 +267,125 @@ public final class DemoSettings {
         if (hstsMaxAge.isNegative()) {
             throw new ConfigurationException("GATEHOUSE_HSTS_MAX_AGE", "must not be negative");
         }
+        this.requireVerifiedEmail = bool(source, "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "true");
+        this.publicUrl = text(source, "GATEHOUSE_PUBLIC_URL", "");
+        if (!publicUrl.isEmpty()) {
+            checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", checkPublicUrl("GATEHOUSE_PUBLIC_URL", publicUrl), "use its https URL");
+        }
+        this.smtpHost = text(source, "GATEHOUSE_SMTP_HOST", "");
+        String security = text(source, "GATEHOUSE_SMTP_SECURITY", "starttls");
+        this.smtpSecurity = switch (security.toLowerCase(Locale.ROOT)) {
+            case "starttls" -> SmtpSecurity.STARTTLS;
+            case "smtps" -> SmtpSecurity.SMTPS;
+            case "none" -> SmtpSecurity.NONE;
+            default -> throw new ConfigurationException("GATEHOUSE_SMTP_SECURITY", "'" + security + "' is not one of starttls, smtps, none");
+        };
+        this.smtpPort = integer(source, "GATEHOUSE_SMTP_PORT", String.valueOf(smtpSecurity.defaultPort()), 1, 65535);
+        this.smtpUser = text(source, "GATEHOUSE_SMTP_USER", "");
+        this.smtpPassword = text(source, "GATEHOUSE_SMTP_PASSWORD", "");
+        this.mailFrom = text(source, "GATEHOUSE_MAIL_FROM", DEFAULT_MAIL_FROM);
+        if (mailFrom.isEmpty() || mailFrom.indexOf('\r') >= 0 || mailFrom.indexOf('\n') >= 0 || mailFrom.indexOf('@') < 0) {
+            throw new ConfigurationException("GATEHOUSE_MAIL_FROM", "must be one address, such as '" + DEFAULT_MAIL_FROM
+                    + "' or no-reply@example.com");
+        }
+        if (smtpHost.isEmpty()) {
+            // the local mailbox: settings of an SMTP server without the server are a mistake, said now
+            for (String name : new String[] {"GATEHOUSE_SMTP_PORT", "GATEHOUSE_SMTP_USER", "GATEHOUSE_SMTP_PASSWORD",
+                    "GATEHOUSE_SMTP_SECURITY"}) {
+                if (source.apply(name) != null && !source.apply(name).isBlank()) {
+                    throw new ConfigurationException(name, "is set, but GATEHOUSE_SMTP_HOST is not (without it, mail goes to the"
+                            + " demo's local mailbox, GET /demo/mailbox)");
+                }
+            }
+        } else {
+            if (smtpSecurity == SmtpSecurity.NONE && !isLoopbackHost(smtpHost)) {
+                throw new ConfigurationException("GATEHOUSE_SMTP_SECURITY", "none sends mail (with its single-use links) and the"
+                        + " SMTP password unencrypted: allowed only to a loopback host (localhost, 127.0.0.1, ::1), not '"
+                        + smtpHost + "'. Use starttls or smtps");
+            }
+            if (smtpUser.isEmpty() != smtpPassword.isEmpty()) {
+                throw new ConfigurationException(smtpUser.isEmpty() ? "GATEHOUSE_SMTP_USER" : "GATEHOUSE_SMTP_PASSWORD",
+                        "is required with " + (smtpUser.isEmpty() ? "GATEHOUSE_SMTP_PASSWORD" : "GATEHOUSE_SMTP_USER")
+                        + " (set both for an authenticated connection, or neither)");
+            }
+        }
+    }
+
+    /** Whether mail goes to the demo's local mailbox ({@code GATEHOUSE_SMTP_HOST} not set). */
+    public boolean localMailbox() {
+        return smtpHost.isEmpty();
+    }
+
+    /** The SMTP password as given, or empty. */
+    public String smtpPassword() {
+        return smtpPassword;
+    }
+
+    /**
+     * The base of the links in mail: {@code GATEHOUSE_PUBLIC_URL}, or else the issuer the demo runs
+     * with (standalone: {@code GATEHOUSE_ISSUER} or the URL it serves, where a wildcard bind address
+     * such as {@code 0.0.0.0} becomes {@code localhost}; the WAR: {@code GATEHOUSE_ISSUER}, which it
+     * requires and which is the application's public URL with its context path). A link carries a
+     * single-use credential, so it is {@code https}, or {@code http} to a loopback host only.
+     *
+     * @throws ConfigurationException naming {@code GATEHOUSE_PUBLIC_URL} when neither gives such a URL
+     */
+    public URI publicUrlFor(String issuer) {
+        if (!publicUrl.isEmpty()) {
+            return checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", checkPublicUrl("GATEHOUSE_PUBLIC_URL", publicUrl),
+                    "use its https URL");
+        }
+        URI uri;
+        try {
+            uri = checkPublicUrl("GATEHOUSE_ISSUER", issuer);
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException("GATEHOUSE_PUBLIC_URL", "is not set, and the issuer '" + issuer + "' cannot stand"
+                    + " in for it (" + e.problem() + "): set GATEHOUSE_PUBLIC_URL to the public URL of the demo, such as"
+                    + " https://demo.example.com", e);
+        }
+        String host = uri.getHost();
+        if (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
+            // bound to every address: only this machine is sure to reach it by a name it knows
+            uri = URI.create(uri.getScheme() + "://localhost" + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getRawPath());
+        }
+        return checkPlainHttpOnLoopback("GATEHOUSE_PUBLIC_URL", uri, "it is not set, and the issuer " + issuer
+                + " stands in for it: set GATEHOUSE_PUBLIC_URL to the demo's https URL (or serve HTTPS, GATEHOUSE_TLS)");
+    }
+
+    private static URI checkPlainHttpOnLoopback(String name, URI uri, String advice) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopbackHost(host) && !host.endsWith(".localhost")) {
+            throw new ConfigurationException(name, "the links in mail carry single-use credentials, so they are https, or http"
+                    + " only to a loopback host (localhost, 127.0.0.1, [::1]), not " + uri + ": " + advice);
+        }
+        return uri;
+    }
+
+    /** An absolute http(s) URL without query, fragment or user info, as mail links need. */
+    private static URI checkPublicUrl(String name, String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(name, "'" + value + "' is not a URL, such as https://demo.example.com");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!uri.isAbsolute() || uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+            throw new ConfigurationException(name, "'" + value + "' is not an absolute http(s) URL, such as https://demo.example.com");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new ConfigurationException(name, "must have no query, fragment or user info");
+        }
+        return uri;
+    }
+
+    /** {@code localhost}, or a loopback IP literal (with or without brackets). */
+    static boolean isLoopbackHost(String host) {
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost") || TransportSecurity.isLoopback(h);
     }
 
     /** The key store password as given, or empty. */
@@ -382,6 +546,10 @@ public final class DemoSettings {
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())
                 + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies
                 + ", errorDescriptions=" + errorDescriptions + ", tls=" + tls
+                + ", requireVerifiedEmail=" + requireVerifiedEmail
+                + ", mail=" + (smtpHost.isEmpty() ? "local mailbox (GET /demo/mailbox)" : "smtp " + smtpSecurity.name().toLowerCase(Locale.ROOT)
+                + " " + smtpHost + ":" + smtpPort + (smtpUser.isEmpty() ? "" : " as " + smtpUser))
+                + (publicUrl.isEmpty() ? "" : ", publicUrl=" + publicUrl)
                 + (testMode ? ", TEST MODE" : "")
                 + (tlsKeystore != null ? " " + tlsKeystore : "") + "}";
     }

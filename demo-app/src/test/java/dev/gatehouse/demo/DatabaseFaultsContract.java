@@ -107,6 +107,7 @@ abstract class DatabaseFaultsContract {
         env.put("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "1000000");
         env.put("GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST));
         env.put("GATEHOUSE_TEST_MODE", "true");
+        env.put("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false");
         env.put("GATEHOUSE_PEPPER", DemoContract.newPepper());
         running = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));
     }

@@ -146,6 +146,43 @@ public abstract class DemoContract {
         assertThat(keys.findValuesAsText("kid")).contains(kid);
     }
 
+    // ---- the links of mail and the demo's mailbox ----
+
+    @Test
+    void theLinksOfMailOpenThePageWithoutATokenInAnyCacheOrReferrer() {
+        for (String page : List.of("verify-email", "reset-password")) {
+            Reply reply = client().get(page + "?token=" + "A".repeat(43));
+            assertThat(reply.status()).as("%s: %s", page, reply).isEqualTo(200);
+            assertThat(reply.contentType()).startsWith("text/html");
+            assertThat(reply.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(reply.header("Referrer-Policy")).isEqualTo("no-referrer");
+            assertThat(reply.header("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe-inline");
+            assertThat(reply.body()).contains("id=\"verify-view\"", "id=\"reset-form\"", "src=\"app.js\"").doesNotContain("<script>");
+        }
+    }
+
+    @Test
+    void theLocalMailboxHoldsTheVerificationMailWithALinkToThisDemo() {
+        // without GATEHOUSE_REQUIRE_VERIFIED_EMAIL the account logs in at once, and the link is sent all the same
+        Account account = register(uniqueEmail());
+        Reply mailbox = Poll.until(Duration.ofSeconds(20), () -> client().get("demo/mailbox"),
+                r -> r.status() != 200 || r.body().contains(account.email()));
+        assertThat(mailbox.status()).as("%s", mailbox).isEqualTo(200);
+        assertThat(mailbox.contentType()).startsWith("application/json");
+        assertThat(mailbox.header("Cache-Control")).isEqualTo("no-store");
+        List<String> texts = new ArrayList<>();
+        mailbox.json().path("messages").forEach(m -> {
+            if (m.path("to").asText().equals(account.email())) {
+                texts.add(m.path("text").asText());
+            }
+        });
+        assertThat(texts).as("the mail to %s", account.email()).hasSize(1);
+        assertThat(texts.get(0)).contains(base() + "verify-email?token=");
+        String token = texts.get(0).substring(texts.get(0).indexOf("verify-email?token=") + "verify-email?token=".length()).split("\\s", 2)[0];
+        SecretLedger.record(token);
+        assertThat(token).matches("[A-Za-z0-9_-]{43}");
+    }
+
     // ---- registration ----
 
     @Test

@@ -40,6 +40,7 @@ class GrizzlyDemoTest extends DemoContract {
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL), name -> null, name -> null);
         running = DemoMain.start(settings);
     }

@@ -79,6 +79,7 @@ class GrizzlyHttpsDemoTest {
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST),
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_SIGNING_ALG", "ES256")); // quick to generate
         for (int i = 0; i < extra.length; i += 2) {
             env.put(extra[i], extra[i + 1]);

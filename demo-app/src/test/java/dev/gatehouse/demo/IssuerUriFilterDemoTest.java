@@ -97,7 +97,8 @@ class IssuerUriFilterDemoTest {
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("gatehouse").toAbsolutePath(),
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(DemoContract.BCRYPT_COST),
-                "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
+                "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false"), name -> null, name -> null));
         // What an operator writes: the demo's own issuer, http://127.0.0.1:<port> (docs/demo.md).
         issuer = "http://127.0.0.1:" + URI.create(demo.url).getPort();
 

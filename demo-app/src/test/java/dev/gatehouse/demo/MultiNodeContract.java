@@ -176,6 +176,7 @@ abstract class MultiNodeContract {
         env.put("GATEHOUSE_PEPPER", pepper);
         env.put("GATEHOUSE_BCRYPT_COST", "4");
         env.put("GATEHOUSE_TEST_MODE", "true");
+        env.put("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false");
         env.put("GATEHOUSE_REVOCATION_STALENESS", STALENESS_TEXT);
         env.put("GATEHOUSE_KEY_REFRESH_INTERVAL", KEY_REFRESH_TEXT);
         env.put("GATEHOUSE_KEY_PUBLISH_LEAD", PUBLISH_LEAD_TEXT);

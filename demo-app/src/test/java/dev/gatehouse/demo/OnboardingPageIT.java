@@ -82,6 +82,7 @@ class OnboardingPageIT {
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", "4",
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_ACCESS_TOKEN_TTL", ACCESS_TTL.toString()), name -> null, name -> null));
         browser = Browser.start(dir.resolve("chromium-profile"));
         viewport(1280, 800);

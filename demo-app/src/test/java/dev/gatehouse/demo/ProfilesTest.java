@@ -41,7 +41,8 @@ class ProfilesTest {
         DemoSettings settings = DemoSettings.from(Map.of("GATEHOUSE_JDBC_URL", url,
                 "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
-                "GATEHOUSE_BCRYPT_COST", "4", "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null);
+                "GATEHOUSE_BCRYPT_COST", "4", "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false"), name -> null, name -> null);
         context = DemoContext.create(settings, "https://issuer.test", null);
     }
 

@@ -37,6 +37,7 @@ class ScaleOutSettingsTest {
         env.put("GATEHOUSE_PEPPER", DemoContract.newPepper());
         env.put("GATEHOUSE_BCRYPT_COST", "4");
         env.put("GATEHOUSE_TEST_MODE", "true");
+        env.put("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false");
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }

@@ -47,6 +47,7 @@ abstract class ServerDatabaseDemoContract extends DemoContract {
         env.put("GATEHOUSE_JDBC_PASSWORD", db.password() == null ? "" : db.password());
         env.put("GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST));
         env.put("GATEHOUSE_TEST_MODE", "true");
+        env.put("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false");
         env.put("GATEHOUSE_PEPPER", DemoContract.newPepper());
         env.put("GATEHOUSE_ADMIN_EMAILS", ADMIN_EMAIL);
         running = DemoMain.start(DemoSettings.from(env, name -> null, name -> null));

@@ -141,7 +141,7 @@ class StandaloneProcessIT {
         String body = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
         Path pepper = workDir.resolve("data/pepper");
 
-        DemoProcess first = launch(Map.of("GATEHOUSE_PORT", "0"));
+        DemoProcess first = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false"));
         String generated;
         try {
             WebClient client = new WebClient(readyUrl(first));
@@ -161,7 +161,7 @@ class StandaloneProcessIT {
         }
         recordGeneratedKek();
 
-        DemoProcess second = launch(Map.of("GATEHOUSE_PORT", "0"));
+        DemoProcess second = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false"));
         try {
             WebClient client = new WebClient(readyUrl(second));
             WebClient.Reply login = client.postJson("auth/login", body);
@@ -174,7 +174,8 @@ class StandaloneProcessIT {
         }
 
         // the control: with another pepper the stored hash no longer matches, so the pepper is what was used
-        DemoProcess other = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_PEPPER", DemoContract.newPepper()));
+        DemoProcess other = launch(Map.of("GATEHOUSE_PORT", "0", "GATEHOUSE_PEPPER", DemoContract.newPepper(),
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false"));
         try {
             WebClient client = new WebClient(readyUrl(other));
             assertThat(client.postJson("auth/login", body).status()).isEqualTo(401);

@@ -76,6 +76,7 @@ abstract class TomcatWarContract extends DemoContract {
                 "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/gatehouse-" + UUID.randomUUID()).toAbsolutePath(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
                 "gatehouse.test.mode", "true",
+                "gatehouse.require.verified.email", "false",
                 "gatehouse.issuer", "http://127.0.0.1:" + port + contextPath(),
                 "gatehouse.admin.emails", ADMIN_EMAIL), port, Duration.ofSeconds(90));
         System.out.printf("[%s] Tomcat 10.1 with %s.war started in %d ms (CATALINA_BASE %s)%n",

@@ -26,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -67,7 +68,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
         Jdbc.text("passwordHash", user.passwordHash(), 100);
         String roles = Jdbc.text("roles", JdbcUserRepository.joinRoles(user.roles()), 1000);
         String language = Jdbc.nullableText("language", user.language(), 35);
-        Instant createdAt = user.createdAt();
+        Instant createdAt = user.createdAt().truncatedTo(ChronoUnit.MICROS);
         return jdbc.transaction("register a user", tx -> {
             try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (id, email, password_hash, roles, created_at, language)"
                     + " VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -165,7 +166,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
                 ps.setString(2, user.id());
                 ps.executeUpdate();
             }
-            return Optional.of(withVerified(user, at));
+            return Optional.of(withVerified(user, at.truncatedTo(ChronoUnit.MICROS)));
         });
     }
 
@@ -191,7 +192,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
             if (generation.isEmpty()) {
                 throw new SQLException("The user row vanished inside its own transaction");
             }
-            Instant verifiedAt = user.emailVerified() ? user.emailVerifiedAt() : at;
+            Instant verifiedAt = user.emailVerified() ? user.emailVerifiedAt() : at.truncatedTo(ChronoUnit.MICROS);
             try (PreparedStatement ps = tx.prepare("UPDATE gh_users SET password_hash = ?, email_verified_at = ? WHERE id = ?")) {
                 ps.setString(1, newPasswordHash);
                 tx.dialect.setInstant(ps, 2, verifiedAt);
@@ -410,11 +411,13 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
         return jdbc.autoCommit("count the mail outbox", tx -> {
             try (PreparedStatement ps = tx.prepare("SELECT"
                     + " SUM(CASE WHEN sent_at IS NULL AND given_up_at IS NULL THEN 1 ELSE 0 END),"
-                    + " SUM(CASE WHEN sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?"
+                    + " AND (claimed_until IS NULL OR claimed_until < ?) THEN 1 ELSE 0 END),"
                     + " SUM(CASE WHEN given_up_at IS NOT NULL THEN 1 ELSE 0 END),"
                     + " MIN(CASE WHEN sent_at IS NULL AND given_up_at IS NULL THEN created_at END)"
                     + " FROM gh_mail_outbox")) {
                 tx.dialect.setInstant(ps, 1, now);
+                tx.dialect.setInstant(ps, 2, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3), tx.dialect.getInstant(rs, 4));

@@ -83,8 +83,10 @@ class ModulePathTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("gatehouse: module dev.gatehouse.jdbc")
                 .contains("flyway: module flyway.core")
-                .contains("first: SchemaMigrationResult[previousVersion=null, version=1, appliedVersions=[1], adopted=false]")
-                .contains("second: SchemaMigrationResult[previousVersion=1, version=1, appliedVersions=[], adopted=false]");
+                .contains("first: SchemaMigrationResult[previousVersion=null, version=" + SchemaProbe.LATEST_VERSION
+                        + ", appliedVersions=" + SchemaProbe.VERSIONS + ", adopted=false]")
+                .contains("second: SchemaMigrationResult[previousVersion=" + SchemaProbe.LATEST_VERSION + ", version="
+                        + SchemaProbe.LATEST_VERSION + ", appliedVersions=[], adopted=false]");
     }
 
     /** Packs a class directory as a jar, with the module name of gatehouse-jdbc's manifest unless it declares a module. */

@@ -26,8 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import javax.lang.model.SourceVersion;
 import javax.sql.DataSource;
 
@@ -39,37 +44,40 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * each way a database can start (empty, at the current version, with the application's own tables
  * and Flyway history, with the tables of the release before versions, with tables it cannot
  * adopt), nodes starting at once, and an application's own Flyway running Gatehouse's migrations.
+ * "The latest version" is {@link SchemaProbe#LATEST_VERSION}; version 1 is named where a test
+ * means version 1 itself (the release before versions is adopted as version 1).
  */
 class SchemaMigrationTest {
     /** Version 1's tables and columns, as the release before versions created them (its scripts). */
-    private static final Map<String, List<String>> VERSION_1 = Map.of(
-            "gh_users", List.of("id", "email", "password_hash", "roles", "created_at", "token_generation"),
-            "gh_refresh_families", List.of("family_id", "user_id", "created_at", "expires_at", "revoked_at"),
-            "gh_refresh_tokens", List.of("token_hash", "family_id", "parent_hash", "user_id", "issued_at", "expires_at",
-                    "family_expires_at", "used_at", "revoked_at"),
-            "gh_refresh_seals", List.of("token_hash", "seal", "sealed_at"),
-            "gh_revoked_tokens", List.of("jti", "expires_at"),
-            "gh_user_revocations", List.of("user_id", "min_generation", "revoked_at"),
-            "gh_login_buckets", List.of("bucket_key", "tat", "last_success_at"),
-            "gh_signing_keys", List.of("kid", "generation", "alg", "public_jwk", "private_key", "created_at", "activates_at",
-                    "retired_at", "revoked_at", "row_mac"));
-    private static final String APPLIED_V1 = "1|gatehouse|SQL|true";
+    private static final Map<String, List<String>> VERSION_1 = SchemaProbe.VERSION_1_TABLES;
+    /** Every version's history row, as applied by its script, oldest first. */
+    private static final List<String> APPLIED = SchemaProbe.APPLIED_HISTORY;
+    private static final String LATEST = SchemaProbe.LATEST_VERSION;
+    /** The history of a database from before versions once migrated: adopted as version 1, then every later version applied. */
+    private static final List<String> ADOPTED_THEN_APPLIED = adoptedThenApplied();
+
+    private static List<String> adoptedThenApplied() {
+        List<String> history = new ArrayList<>();
+        history.add(SchemaProbe.ADOPTED_VERSION_1);
+        history.addAll(SchemaProbe.appliedAfter("1"));
+        return List.copyOf(history);
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
-    void anEmptyDatabaseGetsVersionOneAndItsHistory(String product) {
+    void anEmptyDatabaseGetsEveryVersionAndItsHistory(String product) {
         try (Database db = SchemaProbe.database(product)) {
             SchemaMigrationResult result = JdbcSchema.migrate(db.dataSource());
 
             assertThat(result.previousVersion()).isEmpty();
-            assertThat(result.version()).isEqualTo("1");
-            assertThat(result.appliedVersions()).containsExactly("1");
+            assertThat(result.version()).isEqualTo(LATEST);
+            assertThat(result.appliedVersions()).containsExactlyElementsOf(SchemaProbe.VERSIONS);
             assertThat(result.adopted()).isFalse();
             Map<String, List<String>> tables = SchemaProbe.tables(db.dataSource());
-            VERSION_1.forEach((table, columns) -> assertThat(tables).as(table).containsEntry(table, columns));
-            assertThat(tables).containsKey("gh_schema_history").hasSize(VERSION_1.size() + 1);
-            assertThat(SchemaProbe.history(db.dataSource())).containsExactly(APPLIED_V1);
-            assertThat(JdbcSchema.version(db.dataSource())).contains("1");
+            SchemaProbe.LATEST_TABLES.forEach((table, columns) -> assertThat(tables).as(table).containsEntry(table, columns));
+            assertThat(tables).containsKey("gh_schema_history").hasSize(SchemaProbe.LATEST_TABLES.size() + 1);
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(APPLIED);
+            assertThat(JdbcSchema.version(db.dataSource())).contains(LATEST);
         }
     }
 
@@ -85,11 +93,11 @@ class SchemaMigrationTest {
             SchemaMigrationResult again = JdbcSchema.migrate(db.dataSource());
             JdbcSchema.createIfAbsent(db.dataSource());
 
-            assertThat(again.previousVersion()).contains("1");
-            assertThat(again.version()).isEqualTo("1");
+            assertThat(again.previousVersion()).contains(LATEST);
+            assertThat(again.version()).isEqualTo(LATEST);
             assertThat(again.appliedVersions()).isEmpty();
             assertThat(again.adopted()).isFalse();
-            assertThat(SchemaProbe.history(db.dataSource())).containsExactly(APPLIED_V1);
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(APPLIED);
             assertThat(SchemaProbe.shape(db.dataSource())).isEqualTo(shape);
             assertThat(SchemaProbe.rows(db.dataSource(), "gh_revoked_tokens", "jti")).extracting(r -> r.get("jti"))
                     .containsExactly("kept");
@@ -111,8 +119,8 @@ class SchemaMigrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
-    void tablesOfTheReleaseBeforeVersionsAreAdoptedAsVersionOneUnchanged(String product) {
-        try (Database db = SchemaProbe.database(product)) {
+    void tablesOfTheReleaseBeforeVersionsAreAdoptedAsVersionOneThenGetTheLaterVersions(String product) {
+        try (Database db = SchemaProbe.database(product); Database fresh = SchemaProbe.database(product)) {
             PreviousRelease.createSchema(db.dataSource());
             List<String> shape = SchemaProbe.shape(db.dataSource());
             assertThat(JdbcSchema.version(db.dataSource())).isEmpty();
@@ -121,17 +129,24 @@ class SchemaMigrationTest {
 
             assertThat(result.adopted()).isTrue();
             assertThat(result.previousVersion()).isEmpty();
-            assertThat(result.version()).isEqualTo("1");
-            assertThat(result.appliedVersions()).isEmpty();
-            assertThat(SchemaProbe.history(db.dataSource()))
-                    .containsExactly("1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true");
-            assertThat(SchemaProbe.shape(db.dataSource())).isEqualTo(shape);
-            assertThat(JdbcSchema.version(db.dataSource())).contains("1");
+            assertThat(result.version()).isEqualTo(LATEST);
+            assertThat(result.appliedVersions()).as("version 1 is recorded, not run; the later versions are run")
+                    .containsExactlyElementsOf(SchemaProbe.VERSIONS.subList(1, SchemaProbe.VERSIONS.size()));
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(ADOPTED_THEN_APPLIED);
+            // version 1's tables were kept as they were (every column, key and index), and the later
+            // versions made them what they are in a database that got every version from its scripts
+            // (H2 renames the indexes it generated when version 2 rebuilds gh_users: their names are left out)
+            List<String> upgraded = SchemaProbe.withoutGeneratedIndexNames(SchemaProbe.shape(db.dataSource()));
+            assertThat(upgraded).containsAll(SchemaProbe.withoutGeneratedIndexNames(shape));
+            JdbcSchema.migrate(fresh.dataSource());
+            assertThat(upgraded).containsExactlyElementsOf(SchemaProbe.withoutGeneratedIndexNames(SchemaProbe.shape(fresh.dataSource())));
+            assertThat(JdbcSchema.version(db.dataSource())).contains(LATEST);
 
             SchemaMigrationResult again = JdbcSchema.migrate(db.dataSource());
             assertThat(again.adopted()).isFalse();
-            assertThat(again.previousVersion()).contains("1");
+            assertThat(again.previousVersion()).contains(LATEST);
             assertThat(again.appliedVersions()).isEmpty();
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(ADOPTED_THEN_APPLIED);
         }
     }
 
@@ -184,10 +199,9 @@ class SchemaMigrationTest {
 
             SchemaMigrationResult result = JdbcSchema.migrate(db.dataSource());
 
-            assertThat(result.appliedVersions()).containsExactly("1");
+            assertThat(result.appliedVersions()).containsExactlyElementsOf(SchemaProbe.VERSIONS);
             assertThat(result.previousVersion()).isEmpty();
-            assertThat(SchemaProbe.history(db.dataSource())).containsExactly(
-                    "0|" + SchemaMigrations.BEFORE_GATEHOUSE_DESCRIPTION + "|BASELINE|true", APPLIED_V1);
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(beforeGatehouseThenApplied());
             assertThat(SchemaProbe.quotedRows(db.dataSource(), "flyway_schema_history", "installed_rank")).isEqualTo(appHistory);
             assertThat(SchemaProbe.rows(db.dataSource(), "app_notes", "id"))
                     .containsExactly(Map.of("id", "1", "note", "kept", "author", "app"));
@@ -203,14 +217,13 @@ class SchemaMigrationTest {
     void theApplicationsOwnFlywayRunsGatehousesMigrationsFromTheConfiguration(String product) {
         try (Database empty = SchemaProbe.database(product); Database previous = SchemaProbe.database(product)) {
             MigrateResult created = JdbcSchema.flywayConfiguration(empty.dataSource()).load().migrate();
-            assertThat(created.migrationsExecuted).isEqualTo(1);
-            assertThat(SchemaProbe.history(empty.dataSource())).containsExactly(APPLIED_V1);
+            assertThat(created.migrationsExecuted).isEqualTo(SchemaProbe.VERSIONS.size());
+            assertThat(SchemaProbe.history(empty.dataSource())).containsExactlyElementsOf(APPLIED);
 
             PreviousRelease.createSchema(previous.dataSource());
             MigrateResult adopted = JdbcSchema.flywayConfiguration(previous.dataSource()).load().migrate();
-            assertThat(adopted.migrationsExecuted).isZero();
-            assertThat(SchemaProbe.history(previous.dataSource()))
-                    .containsExactly("1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true");
+            assertThat(adopted.migrationsExecuted).as("every version after version 1").isEqualTo(SchemaProbe.VERSIONS.size() - 1);
+            assertThat(SchemaProbe.history(previous.dataSource())).containsExactlyElementsOf(ADOPTED_THEN_APPLIED);
 
             Flyway flyway = JdbcSchema.flywayConfiguration(previous.dataSource()).load();
             assertThat(flyway.getConfiguration().getTable()).isEqualTo("gh_schema_history");
@@ -219,7 +232,7 @@ class SchemaMigrationTest {
             assertThat(flyway.getConfiguration().isCleanDisabled()).isTrue();
             for (DataSource ds : List.of(empty.dataSource(), previous.dataSource())) {
                 assertThat(JdbcSchema.migrate(ds).appliedVersions()).isEmpty();
-                assertThat(JdbcSchema.version(ds)).contains("1");
+                assertThat(JdbcSchema.version(ds)).contains(LATEST);
             }
         }
     }
@@ -241,17 +254,16 @@ class SchemaMigrationTest {
                         StoreContract.race(3, i -> JdbcSchema.migrate(pools.get(i)));
 
                 assertThat(outcomes).as(start).allSatisfy(o -> assertThat(o.error).as(start).isNull());
-                assertThat(outcomes).extracting(o -> o.value.version()).as(start).containsOnly("1");
+                assertThat(outcomes).extracting(o -> o.value.version()).as(start).containsOnly(LATEST);
                 boolean adopting = start.equals("release before versions");
                 assertThat(outcomes).filteredOn(o -> !o.value.appliedVersions().isEmpty() || o.value.adopted())
                         .as("%s: exactly one node migrates", start).hasSize(1)
                         .allSatisfy(o -> assertThat(o.value.adopted()).isEqualTo(adopting));
                 List<String> history = SchemaProbe.history(db.dataSource());
                 assertThat(history).as(start).containsExactlyElementsOf(
-                        adopting ? List.of("1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true")
-                                : start.equals("empty") ? List.of(APPLIED_V1)
-                                : List.of("0|" + SchemaMigrations.BEFORE_GATEHOUSE_DESCRIPTION + "|BASELINE|true", APPLIED_V1));
-                assertThat(SchemaProbe.tables(db.dataSource())).as(start).containsKeys("gh_users", "gh_signing_keys");
+                        adopting ? ADOPTED_THEN_APPLIED : start.equals("empty") ? APPLIED : beforeGatehouseThenApplied());
+                Map<String, List<String>> tables = SchemaProbe.tables(db.dataSource());
+                SchemaProbe.LATEST_TABLES.forEach((table, columns) -> assertThat(tables).as(start).containsEntry(table, columns));
             }
         }
     }
@@ -259,20 +271,34 @@ class SchemaMigrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
     void aVersionFromANewerReleaseIsLeftAloneDuringARollingUpgrade(String product) {
+        // the newer release's version is the one after this release's latest (test resource db/gatehouse-future)
+        String newer = String.valueOf(Integer.parseInt(LATEST) + 1);
         try (Database db = SchemaProbe.database(product)) {
             JdbcSchema.migrate(db.dataSource());
-            // a node of a newer release applied its version 2
-            JdbcSchema.flywayConfiguration(db.dataSource())
+            // a node of a newer release applied its next version
+            MigrateResult newerNode = JdbcSchema.flywayConfiguration(db.dataSource())
                     .locations(JdbcSchema.location(Dialect.fromProductName(product)), "classpath:db/gatehouse-future").load().migrate();
+            assertThat(newerNode.migrationsExecuted).as("the newer node applied its version only").isOne();
 
             SchemaMigrationResult result = JdbcSchema.migrate(db.dataSource());
 
-            assertThat(result.previousVersion()).contains("2");
-            assertThat(result.version()).isEqualTo("2");
+            assertThat(result.previousVersion()).contains(newer);
+            assertThat(result.version()).isEqualTo(newer);
             assertThat(result.appliedVersions()).isEmpty();
-            assertThat(JdbcSchema.version(db.dataSource())).contains("2");
-            assertThat(SchemaProbe.history(db.dataSource())).containsExactly(APPLIED_V1, "2|from a newer release|SQL|true");
+            assertThat(JdbcSchema.version(db.dataSource())).contains(newer);
+            List<String> history = new ArrayList<>(APPLIED);
+            history.add(newer + "|from a newer release|SQL|true");
+            assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(history);
+            assertThat(SchemaProbe.tables(db.dataSource())).containsKey("gh_from_a_newer_release");
         }
+    }
+
+    /** The history of a schema that held the application's tables only, once migrated: a baseline below version 1, then every version. */
+    private static List<String> beforeGatehouseThenApplied() {
+        List<String> history = new ArrayList<>();
+        history.add("0|" + SchemaMigrations.BEFORE_GATEHOUSE_DESCRIPTION + "|BASELINE|true");
+        history.addAll(APPLIED);
+        return history;
     }
 
     @ParameterizedTest
@@ -311,6 +337,21 @@ class SchemaMigrationTest {
             assertThat(SchemaProbe.tables(db.dataSource())).containsExactlyInAnyOrderEntriesOf(VERSION_1);
         }
         assertThat(SchemaMigrations.VERSION_1_TABLES).containsExactlyInAnyOrderEntriesOf(VERSION_1);
+    }
+
+    @Test
+    void everyVersionHasItsScriptInEveryDialectAndTheLatestIsTheLast() throws Exception {
+        List<String> scripts = List.of("V1__gatehouse.sql", "V2__account_lifecycle.sql");
+        assertThat(scripts).as("one script per version").hasSameSizeAs(SchemaProbe.VERSIONS);
+        assertThat(SchemaProbe.VERSIONS).last().isEqualTo(LATEST);
+        for (Dialect dialect : Dialect.values()) {
+            String folder = JdbcSchema.location(dialect).substring("classpath:".length());
+            URL url = SchemaMigrationTest.class.getResource("/" + folder);
+            assertThat(url).as(folder).isNotNull();
+            try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+                assertThat(files.map(f -> f.getFileName().toString())).as(folder).containsExactlyInAnyOrderElementsOf(scripts);
+            }
+        }
     }
 
     @Test

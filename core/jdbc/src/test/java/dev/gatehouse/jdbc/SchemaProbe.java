@@ -27,6 +27,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,62 @@ import javax.sql.DataSource;
  * the rows of the schema history and of any table.
  */
 final class SchemaProbe {
+    /** The version of the schema that this release migrates to. */
+    static final String LATEST_VERSION = "2";
+
+    /** Every version of this release, oldest first; the last is {@link #LATEST_VERSION}. */
+    static final List<String> VERSIONS = List.of("1", "2");
+
+    /**
+     * The rows {@link #history} shows for each version of {@link #VERSIONS} applied by its script
+     * ({@code V1__gatehouse.sql}, {@code V2__account_lifecycle.sql}), in the same order.
+     */
+    static final List<String> APPLIED_HISTORY = List.of("1|gatehouse|SQL|true", "2|account lifecycle|SQL|true");
+
+    /** The row {@link #history} shows for tables of the release before versions, adopted as version 1. */
+    static final String ADOPTED_VERSION_1 = "1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true";
+
+    /**
+     * Version 1's tables and columns, as the release before versions created them (its scripts),
+     * in foreign-key order: a table comes after the tables it refers to.
+     */
+    static final Map<String, List<String>> VERSION_1_TABLES;
+
+    /** Every table and column of the {@link #LATEST_VERSION latest version} (the history table aside). */
+    static final Map<String, List<String>> LATEST_TABLES;
+
+    static {
+        Map<String, List<String>> v1 = new LinkedHashMap<>();
+        v1.put("gh_users", List.of("id", "email", "password_hash", "roles", "created_at", "token_generation"));
+        v1.put("gh_refresh_families", List.of("family_id", "user_id", "created_at", "expires_at", "revoked_at"));
+        v1.put("gh_refresh_tokens", List.of("token_hash", "family_id", "parent_hash", "user_id", "issued_at", "expires_at",
+                "family_expires_at", "used_at", "revoked_at"));
+        v1.put("gh_refresh_seals", List.of("token_hash", "seal", "sealed_at"));
+        v1.put("gh_revoked_tokens", List.of("jti", "expires_at"));
+        v1.put("gh_user_revocations", List.of("user_id", "min_generation", "revoked_at"));
+        v1.put("gh_login_buckets", List.of("bucket_key", "tat", "last_success_at"));
+        v1.put("gh_signing_keys", List.of("kid", "generation", "alg", "public_jwk", "private_key", "created_at", "activates_at",
+                "retired_at", "revoked_at", "row_mac"));
+        VERSION_1_TABLES = Collections.unmodifiableMap(v1);
+
+        // version 2: proven emails and languages, single-use account tokens, the mail outbox
+        Map<String, List<String>> v2 = new LinkedHashMap<>(v1);
+        List<String> users = new ArrayList<>(v1.get("gh_users"));
+        users.add("email_verified_at");
+        users.add("language");
+        v2.put("gh_users", List.copyOf(users));
+        v2.put("gh_account_tokens", List.of("token_hash", "user_id", "purpose", "email", "created_at", "expires_at"));
+        v2.put("gh_mail_outbox", List.of("message_id", "kind", "recipient", "subject", "text_body", "html_body", "dedupe_key",
+                "created_at", "next_attempt_at", "attempts", "claim", "claimed_until", "sent_at", "given_up_at", "last_error"));
+        LATEST_TABLES = Collections.unmodifiableMap(v2);
+    }
+
     private SchemaProbe() {
+    }
+
+    /** The history rows of the versions after {@code version}, as applied by their scripts. */
+    static List<String> appliedAfter(String version) {
+        return APPLIED_HISTORY.subList(VERSIONS.indexOf(version) + 1, VERSIONS.size());
     }
 
     /** A fresh database of a product: "H2", "PostgreSQL" or "MariaDB". */
@@ -119,6 +175,20 @@ final class SchemaProbe {
         }
     }
 
+    /**
+     * A {@link #shape} with the names that H2 generates for the indexes behind primary keys and
+     * constraints ({@code primary_key_5}, {@code gh_users_email_uq_index_5}) made anonymous: H2
+     * numbers them by creation, and gives them new numbers when {@code ALTER TABLE} rebuilds a table.
+     */
+    static List<String> withoutGeneratedIndexNames(List<String> shape) {
+        List<String> lines = new ArrayList<>();
+        for (String line : shape) {
+            lines.add(line.replaceAll("\\b(primary_key|[a-z0-9_]+_index)_[0-9a-f]+\\b", "$1_#"));
+        }
+        lines.sort(null);
+        return lines;
+    }
+
     private static List<String> tableNames(Connection c) throws SQLException {
         List<String> names = new ArrayList<>();
         try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "%", new String[] {"TABLE"})) {
@@ -169,6 +239,11 @@ final class SchemaProbe {
         } catch (SQLException e) {
             throw new AssertionError(table, e);
         }
+    }
+
+    /** Every row of a table, the given columns only, each as text, in the order of {@code orderBy}. */
+    static List<Map<String, String>> rows(DataSource dataSource, String table, List<String> columns, String orderBy) {
+        return rows(dataSource, "(SELECT " + String.join(", ", columns) + " FROM " + table + ") t", orderBy);
     }
 
     /** {@link #rows} of a table that Flyway created, whose name and columns are quoted (lower case on H2 too). */

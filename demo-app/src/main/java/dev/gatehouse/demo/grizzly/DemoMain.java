@@ -17,6 +17,7 @@
 package dev.gatehouse.demo.grizzly;
 
 import dev.gatehouse.demo.DemoContext;
+import dev.gatehouse.demo.DemoMailboxResource;
 import dev.gatehouse.demo.DemoResources;
 import dev.gatehouse.demo.DemoSettings;
 import dev.gatehouse.jaxrs.GatehouseFeature;
@@ -142,8 +143,11 @@ public final class DemoMain {
     }
 
     static ResourceConfig application(DemoContext context) {
-        return DemoResources.register(new ResourceConfig(), context.profiles)
-                .register(GatehouseFeature.builder(context.service)
+        ResourceConfig app = DemoResources.register(new ResourceConfig(), context.profiles);
+        if (context.mailbox != null) {
+            DemoMailboxResource.register(app, context.mailbox);
+        }
+        return app.register(GatehouseFeature.builder(context.service)
                         .asyncTimeout(context.settings.authTimeout)
                         .web(context.web)
                         .build())

@@ -17,6 +17,7 @@
 package dev.gatehouse.demo.war;
 
 import dev.gatehouse.demo.DemoContext;
+import dev.gatehouse.demo.DemoMailboxResource;
 import dev.gatehouse.demo.DemoResources;
 import dev.gatehouse.jaxrs.GatehouseFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -30,6 +31,9 @@ public final class DemoWebApplication extends ResourceConfig {
     public DemoWebApplication() {
         DemoContext context = DemoContextListener.current();
         DemoResources.register(this, context.profiles);
+        if (context.mailbox != null) {
+            DemoMailboxResource.register(this, context.mailbox);
+        }
         register(GatehouseFeature.builder(context.service)
                 .asyncTimeout(context.settings.authTimeout)
                 .web(context.web)

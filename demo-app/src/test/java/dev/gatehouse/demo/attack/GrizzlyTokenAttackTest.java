@@ -46,6 +46,7 @@ class GrizzlyTokenAttackTest extends TokenAttackContract {
                 "GATEHOUSE_PEPPER", dev.gatehouse.demo.DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", String.valueOf(CLIENT_ATTEMPTS_PER_MINUTE)), name -> null, name -> null));
     }
 

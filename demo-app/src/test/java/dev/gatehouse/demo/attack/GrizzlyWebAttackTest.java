@@ -59,6 +59,7 @@ class GrizzlyWebAttackTest extends WebAttackContract {
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", String.valueOf(BCRYPT_COST),
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_TRUSTED_PROXIES", TRUSTED_PROXY), name -> null, name -> null));
     }
 

@@ -105,6 +105,7 @@ public abstract class ManagedKeyTamperingContract {
         settings.put("GATEHOUSE_KEY_REFRESH_INTERVAL", KEY_REFRESH_TEXT);
         settings.put("GATEHOUSE_BCRYPT_COST", "4");
         settings.put("GATEHOUSE_TEST_MODE", "true");
+        settings.put("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false");
         return settings;
     }
 

@@ -60,6 +60,7 @@ class TomcatTokenAttackIT extends TokenAttackContract {
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
                 "gatehouse.client.attempts.per.minute", String.valueOf(CLIENT_ATTEMPTS_PER_MINUTE),
                 "gatehouse.test.mode", "true",
+                "gatehouse.require.verified.email", "false",
                 "gatehouse.issuer", issuer),
                 // the URL holds a ';', which CATALINA_OPTS cannot carry
                 Map.of("GATEHOUSE_JDBC_URL", jdbcUrl), port, Duration.ofSeconds(180));

@@ -54,6 +54,7 @@ class TomcatWebAttackIT extends WebAttackContract {
                 "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/attack-" + UUID.randomUUID()).toAbsolutePath(),
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
                 "gatehouse.test.mode", "true",
+                "gatehouse.require.verified.email", "false",
                 "gatehouse.trusted.proxies", TRUSTED_PROXY,
                 "gatehouse.issuer", "http://127.0.0.1:" + port + "/" + CONTEXT), port, Duration.ofSeconds(90));
         assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();

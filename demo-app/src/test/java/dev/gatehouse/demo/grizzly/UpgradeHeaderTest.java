@@ -55,6 +55,7 @@ class UpgradeHeaderTest {
                 "GATEHOUSE_PEPPER", dev.gatehouse.demo.DemoContract.newPepper(),
                 "GATEHOUSE_BCRYPT_COST", "4",
                 "GATEHOUSE_TEST_MODE", "true",
+                "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath()), name -> null, name -> null);
         demo = DemoMain.start(settings);
         base = URI.create(demo.url);

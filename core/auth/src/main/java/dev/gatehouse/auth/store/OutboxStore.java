@@ -40,7 +40,10 @@ public interface OutboxStore {
         }
     }
 
-    /** What the outbox holds, for operations. */
+    /**
+     * What the outbox holds, for operations: messages queued (not sent, not given up), those due
+     * now and not held by a claim, those given up, and when the oldest queued one was queued.
+     */
     record Stats(long queued, long due, long failed, Instant oldestQueued) {
     }
 

@@ -26,8 +26,8 @@
 #              MAIL_RATE (100 requests/s), KNOWN_ACCOUNTS (the existing addresses of the reset
 #              requests; by default enough that none is asked for more than 3 times in a run, the
 #              burst of the per-account mail limit, so that each of those requests queues a mail:
-#              667 with the defaults), BURST (40), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1. About 7 minutes
-#              with the defaults.
+#              667 with the defaults), BURST (40), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1. About 8 minutes
+#              with the defaults, about 2 more per further pair.
 # wrk from Debian's packages. Loopback only.
 source "$(dirname "$0")/common.sh"
 need_tools

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -121,12 +122,11 @@ class AccountLifecyclePageIT {
         screenshot("lifecycle-1-register");
 
         // the mailbox: the verification mail, its link clickable
-        WebElement verifyLink = awaitMailLink("verify-email?token=");
+        awaitMailLinks("verify-email?token=", 0);
         scrollTo("mailbox");
         screenshot("lifecycle-2-mailbox");
-        String token = query(verifyLink.getDomProperty("href"));
+        String token = query(clickNewestMailLink("verify-email?token=", 0));
         SecretLedger.record(token);
-        verifyLink.click();
 
         // the link logs in; its token leaves the address bar at once
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
@@ -151,23 +151,14 @@ class AccountLifecyclePageIT {
         click("logout-button");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         assertThat(text("status")).isEqualTo("Logged out.");
-        int resetLinksBefore = browser.findElements(By.cssSelector("#mailbox-list a[href*='reset-password?token=']")).size();
+        int resetLinksBefore = browser.findElements(mailLinks("reset-password?token=")).size();
         type("forgot-email", email);
         click("forgot-submit");
         await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("forgot-message"), "If an account exists"));
-        await().until(d -> {
-            List<WebElement> links = d.findElements(By.cssSelector("#mailbox-list a[href*='reset-password?token=']"));
-            if (links.size() > resetLinksBefore) {
-                return true;
-            }
-            click("mailbox-refresh");
-            return false;
-        });
-        WebElement resetLink = browser.findElements(By.cssSelector("#mailbox-list a[href*='reset-password?token=']")).get(0);
-        String resetToken = query(resetLink.getDomProperty("href"));
-        SecretLedger.record(resetToken);
+        awaitMailLinks("reset-password?token=", resetLinksBefore);
         scrollTo("mailbox");
-        resetLink.click();
+        String resetToken = query(clickNewestMailLink("reset-password?token=", resetLinksBefore));
+        SecretLedger.record(resetToken);
 
         // the reset view: a new password, then log in with it
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("reset-form")));
@@ -195,17 +186,38 @@ class AccountLifecyclePageIT {
         return new WebDriverWait(browser, UI, Duration.ofMillis(200));
     }
 
-    /** The newest link in the mailbox panel containing {@code part}, refreshing the panel until it is there. */
-    private WebElement awaitMailLink(String part) {
-        By link = By.cssSelector("#mailbox-list a[href*='" + part + "']");
+    private static By mailLinks(String part) {
+        return By.cssSelector("#mailbox-list a[href*='" + part + "']");
+    }
+
+    /** Waits until the mailbox panel shows more than {@code before} links containing {@code part}, refreshing it meanwhile. */
+    private void awaitMailLinks(String part, int before) {
         await().until(d -> {
-            if (!d.findElements(link).isEmpty()) {
+            if (d.findElements(mailLinks(part)).size() > before) {
                 return true;
             }
             click("mailbox-refresh");
             return false;
         });
-        return browser.findElements(link).get(0);
+    }
+
+    /**
+     * Clicks the newest link containing {@code part} (the panel re-renders when it refreshes itself,
+     * so a link found a moment ago may be gone: then it is looked up again) and returns its href.
+     */
+    private String clickNewestMailLink(String part, int before) {
+        String[] clicked = new String[1];
+        await().ignoring(StaleElementReferenceException.class).until(d -> {
+            List<WebElement> links = d.findElements(mailLinks(part));
+            if (links.size() <= before) {
+                return false;
+            }
+            String href = links.get(0).getDomProperty("href");
+            links.get(0).click();
+            clicked[0] = href;
+            return true;
+        });
+        return clicked[0];
     }
 
     private static String query(String href) {

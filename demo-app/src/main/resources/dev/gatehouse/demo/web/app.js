@@ -312,9 +312,14 @@ async function refreshMailbox() {
   // 404: an SMTP server is set, or this browser is not on the demo's machine
   $('mailbox').hidden = !result.ok;
   if (!result.ok || !result.data) return;
+  const messages = result.data.messages || [];
+  const shown = messages.map((mail) => mail.id).join(',');
   const list = $('mailbox-list');
+  // unchanged: keep the list as it is (a link about to be clicked stays where it is)
+  if (list.dataset.shown === shown) return;
+  list.dataset.shown = shown;
   list.replaceChildren();
-  for (const mail of result.data.messages || []) {
+  for (const mail of messages) {
     list.append(mailItem(mail));
   }
   $('mailbox-empty').hidden = list.children.length > 0;

@@ -131,7 +131,8 @@ public final class SecretLedger {
     }
 
     /** The body members that carry a credential, in requests (JSON or form) and responses (JSON). */
-    private static final List<String> CREDENTIAL_MEMBERS = List.of("password", "refresh_token", "access_token");
+    private static final List<String> CREDENTIAL_MEMBERS = List.of("password", "refresh_token", "access_token", "token",
+            "new_password", "current_password");
 
     /**
      * Records the credentials of an HTTP exchange: the {@code Authorization} value (the token

@@ -963,7 +963,7 @@ public abstract class WebAttackContract {
      * failing round was too spread out to resolve half a hash (a machine busy with other work),
      * the test is reported as aborted rather than failed, as jaxrs' LoginTimingTest does.
      */
-    private static void assertSameTime(String what, int samples, Runnable a, Runnable b) {
+    static void assertSameTime(String what, int samples, Runnable a, Runnable b) {
         for (int i = 0; i < 3; i++) {
             a.run();
             b.run();
@@ -1045,7 +1045,7 @@ public abstract class WebAttackContract {
         assertThat(reply.json().path("errors").findValuesAsText("field")).as("%s", reply).containsExactlyInAnyOrder(fields);
     }
 
-    private static Map<String, List<String>> headersWithoutDate(Reply reply) {
+    static Map<String, List<String>> headersWithoutDate(Reply reply) {
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.putAll(reply.response.headers().map());
         headers.remove("Date");

@@ -397,6 +397,34 @@ abstract class AccountLifecycleContract {
     }
 
     @Test
+    void aResetClearsTheLoginThrottlingAndTheOwnerIsToldOfThrottlingAndDeletion() {
+        String email = newEmail();
+        Reply created = register(open, email, PASSWORD);
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        Reply refused = null;
+        for (int i = 0; i < 20 && (refused == null || refused.status() != 429); i++) {
+            refused = login(open, email, "a wrong passphrase, long enough " + i);
+        }
+        assertThrottled(refused);
+        assertThrottled(login(open, email, PASSWORD));
+        assertThat(notice(email, 1).subject()).as("the throttling notice").containsIgnoringCase("failed login attempts");
+
+        assertAccepted(post(open, "auth/password-reset", Json.object("email", email)));
+        Reply done = confirm(open, resetToken(email, 1), NEW_PASSWORD);
+        assertThat(done.status()).as(done.toString()).isEqualTo(204);
+        Session session = loggedIn(open, email, NEW_PASSWORD);
+        assertThat(notice(email, 2).subject()).as("the password notice").containsIgnoringCase("password was changed");
+
+        String id = open.service.findUserByEmail(email).orElseThrow().id();
+        Reply deleted = new Client(open.base).send(java.net.http.HttpRequest.newBuilder(open.base.resolve("auth/users/" + id)).DELETE(),
+                session.auth());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        MailMessage farewell = notice(email, 3);
+        assertThat(farewell.subject()).containsIgnoringCase("account was deleted");
+        assertThat(farewell.to()).isEqualTo(email);
+    }
+
+    @Test
     void aPasswordResetLetsAnUnverifiedAccountLogIn() {
         String email = newEmail();
         assertAccepted(register(verifying, email, PASSWORD));

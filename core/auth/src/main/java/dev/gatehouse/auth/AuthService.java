@@ -43,6 +43,8 @@ import dev.gatehouse.auth.store.ThrottleStore;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.auth.store.UserRepository;
 import dev.gatehouse.token.internal.Lifecycle;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,9 +126,9 @@ import java.util.function.Supplier;
 public final class AuthService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** 256 bits of a CSPRNG, base64url: 43 characters. */
-    private static final int REFRESH_TOKEN_BYTES = 32;
-    private static final int REFRESH_TOKEN_CHARS = 43;
+    /** A refresh or link token: 256 bits of a CSPRNG, base64url, 43 characters. */
+    private static final int TOKEN_BYTES = 32;
+    private static final int TOKEN_CHARS = 43;
     /**
      * The longest a login or refresh may take between reading what a revocation changes (the user's
      * generation, the family's state) and signing its access token; revocations are kept this much
@@ -148,6 +150,13 @@ public final class AuthService implements AutoCloseable {
     private final MailTemplates templates;
     private final MailDispatcher mail;
     private final MailSettings mailSettings;
+    /**
+     * Accounts (their throttle key) this node told of login throttling within the hour: further
+     * refused attempts on them cost no look-up and no insert (the outbox's dedupe key still holds
+     * across nodes).
+     */
+    private final Cache<String, Boolean> throttleNoticed = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final AccessTokenVerifier verifier;
     private final CachedRevocationCheck revocationCache;
     private final PasswordHasher hasher;
@@ -386,7 +395,7 @@ public final class AuthService implements AutoCloseable {
             return new Registration(Optional.of(user), false);
         }
         Locale locale = templates.language(language);
-        String token = newRefreshToken();
+        String token = newToken();
         AccountStore.AccountToken verification = new AccountStore.AccountToken(sha256Hex(token), AccountStore.Purpose.VERIFY_EMAIL,
                 now, now.plus(settings.emailVerificationTtl()));
         MailMessage message = render(MailKind.VERIFY_EMAIL, email, locale, token);
@@ -426,7 +435,7 @@ public final class AuthService implements AutoCloseable {
         lifecycle.requireRunning();
         requireMail();
         limitClient(client);
-        if (!isRefreshTokenShaped(token)) {
+        if (!isTokenShaped(token)) {
             emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "verify-email");
             throw new InvalidAccountTokenException();
         }
@@ -507,7 +516,7 @@ public final class AuthService implements AutoCloseable {
             emit(SecurityEvent.Type.MAIL_THROTTLED, user.id(), null, kind.key());
             return;
         }
-        String token = newRefreshToken();
+        String token = newToken();
         Duration ttl = verification ? settings.emailVerificationTtl() : settings.passwordResetTtl();
         AccountStore.AccountToken stored = new AccountStore.AccountToken(sha256Hex(token),
                 verification ? AccountStore.Purpose.VERIFY_EMAIL : AccountStore.Purpose.PASSWORD_RESET, now, now.plus(ttl));
@@ -543,7 +552,7 @@ public final class AuthService implements AutoCloseable {
             throw new ValidationException(List.of(new Problem.FieldError("new_password", e.message())));
         });
         limitClient(client);
-        if (!isRefreshTokenShaped(token)) {
+        if (!isTokenShaped(token)) {
             emit(SecurityEvent.Type.ACCOUNT_TOKEN_REFUSED, null, null, "password-reset");
             throw new InvalidAccountTokenException();
         }
@@ -665,7 +674,7 @@ public final class AuthService implements AutoCloseable {
 
     /** Tells the owner of an account that logins to it are throttled, at most once an hour; off the request path. */
     private void notifyThrottled(String email) {
-        if (mail == null) {
+        if (mail == null || throttleNoticed.asMap().putIfAbsent(accountKeys.account(email), Boolean.TRUE) != null) {
             return;
         }
         try {
@@ -772,7 +781,7 @@ public final class AuthService implements AutoCloseable {
         String familyId = UUID.randomUUID().toString();
         Instant familyExpires = now.plus(settings.refreshFamilyLifetime());
         IssuedAccessToken access = issueIn(familyId, user);
-        String token = newRefreshToken();
+        String token = newToken();
         Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
         refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
                 null, user.id(), now, expires, familyExpires, null, null));
@@ -800,7 +809,7 @@ public final class AuthService implements AutoCloseable {
 
     /** {@link #refresh}, also for work queued before {@link #close()}. */
     private TokenPair rotate(String refreshToken) {
-        if (!isRefreshTokenShaped(refreshToken)) {
+        if (!isTokenShaped(refreshToken)) {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
         String hash = sha256Hex(refreshToken);
@@ -813,7 +822,7 @@ public final class AuthService implements AutoCloseable {
         User user = users.findById(record.userId())
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
         if (record.usedAt() == null) {
-            String successor = newRefreshToken();
+            String successor = newToken();
             Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
             RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(successor), record.familyId(), hash, user.id(), now,
                     expires, record.familyExpiresAt(), null, null);
@@ -933,7 +942,7 @@ public final class AuthService implements AutoCloseable {
             }
             done = true;
         }
-        if (isRefreshTokenShaped(refreshToken)) {
+        if (isTokenShaped(refreshToken)) {
             Optional<RefreshTokenRecord> record = refreshTokens.findByHash(sha256Hex(refreshToken));
             if (record.isPresent() && (principal == null || principal.subject().equals(record.get().userId()))) {
                 refreshTokens.revokeFamily(record.get().familyId(), now);
@@ -1130,8 +1139,9 @@ public final class AuthService implements AutoCloseable {
         return tokenSettings.accessTokenTtl().plus(tokenSettings.clockLeeway()).plusSeconds(1).plus(IN_FLIGHT_MARGIN);
     }
 
-    private static boolean isRefreshTokenShaped(String token) {
-        if (token == null || token.length() != REFRESH_TOKEN_CHARS) {
+    /** Whether {@code token} could be a refresh or link token (43 base64url characters): anything else is refused unread. */
+    private static boolean isTokenShaped(String token) {
+        if (token == null || token.length() != TOKEN_CHARS) {
             return false;
         }
         for (int i = 0; i < token.length(); i++) {
@@ -1143,8 +1153,9 @@ public final class AuthService implements AutoCloseable {
         return true;
     }
 
-    private static String newRefreshToken() {
-        byte[] bytes = new byte[REFRESH_TOKEN_BYTES];
+    /** A new refresh or link token. */
+    private static String newToken() {
+        byte[] bytes = new byte[TOKEN_BYTES];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }

@@ -60,25 +60,11 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
     public User register(NewUser user, AccountToken verification, List<MailMessage> mail) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(mail, "mail");
-        Jdbc.text("id", user.id(), 36);
-        Jdbc.text("email", user.email(), 254);
-        if (user.email().endsWith(" ")) {
-            throw new IllegalArgumentException("email ends with a space: it is not normalised");
-        }
-        Jdbc.text("passwordHash", user.passwordHash(), 100);
-        String roles = Jdbc.text("roles", JdbcUserRepository.joinRoles(user.roles()), 1000);
-        String language = Jdbc.nullableText("language", user.language(), 35);
-        Instant createdAt = user.createdAt().truncatedTo(ChronoUnit.MICROS);
+        User stored = JdbcUserRepository.checkedNewUser(user.id(), user.email(), user.passwordHash(), user.roles(), user.createdAt(),
+                user.language());
         return jdbc.transaction("register a user", tx -> {
-            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (id, email, password_hash, roles, created_at, language)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, user.id());
-                ps.setString(2, user.email());
-                ps.setString(3, user.passwordHash());
-                ps.setString(4, roles);
-                tx.dialect.setInstant(ps, 5, createdAt);
-                ps.setString(6, language);
-                ps.executeUpdate();
+            try {
+                JdbcUserRepository.insert(tx, stored);
             } catch (SQLException e) {
                 if (tx.dialect.isDuplicateKey(e)) {
                     // the id is a fresh random UUID: a duplicate is the email's unique constraint
@@ -90,9 +76,9 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
                 insertToken(tx, user.id(), user.email(), verification);
             }
             for (MailMessage message : mail) {
-                insertMail(tx, message, null, kindOf(verification), createdAt);
+                insertMail(tx, message, null, kindOf(verification), stored.createdAt());
             }
-            return new User(user.id(), user.email(), user.passwordHash(), user.roles(), createdAt, 0, null, language);
+            return stored;
         });
     }
 
@@ -120,7 +106,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(mail, "mail");
-        if (!plausibleId(userId)) {
+        if (!JdbcUserRepository.plausibleId(userId)) {
             return Optional.empty();
         }
         return jdbc.transaction("issue an account token", tx -> {
@@ -188,7 +174,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
                 return Optional.<User>empty();
             }
             User user = found.get();
-            OptionalInt generation = JdbcUserRepository.nextGeneration(tx, userId);
+            OptionalInt generation = JdbcUserRepository.revokeAllSessions(tx, userId, at);
             if (generation.isEmpty()) {
                 throw new SQLException("The user row vanished inside its own transaction");
             }
@@ -199,8 +185,6 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
                 ps.setString(3, userId);
                 ps.executeUpdate();
             }
-            revokeFamilies(tx, userId, null, at);
-            JdbcRevocationStore.refuseGenerationsBelow(tx, userId, generation.getAsInt(), at);
             try (PreparedStatement ps = tx.prepare("DELETE FROM gh_account_tokens WHERE user_id = ?")) {
                 ps.setString(1, userId);
                 ps.executeUpdate();
@@ -222,7 +206,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
         Objects.requireNonNull(expectedHash, "expectedHash");
         Jdbc.text("newPasswordHash", newPasswordHash, 100);
         Objects.requireNonNull(at, "at");
-        if (!plausibleId(userId)) {
+        if (!JdbcUserRepository.plausibleId(userId)) {
             return Optional.empty();
         }
         return jdbc.transaction("change a password", tx -> {
@@ -252,7 +236,7 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
     public boolean deleteAndRevoke(String userId, Instant at, Function<User, MailMessage> notification) {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(at, "at");
-        if (!plausibleId(userId)) {
+        if (!JdbcUserRepository.plausibleId(userId)) {
             return false;
         }
         return jdbc.transaction("delete a user and revoke their tokens", tx -> {
@@ -261,14 +245,9 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
                 tx.setRollbackOnly();
                 return false;
             }
-            for (String sql : List.of("DELETE FROM gh_refresh_families WHERE user_id = ?", "DELETE FROM gh_refresh_tokens WHERE user_id = ?",
-                    "DELETE FROM gh_account_tokens WHERE user_id = ?", "DELETE FROM gh_users WHERE id = ?")) {
-                try (PreparedStatement ps = tx.prepare(sql)) {
-                    ps.setString(1, userId);
-                    ps.executeUpdate();
-                }
+            if (!JdbcUserRepository.deleteAndRevoke(tx, userId, at)) {
+                throw new SQLException("The user row vanished inside its own transaction");
             }
-            JdbcRevocationStore.refuseGenerationsBelow(tx, userId, Integer.MAX_VALUE, at);
             MailMessage notice = notification == null ? null : notification.apply(found.get());
             if (notice != null) {
                 insertMail(tx, notice, null, "account-deleted", at);
@@ -527,10 +506,6 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
     private static User withVerified(User user, Instant at) {
         return new User(user.id(), user.email(), user.passwordHash(), user.roles(), user.createdAt(), user.tokenGeneration(), at,
                 user.language());
-    }
-
-    private static boolean plausibleId(String id) {
-        return id.length() <= 36 && id.indexOf('\0') < 0;
     }
 
     private static boolean plausibleHash(String hash) {

@@ -36,7 +36,7 @@ import java.util.function.UnaryOperator;
 final class JdbcUserRepository implements UserRepository {
     static final String COLUMNS = "id, email, password_hash, roles, created_at, token_generation, email_verified_at, language";
     /** What a new user row is given; the token generation starts at the column's default, 0. */
-    private static final String INSERT_COLUMNS = "id, email, password_hash, roles, created_at";
+    private static final String INSERT_COLUMNS = "id, email, password_hash, roles, created_at, language";
     /** Name of the unique constraint on the email; the database names it in its error message. */
     private static final String EMAIL_CONSTRAINT = "gh_users_email_uq";
 
@@ -59,23 +59,10 @@ final class JdbcUserRepository implements UserRepository {
      */
     @Override
     public User create(String id, String email, String passwordHash, List<String> roles, Instant createdAt) {
-        Jdbc.text("id", id, 36);
-        Jdbc.text("email", email, 254);
-        if (email.endsWith(" ")) {
-            throw new IllegalArgumentException("email ends with a space: it is not normalised");
-        }
-        Jdbc.text("passwordHash", passwordHash, 100);
-        String roleList = Jdbc.text("roles", joinRoles(roles), 1000);
-        Objects.requireNonNull(createdAt, "createdAt");
-        User user = new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS), 0, null, null);
+        User user = checkedNewUser(id, email, passwordHash, roles, createdAt, null);
         jdbc.autoCommit("create a user", tx -> {
-            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setString(2, email);
-                ps.setString(3, passwordHash);
-                ps.setString(4, roleList);
-                tx.dialect.setInstant(ps, 5, createdAt);
-                ps.executeUpdate();
+            try {
+                insert(tx, user);
             } catch (SQLException e) {
                 if (!tx.dialect.isDuplicateKey(e)) {
                     throw e;
@@ -88,6 +75,44 @@ final class JdbcUserRepository implements UserRepository {
             return null;
         });
         return user;
+    }
+
+    /**
+     * A new user row's values, checked against their columns: the user as it will be stored
+     * (created at microsecond precision, generation 0, email not verified).
+     *
+     * @throws IllegalArgumentException when a value does not fit its column, a role contains a
+     *                                  space, or the email ends with a space
+     */
+    static User checkedNewUser(String id, String email, String passwordHash, List<String> roles, Instant createdAt, String language) {
+        Jdbc.text("id", id, 36);
+        Jdbc.text("email", email, 254);
+        if (email.endsWith(" ")) {
+            throw new IllegalArgumentException("email ends with a space: it is not normalised");
+        }
+        Jdbc.text("passwordHash", passwordHash, 100);
+        Jdbc.text("roles", joinRoles(roles), 1000);
+        Jdbc.nullableText("language", language, 35);
+        Objects.requireNonNull(createdAt, "createdAt");
+        return new User(id, email, passwordHash, roles, createdAt.truncatedTo(ChronoUnit.MICROS), 0, null, language);
+    }
+
+    /** Inserts a user made by {@link #checkedNewUser}; a duplicate key leaves as the driver's {@link SQLException}. */
+    static void insert(Jdbc.Tx tx, User user) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("INSERT INTO gh_users (" + INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, user.id());
+            ps.setString(2, user.email());
+            ps.setString(3, user.passwordHash());
+            ps.setString(4, joinRoles(user.roles()));
+            tx.dialect.setInstant(ps, 5, user.createdAt());
+            ps.setString(6, user.language());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether a user could have this id (an admin's request for another is a 404, not a failure). */
+    static boolean plausibleId(String id) {
+        return id.length() <= 36 && id.indexOf('\0') < 0;
     }
 
     @Override
@@ -138,28 +163,40 @@ final class JdbcUserRepository implements UserRepository {
     public boolean deleteAndRevoke(String id, Instant at) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(at, "at");
-        if (id.length() > 36 || id.indexOf('\0') >= 0) {
-            return false; // no user can have such an id (an admin's request for it is a 404, not a failure)
+        if (!plausibleId(id)) {
+            return false;
         }
         return jdbc.transaction("delete a user and revoke their tokens", tx -> {
-            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE user_id = ?")) {
-                ps.setString(1, id);
-                ps.executeUpdate();
+            if (!deleteAndRevoke(tx, id, at)) {
+                tx.setRollbackOnly();
+                return false;
             }
-            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_tokens WHERE user_id = ?")) {
-                ps.setString(1, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
-                ps.setString(1, id);
-                if (ps.executeUpdate() != 1) {
-                    tx.setRollbackOnly();
-                    return false;
-                }
-            }
-            JdbcRevocationStore.refuseGenerationsBelow(tx, id, Integer.MAX_VALUE, at);
             return true;
         });
+    }
+
+    /**
+     * Deletes a user's families, tokens and row (their single-use account tokens go with it: the
+     * foreign key cascades) and refuses every access token ever issued to them; {@code false} when
+     * there is no such user. Part of the caller's transaction, which rolls back on {@code false}.
+     */
+    static boolean deleteAndRevoke(Jdbc.Tx tx, String id, Instant at) throws SQLException {
+        try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_families WHERE user_id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = tx.prepare("DELETE FROM gh_refresh_tokens WHERE user_id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = tx.prepare("DELETE FROM gh_users WHERE id = ?")) {
+            ps.setString(1, id);
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+        }
+        JdbcRevocationStore.refuseGenerationsBelow(tx, id, Integer.MAX_VALUE, at);
+        return true;
     }
 
     /**
@@ -173,24 +210,35 @@ final class JdbcUserRepository implements UserRepository {
     public OptionalInt revokeAllSessions(String id, Instant at) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(at, "at");
-        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+        if (!plausibleId(id)) {
             return OptionalInt.empty();
         }
         return jdbc.transaction("revoke every session of a user", tx -> {
-            OptionalInt generation = nextGeneration(tx, id);
+            OptionalInt generation = revokeAllSessions(tx, id, at);
             if (generation.isEmpty()) {
                 tx.setRollbackOnly();
-                return generation;
             }
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
-                    + " WHERE user_id = ? AND revoked_at IS NULL")) {
-                tx.dialect.setInstant(ps, 1, at);
-                ps.setString(2, id);
-                ps.executeUpdate();
-            }
-            JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation.getAsInt(), at);
             return generation;
         });
+    }
+
+    /**
+     * Starts the user's next token generation (locking the row), revokes every live family of theirs
+     * and records the cut-off, in the caller's transaction; empty when there is no such user.
+     */
+    static OptionalInt revokeAllSessions(Jdbc.Tx tx, String id, Instant at) throws SQLException {
+        OptionalInt generation = nextGeneration(tx, id);
+        if (generation.isEmpty()) {
+            return generation;
+        }
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                + " WHERE user_id = ? AND revoked_at IS NULL")) {
+            tx.dialect.setInstant(ps, 1, at);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+        JdbcRevocationStore.refuseGenerationsBelow(tx, id, generation.getAsInt(), at);
+        return generation;
     }
 
     @Override
@@ -198,7 +246,7 @@ final class JdbcUserRepository implements UserRepository {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(change, "change");
         Objects.requireNonNull(at, "at");
-        if (id.length() > 36 || id.indexOf('\0') >= 0) {
+        if (!plausibleId(id)) {
             return Optional.empty();
         }
         return jdbc.transaction("change the roles of a user", tx -> {

@@ -16,6 +16,8 @@
 
 package dev.gatehouse.auth.mail;
 
+import dev.gatehouse.web.TransportSecurity;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -268,9 +270,13 @@ public final class MailSettings {
             return new MailSettings(this);
         }
 
+        /** {@code localhost} (or a name below it), or a loopback IP literal, brackets and all: never a DNS look-up. */
         private static boolean isLoopback(String host) {
-            String h = host.toLowerCase(java.util.Locale.ROOT);
-            return h.equals("localhost") || h.endsWith(".localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("[::1]") || h.equals("::1");
+            String h = host.toLowerCase(Locale.ROOT);
+            if (h.startsWith("[") && h.endsWith("]")) {
+                h = h.substring(1, h.length() - 1);
+            }
+            return h.equals("localhost") || h.endsWith(".localhost") || TransportSecurity.isLoopback(h);
         }
 
         private static String path(String path, String name) {

@@ -17,6 +17,7 @@
 package dev.gatehouse.token;
 
 import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTCreator;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +45,10 @@ public final class AccessTokenIssuer {
     public static final String TOKEN_TYPE = "at+jwt";
     /** The claim that carries roles. */
     public static final String ROLES_CLAIM = "roles";
+    /** The claim that carries the authentication methods (RFC 8176). */
+    public static final String AMR_CLAIM = "amr";
+    /** The claim that carries the time of the authentication (OpenID Connect Core §2). */
+    public static final String AUTH_TIME_CLAIM = "auth_time";
 
     private final TokenSettings settings;
     private final KeySource keys;
@@ -65,7 +70,7 @@ public final class AccessTokenIssuer {
      * @param roles   the user's roles; duplicates are dropped
      */
     public IssuedAccessToken issue(String subject, Collection<String> roles) {
-        return sign(subject, roles, TokenIds.random());
+        return sign(subject, roles, TokenIds.random(), null);
     }
 
     /**
@@ -78,11 +83,22 @@ public final class AccessTokenIssuer {
      * @param generation the user's current token generation
      */
     public IssuedAccessToken issue(String subject, Collection<String> roles, String sessionId, int generation) {
-        Objects.requireNonNull(sessionId, "sessionId");
-        return sign(subject, roles, TokenIds.forSession(sessionId, generation));
+        return issue(subject, roles, sessionId, generation, null);
     }
 
-    private IssuedAccessToken sign(String subject, Collection<String> roles, String jti) {
+    /**
+     * Issues a token for a subject in a session, saying how and when the user authenticated at the
+     * login the session began with ({@code amr} and {@code auth_time}).
+     *
+     * @param authentication the session's authentication, or {@code null} to carry neither claim
+     */
+    public IssuedAccessToken issue(String subject, Collection<String> roles, String sessionId, int generation,
+                                   UserAuthentication authentication) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return sign(subject, roles, TokenIds.forSession(sessionId, generation), authentication);
+    }
+
+    private IssuedAccessToken sign(String subject, Collection<String> roles, String jti, UserAuthentication authentication) {
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("subject must not be blank");
         }
@@ -98,7 +114,7 @@ public final class AccessTokenIssuer {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("typ", settings.tokenType().headerValue());
         header.put("kid", key.kid());
-        String token = JWT.create()
+        JWTCreator.Builder jwt = JWT.create()
                 .withHeader(header)
                 .withIssuer(settings.issuer())
                 .withAudience(settings.audience())
@@ -106,8 +122,15 @@ public final class AccessTokenIssuer {
                 .withIssuedAt(issuedAt)
                 .withExpiresAt(expiresAt)
                 .withJWTId(jti)
-                .withClaim(ROLES_CLAIM, roleList)
-                .sign(key.jwtAlgorithm());
-        return new IssuedAccessToken(token, new AccessTokenPrincipal(subject, roleList, issuedAt, expiresAt, jti, key.kid()));
+                .withClaim(ROLES_CLAIM, roleList);
+        if (authentication != null) {
+            if (authentication.time().isAfter(issuedAt)) {
+                throw new IllegalArgumentException("the authentication time is after the token's issue time");
+            }
+            jwt.withClaim(AMR_CLAIM, authentication.methods()).withClaim(AUTH_TIME_CLAIM, authentication.time());
+        }
+        String token = jwt.sign(key.jwtAlgorithm());
+        return new IssuedAccessToken(token, new AccessTokenPrincipal(subject, roleList, issuedAt, expiresAt, jti, key.kid(),
+                authentication));
     }
 }

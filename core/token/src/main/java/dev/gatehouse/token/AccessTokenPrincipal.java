@@ -20,6 +20,7 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,9 +36,21 @@ public final class AccessTokenPrincipal implements Principal {
     private final String tokenId;
     private final String keyId;
     private final TokenIds.Parts idParts;
+    private final UserAuthentication authentication;
 
+    /** A principal whose token says nothing of how the user authenticated (no {@code amr}, no {@code auth_time}). */
     public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
                                 String tokenId, String keyId) {
+        this(subject, roles, issuedAt, expiresAt, tokenId, keyId, null);
+    }
+
+    /**
+     * @param authentication how and when the user authenticated ({@code amr} and {@code auth_time}),
+     *                       or {@code null} when the token does not say
+     */
+    public AccessTokenPrincipal(String subject, List<String> roles, Instant issuedAt, Instant expiresAt,
+                                String tokenId, String keyId, UserAuthentication authentication) {
+        this.authentication = authentication;
         this.subject = Objects.requireNonNull(subject, "subject");
         this.roleList = List.copyOf(new java.util.LinkedHashSet<>(roles));
         this.roles = Set.copyOf(roles);
@@ -96,6 +109,25 @@ public final class AccessTokenPrincipal implements Principal {
      */
     public int tokenGeneration() {
         return idParts.generation();
+    }
+
+    /**
+     * How and when the user authenticated at the login this token descends from: its {@code amr}
+     * and {@code auth_time}. Empty for a token that carries neither (issued outside a login, or by
+     * a release before these claims).
+     */
+    public Optional<UserAuthentication> authentication() {
+        return Optional.ofNullable(authentication);
+    }
+
+    /** The token's {@code amr} values; empty when it has none. */
+    public List<String> authenticationMethods() {
+        return authentication == null ? List.of() : authentication.methods();
+    }
+
+    /** The token's {@code auth_time}, when it has one. */
+    public Optional<Instant> authenticatedAt() {
+        return authentication == null ? Optional.empty() : Optional.of(authentication.time());
     }
 
     /** The id of the key that signed the token. */

@@ -392,7 +392,8 @@ public final class AccessTokenVerifier {
                 requireInstant(jwt, "iat"),
                 requireInstant(jwt, "exp"),
                 requireString(jwt, "jti"),
-                kid);
+                kid,
+                authenticationOf(jwt));
         Claim nbf = jwt.getClaim("nbf");
         if (!nbf.isMissing() && nbf.asInstant() == null) {
             throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's nbf is not a number");
@@ -577,6 +578,41 @@ public final class AccessTokenVerifier {
             throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's " + name + " is missing or not a number");
         }
         return value;
+    }
+
+    /**
+     * The token's {@code amr} and {@code auth_time}: both or neither (a token with one of them is
+     * refused), {@code amr} an array of 1 to {@link UserAuthentication#MAX_METHODS} method names,
+     * {@code auth_time} a number not after {@code iat}.
+     */
+    private static UserAuthentication authenticationOf(DecodedJWT jwt) {
+        Claim amrClaim = jwt.getClaim(AccessTokenIssuer.AMR_CLAIM);
+        Claim timeClaim = jwt.getClaim(AccessTokenIssuer.AUTH_TIME_CLAIM);
+        boolean hasAmr = !amrClaim.isMissing() && !amrClaim.isNull();
+        boolean hasTime = !timeClaim.isMissing() && !timeClaim.isNull();
+        if (!hasAmr && !hasTime) {
+            return null;
+        }
+        JsonNode amr = hasAmr ? amrClaim.as(JsonNode.class) : null;
+        JsonNode time = hasTime ? timeClaim.as(JsonNode.class) : null;
+        if (amr == null || !amr.isArray() || amr.isEmpty() || amr.size() > UserAuthentication.MAX_METHODS
+                || time == null || !time.isIntegralNumber() || !time.canConvertToLong()) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's amr and auth_time are malformed");
+        }
+        List<String> methods = new ArrayList<>(amr.size());
+        for (JsonNode method : amr) {
+            String value = method.isTextual() ? method.textValue() : null;
+            if (!UserAuthentication.isMethod(value) || methods.contains(value)) {
+                throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's amr must hold distinct method names");
+            }
+            methods.add(value);
+        }
+        long seconds = time.longValue();
+        Instant issuedAt = requireInstant(jwt, "iat");
+        if (seconds < 0 || seconds > issuedAt.getEpochSecond()) {
+            throw new InvalidTokenException(Reason.MISSING_CLAIM, "The token's auth_time is after its iat");
+        }
+        return new UserAuthentication(methods, Instant.ofEpochSecond(seconds));
     }
 
     private static List<String> requireRoles(DecodedJWT jwt) {

@@ -18,6 +18,7 @@ package dev.gatehouse.jaxrs.internal;
 
 import dev.gatehouse.web.Challenge;
 import dev.gatehouse.token.GatehouseException;
+import dev.gatehouse.web.InsufficientAuthenticationException;
 import dev.gatehouse.web.Problem;
 import dev.gatehouse.auth.InvalidAccountTokenException;
 import dev.gatehouse.auth.InvalidCredentialsException;
@@ -64,6 +65,9 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
         if (e instanceof InvalidAccountTokenException) {
             // one answer for an unknown, spent, expired or malformed link token: none is told apart
             return Responses.problem(new Problem(400, "invalid-token", INVALID_LINK_TITLE, INVALID_LINK_DETAIL)).build();
+        }
+        if (e instanceof InsufficientAuthenticationException insufficient) {
+            return Responses.problem(insufficient.requirement().problem(), insufficient.requirement().challenge(realm));
         }
         if (e instanceof InvalidCredentialsException) {
             return Responses.problem(new Problem(401, "invalid-credentials", "Invalid credentials",

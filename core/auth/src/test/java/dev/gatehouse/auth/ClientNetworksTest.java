@@ -50,6 +50,25 @@ class ClientNetworksTest {
 
     @ParameterizedTest
     @CsvSource({
+            "192.0.2.7, 192.0.2.0/24",
+            "203.0.113.255, 203.0.113.0/24",
+            "::ffff:198.51.100.9, 198.51.100.0/24",
+            "2001:db8:1:2:3:4:5:6, 2001:db8:1::/48",
+            "[2001:DB8:ABCD:ffff::1], 2001:db8:abcd::/48",
+            "::1, 0:0:0::/48"})
+    void sessionsShowTheIpv4Slash24OrTheIpv6Slash48(String address, String location) {
+        assertThat(ClientAddresses.coarseLocation(address)).isEqualTo(location);
+    }
+
+    @Test
+    void aSessionWithoutAnAddressLiteralShowsNoLocation() {
+        assertThat(ClientAddresses.coarseLocation(null)).isNull();
+        assertThat(ClientAddresses.coarseLocation("example.com")).isNull();
+        assertThat(ClientAddresses.coarseLocation("id:client-7")).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
             "2001:db8:0:1::1, 2001:db8:0:0::/56",
             "2001:db8:0:ff::1, 2001:db8:0:0::/56",
             "2001:db8:0:100::1, 2001:db8:0:100::/56",

@@ -103,6 +103,27 @@ public final class ClientAddresses {
     }
 
     /**
+     * Where a client was, coarsely enough to show a user in a list of their sessions without
+     * keeping their address: the IPv4 {@code /24} ({@code 192.0.2.0/24}, also for
+     * {@code ::ffff:192.0.2.1}) or the IPv6 {@code /48} ({@code 2001:db8:1::/48}); {@code null}
+     * for {@code null} or anything that is not an IP literal.
+     */
+    public static String coarseLocation(String client) {
+        InetAddress address = client == null ? null : literal(client);
+        if (address instanceof Inet4Address) {
+            byte[] b = address.getAddress();
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";
+        }
+        if (address instanceof Inet6Address) {
+            byte[] b = address.getAddress();
+            return Integer.toHexString(((b[0] & 0xff) << 8) | (b[1] & 0xff)) + ":"
+                    + Integer.toHexString(((b[2] & 0xff) << 8) | (b[3] & 0xff)) + ":"
+                    + Integer.toHexString(((b[4] & 0xff) << 8) | (b[5] & 0xff)) + "::/48";
+        }
+        return null;
+    }
+
+    /**
      * The wider network a client is also counted in: the IPv6 {@code /56}
      * ({@code 2001:db8:0:0::/56}), or {@code null} when there is none (IPv4, unknown, other).
      */

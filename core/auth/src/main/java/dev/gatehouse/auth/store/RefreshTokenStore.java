@@ -17,6 +17,7 @@
 package dev.gatehouse.auth.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,8 +29,31 @@ import java.util.Optional;
  * thread-safe.
  */
 public interface RefreshTokenStore {
-    /** Stores a new family with its first token, in one transaction. */
-    void createFamily(String familyId, String userId, Instant createdAt, Instant familyExpiresAt, RefreshTokenRecord first);
+    /**
+     * Stores a new family (a session: its id, user, creation, end and what is shown of it) with
+     * its first token, in one transaction. {@code session.lastUsedAt()} is its creation time and
+     * {@code session.revokedAt()} is {@code null}.
+     */
+    void createFamily(Session session, RefreshTokenRecord first);
+
+    /** The session (family) with this id, ended or not; empty once purged. */
+    Optional<Session> findSession(String familyId);
+
+    /**
+     * The user's sessions that are not ended and not past their end at {@code now}, the most
+     * recently used first, at most {@code limit}.
+     */
+    List<Session> listSessions(String userId, Instant now, int limit);
+
+    /**
+     * Ends one session of a user.
+     *
+     * @return {@code false} (nothing written) when the user has no such session, or it was ended already
+     */
+    boolean revokeSession(String userId, String familyId, Instant revokedAt);
+
+    /** Ends every session of a user but {@code keptFamilyId}; returns how many were ended now. */
+    int revokeOtherSessions(String userId, String keptFamilyId, Instant revokedAt);
 
     /**
      * The token with this hash. Its {@link RefreshTokenRecord#revokedAt()} is set when the token
@@ -40,8 +64,8 @@ public interface RefreshTokenStore {
     /**
      * Spends {@code parentHash} and stores {@code child} (same family) in one transaction, with
      * the family row locked: the parent's {@code used_at} is set only if it was unused and
-     * unrevoked and the family is not revoked. When {@code successorSeal} is given, it is stored
-     * for the parent in the same transaction ({@link #findSeal}).
+     * unrevoked and the family is not revoked; the family's last use becomes {@code usedAt}. When
+     * {@code successorSeal} is given, it is stored for the parent in the same transaction ({@link #findSeal}).
      *
      * @param successorSeal the child's token sealed under a key only the parent's token gives, or
      *                      {@code null} (no reuse grace)

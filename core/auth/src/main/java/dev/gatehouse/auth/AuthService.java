@@ -38,6 +38,7 @@ import dev.gatehouse.auth.store.DuplicateEmailException;
 import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
+import dev.gatehouse.auth.store.Session;
 import dev.gatehouse.auth.store.RevocationStore;
 import dev.gatehouse.auth.store.ThrottleStore;
 import dev.gatehouse.auth.store.User;
@@ -783,8 +784,8 @@ public final class AuthService implements AutoCloseable {
         IssuedAccessToken access = issueIn(familyId, user);
         String token = newToken();
         Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
-        refreshTokens.createFamily(familyId, user.id(), now, familyExpires, new RefreshTokenRecord(sha256Hex(token), familyId,
-                null, user.id(), now, expires, familyExpires, null, null));
+        refreshTokens.createFamily(new Session(familyId, user.id(), now, now, familyExpires, null, null, null, null),
+                new RefreshTokenRecord(sha256Hex(token), familyId, null, user.id(), now, expires, familyExpires, null, null));
         return new TokenPair(access, token, expires, now);
     }
 

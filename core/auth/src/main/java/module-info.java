@@ -23,10 +23,12 @@ module dev.gatehouse.auth {
     requires transitive dev.gatehouse.token;
     requires transitive dev.gatehouse.web;
     requires com.github.benmanes.caffeine;
+    requires com.google.zxing;
     requires jbcrypt;
     requires org.slf4j;
 
     exports dev.gatehouse.auth;
     exports dev.gatehouse.auth.store;
     exports dev.gatehouse.auth.mail;
+    exports dev.gatehouse.auth.mfa;
 }

@@ -55,7 +55,6 @@ public final class TokenIds {
     private TokenIds() {
     }
 
-    /** 128 random bits: unique without coordination between nodes. */
     /**
      * Whether {@code id} is a session id as Gatehouse makes them: a UUID in canonical lower-case
      * form. Anything else (another spelling of a UUID included) names no session.
@@ -71,6 +70,7 @@ public final class TokenIds {
         }
     }
 
+    /** 128 random bits: unique without coordination between nodes. */
     static String random() {
         byte[] id = new byte[RANDOM_BYTES];
         RANDOM.nextBytes(id);

@@ -27,6 +27,8 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.UserAuthentication;
+import dev.gatehouse.web.AuthenticationRequirement;
+import dev.gatehouse.web.InsufficientAuthenticationException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -106,6 +108,13 @@ class StepUpTest {
         @Path("open")
         public String open() {
             return "{\"ok\":true}";
+        }
+
+        @GET
+        @Path("thrown")
+        @Authenticated
+        public String thrown() {
+            throw new InsufficientAuthenticationException(AuthenticationRequirement.maxAgeSeconds(600));
         }
     }
 
@@ -238,6 +247,11 @@ class StepUpTest {
         assertThat(get("stepup/both", mfa).status()).isEqualTo(200);
         CLOCK.advance(Duration.ofSeconds(901));
         assertStepUp(get("stepup/both", mfa), BOTH_CHALLENGE);
+    }
+
+    @Test
+    void theExceptionThrownByApplicationCodeIsAnsweredAlike() {
+        assertStepUp(get("stepup/thrown", token(UserAuthentication.passwordAndOneTimePassword(START), "user")), RECENT_CHALLENGE);
     }
 
     @Test

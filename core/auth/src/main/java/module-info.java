@@ -17,16 +17,19 @@
 /**
  * Gatehouse's onboarding service: registration, login, refresh-token rotation, logout, roles,
  * password hashing and policy, throttling and the revocation cache, over the store contracts of
- * {@code dev.gatehouse.auth.store}.
+ * {@code dev.gatehouse.auth.store}; and the second-factor primitives of {@code dev.gatehouse.auth.mfa}
+ * (TOTP, enrolment QR codes, sealed secrets, recovery codes).
  */
 module dev.gatehouse.auth {
     requires transitive dev.gatehouse.token;
     requires transitive dev.gatehouse.web;
     requires com.github.benmanes.caffeine;
+    requires com.google.zxing;
     requires jbcrypt;
     requires org.slf4j;
 
     exports dev.gatehouse.auth;
     exports dev.gatehouse.auth.store;
     exports dev.gatehouse.auth.mail;
+    exports dev.gatehouse.auth.mfa;
 }

@@ -26,6 +26,8 @@ import dev.gatehouse.web.TransportSecurity;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
 import dev.gatehouse.filter.internal.AuthenticatedRequest;
 import dev.gatehouse.filter.internal.PathMatcher;
+import dev.gatehouse.filter.internal.StepUpRules;
+import dev.gatehouse.web.AuthenticationRequirement;
 import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.filter.internal.ServletRequests;
 import jakarta.servlet.Filter;
@@ -41,8 +43,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -76,7 +81,10 @@ import java.util.Objects;
  *       request goes on anonymously instead, so that a stale cookie never blocks the login page);</li>
  *   <li>malformed {@code Authorization} header or two tokens → {@code 400 error="invalid_request"};</li>
  *   <li>a state-changing request authenticated by cookie without the CSRF header, or from another
- *       site → {@code 403}.</li>
+ *       site → {@code 403};</li>
+ *   <li>on a {@value #STEP_UP_PATHS_PARAM} path, a valid token whose login lacks the second factor
+ *       or is older than the maximum age the rule sets → {@code 401} with an RFC 9470
+ *       {@code error="insufficient_user_authentication"} challenge.</li>
  * </ul>
  *
  * <p>Credentials over plain HTTP are refused ({@value #REQUIRE_HTTPS_PARAM}, on by default): a
@@ -198,6 +206,19 @@ public final class GatehouseFilter implements Filter {
     /** Comma-separated paths ({@code /a/b}) or prefixes ({@code /a/*}) that need no token. */
     public static final String PUBLIC_PATHS_PARAM = "public-paths";
     public static final String DEFAULT_PUBLIC_PATHS = "";
+    /**
+     * Paths that need a stronger or more recent login than a valid token alone (step-up), as rules
+     * one per line or comma-separated: a path pattern as in {@value #PUBLIC_PATHS_PARAM}, then
+     * {@code mfa} (the token's {@code amr} contains {@code mfa}), {@code max_age=<seconds>} (its
+     * {@code auth_time} is at most that many seconds old), or both, separated by spaces:
+     * {@code /account/* max_age=600, /admin/* mfa max_age=900}. The first rule whose pattern
+     * matches applies. A matching request needs a token even on a {@value #PUBLIC_PATHS_PARAM}
+     * path or with {@value #ALLOW_ANONYMOUS_PARAM}; a valid token that falls short is answered
+     * {@code 401} with the RFC 9470 challenge and the problem type
+     * {@code urn:gatehouse:problem:insufficient-user-authentication}. Default: none.
+     */
+    public static final String STEP_UP_PATHS_PARAM = "step-up-paths";
+    public static final String DEFAULT_STEP_UP_PATHS = "";
     /** {@code true} lets requests without any token through unauthenticated, for the app to decide. */
     public static final String ALLOW_ANONYMOUS_PARAM = "allow-anonymous";
     public static final String DEFAULT_ALLOW_ANONYMOUS = "false";
@@ -246,6 +267,9 @@ public final class GatehouseFilter implements Filter {
     private Builder programmatic;
     private volatile RequestAuthenticator authenticator;
     private PathMatcher publicPaths;
+    private StepUpRules stepUpRules = StepUpRules.none();
+    /** What a login's age is measured against: the verifier's {@code TokenSettings} clock. */
+    private Clock clock;
     private boolean allowAnonymous;
     private ServletContext registeredWith;
     /** The key source this filter made from its init-params, stopped by {@link #destroy()}. */
@@ -275,6 +299,8 @@ public final class GatehouseFilter implements Filter {
             }
             this.authenticator = new RequestAuthenticator(b.verifier, b.web);
             this.publicPaths = new PathMatcher(PUBLIC_PATHS_PARAM, b.publicPaths);
+            this.stepUpRules = b.stepUpRules();
+            this.clock = b.verifier.settings().clock();
             this.allowAnonymous = b.allowAnonymous;
             if (b.containerSecurity) {
                 registerAuthModule(config.getServletContext());
@@ -289,7 +315,7 @@ public final class GatehouseFilter implements Filter {
             }
             // Start-up only, so built at once: b is not effectively final, a lambda could not read it.
             LOG.log(Level.INFO, "Gatehouse filter '" + config.getFilterName() + "' ready: " + b.verifier + ", public paths "
-                    + b.publicPaths + ", anonymous " + b.allowAnonymous + ", container security " + b.containerSecurity
+                    + b.publicPaths + ", step-up paths " + stepUpRules + ", anonymous " + b.allowAnonymous + ", container security " + b.containerSecurity
                     + ", transport: " + b.web);
         } catch (ConfigurationException e) {
             if (b != null && b.ownedKeys != null) {
@@ -324,23 +350,40 @@ public final class GatehouseFilter implements Filter {
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;
         }
-        if (request.getUserPrincipal() instanceof AccessTokenPrincipal) {
+        String path = contextRelativePath(request);
+        AuthenticationRequirement stepUp = stepUpRules.requirementFor(path);
+        if (request.getUserPrincipal() instanceof AccessTokenPrincipal principal) {
             // Already authenticated by the Gatehouse module inside the container: do not verify twice.
-            chain.doFilter(request, response);
+            if (meets(principal, stepUp, auth, response)) {
+                chain.doFilter(request, response);
+            }
             return;
         }
 
         RequestAuthenticator.Outcome outcome = auth.authenticate(ServletRequests.view(request));
         if (outcome.principal() != null) {
-            chain.doFilter(new AuthenticatedRequest(request, outcome.principal()), response);
+            if (meets(outcome.principal(), stepUp, auth, response)) {
+                chain.doFilter(new AuthenticatedRequest(request, outcome.principal()), response);
+            }
             return;
         }
-        boolean isPublic = publicPaths.matches(contextRelativePath(request));
-        if (isPublic || (allowAnonymous && outcome.isAnonymous())) {
+        // a step-up path needs a token, whatever public-paths and allow-anonymous say
+        boolean isPublic = stepUp == null && publicPaths.matches(path);
+        if (isPublic || (stepUp == null && allowAnonymous && outcome.isAnonymous())) {
             chain.doFilter(request, response);
             return;
         }
         ServletRequests.reject(response, outcome);
+    }
+
+    /** Whether the login meets the path's step-up requirement (if any); when not, the refusal is written. */
+    private boolean meets(AccessTokenPrincipal principal, AuthenticationRequirement stepUp, RequestAuthenticator auth,
+                          HttpServletResponse response) throws IOException {
+        if (stepUp == null || stepUp.isMetBy(principal, clock.instant())) {
+            return true;
+        }
+        ServletRequests.write(response, stepUp.problem(), stepUp.challenge(auth.settings().realm()));
+        return false;
     }
 
     /** The path as the container decoded and normalised it; the raw URI is never matched. */
@@ -376,6 +419,9 @@ public final class GatehouseFilter implements Filter {
         private List<String> publicPaths = List.of();
         private boolean allowAnonymous;
         private boolean containerSecurity;
+        private final Map<String, AuthenticationRequirement> stepUps = new LinkedHashMap<>();
+        /** Set only when built from init-params ({@value GatehouseFilter#STEP_UP_PATHS_PARAM}). */
+        StepUpRules parsedStepUps;
         /**
          * Set only when built from init-params ({@value GatehouseFilter#KEYS_FILE_PARAM},
          * {@value GatehouseFilter#JWKS_URL_PARAM} or {@value GatehouseFilter#ISSUER_URI_PARAM}):
@@ -405,6 +451,30 @@ public final class GatehouseFilter implements Filter {
         public Builder web(WebSettings settings) {
             this.web = Objects.requireNonNull(settings, "settings");
             return this;
+        }
+
+        /**
+         * Requests to {@code pattern} (a path {@code /a/b} or a prefix {@code /a/*}) need a login
+         * that meets {@code requirement}: a second factor, a recent login, or both; default none. Rules
+         * apply in the order they were added, the first matching one alone. A matching request needs a
+         * token even on a {@linkplain #publicPaths public path} or with {@link #allowAnonymous}; a
+         * valid token that falls short is answered {@code 401} with the RFC 9470 challenge.
+         *
+         * @throws ConfigurationException if the pattern is malformed or was given before
+         */
+        public Builder stepUp(String pattern, AuthenticationRequirement requirement) {
+            Objects.requireNonNull(pattern, "pattern");
+            Objects.requireNonNull(requirement, "requirement");
+            new PathMatcher(STEP_UP_PATHS_PARAM, List.of(pattern));
+            if (stepUps.containsKey(pattern)) {
+                throw new ConfigurationException(STEP_UP_PATHS_PARAM, "'" + pattern + "' has a rule already");
+            }
+            stepUps.put(pattern, requirement);
+            return this;
+        }
+
+        StepUpRules stepUpRules() {
+            return parsedStepUps != null ? parsedStepUps : StepUpRules.of(STEP_UP_PATHS_PARAM, stepUps);
         }
 
         /** Let requests without any token through unauthenticated; default {@code false}. */

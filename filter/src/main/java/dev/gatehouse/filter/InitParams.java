@@ -24,6 +24,7 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.keys.FileKeySource;
 import dev.gatehouse.token.keys.RemoteJwksKeySource;
+import dev.gatehouse.filter.internal.StepUpRules;
 import dev.gatehouse.web.Transport;
 import dev.gatehouse.web.WebSettings;
 import jakarta.servlet.FilterConfig;
@@ -60,6 +61,7 @@ import static dev.gatehouse.filter.GatehouseFilter.MAX_TOKEN_SIZE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.PUBLIC_PATHS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.REALM_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.REQUIRE_HTTPS_PARAM;
+import static dev.gatehouse.filter.GatehouseFilter.STEP_UP_PATHS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.TOKEN_TYPE_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.TRANSPORTS_PARAM;
 import static dev.gatehouse.filter.GatehouseFilter.TRUSTED_PROXIES_PARAM;
@@ -80,7 +82,7 @@ final class InitParams {
     private static final List<String> WEB_PARAMS = List.of(REALM_PARAM, TRANSPORTS_PARAM, ACCESS_COOKIE_PARAM,
             CSRF_COOKIE_PARAM, CSRF_HEADER_PARAM, ALLOWED_ORIGINS_PARAM, REQUIRE_HTTPS_PARAM, TRUSTED_PROXIES_PARAM,
             ERROR_DESCRIPTIONS_PARAM);
-    private static final List<String> FILTER_PARAMS = List.of(PUBLIC_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM,
+    private static final List<String> FILTER_PARAMS = List.of(PUBLIC_PATHS_PARAM, STEP_UP_PATHS_PARAM, ALLOW_ANONYMOUS_PARAM,
             CONTAINER_SECURITY_PARAM, VERIFIER_ATTRIBUTE_PARAM);
     private static final List<String> ALL_PARAMS;
 
@@ -199,6 +201,7 @@ final class InitParams {
             }, source::close);
         }
         b.publicPaths(list(param(PUBLIC_PATHS_PARAM, GatehouseFilter.DEFAULT_PUBLIC_PATHS)));
+        b.parsedStepUps = StepUpRules.parse(STEP_UP_PATHS_PARAM, param(STEP_UP_PATHS_PARAM, GatehouseFilter.DEFAULT_STEP_UP_PATHS));
         b.allowAnonymous(bool(ALLOW_ANONYMOUS_PARAM, param(ALLOW_ANONYMOUS_PARAM, GatehouseFilter.DEFAULT_ALLOW_ANONYMOUS)));
         b.containerSecurity(bool(CONTAINER_SECURITY_PARAM,
                 param(CONTAINER_SECURITY_PARAM, GatehouseFilter.DEFAULT_CONTAINER_SECURITY)));

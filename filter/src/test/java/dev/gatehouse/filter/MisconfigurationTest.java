@@ -179,6 +179,28 @@ class MisconfigurationTest {
                         GatehouseFilter.ALLOWED_ORIGINS_PARAM),
                 misconfig("public-paths without a leading slash", with(GatehouseFilter.PUBLIC_PATHS_PARAM, "api/*"), GatehouseFilter.PUBLIC_PATHS_PARAM),
                 misconfig("public-paths with an inner wildcard", with(GatehouseFilter.PUBLIC_PATHS_PARAM, "/a/*/b"), GatehouseFilter.PUBLIC_PATHS_PARAM),
+                misconfig("step-up-paths without a requirement", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/*"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with an unknown requirement", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/* otp"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with max_age zero", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/* max_age=0"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with max_age negative", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/* max_age=-5"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with max_age as a duration", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/* max_age=PT10M"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with max_age empty", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/account/* max_age="),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with mfa twice", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/admin/* mfa mfa"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with two ages", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/admin/* max_age=60 max_age=90"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths without a leading slash", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "admin/* mfa"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with the requirement first", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "mfa /admin/*"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
+                misconfig("step-up-paths with one bad rule of two", with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/admin/* mfa\n/account/* max-age=600"),
+                        GatehouseFilter.STEP_UP_PATHS_PARAM),
                 misconfig("allow-anonymous yes", with(GatehouseFilter.ALLOW_ANONYMOUS_PARAM, "yes"), GatehouseFilter.ALLOW_ANONYMOUS_PARAM),
                 misconfig("container-security maybe", with(GatehouseFilter.CONTAINER_SECURITY_PARAM, "maybe"), GatehouseFilter.CONTAINER_SECURITY_PARAM),
                 misconfig("require-https on", with(GatehouseFilter.REQUIRE_HTTPS_PARAM, "on"), GatehouseFilter.REQUIRE_HTTPS_PARAM),
@@ -222,6 +244,26 @@ class MisconfigurationTest {
         assertThatThrownBy(() -> new GatehouseFilter().init(config))
                 .isInstanceOf(ServletException.class)
                 .hasMessageContaining("'" + param + "'");
+    }
+
+    @Test
+    void stepUpPathsInAllTheirFormsStart() {
+        Map<String, String> params = validParams();
+        params.put(GatehouseFilter.STEP_UP_PATHS_PARAM, "\n  /account/*  max_age=600\r\n/admin/* mfa max_age=900,/export mfa , \n");
+
+        assertThatCode(() -> new GatehouseFilter().init(config(params, Map.of()))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aBadStepUpRuleIsQuotedInTheError() {
+        FilterConfig config = config(with(GatehouseFilter.STEP_UP_PATHS_PARAM, "/admin/* mfa, /account/* max_age=ten").apply(validParams()),
+                Map.of());
+
+        assertThatThrownBy(() -> new GatehouseFilter().init(config))
+                .isInstanceOf(ServletException.class)
+                .hasMessageContaining("'step-up-paths'")
+                .hasMessageContaining("/account/* max_age=ten")
+                .hasMessageContaining("'ten'");
     }
 
     @Test

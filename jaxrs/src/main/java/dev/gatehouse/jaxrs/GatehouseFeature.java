@@ -80,6 +80,9 @@ import java.util.function.Function;
  *   <li>enforcement of {@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll} and
  *       {@link Authenticated}: {@code 401} with the RFC 6750 challenge without a valid token,
  *       {@code 403} without the role. Resources without any of these stay public;</li>
+ *   <li>enforcement of {@link StepUp} (a second factor, a recent login), after the role check:
+ *       {@code 401} with an RFC 9470 {@code insufficient_user_authentication} challenge when the
+ *       token's login falls short;</li>
  *   <li>an exception mapper for Gatehouse's own exceptions (the application's are left alone).</li>
  * </ul>
  * Tokens and credentials over plain HTTP are refused unless the client is on loopback
@@ -169,7 +172,7 @@ public final class GatehouseFeature implements Feature {
                     + " JAX-RS application starts (and its close() after the application stopped)");
         }
         context.register(new TokenAuthFilter(verifier, web, peerAddress));
-        context.register(new AuthorizationFeature(web.realm()));
+        context.register(new AuthorizationFeature(web.realm(), verifier.settings().clock()));
         context.register(new GatehouseExceptionMapper(web.realm()));
         if (endpoints != null) {
             context.register(new AuthResource(endpoints));

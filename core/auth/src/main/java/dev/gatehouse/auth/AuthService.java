@@ -23,7 +23,11 @@ import dev.gatehouse.web.ClientAddresses;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.token.AccessTokenVerifier;
+import dev.gatehouse.token.TokenIds;
 import dev.gatehouse.token.TokenSettings;
+import dev.gatehouse.token.UserAuthentication;
+import dev.gatehouse.web.AuthenticationRequirement;
+import dev.gatehouse.web.InsufficientAuthenticationException;
 import dev.gatehouse.token.IssuedAccessToken;
 import dev.gatehouse.token.KeySource;
 import dev.gatehouse.web.Problem;
@@ -35,6 +39,7 @@ import dev.gatehouse.auth.mail.MailSettings;
 import dev.gatehouse.auth.mail.MailTemplates;
 import dev.gatehouse.auth.store.AccountStore;
 import dev.gatehouse.auth.store.DuplicateEmailException;
+import dev.gatehouse.auth.store.MfaStore;
 import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
@@ -136,6 +141,15 @@ public final class AuthService implements AutoCloseable {
      * longer than a token can live.
      */
     static final Duration IN_FLIGHT_MARGIN = Duration.ofMinutes(1);
+    /**
+     * The {@code amr} of a session begun by an email verification link: the mailbox proved, no
+     * password given (not an RFC 8176 value; nothing Gatehouse checks treats it as a factor).
+     */
+    public static final String EMAIL_LINK_METHOD = "email";
+    /** The most sessions {@link #sessionsAsync} lists. */
+    public static final int MAX_LISTED_SESSIONS = 100;
+    /** The longest code {@link #completeLogin} reads: a recovery code with generous spacing. */
+    private static final int MAX_CODE_CHARS = 64;
 
     private final TokenSettings tokenSettings;
     private final KeySource keys;
@@ -151,6 +165,10 @@ public final class AuthService implements AutoCloseable {
     private final MailTemplates templates;
     private final MailDispatcher mail;
     private final MailSettings mailSettings;
+    /** The second factor, or {@code null} without {@link Builder#mfa}. */
+    private final SecondFactor secondFactor;
+    /** The stores' MfaStore, with or without {@link Builder#mfa}: enrolments are honoured either way. */
+    private final MfaStore mfaStore;
     /**
      * Accounts (their throttle key) this node told of login throttling within the hour: further
      * refused attempts on them cost no look-up and no insert (the outbox's dedupe key still holds
@@ -186,6 +204,7 @@ public final class AuthService implements AutoCloseable {
         final ThrottleStore throttle;
         final AccountStore accounts;
         final OutboxStore outbox;
+        final MfaStore mfa;
 
         /** Stores without the account lifecycle: no mail, no password change or reset. */
         public Stores(UserRepository users, RefreshTokenStore refreshTokens, RevocationStore revocations, ThrottleStore throttle) {
@@ -206,6 +225,22 @@ public final class AuthService implements AutoCloseable {
             this.throttle = Objects.requireNonNull(throttle, "throttle");
             this.accounts = accounts;
             this.outbox = outbox;
+            this.mfa = null;
+        }
+
+        private Stores(Stores stores, MfaStore mfa) {
+            this.users = stores.users;
+            this.refreshTokens = stores.refreshTokens;
+            this.revocations = stores.revocations;
+            this.throttle = stores.throttle;
+            this.accounts = stores.accounts;
+            this.outbox = stores.outbox;
+            this.mfa = Objects.requireNonNull(mfa, "mfa");
+        }
+
+        /** These stores and the second factor's, for {@link Builder#mfa}. */
+        public Stores withMfa(MfaStore mfa) {
+            return new Stores(this, mfa);
         }
     }
 
@@ -230,6 +265,8 @@ public final class AuthService implements AutoCloseable {
         this.throttle = b.stores.throttle;
         this.accounts = b.stores.accounts;
         this.mailSettings = b.mailSettings;
+        this.secondFactor = b.mfaSettings == null ? null : new SecondFactor(b.mfaSettings, b.stores.mfa);
+        this.mfaStore = b.stores.mfa;
         if (b.mailSender != null) {
             this.templates = new MailTemplates(b.mailSettings);
             this.mail = MailDispatcher.builder(b.stores.outbox, b.mailSender, b.mailSettings).clock(clock).securityEvents(b.events).build();
@@ -447,7 +484,11 @@ public final class AuthService implements AutoCloseable {
                 return new InvalidAccountTokenException();
             });
             emit(SecurityEvent.Type.EMAIL_VERIFIED, user.id(), null, null);
-            TokenPair pair = newFamily(user, now);
+            if (hasSecondFactor(user.id())) {
+                // A mailed link is no second factor: the address is proved, the login takes both steps.
+                throw new InvalidCredentialsException("This account needs its second factor: log in with both steps");
+            }
+            TokenPair pair = newFamily(user, now, new UserAuthentication(List.of(EMAIL_LINK_METHOD), now), ClientInfo.of(client));
             emit(SecurityEvent.Type.LOGIN_SUCCEEDED, user.id(), null, "email-verified");
             return pair;
         });
@@ -597,6 +638,7 @@ public final class AuthService implements AutoCloseable {
         if (accounts == null) {
             throw new UnsupportedOperationException("These stores have no AccountStore: password change is not available");
         }
+        requireRecentAuthentication(principal);
         List<Problem.FieldError> errors = new ArrayList<>();
         if (currentPassword == null || currentPassword.isEmpty()) {
             errors.add(new Problem.FieldError("current_password", "is required"));
@@ -715,6 +757,32 @@ public final class AuthService implements AutoCloseable {
      *               in-memory per-client limit, and one shared account-and-client bucket)
      */
     public CompletableFuture<TokenPair> login(String email, String password, String client) {
+        ClientInfo info = ClientInfo.of(client);
+        return submitLogin(email, password, info, () -> {
+            LoginResult result = loginNow(Emails.normalise(email), password, ClientAddresses.network(client), info);
+            if (result instanceof LoginResult.Completed completed) {
+                return completed.tokens();
+            }
+            // This method cannot complete a second step: refuse, fail closed.
+            throw new InvalidCredentialsException("This account needs its second factor: log in with startLogin and completeLogin");
+        });
+    }
+
+    /**
+     * Logs a user in, in one step or the first of two: as {@link #login(String, String, String)},
+     * but an account with a second factor (see {@link Builder#mfa}) answers a right password with
+     * {@link LoginResult.SecondFactorRequired} instead of tokens; {@link #completeLogin} with its
+     * token and a code then completes the login. The password alone marks nothing as known: the
+     * failure reserved by the password stands until the second step succeeds. The session records
+     * the client's {@code User-Agent} and coarse location for the list of sessions.
+     */
+    public CompletableFuture<LoginResult> startLogin(String email, String password, ClientInfo client) {
+        ClientInfo info = client == null ? ClientInfo.UNKNOWN : client;
+        return submitLogin(email, password, info,
+                () -> loginNow(Emails.normalise(email), password, ClientAddresses.network(info.address()), info));
+    }
+
+    private <T> CompletableFuture<T> submitLogin(String email, String password, ClientInfo client, Supplier<T> work) {
         lifecycle.requireRunning();
         List<Problem.FieldError> errors = new ArrayList<>();
         if (email == null || email.isEmpty()) {
@@ -726,13 +794,11 @@ public final class AuthService implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        limitClient(client);
-        String normalised = Emails.normalise(email);
-        String network = ClientAddresses.network(client);
-        return hasher.submit(() -> loginNow(normalised, password, network));
+        limitClient(client.address());
+        return hasher.submit(work::get);
     }
 
-    private TokenPair loginNow(String email, String password, String network) {
+    private LoginResult loginNow(String email, String password, String network, ClientInfo client) {
         String accountKey = accountKeys.account(email);
         String accountClientKey = accountKeys.accountClient(email, network);
         // The failure is reserved before the password is checked: the check and the count are one
@@ -763,8 +829,6 @@ public final class AuthService implements AutoCloseable {
             emit(SecurityEvent.Type.LOGIN_FAILED, u.id(), accountKeys.pseudonym(email), "email-not-verified");
             throw new InvalidCredentialsException("Invalid email or password");
         }
-        Instant now = clock.instant();
-        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
         if (hasher.needsRehash(u.passwordHash())) {
             try {
                 users.updatePasswordHash(u.id(), hasher.hash(password));
@@ -773,25 +837,163 @@ public final class AuthService implements AutoCloseable {
                 LOG.warn("Could not upgrade a password hash ({}); will retry at the next login", e.getClass().getSimpleName());
             }
         }
-        TokenPair pair = newFamily(u, now);
+        Instant now = clock.instant();
+        if (hasSecondFactor(u.id())) {
+            // The reservation stands: the password alone proves too little to count as a success.
+            String token = newToken();
+            Instant expires = now.plus(secondFactor.settings().challengeTtl());
+            secondFactor.store().createChallenge(new MfaStore.Challenge(sha256Hex(token), u.id(), now, expires, 0, null));
+            emit(SecurityEvent.Type.SECOND_FACTOR_REQUIRED, u.id(), null, null);
+            return new LoginResult.SecondFactorRequired(token, now, expires);
+        }
+        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        TokenPair pair = newFamily(u, now, UserAuthentication.password(now), client);
         emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
+        return new LoginResult.Completed(pair);
+    }
+
+    /**
+     * Whether the user must give a second factor: they have a confirmed authenticator. With an
+     * {@link MfaStore} but without {@link Builder#mfa} (a node deployed without the setting), such
+     * a user cannot be logged in at all: refused, fail closed, never let in on the password alone.
+     */
+    private boolean hasSecondFactor(String userId) {
+        if (secondFactor != null) {
+            return secondFactor.isEnabled(userId);
+        }
+        if (mfaStore != null && mfaStore.findTotp(userId).filter(MfaStore.Totp::confirmed).isPresent()) {
+            LOG.error("User {} has a second factor but this service has no MfaSettings (AuthService.Builder.mfa): the login is"
+                    + " refused. Configure the second factor on every node, or remove the user's row of gh_mfa_totp", userId);
+            emit(SecurityEvent.Type.LOGIN_FAILED, userId, null, "second-factor-not-configured");
+            throw new InvalidCredentialsException("Invalid email or password");
+        }
+        return false;
+    }
+
+    /**
+     * Completes a two-step login with the token of its first step ({@link #startLogin}) and a code:
+     * a TOTP code of the user's authenticator, or one of their recovery codes. The tokens are those
+     * of a login, with {@code amr} {@code ["pwd", "otp", "mfa"]}. Every failure (an unknown,
+     * expired, spent or exhausted challenge, a wrong, replayed or spent code) is the same
+     * {@link InvalidCredentialsException}; a wrong code counts as a failed login of the account
+     * (the login throttling applies) and against the challenge, which takes
+     * {@link MfaSettings#challengeAttempts()} wrong codes before it is spent.
+     *
+     * @throws ValidationException naming {@code mfa_token} or {@code code} when missing
+     * @throws ThrottledException  when the account or the client made too many attempts
+     * @throws OverloadedException when the store pool is full
+     */
+    public CompletableFuture<TokenPair> completeLogin(String mfaToken, String code, ClientInfo client) {
+        lifecycle.requireRunning();
+        requireSecondFactor();
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (mfaToken == null || mfaToken.isEmpty()) {
+            errors.add(new Problem.FieldError("mfa_token", "is required"));
+        }
+        if (code == null || code.isEmpty()) {
+            errors.add(new Problem.FieldError("code", "is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        ClientInfo info = client == null ? ClientInfo.UNKNOWN : client;
+        limitClient(info.address());
+        if (!isTokenShaped(mfaToken) || code.length() > MAX_CODE_CHARS) {
+            emit(SecurityEvent.Type.SECOND_FACTOR_FAILED, null, null, "challenge");
+            throw new InvalidCredentialsException("Invalid code");
+        }
+        return onStorePool(() -> completeLoginNow(mfaToken, code, info));
+    }
+
+    private TokenPair completeLoginNow(String mfaToken, String code, ClientInfo client) {
+        Instant now = clock.instant();
+        int attempts = secondFactor.settings().challengeAttempts();
+        String hash = sha256Hex(mfaToken);
+        Optional<MfaStore.Challenge> challenge = secondFactor.store().findChallenge(hash)
+                .filter(c -> c.usedAt() == null && now.isBefore(c.expiresAt()) && c.failures() < attempts);
+        Optional<User> found = challenge.flatMap(c -> users.findById(c.userId()));
+        if (found.isEmpty()) {
+            emit(SecurityEvent.Type.SECOND_FACTOR_FAILED, challenge.map(MfaStore.Challenge::userId).orElse(null), null, "challenge");
+            throw new InvalidCredentialsException("Invalid code");
+        }
+        User user = found.get();
+        String network = ClientAddresses.network(client.address());
+        String accountKey = accountKeys.account(user.email());
+        String accountClientKey = accountKeys.accountClient(user.email(), network);
+        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, now, throttleLimits);
+        if (!reservation.granted()) {
+            emit(SecurityEvent.Type.ACCOUNT_THROTTLED, user.id(), null, "second-factor");
+            throw new ThrottledException(reservation.retryAfter());
+        }
+        Optional<SecondFactor.Method> method = secondFactor.use(user.id(), code, now);
+        if (method.isEmpty()) {
+            // The reservation stands: the record of this failure, as for a wrong password.
+            secondFactor.store().failChallenge(hash, attempts, now);
+            emit(SecurityEvent.Type.SECOND_FACTOR_FAILED, user.id(), null, "wrong-code");
+            throw new InvalidCredentialsException("Invalid code");
+        }
+        if (!secondFactor.store().useChallenge(hash, attempts, now)) {
+            // another request completed (or exhausted) this challenge meanwhile
+            emit(SecurityEvent.Type.SECOND_FACTOR_FAILED, user.id(), null, "challenge");
+            throw new InvalidCredentialsException("Invalid code");
+        }
+        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        TokenPair pair = newFamily(user, now, UserAuthentication.passwordAndOneTimePassword(now), client);
+        emit(SecurityEvent.Type.LOGIN_SUCCEEDED, user.id(), null, "second-factor " + method.get().word);
+        if (method.get() == SecondFactor.Method.RECOVERY_CODE) {
+            emit(SecurityEvent.Type.RECOVERY_CODE_USED, user.id(), null, secondFactor.unusedRecoveryCodes(user.id()) + " left");
+        }
         return pair;
     }
 
-    private TokenPair newFamily(User user, Instant now) {
+    private TokenPair newFamily(User user, Instant now, UserAuthentication authentication, ClientInfo client) {
         String familyId = UUID.randomUUID().toString();
         Instant familyExpires = now.plus(settings.refreshFamilyLifetime());
-        IssuedAccessToken access = issueIn(familyId, user);
+        IssuedAccessToken access = issueIn(familyId, user, authentication);
         String token = newToken();
         Instant expires = min(now.plus(settings.refreshTokenTtl()), familyExpires);
-        refreshTokens.createFamily(new Session(familyId, user.id(), now, now, familyExpires, null, null, null, null),
+        Session session = new Session(familyId, user.id(), now, now, familyExpires, null, userAgent(client.userAgent()),
+                ClientAddresses.coarseLocation(client.address()), authentication);
+        refreshTokens.createFamily(session,
                 new RefreshTokenRecord(sha256Hex(token), familyId, null, user.id(), now, expires, familyExpires, null, null));
         return new TokenPair(access, token, expires, now);
     }
 
     /** An access token of the session {@code familyId}, in the user's current token generation. */
-    private IssuedAccessToken issueIn(String familyId, User user) {
-        return issuer.issue(user.id(), user.roles(), familyId, user.tokenGeneration());
+    private IssuedAccessToken issueIn(String familyId, User user, UserAuthentication authentication) {
+        return issuer.issue(user.id(), user.roles(), familyId, user.tokenGeneration(), authentication);
+    }
+
+    /**
+     * The {@code User-Agent} as a session shows it: control characters and runs of white space made
+     * one space, trimmed, at most {@link Session#MAX_USER_AGENT} characters (never half a pair of
+     * surrogates); {@code null} when nothing is left.
+     */
+    static String userAgent(String header) {
+        if (header == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(Math.min(header.length(), Session.MAX_USER_AGENT));
+        boolean space = false;
+        for (int i = 0; i < header.length() && b.length() < Session.MAX_USER_AGENT; i++) {
+            char c = header.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                space = b.length() > 0;
+                continue;
+            }
+            if (space) {
+                if (b.length() + 1 >= Session.MAX_USER_AGENT) {
+                    break;
+                }
+                b.append(' ');
+                space = false;
+            }
+            b.append(c);
+        }
+        if (b.length() > 0 && Character.isHighSurrogate(b.charAt(b.length() - 1))) {
+            b.setLength(b.length() - 1);
+        }
+        return b.length() == 0 ? null : b.toString();
     }
 
     /**
@@ -822,13 +1024,19 @@ public final class AuthService implements AutoCloseable {
         }
         User user = users.findById(record.userId())
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        Session session = refreshTokens.findSession(record.familyId())
+                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        if (now.isAfter(session.lastUsedAt().plus(settings.sessionIdleTimeout()))) {
+            // idle too long: the session is over, though its token has not expired
+            throw new InvalidCredentialsException("Invalid refresh token");
+        }
         if (record.usedAt() == null) {
             String successor = newToken();
             Instant expires = min(now.plus(settings.refreshTokenTtl()), record.familyExpiresAt());
             RefreshTokenRecord child = new RefreshTokenRecord(sha256Hex(successor), record.familyId(), hash, user.id(), now,
                     expires, record.familyExpiresAt(), null, null);
             String seal = settings.refreshReuseGrace().isZero() ? null : SuccessorSeal.seal(refreshToken, hash, successor);
-            IssuedAccessToken access = issueIn(record.familyId(), user);
+            IssuedAccessToken access = issueIn(record.familyId(), user, session.authentication());
             if (refreshTokens.rotate(hash, now, child, seal)) {
                 emit(SecurityEvent.Type.REFRESHED, user.id(), null, null);
                 return new TokenPair(access, successor, expires, now);
@@ -836,7 +1044,7 @@ public final class AuthService implements AutoCloseable {
             // Another use of the same token won the rotation: this is a replay now.
             record = refreshTokens.findByHash(hash).orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
         }
-        return replay(refreshToken, record, user);
+        return replay(refreshToken, record, user, session);
     }
 
     /**
@@ -845,7 +1053,7 @@ public final class AuthService implements AutoCloseable {
      * request began: a request that began before a concurrent one spent the token (its clock read
      * is earlier than {@code used_at}) is a replay all the same. A zero grace allows none.
      */
-    private TokenPair replay(String refreshToken, RefreshTokenRecord spent, User user) {
+    private TokenPair replay(String refreshToken, RefreshTokenRecord spent, User user, Session session) {
         if (spent.revokedAt() != null) {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
@@ -856,7 +1064,7 @@ public final class AuthService implements AutoCloseable {
                     .flatMap(seal -> SuccessorSeal.open(refreshToken, spent.tokenHash(), seal));
             Optional<RefreshTokenRecord> child = successor.flatMap(t -> refreshTokens.findByHash(sha256Hex(t)));
             if (child.isPresent() && child.get().isLive(seen) && child.get().familyId().equals(spent.familyId())) {
-                IssuedAccessToken access = issueIn(spent.familyId(), user);
+                IssuedAccessToken access = issueIn(spent.familyId(), user, session.authentication());
                 emit(SecurityEvent.Type.REFRESHED, user.id(), null, "within-reuse-grace");
                 return new TokenPair(access, successor.get(), child.get().expiresAt(), seen);
             }
@@ -982,6 +1190,208 @@ public final class AuthService implements AutoCloseable {
         emit(SecurityEvent.Type.LOGGED_OUT_EVERYWHERE, principal.subject(), null, null);
     }
 
+    // ---- sessions ----
+
+    /**
+     * The caller's sessions that can still be used: not ended, not past their absolute end, used
+     * within {@link AuthSettings#sessionIdleTimeout()}; the most recently used first, at most
+     * {@value #MAX_LISTED_SESSIONS}. The caller's own is the one whose id is
+     * {@code principal.sessionId()}.
+     *
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<List<Session>> sessionsAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        return onStorePool(() -> {
+            Instant now = clock.instant();
+            List<Session> live = new ArrayList<>();
+            for (Session session : refreshTokens.listSessions(principal.subject(), now, MAX_LISTED_SESSIONS)) {
+                if (session.isLive(now, settings.sessionIdleTimeout())) {
+                    live.add(session);
+                }
+            }
+            return live;
+        });
+    }
+
+    /**
+     * Ends one of the caller's sessions (the caller's own included): its refresh token is refused
+     * at once, its access tokens on this node at once and on every node within the revocation
+     * staleness.
+     *
+     * @return {@code false} when the caller has no such live session (another user's id included:
+     *         the two are not told apart)
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Boolean> endSessionAsync(AccessTokenPrincipal principal, String sessionId) {
+        Objects.requireNonNull(principal, "principal");
+        if (!TokenIds.isSessionId(sessionId)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return onStorePool(() -> {
+            Instant now = clock.instant();
+            if (!refreshTokens.revokeSession(principal.subject(), sessionId, now)) {
+                return false;
+            }
+            revocationCache.sessionRevokedLocally(sessionId, now);
+            emit(SecurityEvent.Type.SESSIONS_ENDED, principal.subject(), null, sessionId.equals(principal.sessionId()) ? "this one" : "one");
+            return true;
+        });
+    }
+
+    /**
+     * Ends every session of the caller but the one the caller's token belongs to (all of them for a
+     * token outside a session).
+     *
+     * @return how many were ended
+     * @throws OverloadedException at once when the store pool and its queue are full
+     */
+    public CompletableFuture<Integer> endOtherSessionsAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        return onStorePool(() -> {
+            Instant now = clock.instant();
+            String kept = principal.sessionId() == null ? "" : principal.sessionId();
+            List<Session> before = refreshTokens.listSessions(principal.subject(), now, Integer.MAX_VALUE);
+            int ended = refreshTokens.revokeOtherSessions(principal.subject(), kept, now);
+            for (Session session : before) {
+                if (!session.id().equals(kept)) {
+                    revocationCache.sessionRevokedLocally(session.id(), now);
+                }
+            }
+            emit(SecurityEvent.Type.SESSIONS_ENDED, principal.subject(), null, ended + " others");
+            return ended;
+        });
+    }
+
+    // ---- recent authentication ----
+
+    /**
+     * Refuses a caller whose login is older than {@link AuthSettings#recentAuthentication()} (or
+     * whose token does not say when it was): for sensitive operations the application adds.
+     *
+     * @throws InsufficientAuthenticationException with the {@code max_age} requirement
+     */
+    public void requireRecentAuthentication(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        AuthenticationRequirement recent = AuthenticationRequirement.maxAge(settings.recentAuthentication());
+        if (!recent.isMetBy(principal, clock.instant())) {
+            throw new InsufficientAuthenticationException(recent);
+        }
+    }
+
+    // ---- second factor ----
+
+    /** Whether this service offers a second factor ({@link Builder#mfa}). */
+    public boolean mfaEnabled() {
+        return secondFactor != null;
+    }
+
+    /** The second factor's state for the caller, as the account page shows it. */
+    public record MfaStatus(boolean totpEnabled, int recoveryCodesLeft) {
+    }
+
+    /**
+     * Whether the caller has an authenticator, and how many recovery codes are left.
+     *
+     * @throws UnsupportedOperationException without {@link Builder#mfa}
+     */
+    public CompletableFuture<MfaStatus> mfaStatusAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        requireSecondFactor();
+        return onStorePool(() -> secondFactor.isEnabled(principal.subject())
+                ? new MfaStatus(true, secondFactor.unusedRecoveryCodes(principal.subject()))
+                : new MfaStatus(false, 0));
+    }
+
+    /**
+     * Begins enrolling a TOTP authenticator: a new secret, shown once as an {@code otpauth://} URI
+     * and a QR code, pending until {@link #confirmTotpAsync} gets a first valid code. Begun again, it
+     * replaces the pending secret. Needs a recent login.
+     *
+     * @throws InsufficientAuthenticationException when the login is not recent
+     * @throws SecondFactorStateException {@code ALREADY_ENABLED} (through the future)
+     */
+    public CompletableFuture<TotpEnrolment> beginTotpAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        requireSecondFactor();
+        requireRecentAuthentication(principal);
+        return onStorePool(() -> {
+            User user = users.findById(principal.subject()).orElseThrow(() -> new InvalidCredentialsException("No such user"));
+            return secondFactor.begin(user.id(), user.email(), clock.instant());
+        });
+    }
+
+    /**
+     * Confirms the pending enrolment with a first code of the authenticator, and returns the
+     * recovery codes: shown this once, stored only as keyed hashes.
+     *
+     * @throws ValidationException naming {@code code} when it is missing or wrong (through the future when wrong)
+     * @throws SecondFactorStateException {@code NOT_PENDING} or {@code ALREADY_ENABLED} (through the future)
+     */
+    public CompletableFuture<List<String>> confirmTotpAsync(AccessTokenPrincipal principal, String code, String client) {
+        Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        requireSecondFactor();
+        if (code == null || code.isEmpty()) {
+            throw new ValidationException(List.of(new Problem.FieldError("code", "is required")));
+        }
+        if (code.length() > MAX_CODE_CHARS) {
+            throw new ValidationException(List.of(new Problem.FieldError("code", "is incorrect")));
+        }
+        limitClient(client);
+        return onStorePool(() -> {
+            List<String> codes = secondFactor.confirm(principal.subject(), code, clock.instant())
+                    .orElseThrow(() -> new ValidationException(List.of(new Problem.FieldError("code", "is incorrect"))));
+            emit(SecurityEvent.Type.SECOND_FACTOR_ENABLED, principal.subject(), null, "totp");
+            return codes;
+        });
+    }
+
+    /**
+     * Removes the caller's authenticator and recovery codes (logins take one step again). Needs a
+     * recent login.
+     *
+     * @throws InsufficientAuthenticationException when the login is not recent
+     * @throws SecondFactorStateException {@code NOT_ENABLED} (through the future)
+     */
+    public CompletableFuture<Void> disableTotpAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        requireSecondFactor();
+        requireRecentAuthentication(principal);
+        return onStorePool(() -> {
+            secondFactor.remove(principal.subject());
+            emit(SecurityEvent.Type.SECOND_FACTOR_DISABLED, principal.subject(), null, "totp");
+            return null;
+        });
+    }
+
+    /**
+     * New recovery codes in place of all earlier ones (spent or not), shown this once. Needs a
+     * recent login.
+     *
+     * @throws InsufficientAuthenticationException when the login is not recent
+     * @throws SecondFactorStateException {@code NOT_ENABLED} (through the future)
+     */
+    public CompletableFuture<List<String>> regenerateRecoveryCodesAsync(AccessTokenPrincipal principal) {
+        Objects.requireNonNull(principal, "principal");
+        lifecycle.requireRunning();
+        requireSecondFactor();
+        requireRecentAuthentication(principal);
+        return onStorePool(() -> {
+            List<String> codes = secondFactor.regenerate(principal.subject(), clock.instant());
+            emit(SecurityEvent.Type.RECOVERY_CODES_REGENERATED, principal.subject(), null, null);
+            return codes;
+        });
+    }
+
+    private void requireSecondFactor() {
+        if (secondFactor == null) {
+            throw new UnsupportedOperationException("This service has no second factor: AuthService.Builder.mfa(settings)");
+        }
+    }
+
     /**
      * Deletes an account: its refresh-token families and tokens, and the user row, and refuses
      * every access token ever issued to the user, all in one transaction of the
@@ -1093,6 +1503,9 @@ public final class AuthService implements AutoCloseable {
             revocations.purge(now, horizon);
             if (accounts != null) {
                 accounts.purgeTokens(now);
+            }
+            if (secondFactor != null) {
+                secondFactor.store().deleteChallengesBefore(now);
             }
         } catch (RuntimeException e) {
             LOG.warn("Clean-up of expired tokens failed ({}); will retry", e.getClass().getSimpleName());
@@ -1228,6 +1641,7 @@ public final class AuthService implements AutoCloseable {
         private Executor storeExecutor;
         private MailSettings mailSettings;
         private MailSender mailSender;
+        private MfaSettings mfaSettings;
 
         private Builder(TokenSettings tokenSettings, AuthSettings settings, KeySource keys, Stores stores) {
             this.tokenSettings = Objects.requireNonNull(tokenSettings, "tokenSettings");
@@ -1291,6 +1705,17 @@ public final class AuthService implements AutoCloseable {
         }
 
         /**
+         * Offers a second factor: users may enrol a TOTP authenticator (with recovery codes), and
+         * the login of an enrolled user takes two steps ({@link AuthService#startLogin},
+         * {@link AuthService#completeLogin}). Needs stores with an {@link MfaStore}
+         * ({@link Stores#withMfa}). Without it, enrolments already stored are not asked for.
+         */
+        public Builder mfa(MfaSettings settings) {
+            this.mfaSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
          * The service, not started: see {@link AuthService#start()}.
          *
          * @throws dev.gatehouse.token.ConfigurationException when {@link AuthSettings#requireVerifiedEmail()}
@@ -1300,6 +1725,9 @@ public final class AuthService implements AutoCloseable {
             if (mailSender != null && (stores.accounts == null || stores.outbox == null)) {
                 throw new dev.gatehouse.token.ConfigurationException("mail", "needs stores with an AccountStore and an OutboxStore"
                         + " (JdbcStores.forService() gives both)");
+            }
+            if (mfaSettings != null && stores.mfa == null) {
+                throw new dev.gatehouse.token.ConfigurationException("mfa", "needs stores with an MfaStore (Stores.withMfa)");
             }
             if (settings.requireVerifiedEmail() && mailSender == null) {
                 throw new dev.gatehouse.token.ConfigurationException("requireVerifiedEmail",

@@ -52,6 +52,8 @@ public final class AuthSettings {
     public static final Duration DEFAULT_PASSWORD_RESET_TTL = Duration.ofMinutes(30);
     public static final int DEFAULT_MAIL_ACCOUNT_BURST = 3;
     public static final Duration DEFAULT_MAIL_ACCOUNT_INTERVAL = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = DEFAULT_REFRESH_TOKEN_TTL;
+    public static final Duration DEFAULT_RECENT_AUTHENTICATION = Duration.ofMinutes(10);
 
     private final Duration refreshTokenTtl;
     private final Duration refreshFamilyLifetime;
@@ -76,6 +78,8 @@ public final class AuthSettings {
     private final Duration passwordResetTtl;
     private final int mailAccountBurst;
     private final Duration mailAccountInterval;
+    private final Duration sessionIdleTimeout;
+    private final Duration recentAuthentication;
 
     private AuthSettings(Builder b) {
         this.refreshTokenTtl = b.refreshTokenTtl;
@@ -101,6 +105,8 @@ public final class AuthSettings {
         this.passwordResetTtl = b.passwordResetTtl;
         this.mailAccountBurst = b.mailAccountBurst;
         this.mailAccountInterval = b.mailAccountInterval;
+        this.sessionIdleTimeout = b.sessionIdleTimeout;
+        this.recentAuthentication = b.recentAuthentication;
     }
 
     public static Builder builder() {
@@ -212,6 +218,26 @@ public final class AuthSettings {
         return mailAccountInterval;
     }
 
+    /**
+     * How long a session may go unused before it ends: a refresh after a longer pause is refused
+     * and the session is no longer listed. Separate from the absolute lifetime
+     * ({@link #refreshFamilyLifetime()}). "Used" means a refresh; requests with an access token do
+     * not count (they touch no database). Default: the refresh token's lifetime (14 days), which
+     * ends an unused session no earlier than before this setting existed.
+     */
+    public Duration sessionIdleTimeout() {
+        return sessionIdleTimeout;
+    }
+
+    /**
+     * How recent a login must be for sensitive operations: changing the password, deleting the
+     * account, enrolling or removing a second factor, regenerating recovery codes; default 10
+     * minutes. An older login is answered with a step-up challenge ({@code max_age}).
+     */
+    public Duration recentAuthentication() {
+        return recentAuthentication;
+    }
+
     /** The key of the password pre-hash, or {@code null} for the built-in constant. */
     byte[] pepper() {
         return pepper == null ? null : pepper.clone();
@@ -242,8 +268,22 @@ public final class AuthSettings {
         private Duration passwordResetTtl = DEFAULT_PASSWORD_RESET_TTL;
         private int mailAccountBurst = DEFAULT_MAIL_ACCOUNT_BURST;
         private Duration mailAccountInterval = DEFAULT_MAIL_ACCOUNT_INTERVAL;
+        private Duration sessionIdleTimeout = DEFAULT_SESSION_IDLE_TIMEOUT;
+        private Duration recentAuthentication = DEFAULT_RECENT_AUTHENTICATION;
 
         private Builder() {
+        }
+
+        /** See {@link AuthSettings#sessionIdleTimeout()}; between 1 minute and 365 days. */
+        public Builder sessionIdleTimeout(Duration timeout) {
+            this.sessionIdleTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link AuthSettings#recentAuthentication()}; between 1 minute and 24 hours. */
+        public Builder recentAuthentication(Duration maxAge) {
+            this.recentAuthentication = maxAge;
+            return this;
         }
 
         /** See {@link AuthSettings#requireVerifiedEmail()}; default {@code false}. */
@@ -478,6 +518,8 @@ public final class AuthSettings {
                 throw new ConfigurationException("mailAccountBurst", "must be between 1 and 20");
             }
             interval("mailAccountInterval", mailAccountInterval);
+            between("sessionIdleTimeout", sessionIdleTimeout, Duration.ofMinutes(1), Duration.ofDays(365));
+            between("recentAuthentication", recentAuthentication, Duration.ofMinutes(1), Duration.ofHours(24));
             if (pepper != null && pepper.length < 32) {
                 throw new ConfigurationException("pepper", "must be at least 32 bytes");
             }

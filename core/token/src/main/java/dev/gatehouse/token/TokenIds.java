@@ -38,7 +38,7 @@ import java.util.UUID;
  * issuer's, or one forged by a test with the server's own keys) simply has no session and
  * generation 0.
  */
-final class TokenIds {
+public final class TokenIds {
     private static final byte VERSION = 1;
     private static final int RANDOM_BYTES = 16;
     private static final int SESSION_BYTES = 1 + 16 + 4 + RANDOM_BYTES;
@@ -53,6 +53,21 @@ final class TokenIds {
     }
 
     private TokenIds() {
+    }
+
+    /**
+     * Whether {@code id} is a session id as Gatehouse makes them: a UUID in canonical lower-case
+     * form. Anything else (another spelling of a UUID included) names no session.
+     */
+    public static boolean isSessionId(String id) {
+        if (id == null || id.length() != 36) {
+            return false;
+        }
+        try {
+            return UUID.fromString(id).toString().equals(id);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** 128 random bits: unique without coordination between nodes. */

@@ -51,6 +51,10 @@ public final class AuthenticationRequirement {
         if (maxAge != null && (maxAge.isNegative() || maxAge.toSeconds() < 1)) {
             throw new IllegalArgumentException("a maximum authentication age is at least one second");
         }
+        if (maxAge != null && maxAge.toNanosPart() != 0) {
+            // auth_time and the challenge's max_age are whole seconds: a fraction would be dropped unseen
+            throw new IllegalArgumentException("a maximum authentication age is a whole number of seconds");
+        }
         this.secondFactor = secondFactor;
         this.maxAge = maxAge;
     }
@@ -60,13 +64,30 @@ public final class AuthenticationRequirement {
         return new AuthenticationRequirement(true, null);
     }
 
-    /** A login (with any factors) no longer than {@code maxAge} ago. */
+    /**
+     * A login (with any factors) no longer than {@code maxAge} ago.
+     *
+     * @throws IllegalArgumentException unless {@code maxAge} is a whole number of seconds, at least one
+     */
     public static AuthenticationRequirement maxAge(Duration maxAge) {
         return new AuthenticationRequirement(false, Objects.requireNonNull(maxAge, "maxAge"));
     }
 
+    /**
+     * {@link #maxAge(Duration)} in seconds.
+     *
+     * @throws IllegalArgumentException if {@code seconds} is less than one
+     */
+    public static AuthenticationRequirement maxAgeSeconds(long seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException("a maximum authentication age is at least one second");
+        }
+        return new AuthenticationRequirement(false, Duration.ofSeconds(seconds));
+    }
+
     /** This requirement and {@code other} together (the stricter maximum age). */
     public AuthenticationRequirement and(AuthenticationRequirement other) {
+        Objects.requireNonNull(other, "other");
         Duration age = maxAge == null ? other.maxAge
                 : other.maxAge == null ? maxAge : (maxAge.compareTo(other.maxAge) <= 0 ? maxAge : other.maxAge);
         return new AuthenticationRequirement(secondFactor || other.secondFactor, age);
@@ -80,8 +101,15 @@ public final class AuthenticationRequirement {
         return Optional.ofNullable(maxAge);
     }
 
-    /** Whether the login behind {@code principal} meets the requirement at {@code now}. */
+    /**
+     * Whether the login behind {@code principal} meets the requirement at {@code now}. The age is
+     * counted in whole seconds ({@code now} truncated): a login exactly the maximum age ago meets
+     * it, one a second older does not. An {@code auth_time} after {@code now} (clock skew) counts
+     * as age zero.
+     */
     public boolean isMetBy(AccessTokenPrincipal principal, Instant now) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(now, "now");
         Optional<UserAuthentication> authentication = principal.authentication();
         if (authentication.isEmpty()) {
             return false;

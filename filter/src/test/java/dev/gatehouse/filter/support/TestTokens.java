@@ -19,6 +19,7 @@ package dev.gatehouse.filter.support;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.token.AccessTokenIssuer;
 import dev.gatehouse.token.TokenSettings;
+import dev.gatehouse.token.UserAuthentication;
 import dev.gatehouse.token.JwkSets;
 import dev.gatehouse.token.KeyFiles;
 import dev.gatehouse.token.KeySet;
@@ -40,6 +41,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Keys and tokens for the filter tests: one trusted RSA key (the only key the filter knows), an
@@ -85,6 +87,13 @@ public final class TestTokens {
     /** A valid access token issued by the real issuer. */
     public String token(String subject, String... roles) {
         String token = issuer.issue(subject, List.of(roles)).token();
+        SecretLedger.record(token);
+        return token;
+    }
+
+    /** A valid access token issued in a session whose login was {@code authentication} ({@code amr}, {@code auth_time}). */
+    public String token(UserAuthentication authentication, String subject, String... roles) {
+        String token = issuer.issue(subject, List.of(roles), UUID.randomUUID().toString(), 0, authentication).token();
         SecretLedger.record(token);
         return token;
     }

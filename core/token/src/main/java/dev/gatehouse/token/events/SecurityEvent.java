@@ -96,7 +96,21 @@ public final class SecurityEvent {
         /** The role {@link #reason()} was granted to the user; the user's earlier access tokens are refused. */
         ROLE_GRANTED,
         /** The role {@link #reason()} was taken from the user; the user's earlier access tokens are refused. */
-        ROLE_REVOKED
+        ROLE_REVOKED,
+        /** The user ended sessions from the list of their sessions ({@link #reason()}: one, or how many others). */
+        SESSIONS_ENDED,
+        /** A password was right and the login waits for the second factor. */
+        SECOND_FACTOR_REQUIRED,
+        /** A second-factor code was refused ({@link #reason()}: wrong, replayed, or the challenge was unusable). */
+        SECOND_FACTOR_FAILED,
+        /** The user enrolled a TOTP authenticator (its first code confirmed it). */
+        SECOND_FACTOR_ENABLED,
+        /** The user removed their TOTP authenticator and recovery codes. */
+        SECOND_FACTOR_DISABLED,
+        /** A recovery code completed a login ({@link #reason()}: how many are left). */
+        RECOVERY_CODE_USED,
+        /** The user replaced their recovery codes; the old ones are refused. */
+        RECOVERY_CODES_REGENERATED
     }
 
     private final Type type;

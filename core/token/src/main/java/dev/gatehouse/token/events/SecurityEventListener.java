@@ -59,7 +59,8 @@ public interface SecurityEventListener {
     /**
      * The level the default listener logs an event at: {@code WARNING} for what may be an attack
      * or needs an operator's eye (failed logins and password changes, throttling and lockouts,
-     * refused account tokens, refresh-token reuse, a revoked or refused key, a mail given up),
+     * refused account tokens, refresh-token reuse, a revoked or refused key, a mail given up, a refused
+     * second-factor code, a second factor removed, a recovery code used),
      * {@code DEBUG} for routine refreshes and deliveries, {@code INFO} for the rest.
      */
     static Level defaultLevel(SecurityEvent.Type type) {
@@ -74,6 +75,9 @@ public interface SecurityEventListener {
             case ACCOUNT_TOKEN_REFUSED:
             case MAIL_THROTTLED:
             case MAIL_GIVEN_UP:
+            case SECOND_FACTOR_FAILED:
+            case SECOND_FACTOR_DISABLED:
+            case RECOVERY_CODE_USED:
                 return Level.WARNING;
             case REFRESHED:
             case MAIL_SENT:

@@ -77,7 +77,14 @@ class SecurityEventLevelsTest {
             Map.entry(SecurityEvent.Type.MAIL_THROTTLED, Level.WARNING),
             Map.entry(SecurityEvent.Type.MAIL_SENT, Level.DEBUG),
             Map.entry(SecurityEvent.Type.MAIL_DELIVERY_FAILED, Level.INFO),
-            Map.entry(SecurityEvent.Type.MAIL_GIVEN_UP, Level.WARNING)));
+            Map.entry(SecurityEvent.Type.MAIL_GIVEN_UP, Level.WARNING),
+            Map.entry(SecurityEvent.Type.SESSIONS_ENDED, Level.INFO),
+            Map.entry(SecurityEvent.Type.SECOND_FACTOR_REQUIRED, Level.INFO),
+            Map.entry(SecurityEvent.Type.SECOND_FACTOR_FAILED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.SECOND_FACTOR_ENABLED, Level.INFO),
+            Map.entry(SecurityEvent.Type.SECOND_FACTOR_DISABLED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.RECOVERY_CODE_USED, Level.WARNING),
+            Map.entry(SecurityEvent.Type.RECOVERY_CODES_REGENERATED, Level.INFO)));
 
     @Test
     void everyEventIsLoggedAtItsDocumentedLevel() {

@@ -144,9 +144,9 @@ public final class JdbcStores {
         return mfa;
     }
 
-    /** Every store, as {@link AuthService.Builder} takes them. */
+    /** Every store, the second factor's included, as {@link AuthService.Builder} takes them. */
     public AuthService.Stores forService() {
-        return new AuthService.Stores(users, refreshTokens, revocations, throttle, accounts, accounts);
+        return new AuthService.Stores(users, refreshTokens, revocations, throttle, accounts, accounts).withMfa(mfa);
     }
 
     /**

@@ -17,7 +17,8 @@
 /**
  * Gatehouse's onboarding service: registration, login, refresh-token rotation, logout, roles,
  * password hashing and policy, throttling and the revocation cache, over the store contracts of
- * {@code dev.gatehouse.auth.store}.
+ * {@code dev.gatehouse.auth.store}; and the second-factor primitives of {@code dev.gatehouse.auth.mfa}
+ * (TOTP, enrolment QR codes, sealed secrets, recovery codes).
  */
 module dev.gatehouse.auth {
     requires transitive dev.gatehouse.token;

@@ -47,6 +47,8 @@ class ModulePathTest {
     /** Jars of gatehouse-jdbc's run-time dependencies (and H2 for the database), by file name. */
     private static final List<String> MODULES = List.of("flyway-", "slf4j-api-", "h2-", "java-jwt-", "jackson-", "caffeine-",
             "jspecify-", "error_prone_annotations-", "jbcrypt-");
+    /** ZXing's jar is named {@code core-<version>.jar}: it is told by its repository directory instead. */
+    private static final String ZXING_DIRECTORY = File.separator + "com" + File.separator + "google" + File.separator + "zxing" + File.separator;
 
     /** Whether a class-path entry is one of the other Gatehouse modules this one requires (a jar or, in the reactor, classes). */
     private static boolean gatehouseModule(Path entry, Path own) {
@@ -68,8 +70,8 @@ class ModulePathTest {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         for (String entry : classPath.split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            boolean zxing = entry.contains("com" + File.separator + "google" + File.separator + "zxing"); // its jar is "core-<version>"
-            if (name.endsWith(".jar") && (MODULES.stream().anyMatch(name::startsWith) || zxing) || gatehouseModule(Path.of(entry), classes)) {
+            boolean dependency = MODULES.stream().anyMatch(name::startsWith) || entry.contains(ZXING_DIRECTORY);
+            if (name.endsWith(".jar") && dependency || gatehouseModule(Path.of(entry), classes)) {
                 modulePath.add(entry);
             }
         }

@@ -62,7 +62,7 @@ public final class OtpAuthUri {
             + "?secret=" + Base32.encode(secret)
             + "&issuer=" + encodedIssuer
             + "&algorithm=SHA1&digits=" + Totp.DIGITS
-            + "&period=" + Totp.PERIOD.getSeconds();
+            + "&period=" + Totp.PERIOD.toSeconds();
     }
 
     private static void checkLabelPart(String value, String what) {

@@ -53,7 +53,7 @@ public final class Totp {
     /** The widest {@code window} {@link #verify} accepts: ten steps, five minutes either side. */
     public static final int MAX_WINDOW = 10;
 
-    private static final long PERIOD_SECONDS = PERIOD.getSeconds();
+    private static final long PERIOD_SECONDS = PERIOD.toSeconds();
     private static final int MODULUS = 1_000_000;
     private static final String HMAC = "HmacSHA1";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -127,7 +127,7 @@ public final class Totp {
                 continue;
             }
             boolean equal = MessageDigest.isEqual(code(mac, s).getBytes(StandardCharsets.US_ASCII), given);
-            if (equal & (s > lastUsedStep) & (matched < 0)) {
+            if (equal && s > lastUsedStep && matched < 0) {
                 matched = s;
             }
         }

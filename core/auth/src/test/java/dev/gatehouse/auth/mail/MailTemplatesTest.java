@@ -377,8 +377,9 @@ class MailTemplatesTest {
         for (String entry : classPath.split(File.pathSeparator)) {
             Path path = Path.of(entry);
             String name = path.getFileName().toString();
-            boolean library = name.endsWith(".jar") && (prefixes.stream().anyMatch(name::startsWith)
-                    || path.toString().contains("com" + File.separator + "google" + File.separator + "zxing")); // ZXing's jar is "core-<version>"
+            // ZXing's jar is named core-<version>.jar: it is told by its repository directory instead
+            boolean zxing = entry.contains(File.separator + "com" + File.separator + "google" + File.separator + "zxing" + File.separator);
+            boolean library = name.endsWith(".jar") && (prefixes.stream().anyMatch(name::startsWith) || zxing);
             boolean gatehouse = name.startsWith("gatehouse-") && name.endsWith(".jar") && !name.endsWith("-tests.jar")
                     || Files.isDirectory(path) && Files.exists(path.resolve("module-info.class"));
             if (library || gatehouse) {

@@ -167,6 +167,8 @@ public final class AuthService implements AutoCloseable {
     private final MailSettings mailSettings;
     /** The second factor, or {@code null} without {@link Builder#mfa}. */
     private final SecondFactor secondFactor;
+    /** The stores' MfaStore, with or without {@link Builder#mfa}: enrolments are honoured either way. */
+    private final MfaStore mfaStore;
     /**
      * Accounts (their throttle key) this node told of login throttling within the hour: further
      * refused attempts on them cost no look-up and no insert (the outbox's dedupe key still holds
@@ -264,6 +266,7 @@ public final class AuthService implements AutoCloseable {
         this.accounts = b.stores.accounts;
         this.mailSettings = b.mailSettings;
         this.secondFactor = b.mfaSettings == null ? null : new SecondFactor(b.mfaSettings, b.stores.mfa);
+        this.mfaStore = b.stores.mfa;
         if (b.mailSender != null) {
             this.templates = new MailTemplates(b.mailSettings);
             this.mail = MailDispatcher.builder(b.stores.outbox, b.mailSender, b.mailSettings).clock(clock).securityEvents(b.events).build();
@@ -481,7 +484,7 @@ public final class AuthService implements AutoCloseable {
                 return new InvalidAccountTokenException();
             });
             emit(SecurityEvent.Type.EMAIL_VERIFIED, user.id(), null, null);
-            if (secondFactor != null && secondFactor.isEnabled(user.id())) {
+            if (hasSecondFactor(user.id())) {
                 // A mailed link is no second factor: the address is proved, the login takes both steps.
                 throw new InvalidCredentialsException("This account needs its second factor: log in with both steps");
             }
@@ -835,7 +838,7 @@ public final class AuthService implements AutoCloseable {
             }
         }
         Instant now = clock.instant();
-        if (secondFactor != null && secondFactor.isEnabled(u.id())) {
+        if (hasSecondFactor(u.id())) {
             // The reservation stands: the password alone proves too little to count as a success.
             String token = newToken();
             Instant expires = now.plus(secondFactor.settings().challengeTtl());
@@ -847,6 +850,24 @@ public final class AuthService implements AutoCloseable {
         TokenPair pair = newFamily(u, now, UserAuthentication.password(now), client);
         emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
         return new LoginResult.Completed(pair);
+    }
+
+    /**
+     * Whether the user must give a second factor: they have a confirmed authenticator. With an
+     * {@link MfaStore} but without {@link Builder#mfa} (a node deployed without the setting), such
+     * a user cannot be logged in at all: refused, fail closed, never let in on the password alone.
+     */
+    private boolean hasSecondFactor(String userId) {
+        if (secondFactor != null) {
+            return secondFactor.isEnabled(userId);
+        }
+        if (mfaStore != null && mfaStore.findTotp(userId).filter(MfaStore.Totp::confirmed).isPresent()) {
+            LOG.error("User {} has a second factor but this service has no MfaSettings (AuthService.Builder.mfa): the login is"
+                    + " refused. Configure the second factor on every node, or remove the user's row of gh_mfa_totp", userId);
+            emit(SecurityEvent.Type.LOGIN_FAILED, userId, null, "second-factor-not-configured");
+            throw new InvalidCredentialsException("Invalid email or password");
+        }
+        return false;
     }
 
     /**

@@ -10,6 +10,8 @@ const state = {
   timer: null, countdown: null, exp: 0, lifetime: 0, refreshes: 0,
   // the pending code step of a two-step login: in this variable only, gone with the page
   mfaToken: null, email: '', mfaEnabled: false, stepUp: false,
+  // the session shown now, and the one a step-up login replaces (ended once the new login succeeds)
+  currentSession: null, replacedSession: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +62,7 @@ function askToLogInAgain() {
   clearTimeout(state.timer);
   clearInterval(state.countdown);
   state.stepUp = true;
+  state.replacedSession = state.currentSession;
   showView('signed-out');
   clearErrors($('login-form'));
   if (state.email) $('login-email').value = state.email;
@@ -251,9 +254,14 @@ async function signedIn(tokenInfo) {
   $('password-username').value = me.data.email;
   state.exp = claims.data.exp;
   if (!state.lifetime) state.lifetime = Math.max(10, state.exp - Math.floor(Date.now() / 1000));
+  if (state.stepUp && state.replacedSession && tokenInfo) {
+    // the new login replaces the session that fell short (its cookies are gone from this browser)
+    await api('DELETE', `auth/sessions/${encodeURIComponent(state.replacedSession)}`);
+  }
   showView('signed-in');
   $('status').textContent = state.stepUp ? 'Thanks: you logged in again. You can continue where you left off.' : '';
   state.stepUp = false;
+  state.replacedSession = null;
   setSessionMessage('', '');
   scheduleRefresh();
   resetPanels();
@@ -319,6 +327,8 @@ function showSignedOut(message) {
   $('password-form').reset();
   state.mfaToken = null;
   state.stepUp = false;
+  state.replacedSession = null;
+  state.currentSession = null;
   resetPanels();
   showView('signed-out');
   $('status').textContent = message || '';
@@ -604,6 +614,8 @@ async function loadSessions() {
     return;
   }
   const sessions = result.data.sessions || [];
+  const current = sessions.find((s) => s.current);
+  state.currentSession = current ? String(current.id) : null;
   list.replaceChildren(...sessions.map(sessionItem));
   $('sessions-revoke-others').hidden = !sessions.some((s) => !s.current);
 }

@@ -26,6 +26,7 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.token.events.SecurityEventListener;
 import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.MfaSettings;
 import dev.gatehouse.auth.mail.MailSender;
 import dev.gatehouse.auth.mail.MailSettings;
 import dev.gatehouse.jdbc.JdbcSchema;
@@ -63,8 +64,12 @@ import javax.sql.DataSource;
  * <p>Keys: managed in the database ({@link ManagedKeySource}: generated, rotated every
  * {@code GATEHOUSE_KEY_ROTATION}, private parts encrypted under {@code GATEHOUSE_KEY_ENCRYPTION_KEY}),
  * unless {@code GATEHOUSE_KEYS_FILE} names a key file ({@link FileKeySource}). Without a
- * key-encryption key, the demo generates one into {@value #DEMO_KEK_FILE_TEXT} once, and without a
- * password pepper ({@code GATEHOUSE_PEPPER}) one into {@value #DEMO_PEPPER_FILE_TEXT}: for demos only.
+ * key-encryption key, the demo generates one into {@value #DEMO_KEK_FILE_TEXT} once, without a
+ * password pepper ({@code GATEHOUSE_PEPPER}) one into {@value #DEMO_PEPPER_FILE_TEXT}, and without a
+ * second-factor key ({@code GATEHOUSE_MFA_KEY}) one into {@value #DEMO_MFA_KEY_FILE_TEXT}: for demos only.
+ *
+ * <p>Second factor: always offered (TOTP with recovery codes, {@link MfaSettings}); users choose
+ * whether to enrol, and the login of an enrolled user takes two steps.
  */
 public final class DemoContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoContext.class);
@@ -74,6 +79,9 @@ public final class DemoContext implements AutoCloseable {
     static final String DEMO_PEPPER_FILE_TEXT = "data/pepper";
     /** Where the demo keeps the password pepper it generated when none was set. */
     static final Path DEMO_PEPPER_FILE = Path.of(DEMO_PEPPER_FILE_TEXT);
+    static final String DEMO_MFA_KEY_FILE_TEXT = "data/mfa-key";
+    /** Where the demo keeps the second factor's key it generated when none was set. */
+    static final Path DEMO_MFA_KEY_FILE = Path.of(DEMO_MFA_KEY_FILE_TEXT);
     /** How long closing waits for the pool's threads to end ({@link PoolThreads}). */
     private static final Duration POOL_THREADS_WAIT = Duration.ofSeconds(5);
 
@@ -174,7 +182,9 @@ public final class DemoContext implements AutoCloseable {
                     .refreshReuseGrace(settings.refreshReuseGrace)
                     .revocationStaleness(settings.revocationStaleness)
                     .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
-                    .requireVerifiedEmail(settings.requireVerifiedEmail);
+                    .requireVerifiedEmail(settings.requireVerifiedEmail)
+                    .sessionIdleTimeout(settings.sessionIdleTimeout)
+                    .recentAuthentication(settings.recentAuthentication);
             // DemoSettings accepts a cost below 10 only in test mode
             if (settings.bcryptCost < DemoSettings.MIN_BCRYPT_COST) {
                 auth.bcryptCostForTests(settings.bcryptCost);
@@ -207,9 +217,10 @@ public final class DemoContext implements AutoCloseable {
                         settings.smtpSecurity.name().toLowerCase(Locale.ROOT));
             }
             MailSender sender = mailbox != null ? mailbox : smtp;
-            service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService())
+            service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService().withMfa(stores.mfa()))
                     .securityEvents(events)
                     .mail(mailSettings, sender)
+                    .mfa(mfaSettings(settings))
                     .build();
             service.start();
             LOG.info("Gatehouse demo: {} ({} key {})", settings, keys.signingKey().algorithm(), keys.signingKey().kid());
@@ -286,8 +297,38 @@ public final class DemoContext implements AutoCloseable {
         }
     }
 
+    /**
+     * The second factor's settings: the key of {@code GATEHOUSE_MFA_KEY}, or the one generated for
+     * the demo ({@link #demoMfaKey}); an invalid setting is reported under the demo's variable name.
+     */
+    static MfaSettings mfaSettings(DemoSettings settings) {
+        byte[] key = DemoSettings.mfaKeyBytes(settings.mfaKey.isEmpty() ? demoMfaKey() : settings.mfaKey);
+        try {
+            return MfaSettings.builder(key)
+                    .issuer(settings.mfaIssuer)
+                    .challengeTtl(settings.mfaChallengeTtl)
+                    .build();
+        } catch (ConfigurationException e) {
+            String variable = MFA_VARIABLES.get(e.setting());
+            if (variable == null) {
+                throw e;
+            }
+            throw new ConfigurationException(variable, e.problem(), e);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /** The demo's variable for each {@link MfaSettings} setting it exposes. */
+    private static final java.util.Map<String, String> MFA_VARIABLES = java.util.Map.of(
+            "mfaSecretKey", "GATEHOUSE_MFA_KEY",
+            "mfaIssuer", "GATEHOUSE_MFA_ISSUER",
+            "mfaChallengeTtl", "GATEHOUSE_MFA_CHALLENGE_TTL");
+
     /** The demo's variable for each {@link AuthSettings} setting it exposes. */
     private static final java.util.Map<String, String> AUTH_VARIABLES = java.util.Map.of(
+            "sessionIdleTimeout", "GATEHOUSE_SESSION_IDLE_TIMEOUT",
+            "recentAuthentication", "GATEHOUSE_RECENT_AUTHENTICATION",
             "refreshTokenTtl", "GATEHOUSE_REFRESH_TOKEN_TTL",
             "refreshReuseGrace", "GATEHOUSE_REFRESH_REUSE_GRACE",
             "bcryptCost", "GATEHOUSE_BCRYPT_COST",
@@ -354,6 +395,17 @@ public final class DemoContext implements AutoCloseable {
     static String demoPepper() {
         return demoSecret(DEMO_PEPPER_FILE, "GATEHOUSE_PEPPER", "password pepper",
                 "; changing it later invalidates every stored password hash");
+    }
+
+    /**
+     * The second factor's key of a demo without {@code GATEHOUSE_MFA_KEY}: generated once into
+     * {@link #DEMO_MFA_KEY_FILE}, read from there afterwards ({@link #demoSecret}), so that
+     * enrolments made before a restart still work after it. For the one-command demo only: a key
+     * stored beside the sealed TOTP secrets it protects adds nothing against whoever copies both.
+     */
+    static String demoMfaKey() {
+        return demoSecret(DEMO_MFA_KEY_FILE, "GATEHOUSE_MFA_KEY", "second-factor key",
+                "; changing it later makes every TOTP enrolment and recovery code unusable");
     }
 
     /**

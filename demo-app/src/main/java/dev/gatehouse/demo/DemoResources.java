@@ -19,6 +19,7 @@ package dev.gatehouse.demo;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.gatehouse.token.AccessTokenPrincipal;
 import dev.gatehouse.jaxrs.Authenticated;
+import dev.gatehouse.jaxrs.StepUp;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -197,6 +198,34 @@ public final class DemoResources {
             first = false;
         }
         return json.append(']');
+    }
+
+    /**
+     * A resource behind step-up: only a login that used a second factor reaches it. Any other
+     * valid token gets 401 with {@code error="insufficient_user_authentication", acr_values="mfa"}
+     * (RFC 9470), and the page asks the user to log in again with their code.
+     */
+    @GET
+    @Path("api/secure")
+    @StepUp(secondFactor = true)
+    @Produces("application/json")
+    public String secure(@Context AccessTokenPrincipal principal) {
+        StringBuilder json = new StringBuilder(128).append('{');
+        string(json, "subject").append(':');
+        string(json, principal.subject()).append(',');
+        string(json, "amr").append(":[");
+        boolean first = true;
+        for (String method : principal.authenticationMethods()) {
+            if (!first) {
+                json.append(',');
+            }
+            string(json, method);
+            first = false;
+        }
+        json.append("],");
+        string(json, "auth_time").append(':');
+        json.append(principal.authenticatedAt().map(t -> String.valueOf(t.getEpochSecond())).orElse("null"));
+        return json.append('}').toString();
     }
 
     @GET

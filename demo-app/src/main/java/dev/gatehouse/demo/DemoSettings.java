@@ -21,6 +21,7 @@ import dev.gatehouse.token.ConfigurationException;
 import dev.gatehouse.token.TokenSettings;
 import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.MfaSettings;
 import dev.gatehouse.web.TransportSecurity;
 
 import java.net.URI;
@@ -122,6 +123,19 @@ public final class DemoSettings {
     final String smtpPassword;
     /** The {@code From} of mail ({@code GATEHOUSE_MAIL_FROM}). */
     public final String mailFrom;
+    /**
+     * Base64 of at least 32 bytes (the key that seals TOTP secrets and keys recovery-code hashes,
+     * {@code GATEHOUSE_MFA_KEY}), or empty: then the demo generates one under {@code ./data} (demos only). Never logged.
+     */
+    final String mfaKey;
+    /** The name authenticator apps show beside the account ({@code GATEHOUSE_MFA_ISSUER}, MfaSettings#issuer). */
+    public final String mfaIssuer;
+    /** How long the code step of a two-step login can be completed ({@code GATEHOUSE_MFA_CHALLENGE_TTL}). */
+    public final Duration mfaChallengeTtl;
+    /** A session unused this long ends ({@code GATEHOUSE_SESSION_IDLE_TIMEOUT}, AuthSettings#sessionIdleTimeout). */
+    public final Duration sessionIdleTimeout;
+    /** How recent a login sensitive actions need ({@code GATEHOUSE_RECENT_AUTHENTICATION}, AuthSettings#recentAuthentication). */
+    public final Duration recentAuthentication;
 
     /** How the standalone demo serves TLS. */
     public enum Tls {
@@ -165,6 +179,10 @@ public final class DemoSettings {
     public static final int MIN_TEST_BCRYPT_COST = 4;
     /** The fewest bytes a pepper has ({@code AuthSettings.Builder.pepper}). */
     public static final int MIN_PEPPER_BYTES = 32;
+    /** The fewest bytes of the second factor's key ({@code MfaSettings.MIN_KEY_BYTES}). */
+    public static final int MIN_MFA_KEY_BYTES = MfaSettings.MIN_KEY_BYTES;
+    /** The default of {@code GATEHOUSE_MFA_ISSUER}. */
+    public static final String DEFAULT_MFA_ISSUER = "Gatehouse demo";
 
     /** Where {@link Tls#SELF_SIGNED} keeps its key store when {@code GATEHOUSE_TLS_KEYSTORE} is not set. */
     public static final Path DEFAULT_SELF_SIGNED_KEYSTORE = Path.of("data", "tls", "keystore.p12");
@@ -309,6 +327,21 @@ public final class DemoSettings {
                         + " (set both for an authenticated connection, or neither)");
             }
         }
+        this.mfaKey = text(source, "GATEHOUSE_MFA_KEY", "");
+        if (!mfaKey.isEmpty()) {
+            Arrays.fill(mfaKeyBytes(mfaKey), (byte) 0); // fails now, naming the variable
+        }
+        this.mfaIssuer = text(source, "GATEHOUSE_MFA_ISSUER", DEFAULT_MFA_ISSUER);
+        if (mfaIssuer.isEmpty() || mfaIssuer.length() > 64 || mfaIssuer.indexOf(':') >= 0) {
+            throw new ConfigurationException("GATEHOUSE_MFA_ISSUER", "must be 1 to 64 characters without ':' (authenticator"
+                    + " apps show it beside the account), such as '" + DEFAULT_MFA_ISSUER + "'");
+        }
+        this.mfaChallengeTtl = durationBetween(source, "GATEHOUSE_MFA_CHALLENGE_TTL", MfaSettings.DEFAULT_CHALLENGE_TTL.toString(),
+                Duration.ofSeconds(30), Duration.ofMinutes(15));
+        this.sessionIdleTimeout = durationBetween(source, "GATEHOUSE_SESSION_IDLE_TIMEOUT",
+                AuthSettings.DEFAULT_SESSION_IDLE_TIMEOUT.toString(), Duration.ofMinutes(1), Duration.ofDays(365));
+        this.recentAuthentication = durationBetween(source, "GATEHOUSE_RECENT_AUTHENTICATION",
+                AuthSettings.DEFAULT_RECENT_AUTHENTICATION.toString(), Duration.ofMinutes(1), Duration.ofHours(24));
     }
 
     /** Whether mail goes to the demo's local mailbox ({@code GATEHOUSE_SMTP_HOST} not set). */
@@ -454,18 +487,27 @@ public final class DemoSettings {
      * {@code openssl rand -base64 32} prints it). Errors never echo the value.
      */
     static byte[] pepperBytes(String base64) {
+        return secretBytes("GATEHOUSE_PEPPER", base64, MIN_PEPPER_BYTES);
+    }
+
+    /** The second factor's key's bytes, from base64 as {@link #pepperBytes}. Errors never echo the value. */
+    static byte[] mfaKeyBytes(String base64) {
+        return secretBytes("GATEHOUSE_MFA_KEY", base64, MIN_MFA_KEY_BYTES);
+    }
+
+    private static byte[] secretBytes(String variable, String base64, int minBytes) {
         String text = base64.strip();
         byte[] bytes;
         try {
             bytes = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
                     ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("GATEHOUSE_PEPPER", "is not base64 (generate one with: openssl rand -base64 32)");
+            throw new ConfigurationException(variable, "is not base64 (generate one with: openssl rand -base64 32)");
         }
-        if (bytes.length < MIN_PEPPER_BYTES) {
+        if (bytes.length < minBytes) {
             int length = bytes.length;
             Arrays.fill(bytes, (byte) 0);
-            throw new ConfigurationException("GATEHOUSE_PEPPER", "must be the base64 of at least " + MIN_PEPPER_BYTES
+            throw new ConfigurationException(variable, "must be the base64 of at least " + minBytes
                     + " bytes, not " + length + " (generate one with: openssl rand -base64 32)");
         }
         return bytes;
@@ -547,6 +589,8 @@ public final class DemoSettings {
                 + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies
                 + ", errorDescriptions=" + errorDescriptions + ", tls=" + tls
                 + ", requireVerifiedEmail=" + requireVerifiedEmail
+                + ", mfa=" + mfaIssuer + " (challenge " + mfaChallengeTtl + "), sessionIdleTimeout=" + sessionIdleTimeout
+                + ", recentAuthentication=" + recentAuthentication
                 + ", mail=" + (smtpHost.isEmpty() ? "local mailbox (GET /demo/mailbox)" : "smtp " + smtpSecurity.name().toLowerCase(Locale.ROOT)
                 + " " + smtpHost + ":" + smtpPort + (smtpUser.isEmpty() ? "" : " as " + smtpUser))
                 + (publicUrl.isEmpty() ? "" : ", publicUrl=" + publicUrl)

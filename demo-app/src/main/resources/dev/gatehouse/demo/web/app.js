@@ -1,11 +1,18 @@
 // Gatehouse onboarding demo. Uses the cookie transport: the access and refresh tokens are
 // HttpOnly cookies this script never sees; it only reads the CSRF cookie and echoes it in the
-// X-CSRF-Token header of every state-changing request.
+// X-CSRF-Token header of every state-changing request. The first step of a two-step login (a
+// second factor) leaves an mfa_token that this script keeps in memory only, never in storage.
 'use strict';
 
 const CSRF_COOKIE = '__Host-csrf_token';
 const INVALID_TOKEN = 'urn:gatehouse:problem:invalid-token';
-const state = { timer: null, countdown: null, exp: 0, lifetime: 0, refreshes: 0 };
+const state = {
+  timer: null, countdown: null, exp: 0, lifetime: 0, refreshes: 0,
+  // the pending code step of a two-step login: in this variable only, gone with the page
+  mfaToken: null, email: '', mfaEnabled: false, stepUp: false,
+  // the session shown now, and the one a step-up login replaces (ended once the new login succeeds)
+  currentSession: null, replacedSession: null,
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,7 +37,38 @@ async function api(method, path, body) {
   if (type.includes('json')) {
     try { data = await response.json(); } catch (e) { data = null; }
   }
-  return { status: response.status, ok: response.ok, data, retryAfter: response.headers.get('Retry-After') };
+  return {
+    status: response.status, ok: response.ok, data, retryAfter: response.headers.get('Retry-After'),
+    challenge: response.headers.get('WWW-Authenticate') || '',
+  };
+}
+
+// RFC 9470: a valid token whose login is not strong or recent enough for this action
+function needsStepUp(result) {
+  return result.status === 401 && result.challenge.includes('insufficient_user_authentication');
+}
+
+// A request of the signed-in user: an expired access token is renewed once and the request retried.
+async function authed(method, path, body) {
+  let result = await api(method, path, body);
+  if (result.status === 401 && !needsStepUp(result) && (await api('POST', 'auth/refresh')).ok) {
+    result = await api(method, path, body);
+  }
+  return result;
+}
+
+// The action needs a fresh login: the session stays, the user logs in again and retries.
+function askToLogInAgain() {
+  clearTimeout(state.timer);
+  clearInterval(state.countdown);
+  state.stepUp = true;
+  state.replacedSession = state.currentSession;
+  showView('signed-out');
+  clearErrors($('login-form'));
+  if (state.email) $('login-email').value = state.email;
+  $('status').textContent = 'For your security, log in again to continue.';
+  setMessage('login-message', 'For your security, log in again to continue.', 'error');
+  $('login-password').focus();
 }
 
 function clearErrors(form) {
@@ -66,6 +104,7 @@ function labelOf(field) {
     case 'password': return 'Password';
     case 'current_password': return 'Current password';
     case 'new_password': return 'New password';
+    case 'code': return 'Code';
     default: return field;
   }
 }
@@ -137,7 +176,10 @@ async function onLogin(event) {
   const form = $('login-form');
   clearErrors(form);
   const result = await api('POST', 'auth/login', { email: $('login-email').value, password: $('login-password').value });
-  if (result.ok) {
+  if (result.ok && result.data && result.data.mfa_required) {
+    $('login-password').value = '';
+    showCodeStep(result.data.mfa_token);
+  } else if (result.ok) {
     $('login-password').value = '';
     await signedIn(result.data);
   } else {
@@ -147,6 +189,49 @@ async function onLogin(event) {
         + ' (or send a new one below).', 'error');
     }
   }
+}
+
+// ---- the second step of a two-step login ----
+
+function showCodeStep(mfaToken) {
+  state.mfaToken = mfaToken;
+  const form = $('mfa-form');
+  clearErrors(form);
+  form.reset();
+  showView('mfa-form');
+  $('status').textContent = '';
+  $('mfa-code').focus();
+}
+
+async function onCodeStep(event) {
+  event.preventDefault();
+  const form = $('mfa-form');
+  clearErrors(form);
+  if (!state.mfaToken) {
+    showSignedOut('Please log in again.');
+    return;
+  }
+  const code = $('mfa-code').value.replace(/\s+/g, '');
+  const result = await api('POST', 'auth/login/mfa', { mfa_token: state.mfaToken, code });
+  if (result.ok) {
+    state.mfaToken = null;
+    form.reset();
+    await signedIn(result.data);
+  } else if (result.status === 401 || result.status === 400) {
+    $('mfa-code').value = '';
+    $('mfa-code').setAttribute('aria-invalid', 'true');
+    setMessage('mfa-message', 'That code did not work: it is wrong, already used, or this step has expired. Try the'
+      + ' current code; if it keeps failing, go back and log in again.', 'error');
+    $('mfa-code').focus();
+  } else {
+    showProblem(form, result);
+  }
+}
+
+function cancelCodeStep() {
+  state.mfaToken = null;
+  $('mfa-form').reset();
+  showSignedOut('');
 }
 
 async function signedIn(tokenInfo) {
@@ -162,16 +247,25 @@ async function signedIn(tokenInfo) {
     showSignedOut('Your session has ended. Please log in again.');
     return false;
   }
+  state.email = me.data.email;
   $('me-email').textContent = me.data.email;
   $('me-id').textContent = me.data.sub;
   $('me-roles').textContent = (me.data.roles || []).join(', ');
   $('password-username').value = me.data.email;
   state.exp = claims.data.exp;
   if (!state.lifetime) state.lifetime = Math.max(10, state.exp - Math.floor(Date.now() / 1000));
+  if (state.stepUp && state.replacedSession && tokenInfo) {
+    // the new login replaces the session that fell short (its cookies are gone from this browser)
+    await api('DELETE', `auth/sessions/${encodeURIComponent(state.replacedSession)}`);
+  }
   showView('signed-in');
-  $('status').textContent = '';
+  $('status').textContent = state.stepUp ? 'Thanks: you logged in again. You can continue where you left off.' : '';
+  state.stepUp = false;
+  state.replacedSession = null;
   setSessionMessage('', '');
   scheduleRefresh();
+  resetPanels();
+  await Promise.all([loadMfaStatus(), loadSessions()]);
   return true;
 }
 
@@ -231,11 +325,16 @@ function showSignedOut(message) {
   $('refresh-count').textContent = '0';
   clearErrors($('password-form'));
   $('password-form').reset();
+  state.mfaToken = null;
+  state.stepUp = false;
+  state.replacedSession = null;
+  state.currentSession = null;
+  resetPanels();
   showView('signed-out');
   $('status').textContent = message || '';
 }
 
-const VIEWS = ['signed-out', 'signed-in', 'verify-view', 'reset-form'];
+const VIEWS = ['signed-out', 'signed-in', 'verify-view', 'reset-form', 'mfa-form'];
 
 function showView(id) {
   for (const view of VIEWS) $(view).hidden = view !== id;
@@ -253,10 +352,294 @@ async function onChangePassword(event) {
     form.reset();
     setMessage('password-message', 'Password changed. Your other sessions have ended; this one stays.', 'ok');
     refreshMailboxSoon();
+  } else if (needsStepUp(result)) {
+    askToLogInAgain();
   } else if (result.status === 401) {
     showSignedOut('Your session has ended. Please log in again.');
   } else {
     showProblem(form, result);
+  }
+}
+
+// ---- the protected area: GET /api/secure needs a login with a second factor ----
+
+async function openSecure() {
+  $('secure-result').hidden = true;
+  $('secure-result').textContent = '';
+  setMessage('secure-message', '', '');
+  const result = await authed('GET', 'api/secure');
+  if (result.ok) {
+    $('secure-result').textContent = JSON.stringify(result.data, null, 2);
+    $('secure-result').hidden = false;
+    setMessage('secure-message', 'Welcome to the protected area: this login used a second factor.', 'ok');
+  } else if (needsStepUp(result)) {
+    if (result.challenge.includes('acr_values="mfa"') && !state.mfaEnabled) {
+      setMessage('secure-message', 'The protected area needs a login with a second factor. Set up two-factor'
+        + ' authentication below, then log in again with your code.', 'error');
+    } else {
+      setMessage('secure-message', 'The protected area needs a login with a second factor: log in again with your code.', 'error');
+      askToLogInAgain();
+    }
+  } else if (result.status === 401) {
+    showSignedOut('Your session has ended. Please log in again.');
+  } else {
+    setMessage('secure-message', describe(result), 'error');
+  }
+}
+
+// ---- two-factor authentication: status, enrolment, recovery codes ----
+
+function resetPanels() {
+  $('mfa-enrol').hidden = true;
+  $('mfa-codes').hidden = true;
+  $('mfa-codes-list').replaceChildren();
+  $('mfa-qr').replaceChildren();
+  $('mfa-secret').textContent = '';
+  $('mfa-uri').setAttribute('href', '#');
+  $('mfa-confirm-form').reset();
+  clearErrors($('mfa-confirm-form'));
+  setMessage('mfa-panel-message', '', '');
+  setMessage('sessions-message', '', '');
+  $('secure-result').hidden = true;
+  $('secure-result').textContent = '';
+  setMessage('secure-message', '', '');
+}
+
+// The answer of a panel action that failed: step-up, an ended session, or the problem's text.
+function panelFailure(messageId, result) {
+  if (needsStepUp(result)) {
+    askToLogInAgain();
+  } else if (result.status === 401) {
+    showSignedOut('Your session has ended. Please log in again.');
+  } else {
+    setMessage(messageId, describe(result), 'error');
+  }
+}
+
+async function loadMfaStatus() {
+  const result = await authed('GET', 'auth/mfa');
+  if (!result.ok || !result.data) {
+    $('mfa-status').textContent = 'unavailable';
+    for (const id of ['mfa-setup-button', 'mfa-regenerate-button', 'mfa-disable-button']) $(id).hidden = true;
+    return;
+  }
+  state.mfaEnabled = result.data.totp_enabled === true;
+  const left = Number(result.data.recovery_codes_left) || 0;
+  $('mfa-status').textContent = state.mfaEnabled
+    ? `On (authenticator app; ${left} recovery code${left === 1 ? '' : 's'} left)`
+    : 'Off';
+  $('mfa-status').dataset.enabled = String(state.mfaEnabled);
+  $('mfa-setup-button').hidden = state.mfaEnabled || !$('mfa-enrol').hidden;
+  $('mfa-regenerate-button').hidden = !state.mfaEnabled;
+  $('mfa-disable-button').hidden = !state.mfaEnabled;
+}
+
+// The SVG of the server's QR code, parsed as SVG (never as HTML) and imported: no script, no markup elsewhere.
+function qrNode(svgText) {
+  const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (!svg || svg.namespaceURI !== 'http://www.w3.org/2000/svg' || svg.localName !== 'svg'
+      || doc.getElementsByTagName('parsererror').length > 0 || svg.querySelector('script, foreignObject')) {
+    return null;
+  }
+  return document.importNode(svg, true);
+}
+
+// The base32 secret of an otpauth:// URI, grouped by four for reading and typing.
+function secretOf(uri) {
+  const query = uri.indexOf('?');
+  const secret = query < 0 ? '' : new URLSearchParams(uri.slice(query + 1)).get('secret') || '';
+  return secret.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+async function beginSetup() {
+  setMessage('mfa-panel-message', '', '');
+  const result = await authed('POST', 'auth/mfa/totp');
+  if (!result.ok || !result.data) {
+    panelFailure('mfa-panel-message', result);
+    return;
+  }
+  const uri = String(result.data.otpauth_uri || '');
+  const svg = qrNode(String(result.data.qr_svg || ''));
+  $('mfa-qr').replaceChildren(...(svg ? [svg] : []));
+  $('mfa-secret').textContent = secretOf(uri);
+  $('mfa-uri').setAttribute('href', uri.startsWith('otpauth://') ? uri : '#');
+  $('mfa-confirm-form').reset();
+  clearErrors($('mfa-confirm-form'));
+  $('mfa-enrol').hidden = false;
+  $('mfa-setup-button').hidden = true;
+  $('mfa-confirm-code').focus();
+}
+
+async function confirmSetup(event) {
+  event.preventDefault();
+  const form = $('mfa-confirm-form');
+  clearErrors(form);
+  const code = $('mfa-confirm-code').value.replace(/\s+/g, '');
+  const result = await authed('POST', 'auth/mfa/totp/confirm', { code });
+  if (result.ok && result.data) {
+    form.reset();
+    $('mfa-enrol').hidden = true;
+    $('mfa-qr').replaceChildren();
+    $('mfa-secret').textContent = '';
+    $('mfa-uri').setAttribute('href', '#');
+    showRecoveryCodes(result.data.recovery_codes || []);
+    setMessage('mfa-panel-message', 'Two-factor authentication is on. Your next login asks for a code.', 'ok');
+    await loadMfaStatus();
+  } else if (result.status === 400) {
+    // a wrong code: 400 naming the field
+    showProblem(form, result);
+    $('mfa-confirm-code').setAttribute('aria-invalid', 'true');
+    setMessage('mfa-confirm-message', 'That code did not work. Enter the code your app shows now.', 'error');
+  } else {
+    panelFailure('mfa-confirm-message', result);
+  }
+}
+
+function cancelSetup() {
+  $('mfa-enrol').hidden = true;
+  $('mfa-qr').replaceChildren();
+  $('mfa-secret').textContent = '';
+  $('mfa-uri').setAttribute('href', '#');
+  $('mfa-confirm-form').reset();
+  loadMfaStatus();
+}
+
+function showRecoveryCodes(codes) {
+  const list = $('mfa-codes-list');
+  list.replaceChildren();
+  for (const code of codes) {
+    const item = document.createElement('li');
+    item.textContent = String(code);
+    list.append(item);
+  }
+  $('mfa-codes').hidden = false;
+  $('mfa-codes').scrollIntoView({ block: 'nearest' });
+}
+
+function hideRecoveryCodes() {
+  $('mfa-codes').hidden = true;
+  $('mfa-codes-list').replaceChildren();
+  setMessage('mfa-panel-message', '', '');
+}
+
+async function regenerateCodes() {
+  setMessage('mfa-panel-message', '', '');
+  const result = await authed('POST', 'auth/mfa/recovery-codes');
+  if (result.ok && result.data) {
+    showRecoveryCodes(result.data.recovery_codes || []);
+    setMessage('mfa-panel-message', 'New recovery codes: the old ones no longer work.', 'ok');
+    await loadMfaStatus();
+  } else {
+    panelFailure('mfa-panel-message', result);
+  }
+}
+
+async function disableMfa() {
+  setMessage('mfa-panel-message', '', '');
+  const result = await authed('DELETE', 'auth/mfa/totp');
+  if (result.status === 204) {
+    hideRecoveryCodes();
+    setMessage('mfa-panel-message', 'Two-factor authentication is off. Logging in takes your password alone.', 'ok');
+    await loadMfaStatus();
+  } else {
+    panelFailure('mfa-panel-message', result);
+  }
+}
+
+// ---- sessions ----
+
+// A short name of a browser or client from its User-Agent; the full text is in the title.
+function deviceOf(userAgent) {
+  if (!userAgent) return 'Unknown device';
+  const ua = String(userAgent);
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom(e|ium)\//.test(ua) ? 'Chrome'
+    : /Safari\//.test(ua) ? 'Safari' : null;
+  const system = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
+    : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
+  if (browser) return system ? `${browser} on ${system}` : browser;
+  return ua.length > 60 ? `${ua.slice(0, 57)}…` : ua;
+}
+
+function when(text) {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? '–' : date.toLocaleString();
+}
+
+function methodsOf(amr) {
+  const names = { pwd: 'password', otp: 'one-time code', mfa: 'two factors', email: 'email link' };
+  const list = Array.isArray(amr) ? amr : [];
+  return list.length === 0 ? 'unknown' : list.map((m) => names[m] || String(m)).join(', ');
+}
+
+function sessionItem(session) {
+  const item = document.createElement('li');
+  item.className = session.current ? 'session current' : 'session';
+  item.dataset.id = String(session.id);
+  const head = document.createElement('div');
+  head.className = 'session-head';
+  const device = document.createElement('span');
+  device.className = 'session-device';
+  device.textContent = deviceOf(session.user_agent);
+  if (session.user_agent) device.title = String(session.user_agent);
+  head.append(device);
+  if (session.current) {
+    const marker = document.createElement('span');
+    marker.className = 'session-current';
+    marker.textContent = 'This device';
+    head.append(marker);
+  }
+  const meta = document.createElement('div');
+  meta.className = 'session-meta';
+  meta.textContent = `${session.client ? `From ${session.client} · ` : ''}signed in ${when(session.created_at)}`
+    + ` · last used ${when(session.last_used_at)} · ${methodsOf(session.amr)}`;
+  item.append(head, meta);
+  if (!session.current) {
+    const end = document.createElement('button');
+    end.type = 'button';
+    end.className = 'secondary session-end';
+    end.textContent = 'End';
+    end.addEventListener('click', () => endSession(String(session.id)));
+    item.append(end);
+  }
+  return item;
+}
+
+async function loadSessions() {
+  const result = await authed('GET', 'auth/sessions');
+  const list = $('sessions-list');
+  if (!result.ok || !result.data) {
+    list.replaceChildren();
+    if (result.status !== 401) setMessage('sessions-message', describe(result), 'error');
+    return;
+  }
+  const sessions = result.data.sessions || [];
+  const current = sessions.find((s) => s.current);
+  state.currentSession = current ? String(current.id) : null;
+  list.replaceChildren(...sessions.map(sessionItem));
+  $('sessions-revoke-others').hidden = !sessions.some((s) => !s.current);
+}
+
+async function endSession(id) {
+  setMessage('sessions-message', '', '');
+  const result = await authed('DELETE', `auth/sessions/${encodeURIComponent(id)}`);
+  if (result.status === 204 || result.status === 404) {
+    setMessage('sessions-message', 'Session ended.', 'ok');
+    await loadSessions();
+  } else {
+    panelFailure('sessions-message', result);
+  }
+}
+
+async function endOtherSessions() {
+  setMessage('sessions-message', '', '');
+  const result = await authed('POST', 'auth/sessions/revoke-others');
+  if (result.ok && result.data) {
+    const n = Number(result.data.ended) || 0;
+    setMessage('sessions-message', `Ended ${n} other session${n === 1 ? '' : 's'}.`, 'ok');
+    await loadSessions();
+  } else {
+    panelFailure('sessions-message', result);
   }
 }
 
@@ -378,6 +761,17 @@ async function start() {
   $('refresh-button').addEventListener('click', () => refresh(false));
   $('logout-button').addEventListener('click', () => logout(false));
   $('logout-all-button').addEventListener('click', () => logout(true));
+  $('mfa-form').addEventListener('submit', onCodeStep);
+  $('mfa-cancel').addEventListener('click', cancelCodeStep);
+  $('secure-button').addEventListener('click', openSecure);
+  $('mfa-setup-button').addEventListener('click', beginSetup);
+  $('mfa-confirm-form').addEventListener('submit', confirmSetup);
+  $('mfa-enrol-cancel').addEventListener('click', cancelSetup);
+  $('mfa-codes-done').addEventListener('click', hideRecoveryCodes);
+  $('mfa-regenerate-button').addEventListener('click', regenerateCodes);
+  $('mfa-disable-button').addEventListener('click', disableMfa);
+  $('sessions-refresh').addEventListener('click', loadSessions);
+  $('sessions-revoke-others').addEventListener('click', endOtherSessions);
   refreshMailbox();
   const page = window.location.pathname.split('/').pop();
   if (page === 'verify-email') {

@@ -1,0 +1,447 @@
+/*
+ * Copyright 2026 The Gatehouse Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package dev.gatehouse.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.demo.grizzly.DemoMain;
+import dev.gatehouse.demo.support.Browser;
+import dev.gatehouse.demo.support.WebClient;
+import dev.gatehouse.testing.SecretLedger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.imageio.ImageIO;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The second factor and sessions through the page in a real headless Chromium, against the
+ * standalone demo: register, verify, log in with the password; the protected area ({@code GET
+ * /api/secure}) asks for a second factor; enrol an authenticator (the QR code, the key for manual
+ * entry), confirm it with a code, see the ten recovery codes once; the protected area now asks to
+ * log in again (step-up), which takes the password and a code; log in with a recovery code, which
+ * works once only; the sessions panel lists another device, whose session ends from the page
+ * (its refresh token is then refused), and "end all other sessions".
+ *
+ * <p>The codes come from this test's own TOTP (RFC 6238, HMAC-SHA-1) and base32 (RFC 4648)
+ * implementation, from the {@code otpauth://} URI the page shows: never from Gatehouse's. A code
+ * of a step is accepted once per user, so each login uses a step after the last one used.
+ *
+ * <p>Screenshots (1000x800) go to {@code target/screenshots/mfa-*.png} and, with the system
+ * property {@value AccountLifecyclePageIT#SCREENSHOT_DIR_PROPERTY}, to that folder too
+ * (docs/demo.md shows them).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MfaAndSessionsPageIT {
+    private static final String PASSWORD = "copper-Fjord-8-lantern";
+    private static final String OTHER_DEVICE = "GatehouseTest/1.0 (second device)";
+    private static final Duration UI = Duration.ofSeconds(15);
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 800;
+    private static final long STEP_SECONDS = 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    private DemoMain.Running demo;
+    private ChromeDriver browser;
+    /** The last TOTP step whose code was used: a step's code is accepted once. */
+    private long lastStep = Long.MIN_VALUE;
+
+    @BeforeAll
+    void start() throws Exception {
+        SecretLedger.record(PASSWORD);
+        byte[] mfaKey = new byte[32];
+        new SecureRandom().nextBytes(mfaKey);
+        SecretLedger.record(mfaKey);
+        demo = DemoMain.start(DemoSettings.from(Map.of(
+                "GATEHOUSE_PORT", "0",
+                "GATEHOUSE_KEY_ENCRYPTION_KEY", DemoContract.newKeyEncryptionKey(),
+                "GATEHOUSE_JDBC_URL", "jdbc:h2:file:" + dir.resolve("db/gatehouse").toAbsolutePath(),
+                "GATEHOUSE_PEPPER", DemoContract.newPepper(),
+                "GATEHOUSE_MFA_KEY", Base64.getEncoder().encodeToString(mfaKey),
+                "GATEHOUSE_MFA_ISSUER", "Gatehouse demo",
+                "GATEHOUSE_BCRYPT_COST", "4",
+                "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
+        browser = Browser.start(dir.resolve("chromium-profile"));
+        browser.manage().window().setSize(new Dimension(WIDTH, HEIGHT));
+        @SuppressWarnings("unchecked")
+        List<Long> inner = (List<Long>) browser.executeScript("return [window.innerWidth, window.innerHeight];");
+        browser.manage().window().setSize(new Dimension(2 * WIDTH - inner.get(0).intValue(), 2 * HEIGHT - inner.get(1).intValue()));
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            if (demo != null) {
+                demo.stop();
+            }
+        }
+    }
+
+    @Test
+    void enrolLogInWithCodesAndManageSessions() throws Exception {
+        String email = "grace.hopper@example.com";
+        browser.get(demo.url);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+
+        // register, verify from the demo mailbox, then log in with the password
+        type("register-email", email);
+        type("register-password", PASSWORD);
+        click("register-submit");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
+        awaitMailLink("verify-email?token=");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        click("logout-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        logInWithPassword(email);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
+        assertThat(displayed("mfa-setup-button")).isTrue();
+        assertThat(displayed("mfa-disable-button")).isFalse();
+
+        // without a second factor, the protected area says how to get in
+        click("secure-button");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("secure-message"), "Set up two-factor"));
+        assertThat(displayed("secure-result")).isFalse();
+        assertThat(displayed("signed-in")).isTrue();
+
+        // enrol: the QR code (an inline SVG), the key for manual entry and the otpauth URI
+        click("mfa-setup-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-enrol")));
+        assertThat(browser.findElements(By.cssSelector("#mfa-qr > svg"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#mfa-qr script"))).isEmpty();
+        String uri = browser.findElement(By.id("mfa-uri")).getDomProperty("href");
+        Map<String, String> parameters = otpauth(uri);
+        String secret = parameters.get("secret");
+        SecretLedger.record(secret);
+        assertThat(parameters.getOrDefault("algorithm", "SHA1")).isEqualToIgnoringCase("SHA1");
+        assertThat(parameters.getOrDefault("digits", "6")).isEqualTo("6");
+        assertThat(parameters.getOrDefault("period", "30")).isEqualTo("30");
+        assertThat(parameters.get("issuer")).isEqualTo("Gatehouse demo");
+        assertThat(text("mfa-secret").replace(" ", "")).isEqualTo(secret);
+        byte[] key = base32(secret);
+        assertThat(key.length).as("an RFC 6238 SHA-1 secret of at least 128 bits").isGreaterThanOrEqualTo(16);
+        scrollTo("mfa-panel");
+        screenshot("mfa-1-enrol");
+
+        // a wrong code is refused, the right one turns it on and shows ten recovery codes once
+        type("mfa-confirm-code", wrongCode(key));
+        click("mfa-confirm-submit");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-confirm-message"), "did not work"));
+        type("mfa-confirm-code", nextCode(key));
+        click("mfa-confirm-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
+        List<String> recoveryCodes = new ArrayList<>();
+        for (WebElement item : browser.findElements(By.cssSelector("#mfa-codes-list li"))) {
+            recoveryCodes.add(item.getText().strip());
+        }
+        recoveryCodes.forEach(SecretLedger::record);
+        assertThat(recoveryCodes).hasSize(10).doesNotHaveDuplicates().allSatisfy(c -> assertThat(c).isNotBlank());
+        assertThat(text("mfa-codes")).contains("Save these recovery codes now").contains("only this once");
+        assertThat(displayed("mfa-enrol")).isFalse();
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "On"));
+        assertThat(text("mfa-status")).contains("10 recovery codes left");
+        scrollTo("mfa-panel");
+        screenshot("mfa-2-recovery-codes");
+        click("mfa-codes-done");
+        await().until(ExpectedConditions.invisibilityOfElementLocated(By.id("mfa-codes")));
+        assertThat(browser.findElements(By.cssSelector("#mfa-codes-list li"))).as("shown once").isEmpty();
+        assertThat(displayed("mfa-regenerate-button")).isTrue();
+        assertThat(displayed("mfa-disable-button")).isTrue();
+
+        // step-up: this login had no second factor, so the protected area asks to log in again
+        click("secure-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+        assertThat(text("status")).contains("For your security, log in again to continue");
+        assertThat(browser.findElement(By.id("login-email")).getDomProperty("value")).isEqualTo(email);
+        type("login-password", PASSWORD);
+        click("login-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        assertThat(displayed("signed-out")).isFalse();
+        assertThat(browser.executeScript("return localStorage.length + sessionStorage.length;")).as("mfa_token in memory only")
+                .isEqualTo(0L);
+        screenshot("mfa-3-code-step");
+        type("mfa-code", nextCode(key));
+        click("mfa-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        assertThat(text("status")).contains("You can continue");
+        // the session that fell short ended with the new login: this one alone is listed
+        await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#sessions-list li.current")).getText()).contains("two factors");
+        click("secure-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
+        JsonNode secure = JSON.readTree(text("secure-result"));
+        assertThat(secure.path("amr").toString()).contains("\"mfa\"").contains("\"otp\"");
+        assertThat(secure.path("subject").asText()).isEqualTo(text("me-id"));
+        assertThat(secure.path("auth_time").asLong()).isPositive();
+
+        // a recovery code logs in once
+        click("logout-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        logInWithPassword(email);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        type("mfa-code", recoveryCodes.get(0));
+        click("mfa-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "9 recovery codes left"));
+        click("logout-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        logInWithPassword(email);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        type("mfa-code", recoveryCodes.get(0));
+        click("mfa-submit");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-message"), "did not work"));
+        assertThat(displayed("signed-in")).isFalse();
+        assertThat(displayed("mfa-form")).isTrue();
+        type("mfa-code", recoveryCodes.get(1));
+        click("mfa-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+
+        // another device logs in (plain HTTP, its own User-Agent): the panel lists it, and ends it
+        WebClient other = new WebClient(URI.create(demo.url));
+        String otherRefresh = logInElsewhere(other, email, recoveryCodes.get(2));
+        click("sessions-refresh");
+        By otherItem = By.xpath("//ul[@id='sessions-list']/li[not(contains(@class,'current'))][contains(., 'GatehouseTest')]");
+        await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
+        assertThat(browser.findElements(By.cssSelector("#sessions-list li"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#sessions-list li.current"))).hasSize(1);
+        assertThat(browser.findElement(By.cssSelector("#sessions-list li.current")).getText()).contains("This device")
+                .contains("Chrome");
+        assertThat(browser.findElements(By.cssSelector("#sessions-list li.current .session-end"))).as("no End for this one").isEmpty();
+        String otherId = browser.findElement(otherItem).getDomAttribute("data-id");
+        assertThat(otherId).isNotBlank();
+        scrollTo("sessions-panel");
+        screenshot("mfa-4-sessions");
+
+        WebElement end = browser.findElement(otherItem).findElement(By.cssSelector(".session-end"));
+        browser.executeScript("arguments[0].scrollIntoView({block: 'center'});", end);
+        end.click();
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Session ended"));
+        await().until(d -> d.findElements(By.cssSelector("#sessions-list li[data-id='" + otherId + "']")).isEmpty());
+        WebClient.Reply refused = other.postJson("auth/refresh", "{\"refresh_token\":\"" + otherRefresh + "\"}");
+        assertThat(refused.status()).as("the ended session's refresh token").isEqualTo(401);
+
+        // and "end all other sessions"
+        String third = logInElsewhere(new WebClient(URI.create(demo.url)), email, recoveryCodes.get(3));
+        click("sessions-refresh");
+        await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
+        click("sessions-revoke-others");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Ended 1 other session"));
+        await().until(ExpectedConditions.invisibilityOfElementLocated(otherItem));
+        assertThat(browser.findElements(By.cssSelector("#sessions-list li"))).hasSize(1);
+        assertThat(other.postJson("auth/refresh", "{\"refresh_token\":\"" + third + "\"}").status()).isEqualTo(401);
+        assertThat(displayed("signed-in")).as("this session stays").isTrue();
+        click("secure-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
+    }
+
+    // ---- the other device ----
+
+    /** A two-step login over plain HTTP with another User-Agent and a recovery code; its refresh token. */
+    private static String logInElsewhere(WebClient client, String email, String recoveryCode) throws Exception {
+        WebClient.Reply first = client.postJson("auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}",
+                "User-Agent", OTHER_DEVICE);
+        assertThat(first.status()).as("%s", first).isEqualTo(200);
+        assertThat(first.json().path("mfa_required").asBoolean()).isTrue();
+        assertThat(first.json().has("access_token")).isFalse();
+        assertThat(first.setCookies()).isEmpty();
+        String mfaToken = first.json().path("mfa_token").asText();
+        SecretLedger.record(mfaToken);
+        WebClient.Reply second = client.postJson("auth/login/mfa", JSON.writeValueAsString(
+                Map.of("mfa_token", mfaToken, "code", recoveryCode)), "User-Agent", OTHER_DEVICE);
+        assertThat(second.status()).as("%s", second).isEqualTo(200);
+        String refresh = second.json().path("refresh_token").asText();
+        assertThat(refresh).isNotBlank();
+        return refresh;
+    }
+
+    // ---- an independent TOTP (RFC 6238) and base32 (RFC 4648) ----
+
+    /** The code of the first step after the last one used, waiting for it to come within the server's window (±1 step). */
+    private String nextCode(byte[] key) throws InterruptedException {
+        long now = System.currentTimeMillis() / 1000 / STEP_SECONDS;
+        long step = Math.max(now, lastStep + 1);
+        while (step > System.currentTimeMillis() / 1000 / STEP_SECONDS + 1) {
+            Thread.sleep(500);
+        }
+        lastStep = step;
+        return totp(key, step);
+    }
+
+    /** A code of no step near now. */
+    private static String wrongCode(byte[] key) {
+        long now = System.currentTimeMillis() / 1000 / STEP_SECONDS;
+        List<String> near = List.of(totp(key, now - 2), totp(key, now - 1), totp(key, now), totp(key, now + 1), totp(key, now + 2));
+        for (int n = 0; ; n++) {
+            String candidate = String.format(Locale.ROOT, "%06d", (n * 7919 + 123_457) % 1_000_000);
+            if (!near.contains(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    static String totp(byte[] key, long step) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(key, "HmacSHA1"));
+            byte[] hash = mac.doFinal(ByteBuffer.allocate(8).putLong(step).array());
+            int offset = hash[hash.length - 1] & 0x0f;
+            int binary = ((hash[offset] & 0x7f) << 24) | ((hash[offset + 1] & 0xff) << 16) | ((hash[offset + 2] & 0xff) << 8)
+                    | (hash[offset + 3] & 0xff);
+            return String.format(Locale.ROOT, "%06d", binary % 1_000_000);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] base32(String text) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        String clean = text.replace("=", "").replace(" ", "").toUpperCase(Locale.ROOT);
+        byte[] out = new byte[clean.length() * 5 / 8];
+        int buffer = 0;
+        int bits = 0;
+        int n = 0;
+        for (char c : clean.toCharArray()) {
+            int value = alphabet.indexOf(c);
+            if (value < 0) {
+                throw new IllegalArgumentException("not base32: " + c);
+            }
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8) {
+                out[n++] = (byte) (buffer >> (bits - 8));
+                bits -= 8;
+            }
+        }
+        return out;
+    }
+
+    /** The query parameters of an {@code otpauth://totp/...} URI. */
+    private static Map<String, String> otpauth(String uri) {
+        assertThat(uri).startsWith("otpauth://totp/");
+        Map<String, String> parameters = new HashMap<>();
+        String query = uri.substring(uri.indexOf('?') + 1);
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return parameters;
+    }
+
+    // ---- page helpers ----
+
+    private void logInWithPassword(String email) {
+        type("login-email", email);
+        type("login-password", PASSWORD);
+        click("login-submit");
+    }
+
+    private WebDriverWait await() {
+        return new WebDriverWait(browser, UI, Duration.ofMillis(200));
+    }
+
+    /** Waits for the mailbox's link containing {@code part} (refreshing the panel) and clicks it. */
+    private void awaitMailLink(String part) {
+        By links = By.cssSelector("#mailbox-list a[href*='" + part + "']");
+        await().ignoring(StaleElementReferenceException.class).until(d -> {
+            List<WebElement> found = d.findElements(links);
+            if (found.isEmpty()) {
+                click("mailbox-refresh");
+                return false;
+            }
+            SecretLedger.record(URI.create(found.get(0).getDomProperty("href")).getRawQuery());
+            found.get(0).click();
+            return true;
+        });
+    }
+
+    private void type(String id, String value) {
+        WebElement input = browser.findElement(By.id(id));
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private void click(String id) {
+        WebElement element = browser.findElement(By.id(id));
+        browser.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
+        element.click();
+    }
+
+    private void scrollTo(String id) {
+        browser.executeScript("document.getElementById(arguments[0]).scrollIntoView({block: 'start'});", id);
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText().strip();
+    }
+
+    private boolean displayed(String id) {
+        return browser.findElement(By.id(id)).isDisplayed();
+    }
+
+    private void screenshot(String name) throws Exception {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(image).as("a PNG").isNotNull();
+        assertThat(image.getWidth()).as("screenshot width").isEqualTo(WIDTH);
+        assertThat(image.getHeight()).as("screenshot height").isEqualTo(HEIGHT);
+        Path target = Path.of(System.getProperty("gatehouse.test.work", "target/it-work")).resolveSibling("screenshots/" + name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, png);
+        String extra = System.getProperty(AccountLifecyclePageIT.SCREENSHOT_DIR_PROPERTY);
+        if (extra != null && !extra.isBlank()) {
+            Path folder = Files.createDirectories(Path.of(extra));
+            Files.write(folder.resolve(name + ".png"), png);
+        }
+    }
+}

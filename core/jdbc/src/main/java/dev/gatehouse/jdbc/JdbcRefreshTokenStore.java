@@ -18,11 +18,15 @@ package dev.gatehouse.jdbc;
 
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
+import dev.gatehouse.auth.store.Session;
+import dev.gatehouse.token.UserAuthentication;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,14 +35,14 @@ import java.util.Optional;
  * {@code gh_refresh_seals}.
  *
  * <p>Locking: every transaction that adds a token to a family ({@link #rotate}) first takes the
- * family row's lock with {@code SELECT ... FOR UPDATE} and checks that the family is not revoked;
- * {@link #revokeFamily} and {@link #revokeAllOfUser} update that same row, which takes the same
- * lock. So a revocation either commits before a rotation reads the family (the
+ * family row's lock by setting its last use with an {@code UPDATE} that matches the row only while
+ * the family is not revoked; {@link #revokeFamily}, {@link #revokeAllOfUser}, {@link #revokeSession}
+ * and {@link #revokeOtherSessions} update that same row, which takes the same lock. So a revocation either commits before a rotation reads the family (the
  * rotation sees it and writes nothing) or waits until the rotation has committed (and then revokes
  * the family with the new token in it). Locks are always taken family row first, then token
  * rows, as {@link #deleteExpired}'s cascade does, so these transactions cannot deadlock each other.
  * On PostgreSQL a rotation takes the same locks in the same order in a single statement (a
- * locking {@code WITH} query, then the update of the parent, then the insert), one round trip
+ * {@code WITH} update of the family, then the update of the parent, then the insert), one round trip
  * instead of three.
  */
 final class JdbcRefreshTokenStore implements RefreshTokenStore {
@@ -47,6 +51,13 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
             + " issued_at, expires_at, family_expires_at, used_at, revoked_at)";
     private static final String INSERT_TOKEN = INSERT_TOKEN_INTO + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_SEAL = "INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) VALUES (?, ?, ?)";
+    /** A session's columns, as {@link #session} reads them. */
+    private static final String SELECT_SESSION = "SELECT family_id, user_id, created_at, last_used_at, expires_at, revoked_at,"
+            + " user_agent, client, amr, auth_time FROM gh_refresh_families";
+    /** The longest {@code amr} column: {@link UserAuthentication#MAX_METHODS} names of 32 characters, spaces between. */
+    private static final int MAX_AMR_LENGTH = 300;
+    /** Sets an unrevoked family's last use: takes its row's lock (see the class comment). */
+    private static final String USE_FAMILY = "UPDATE gh_refresh_families SET last_used_at = ? WHERE family_id = ? AND revoked_at IS NULL";
     /** The longest seal: base64url of a 12-byte IV, a 43-character token and a 16-byte tag is 95 characters. */
     private static final int MAX_SEAL_LENGTH = 128;
 
@@ -56,29 +67,145 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         this.jdbc = jdbc;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when the first token belongs to another family or user, the
+     *                                  session is ended, or a value is longer than its column
+     */
     @Override
-    public void createFamily(String familyId, String userId, Instant createdAt, Instant familyExpiresAt,
-                             RefreshTokenRecord first) {
-        Jdbc.text("familyId", familyId, 36);
-        Jdbc.text("userId", userId, 36);
-        Objects.requireNonNull(createdAt, "createdAt");
-        Objects.requireNonNull(familyExpiresAt, "familyExpiresAt");
+    public void createFamily(Session session, RefreshTokenRecord first) {
+        Objects.requireNonNull(session, "session");
+        Jdbc.text("familyId", session.id(), 36);
+        Jdbc.text("userId", session.userId(), 36);
+        Jdbc.nullableText("userAgent", session.userAgent(), Session.MAX_USER_AGENT);
+        Jdbc.nullableText("client", session.client(), Session.MAX_CLIENT);
+        String amr = session.authentication() == null ? null : String.join(" ", session.authentication().methods());
+        Jdbc.nullableText("amr", amr, MAX_AMR_LENGTH);
         checkRecord(first);
-        if (!first.familyId().equals(familyId) || !first.userId().equals(userId)) {
+        if (session.revokedAt() != null) {
+            throw new IllegalArgumentException("A new session is not ended");
+        }
+        if (!first.familyId().equals(session.id()) || !first.userId().equals(session.userId())) {
             throw new IllegalArgumentException("The first token belongs to another family or user");
         }
         jdbc.transaction("create a refresh-token family", tx -> {
-            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_refresh_families"
-                    + " (family_id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)")) {
-                ps.setString(1, familyId);
-                ps.setString(2, userId);
-                tx.dialect.setInstant(ps, 3, createdAt);
-                tx.dialect.setInstant(ps, 4, familyExpiresAt);
+            try (PreparedStatement ps = tx.prepare("INSERT INTO gh_refresh_families (family_id, user_id, created_at, expires_at,"
+                    + " revoked_at, last_used_at, user_agent, client, amr, auth_time) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)")) {
+                Dialect d = tx.dialect;
+                ps.setString(1, session.id());
+                ps.setString(2, session.userId());
+                d.setInstant(ps, 3, session.createdAt());
+                d.setInstant(ps, 4, session.expiresAt());
+                d.setInstant(ps, 5, session.lastUsedAt());
+                ps.setString(6, session.userAgent());
+                ps.setString(7, session.client());
+                ps.setString(8, amr);
+                d.setInstant(ps, 9, session.authentication() == null ? null : session.authentication().time());
                 ps.executeUpdate();
             }
             insertToken(tx, first);
             return null;
         });
+    }
+
+    @Override
+    public Optional<Session> findSession(String familyId) {
+        Objects.requireNonNull(familyId, "familyId");
+        return jdbc.autoCommit("find a session", tx -> {
+            try (PreparedStatement ps = tx.prepare(SELECT_SESSION + " WHERE family_id = ?")) {
+                ps.setString(1, familyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(session(tx.dialect, rs)) : Optional.<Session>empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc} Sessions last used at the same instant come newest login first, then by id.
+     *
+     * @throws IllegalArgumentException when {@code limit} is below 1
+     */
+    @Override
+    public List<Session> listSessions(String userId, Instant now, int limit) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(now, "now");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return jdbc.autoCommit("list the sessions of a user", tx -> {
+            try (PreparedStatement ps = tx.prepare(SELECT_SESSION + " WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"
+                    + " ORDER BY COALESCE(last_used_at, created_at) DESC, created_at DESC, family_id")) {
+                ps.setString(1, userId);
+                tx.dialect.setInstant(ps, 2, now);
+                ps.setMaxRows(limit);
+                List<Session> sessions = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && sessions.size() < limit) {
+                        sessions.add(session(tx.dialect, rs));
+                    }
+                }
+                return sessions;
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeSession(String userId, String familyId, Instant revokedAt) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(familyId, "familyId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.autoCommit("end a session", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, familyId);
+                ps.setString(3, userId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int revokeOtherSessions(String userId, String keptFamilyId, Instant revokedAt) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(keptFamilyId, "keptFamilyId");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        return jdbc.transaction("end the other sessions of a user", tx -> {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+                    + " WHERE user_id = ? AND family_id <> ? AND revoked_at IS NULL")) {
+                tx.dialect.setInstant(ps, 1, revokedAt);
+                ps.setString(2, userId);
+                ps.setString(3, keptFamilyId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * The session of the current row of a {@link #SELECT_SESSION} query. A family without a last
+     * use (begun by a node of an earlier release) was last used when it was created; one without
+     * both {@code amr} and {@code auth_time}, or with an {@code amr} that is no longer well-formed,
+     * has no authentication.
+     */
+    private static Session session(Dialect d, ResultSet rs) throws SQLException {
+        Instant createdAt = d.getInstant(rs, "created_at");
+        Instant lastUsedAt = d.getInstant(rs, "last_used_at");
+        return new Session(rs.getString("family_id"), rs.getString("user_id"), createdAt, lastUsedAt == null ? createdAt : lastUsedAt,
+                d.getInstant(rs, "expires_at"), d.getInstant(rs, "revoked_at"), rs.getString("user_agent"), rs.getString("client"),
+                authentication(rs.getString("amr"), d.getInstant(rs, "auth_time")));
+    }
+
+    private static UserAuthentication authentication(String amr, Instant authTime) {
+        if (amr == null || authTime == null || amr.isBlank()) {
+            return null;
+        }
+        try {
+            return new UserAuthentication(List.of(amr.trim().split(" +")), authTime);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** {@inheritDoc} Its revocation time is the token's or the family's, whichever is earlier. */
@@ -138,7 +265,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
      */
     private static boolean rotateStatementByStatement(Jdbc.Tx tx, String parentHash, Instant usedAt, RefreshTokenRecord child,
                                                       String successorSeal) throws SQLException {
-        if (!lockUnrevokedFamily(tx, child.familyId())) {
+        if (!useUnrevokedFamily(tx, child.familyId(), usedAt)) {
             return false;
         }
         try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_tokens SET used_at = ?"
@@ -250,13 +377,17 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         });
     }
 
-    /** Locks the family's row until the transaction ends; {@code false} if it is missing or revoked. */
-    private static boolean lockUnrevokedFamily(Jdbc.Tx tx, String familyId) throws SQLException {
-        try (PreparedStatement ps = tx.prepare("SELECT revoked_at FROM gh_refresh_families WHERE family_id = ? FOR UPDATE")) {
-            ps.setString(1, familyId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && tx.dialect.getInstant(rs, "revoked_at") == null;
-            }
+    /**
+     * Sets the family's last use if it is not revoked, which locks its row until the transaction
+     * ends (rolled back with the rest when the rotation stores nothing); {@code false} if it is
+     * missing or revoked. (H2 and MariaDB count the rows matched, not the rows changed: a last use
+     * equal to the stored one still counts.)
+     */
+    private static boolean useUnrevokedFamily(Jdbc.Tx tx, String familyId, Instant usedAt) throws SQLException {
+        try (PreparedStatement ps = tx.prepare(USE_FAMILY)) {
+            tx.dialect.setInstant(ps, 1, usedAt);
+            ps.setString(2, familyId);
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -282,8 +413,9 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     /**
      * PostgreSQL: {@link #rotate}'s lock, spend and insert as one statement. The {@code family}
-     * query locks the family row (waiting for a revocation or rotation that holds it, then
-     * re-reading it) before the parent's row is touched, so the lock order stays family first;
+     * update sets the family's last use, which locks its row (waiting for a revocation or rotation
+     * that holds it, then re-reading it) before the parent's row is touched, so the lock order stays
+     * family first (the update is rolled back with the rest when the rotation stores nothing);
      * the parent is spent only if that row is unrevoked, and the child is inserted only if the
      * parent was spent, and so is the seal. A parent spent by a transaction that committed while
      * this one waited is re-read by PostgreSQL before it is updated, and no longer matches.
@@ -294,13 +426,13 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
                                                 String successorSeal) throws SQLException {
         String seal = successorSeal == null ? ""
                 : ", sealed AS (INSERT INTO gh_refresh_seals (token_hash, seal, sealed_at) SELECT token_hash, ?, ? FROM spent)";
-        try (PreparedStatement ps = tx.prepare("WITH family AS ("
-                + " SELECT family_id FROM gh_refresh_families WHERE family_id = ? AND revoked_at IS NULL FOR UPDATE"
+        try (PreparedStatement ps = tx.prepare("WITH family AS (" + USE_FAMILY + " RETURNING family_id"
                 + "), spent AS ("
                 + " UPDATE gh_refresh_tokens SET used_at = ? WHERE token_hash = ? AND family_id = (SELECT family_id FROM family)"
                 + " AND used_at IS NULL AND revoked_at IS NULL RETURNING token_hash"
                 + ")" + seal + " " + INSERT_TOKEN_INTO + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spent")) {
             int i = 1;
+            tx.dialect.setInstant(ps, i++, usedAt);
             ps.setString(i++, child.familyId());
             tx.dialect.setInstant(ps, i++, usedAt);
             ps.setString(i++, parentHash);

@@ -18,6 +18,7 @@ package dev.gatehouse.jdbc;
 
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.store.AccountStore;
+import dev.gatehouse.auth.store.MfaStore;
 import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.RefreshTokenStore;
 import dev.gatehouse.auth.store.RevocationStore;
@@ -29,7 +30,7 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * The four Gatehouse stores on one JDBC {@link DataSource} (H2, PostgreSQL or MariaDB),
+ * The Gatehouse stores on one JDBC {@link DataSource} (H2, PostgreSQL or MariaDB),
  * in the tables that {@link JdbcSchema} creates. Immutable and thread-safe; the stores it hands
  * out are too.
  *
@@ -66,6 +67,7 @@ public final class JdbcStores {
     private final RevocationStore revocations;
     private final ThrottleStore throttle;
     private final JdbcAccountStore accounts;
+    private final MfaStore mfa;
 
     /** Stores on {@code dataSource}, with a query timeout of {@value #DEFAULT_QUERY_TIMEOUT_SECONDS} seconds. */
     public JdbcStores(DataSource dataSource) {
@@ -95,6 +97,7 @@ public final class JdbcStores {
         this.revocations = new JdbcRevocationStore(jdbc);
         this.throttle = new JdbcThrottleStore(jdbc);
         this.accounts = new JdbcAccountStore(jdbc);
+        this.mfa = new JdbcMfaStore(jdbc);
     }
 
     /** Users, in {@code gh_users}. */
@@ -102,7 +105,10 @@ public final class JdbcStores {
         return users;
     }
 
-    /** Refresh tokens, in {@code gh_refresh_families} and {@code gh_refresh_tokens}. */
+    /**
+     * Refresh tokens and the sessions they belong to, in {@code gh_refresh_families},
+     * {@code gh_refresh_tokens} and {@code gh_refresh_seals} (sessions: schema version 3).
+     */
     public RefreshTokenStore refreshTokens() {
         return refreshTokens;
     }
@@ -130,9 +136,17 @@ public final class JdbcStores {
         return accounts;
     }
 
-    /** Every store, as {@link AuthService.Builder} takes them. */
+    /**
+     * The second factor (TOTP enrolments, recovery codes, login challenges), in {@code gh_mfa_totp},
+     * {@code gh_mfa_recovery_codes} and {@code gh_mfa_challenges}; schema version 3.
+     */
+    public MfaStore mfa() {
+        return mfa;
+    }
+
+    /** Every store, the second factor's included, as {@link AuthService.Builder} takes them. */
     public AuthService.Stores forService() {
-        return new AuthService.Stores(users, refreshTokens, revocations, throttle, accounts, accounts);
+        return new AuthService.Stores(users, refreshTokens, revocations, throttle, accounts, accounts).withMfa(mfa);
     }
 
     /**

@@ -26,6 +26,7 @@ import dev.gatehouse.auth.store.OutboxStore;
 import dev.gatehouse.auth.store.OutboxStore.Entry;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RevocationStore;
+import dev.gatehouse.auth.store.Session;
 import dev.gatehouse.auth.store.StoreUnavailableException;
 import dev.gatehouse.auth.store.User;
 import dev.gatehouse.auth.store.UserRepository;
@@ -920,7 +921,7 @@ abstract class AccountStoreContract {
         String familyId = UUID.randomUUID().toString();
         RefreshTokenRecord first = new RefreshTokenRecord(StoreContract.hash("refresh " + familyId), familyId, null, userId, NOW,
                 NOW.plus(Duration.ofDays(14)), NOW.plus(Duration.ofDays(30)), null, null);
-        stores.refreshTokens().createFamily(familyId, userId, NOW, NOW.plus(Duration.ofDays(30)), first);
+        stores.refreshTokens().createFamily(new Session(familyId, userId, NOW, NOW, NOW.plus(Duration.ofDays(30)), null, null, null, null), first);
         return familyId;
     }
 

@@ -135,9 +135,17 @@ class SchemaMigrationTest {
             assertThat(SchemaProbe.history(db.dataSource())).containsExactlyElementsOf(ADOPTED_THEN_APPLIED);
             // version 1's tables were kept as they were (every column, key and index), and the later
             // versions made them what they are in a database that got every version from its scripts
-            // (H2 renames the indexes it generated when version 2 rebuilds gh_users: their names are left out)
+            // (H2 renames the indexes it generated when version 2 rebuilds gh_users: their names are left out;
+            // and when version 3 rebuilds gh_refresh_families, H2 puts its foreign key on the declared
+            // gh_refresh_families_user_idx instead of the index it had generated for it)
             List<String> upgraded = SchemaProbe.withoutGeneratedIndexNames(SchemaProbe.shape(db.dataSource()));
-            assertThat(upgraded).containsAll(SchemaProbe.withoutGeneratedIndexNames(shape));
+            List<String> kept = new ArrayList<>(SchemaProbe.withoutGeneratedIndexNames(shape));
+            if (product.equals("H2")) {
+                assertThat(kept.remove("gh_refresh_families index gh_refresh_families_user_fk_index_# unique=false user_id #1")).isTrue();
+                assertThat(upgraded).contains("gh_refresh_families index gh_refresh_families_user_idx unique=false user_id #1",
+                        "gh_refresh_families foreign key GH_REFRESH_FAMILIES_USER_FK user_id -> gh_users.id on delete 0");
+            }
+            assertThat(upgraded).containsAll(kept);
             JdbcSchema.migrate(fresh.dataSource());
             assertThat(upgraded).containsExactlyElementsOf(SchemaProbe.withoutGeneratedIndexNames(SchemaProbe.shape(fresh.dataSource())));
             assertThat(JdbcSchema.version(db.dataSource())).contains(LATEST);
@@ -271,8 +279,9 @@ class SchemaMigrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL", "MariaDB"})
     void aVersionFromANewerReleaseIsLeftAloneDuringARollingUpgrade(String product) {
-        // the newer release's version is the one after this release's latest (test resource db/gatehouse-future)
-        String newer = String.valueOf(Integer.parseInt(LATEST) + 1);
+        // a newer release's version (test resource db/gatehouse-future), far above this release's latest
+        String newer = "1000";
+        assertThat(Integer.parseInt(newer)).as("the newer release's version is above this release's").isGreaterThan(Integer.parseInt(LATEST));
         try (Database db = SchemaProbe.database(product)) {
             JdbcSchema.migrate(db.dataSource());
             // a node of a newer release applied its next version
@@ -341,7 +350,7 @@ class SchemaMigrationTest {
 
     @Test
     void everyVersionHasItsScriptInEveryDialectAndTheLatestIsTheLast() throws Exception {
-        List<String> scripts = List.of("V1__gatehouse.sql", "V2__account_lifecycle.sql");
+        List<String> scripts = List.of("V1__gatehouse.sql", "V2__account_lifecycle.sql", "V3__sessions_and_second_factor.sql");
         assertThat(scripts).as("one script per version").hasSameSizeAs(SchemaProbe.VERSIONS);
         assertThat(SchemaProbe.VERSIONS).last().isEqualTo(LATEST);
         for (Dialect dialect : Dialect.values()) {

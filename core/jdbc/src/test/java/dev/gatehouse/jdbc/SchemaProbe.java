@@ -42,16 +42,18 @@ import javax.sql.DataSource;
  */
 final class SchemaProbe {
     /** The version of the schema that this release migrates to. */
-    static final String LATEST_VERSION = "2";
+    static final String LATEST_VERSION = "3";
 
     /** Every version of this release, oldest first; the last is {@link #LATEST_VERSION}. */
-    static final List<String> VERSIONS = List.of("1", "2");
+    static final List<String> VERSIONS = List.of("1", "2", "3");
 
     /**
      * The rows {@link #history} shows for each version of {@link #VERSIONS} applied by its script
-     * ({@code V1__gatehouse.sql}, {@code V2__account_lifecycle.sql}), in the same order.
+     * ({@code V1__gatehouse.sql}, {@code V2__account_lifecycle.sql}, {@code V3__sessions_and_second_factor.sql}),
+     * in the same order.
      */
-    static final List<String> APPLIED_HISTORY = List.of("1|gatehouse|SQL|true", "2|account lifecycle|SQL|true");
+    static final List<String> APPLIED_HISTORY = List.of("1|gatehouse|SQL|true", "2|account lifecycle|SQL|true",
+            "3|sessions and second factor|SQL|true");
 
     /** The row {@link #history} shows for tables of the release before versions, adopted as version 1. */
     static final String ADOPTED_VERSION_1 = "1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true";
@@ -61,6 +63,9 @@ final class SchemaProbe {
      * in foreign-key order: a table comes after the tables it refers to.
      */
     static final Map<String, List<String>> VERSION_1_TABLES;
+
+    /** Every table and column of version 2 (the history table aside). */
+    static final Map<String, List<String>> VERSION_2_TABLES;
 
     /** Every table and column of the {@link #LATEST_VERSION latest version} (the history table aside). */
     static final Map<String, List<String>> LATEST_TABLES;
@@ -88,7 +93,17 @@ final class SchemaProbe {
         v2.put("gh_account_tokens", List.of("token_hash", "user_id", "purpose", "email", "created_at", "expires_at"));
         v2.put("gh_mail_outbox", List.of("message_id", "kind", "recipient", "subject", "text_body", "html_body", "dedupe_key",
                 "created_at", "next_attempt_at", "attempts", "claim", "claimed_until", "sent_at", "given_up_at", "last_error"));
-        LATEST_TABLES = Collections.unmodifiableMap(v2);
+        VERSION_2_TABLES = Collections.unmodifiableMap(v2);
+
+        // version 3: what a session shows (last use, user agent, client, amr and auth_time), the second factor
+        Map<String, List<String>> v3 = new LinkedHashMap<>(v2);
+        List<String> families = new ArrayList<>(v2.get("gh_refresh_families"));
+        families.addAll(List.of("last_used_at", "user_agent", "client", "amr", "auth_time"));
+        v3.put("gh_refresh_families", List.copyOf(families));
+        v3.put("gh_mfa_totp", List.of("user_id", "secret", "created_at", "confirmed_at", "last_step"));
+        v3.put("gh_mfa_recovery_codes", List.of("user_id", "code_hash", "created_at", "used_at"));
+        v3.put("gh_mfa_challenges", List.of("token_hash", "user_id", "created_at", "expires_at", "failures", "used_at"));
+        LATEST_TABLES = Collections.unmodifiableMap(v3);
     }
 
     private SchemaProbe() {

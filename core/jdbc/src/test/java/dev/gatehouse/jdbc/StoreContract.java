@@ -21,6 +21,7 @@ import dev.gatehouse.auth.store.DuplicateEmailException;
 import dev.gatehouse.auth.store.RefreshTokenRecord;
 import dev.gatehouse.auth.store.RefreshTokenStore;
 import dev.gatehouse.auth.store.RevocationStore;
+import dev.gatehouse.auth.store.Session;
 import dev.gatehouse.auth.store.StoreUnavailableException;
 import dev.gatehouse.auth.store.ThrottleStore;
 import dev.gatehouse.auth.store.ThrottleStore.Bucket;
@@ -970,7 +971,7 @@ abstract class StoreContract {
             familyId = UUID.randomUUID().toString();
             RefreshTokenRecord first = new RefreshTokenRecord(hash(familyId), familyId, null, userId, inGap, inOverlap,
                     inOverlap, null, null);
-            nyStores.refreshTokens().createFamily(familyId, userId, inGap, inOverlap, first);
+            nyStores.refreshTokens().createFamily(new Session(familyId, userId, inGap, inGap, inOverlap, null, null, null, null), first);
             tokenHash = first.tokenHash();
             String client = hash("client " + key);
             assertThat(nyStores.throttle().reserve(key, client, inGap, LIMITS).granted()).isTrue();
@@ -1035,7 +1036,11 @@ abstract class StoreContract {
                 () -> down.users().deleteAndRevoke("id", NOW),
                 () -> down.users().revokeAllSessions("id", NOW),
                 () -> down.users().changeRoles("id", roles -> List.of("user", "admin"), NOW),
-                () -> down.refreshTokens().createFamily("family", "user", NOW, FAMILY_END, r),
+                () -> down.refreshTokens().createFamily(new Session("family", "user", NOW, NOW, FAMILY_END, null, null, null, null), r),
+                () -> down.refreshTokens().findSession("family"),
+                () -> down.refreshTokens().listSessions("user", NOW, 10),
+                () -> down.refreshTokens().revokeSession("user", "family", NOW),
+                () -> down.refreshTokens().revokeOtherSessions("user", "family", NOW),
                 () -> down.refreshTokens().findByHash(hash),
                 () -> down.refreshTokens().rotate(hash, NOW, c, "seal"),
                 () -> down.refreshTokens().findSeal(hash),
@@ -1099,7 +1104,7 @@ abstract class StoreContract {
         Instant tokenEnd = createdAt.plus(Duration.ofDays(14)).isBefore(familyEnd) ? createdAt.plus(Duration.ofDays(14)) : familyEnd;
         RefreshTokenRecord first = new RefreshTokenRecord(hash(UUID.randomUUID().toString()), familyId, null, user.id(),
                 createdAt, tokenEnd, familyEnd, null, null);
-        tokens.createFamily(familyId, user.id(), createdAt, familyEnd, first);
+        tokens.createFamily(new Session(familyId, user.id(), createdAt, createdAt, familyEnd, null, null, null, null), first);
         return new Family(familyId, user.id(), first);
     }
 

@@ -1,0 +1,62 @@
+-- Gatehouse schema, version 3, for MariaDB 10.3 or newer and MySQL 8 (InnoDB): sessions users can see
+-- and end, and a second factor (TOTP).
+-- The new columns are added by one statement (MySQL has no ADD COLUMN IF NOT EXISTS): it either
+-- happens whole or not at all. The new tables keep their IF NOT EXISTS, so that a run interrupted
+-- half-way (DDL that the database does not roll back) can simply be run again.
+-- Every instant is stored in UTC in a DATETIME(6) column, microsecond precision; every text column
+-- compares exactly (utf8mb4_bin); indexes are declared inside CREATE TABLE.
+-- Statements are separated by a semicolon at the end of a line; comment lines start with "--".
+
+-- A refresh-token family is a session (one login). What a user is shown of it: when a refresh token of
+-- it was last spent (last_used_at: never per request; NULL reads as created_at, which is what a family
+-- begun by an earlier release, or by a node of one during a rolling upgrade, gets), the login's
+-- User-Agent (trimmed, at most 256 characters), where it came from coarsely (client: an IPv4 /24 or
+-- IPv6 /48, never a full address), and how the user authenticated (amr: RFC 8176 method names joined
+-- by single spaces; auth_time: when). All NULL for families from before this version.
+-- A user's families are found by gh_refresh_families_user_idx: a user has a handful, no other index.
+ALTER TABLE gh_refresh_families
+    ADD COLUMN last_used_at DATETIME(6)  NULL,
+    ADD COLUMN user_agent   VARCHAR(256) NULL,
+    ADD COLUMN client       VARCHAR(64)  NULL,
+    ADD COLUMN amr          VARCHAR(300) NULL,
+    ADD COLUMN auth_time    DATETIME(6)  NULL;
+UPDATE gh_refresh_families SET last_used_at = created_at WHERE last_used_at IS NULL;
+
+-- A user's TOTP enrolment: pending (confirmed_at NULL) until a first valid code confirms it. secret is
+-- the shared secret sealed (encrypted and authenticated) by the service, opaque here. last_step is the
+-- latest TOTP time step accepted (-1: none): a code of that step or an earlier one is never accepted again.
+CREATE TABLE IF NOT EXISTS gh_mfa_totp (
+    user_id      VARCHAR(36)  NOT NULL,
+    secret       VARCHAR(200) NOT NULL,
+    created_at   DATETIME(6)  NOT NULL,
+    confirmed_at DATETIME(6)  NULL,
+    last_step    BIGINT       NOT NULL DEFAULT -1,
+    PRIMARY KEY (user_id),
+    CONSTRAINT gh_mfa_totp_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- A user's recovery codes: the SHA-256 of each code (never the code), spent once (used_at).
+CREATE TABLE IF NOT EXISTS gh_mfa_recovery_codes (
+    user_id    VARCHAR(36) NOT NULL,
+    code_hash  CHAR(64)    NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    used_at    DATETIME(6) NULL,
+    PRIMARY KEY (user_id, code_hash),
+    CONSTRAINT gh_mfa_recovery_codes_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The first step of a login that needs a second factor: the SHA-256 of its token (never the token),
+-- the wrong codes presented with it so far (failures), and when it completed a login (used_at).
+-- Expired rows are purged.
+CREATE TABLE IF NOT EXISTS gh_mfa_challenges (
+    token_hash CHAR(64)    NOT NULL,
+    user_id    VARCHAR(36) NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    expires_at DATETIME(6) NOT NULL,
+    failures   INT         NOT NULL DEFAULT 0,
+    used_at    DATETIME(6) NULL,
+    PRIMARY KEY (token_hash),
+    INDEX gh_mfa_challenges_user_idx (user_id),
+    INDEX gh_mfa_challenges_expires_idx (expires_at),
+    CONSTRAINT gh_mfa_challenges_user_fk FOREIGN KEY (user_id) REFERENCES gh_users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1,7 +1,0 @@
--- A version that a newer release of Gatehouse would add, the one after this release's latest
--- (SchemaMigrationTest: a node of this release must keep starting on a database that a newer node
--- has already migrated).
-CREATE TABLE gh_from_a_newer_release (
-    id INT NOT NULL,
-    PRIMARY KEY (id)
-);

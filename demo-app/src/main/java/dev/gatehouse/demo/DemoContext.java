@@ -194,6 +194,7 @@ public final class DemoContext implements AutoCloseable {
             byte[] pepper = DemoSettings.pepperBytes(settings.pepper.isEmpty() ? demoPepper() : settings.pepper);
             auth.pepper(pepper);
             Arrays.fill(pepper, (byte) 0);
+            // forService() includes the second factor's store (JdbcStores.mfa()), which .mfa(...) below needs
             JdbcStores stores = new JdbcStores(ds, settings.jdbcQueryTimeout);
             // mail always: the lifecycle (verification, reset, change) works whether or not logins need a verified address
             MailSettings mailSettings;
@@ -217,7 +218,7 @@ public final class DemoContext implements AutoCloseable {
                         settings.smtpSecurity.name().toLowerCase(Locale.ROOT));
             }
             MailSender sender = mailbox != null ? mailbox : smtp;
-            service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService().withMfa(stores.mfa()))
+            service = AuthService.builder(tokens, authSettings(auth), keys, stores.forService())
                     .securityEvents(events)
                     .mail(mailSettings, sender)
                     .mfa(mfaSettings(settings))

@@ -76,7 +76,7 @@ abstract class SessionsAndMfaContract {
     static final String PASSWORD = "correct horse battery staple";
     static final String UA_FIRST = "Gatehouse-Test/1.0 (first device)";
     static final String UA_SECOND = "Gatehouse-Test/1.0 (second device)";
-    static final String RECOVERY_CODE = "[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}";
+    static final String RECOVERY_CODE = "[2-9a-hjkm-z]{4}-[2-9a-hjkm-z]{4}-[2-9a-hjkm-z]{4}";
     static final String RFC3339_UTC = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z";
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -74,6 +74,10 @@ import java.util.concurrent.TimeUnit;
  * sends no mail, as if it did not exist; {@code password} does when the stores have no account
  * store. No token of a link, and no password, is ever logged.
  *
+ * <p>The caller's sessions ({@link SessionsResource}) and second factor ({@link MfaResource}) have
+ * resources of their own, which share this one's helpers. {@code login/mfa} answers {@code 404}
+ * when the service has no second factor, as the mail endpoints do without mail.
+ *
  * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
  * so each first checks the {@link dev.gatehouse.web.TransportSecurity}: over plain HTTP from other
  * than loopback it answers {@code 403 urn:gatehouse:problem:https-required} before the body is read,

@@ -27,6 +27,8 @@ import dev.gatehouse.jaxrs.internal.DiscoveryResource;
 import dev.gatehouse.jaxrs.internal.Endpoints;
 import dev.gatehouse.jaxrs.internal.GatehouseExceptionMapper;
 import dev.gatehouse.jaxrs.internal.JwksResource;
+import dev.gatehouse.jaxrs.internal.MfaResource;
+import dev.gatehouse.jaxrs.internal.SessionsResource;
 import dev.gatehouse.jaxrs.internal.TokenAuthFilter;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Feature;
@@ -175,7 +177,10 @@ public final class GatehouseFeature implements Feature {
         context.register(new AuthorizationFeature(web.realm(), verifier.settings().clock()));
         context.register(new GatehouseExceptionMapper(web.realm()));
         if (endpoints != null) {
-            context.register(new AuthResource(endpoints));
+            AuthResource auth = new AuthResource(endpoints);
+            context.register(auth);
+            context.register(new SessionsResource(auth));
+            context.register(new MfaResource(auth));
             context.register(new JwksResource(endpoints.keys(), endpoints.jwksMaxAge()));
             if (discovery != null) {
                 context.register(new DiscoveryResource(discovery, endpoints.jwksMaxAge()));

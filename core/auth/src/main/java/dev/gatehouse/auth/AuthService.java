@@ -1016,15 +1016,15 @@ public final class AuthService implements AutoCloseable {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
         String hash = sha256Hex(refreshToken);
-        RefreshTokenRecord record = refreshTokens.findByHash(hash)
+        RefreshTokenStore.TokenInSession found = refreshTokens.findWithSession(hash)
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
+        RefreshTokenRecord record = found.token();
+        Session session = found.session();
         Instant now = clock.instant();
         if (record.revokedAt() != null || !now.isBefore(record.expiresAt()) || !now.isBefore(record.familyExpiresAt())) {
             throw new InvalidCredentialsException("Invalid refresh token");
         }
         User user = users.findById(record.userId())
-                .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
-        Session session = refreshTokens.findSession(record.familyId())
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
         if (now.isAfter(session.lastUsedAt().plus(settings.sessionIdleTimeout()))) {
             // idle too long: the session is over, though its token has not expired

@@ -211,11 +211,18 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
     /** {@inheritDoc} Its revocation time is the token's or the family's, whichever is earlier. */
     @Override
     public Optional<RefreshTokenRecord> findByHash(String tokenHash) {
+        return findWithSession(tokenHash).map(TokenInSession::token);
+    }
+
+    /** {@inheritDoc} One query: the token joined to its family. */
+    @Override
+    public Optional<TokenInSession> findWithSession(String tokenHash) {
         Objects.requireNonNull(tokenHash, "tokenHash");
         return jdbc.autoCommit("find a refresh token", tx -> {
             try (PreparedStatement ps = tx.prepare("SELECT t.token_hash, t.family_id, t.parent_hash, t.user_id,"
                     + " t.issued_at, t.expires_at, t.family_expires_at, t.used_at, t.revoked_at,"
-                    + " f.revoked_at AS family_revoked_at"
+                    + " f.user_id AS family_user_id, f.created_at AS family_created_at, f.last_used_at AS family_last_used_at,"
+                    + " f.expires_at AS family_ends_at, f.revoked_at AS family_revoked_at, f.user_agent, f.client, f.amr, f.auth_time"
                     + " FROM gh_refresh_tokens t JOIN gh_refresh_families f ON f.family_id = t.family_id"
                     + " WHERE t.token_hash = ?")) {
                 ps.setString(1, tokenHash);
@@ -224,11 +231,18 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
                         return Optional.empty();
                     }
                     Dialect d = tx.dialect;
-                    Instant revokedAt = earliest(d.getInstant(rs, "revoked_at"), d.getInstant(rs, "family_revoked_at"));
-                    return Optional.of(new RefreshTokenRecord(rs.getString("token_hash").trim(), rs.getString("family_id"),
+                    Instant familyRevokedAt = d.getInstant(rs, "family_revoked_at");
+                    Instant revokedAt = earliest(d.getInstant(rs, "revoked_at"), familyRevokedAt);
+                    RefreshTokenRecord token = new RefreshTokenRecord(rs.getString("token_hash").trim(), rs.getString("family_id"),
                             trimmed(rs.getString("parent_hash")), rs.getString("user_id"), d.getInstant(rs, "issued_at"),
                             d.getInstant(rs, "expires_at"), d.getInstant(rs, "family_expires_at"), d.getInstant(rs, "used_at"),
-                            revokedAt));
+                            revokedAt);
+                    Instant createdAt = d.getInstant(rs, "family_created_at");
+                    Instant lastUsedAt = d.getInstant(rs, "family_last_used_at");
+                    Session session = new Session(rs.getString("family_id"), rs.getString("family_user_id"), createdAt,
+                            lastUsedAt == null ? createdAt : lastUsedAt, d.getInstant(rs, "family_ends_at"), familyRevokedAt,
+                            rs.getString("user_agent"), rs.getString("client"), authentication(rs.getString("amr"), d.getInstant(rs, "auth_time")));
+                    return Optional.of(new TokenInSession(token, session));
                 }
             }
         });

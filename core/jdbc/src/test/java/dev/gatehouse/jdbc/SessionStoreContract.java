@@ -103,6 +103,26 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void aTokenIsFoundWithItsSessionInOneReadAsByTheTwoLookUps() {
+        User user = newUser();
+        String id = UUID.randomUUID().toString();
+        UserAuthentication amr = new UserAuthentication(List.of("pwd"), Instant.parse("2026-11-23T10:15:00Z"));
+        tokens.createFamily(new Session(id, user.id(), T, T, END, null, "curl/8.5.0", "192.0.2.0/24", amr), first(id, user.id(), T));
+        RefreshTokenRecord first = firstToken(id);
+        rotate(id, T.plusSeconds(40));
+
+        RefreshTokenStore.TokenInSession found = tokens.findWithSession(first.tokenHash()).orElseThrow();
+
+        assertThat(found.token()).isEqualTo(tokens.findByHash(first.tokenHash()).orElseThrow());
+        assertThat(found.token().usedAt()).isEqualTo(T.plusSeconds(40));
+        assertThat(found.session()).isEqualTo(new Session(id, user.id(), T, T.plusSeconds(40), END, null, "curl/8.5.0", "192.0.2.0/24",
+                new UserAuthentication(List.of("pwd"), Instant.parse("2026-11-23T10:15:00Z"))));
+        assertThat(tokens.findWithSession("0".repeat(64))).isEmpty();
+        tokens.revokeSession(user.id(), id, T.plusSeconds(50));
+        assertThat(tokens.findWithSession(first.tokenHash()).orElseThrow().session().revokedAt()).isEqualTo(T.plusSeconds(50));
+    }
+
+    @Test
     void aSessionWithoutWhatIsShownOfItHasNulls() {
         User user = newUser();
         String id = UUID.randomUUID().toString();

@@ -25,7 +25,9 @@ import dev.gatehouse.web.RequestAuthenticator;
 import dev.gatehouse.web.TokenLocator;
 import dev.gatehouse.web.Transport;
 import dev.gatehouse.auth.AuthService;
+import dev.gatehouse.auth.ClientInfo;
 import dev.gatehouse.auth.InvalidCredentialsException;
+import dev.gatehouse.auth.LoginResult;
 import dev.gatehouse.auth.Registration;
 import dev.gatehouse.auth.ValidationException;
 import dev.gatehouse.auth.store.DuplicateEmailException;
@@ -72,6 +74,10 @@ import java.util.concurrent.TimeUnit;
  * sends no mail, as if it did not exist; {@code password} does when the stores have no account
  * store. No token of a link, and no password, is ever logged.
  *
+ * <p>The caller's sessions ({@link SessionsResource}) and second factor ({@link MfaResource}) have
+ * resources of their own, which share this one's helpers. {@code login/mfa} answers {@code 404}
+ * when the service has no second factor, as the mail endpoints do without mail.
+ *
  * <p>Every {@code POST} here carries credentials (a password, a refresh token, an access token),
  * so each first checks the {@link dev.gatehouse.web.TransportSecurity}: over plain HTTP from other
  * than loopback it answers {@code 403 urn:gatehouse:problem:https-required} before the body is read,
@@ -89,6 +95,10 @@ public final class AuthResource {
     public AuthResource(Endpoints config) {
         this.config = config;
         this.settings = config.settings;
+    }
+
+    Endpoints config() {
+        return config;
     }
 
     /**
@@ -135,8 +145,41 @@ public final class AuthResource {
         JsonBody.requireJson(request.getMediaType());
         Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
                 "email", "password");
-        CompletableFuture<TokenPair> future = config.service().login(fields.get("email"), fields.get("password"), client(request));
+        CompletableFuture<LoginResult> future = config.service().startLogin(fields.get("email"), fields.get("password"),
+                clientInfo(request));
+        complete(async, future, result -> result instanceof LoginResult.SecondFactorRequired challenge
+                ? secondFactorRequired(challenge)
+                : tokens(((LoginResult.Completed) result).tokens(), transport, uri, null));
+    }
+
+    /**
+     * Completes a two-step login with the {@code mfa_token} of its first step and a code of the
+     * user's authenticator or a recovery code: the answer of a login, in the transport the request
+     * asks for. Every failure of the challenge or the code is the same {@code 401}; wrong codes
+     * count toward the login throttling. {@code 404} when the service has no second factor.
+     */
+    @POST
+    @Path("login/mfa")
+    public void completeLogin(@Context ContainerRequestContext request, @Context UriInfo uri, InputStream body,
+                              @Suspended AsyncResponse async) {
+        requireSecureTransport(request);
+        AuthService service = mfaService();
+        Transport transport = transport(request);
+        JsonBody.requireJson(request.getMediaType());
+        Map<String, String> fields = JsonBody.read(body, request.getHeaderString("Content-Length"), config.maxBodyBytes,
+                "mfa_token", "code");
+        CompletableFuture<TokenPair> future = service.completeLogin(fields.get("mfa_token"), fields.get("code"), clientInfo(request));
         complete(async, future, pair -> tokens(pair, transport, uri, null));
+    }
+
+    /** The first step's answer: no token and no cookie, whatever the transport asked for. */
+    private static Response secondFactorRequired(LoginResult.SecondFactorRequired challenge) {
+        return Response.ok().type(Responses.JSON)
+                .header("Cache-Control", "no-store")
+                .header("Pragma", "no-cache")
+                .entity(JsonBody.object("mfa_required", true, "mfa_token", challenge.mfaToken(),
+                        "expires_in", challenge.expiresInSeconds()))
+                .build();
     }
 
     @POST
@@ -327,6 +370,8 @@ public final class AuthResource {
         if (principal == null) {
             throw unauthenticated(request);
         }
+        // before anything is looked up, so that the answer tells nothing of the id
+        config.service().requireRecentAuthentication(principal);
         boolean self = principal.subject().equals(id);
         boolean allowed = self || request.getSecurityContext().isUserInRole("admin");
         if (!allowed || !config.service().deleteUser(id)) {
@@ -339,7 +384,7 @@ public final class AuthResource {
     // ---- helpers ----
 
     /** Refuses credentials over plain HTTP from other than loopback; called before the body is touched. */
-    private void requireSecureTransport(ContainerRequestContext request) {
+    void requireSecureTransport(ContainerRequestContext request) {
         String refusal = config.transport.refusal(TokenAuthFilter.view(request, config.peerAddress));
         if (refusal != null) {
             LOG.debug("{} {} refused: {}", request.getMethod(), request.getUriInfo().getPath(), refusal);
@@ -356,12 +401,21 @@ public final class AuthResource {
         return service;
     }
 
-    private static ProblemException notFound() {
+    /** The service, when it has a second factor; else {@code 404}, as for the mail endpoints. */
+    AuthService mfaService() {
+        AuthService service = config.service();
+        if (!service.mfaEnabled()) {
+            throw notFound();
+        }
+        return service;
+    }
+
+    static ProblemException notFound() {
         return new ProblemException(new Problem(404, "not-found", "Not found", "There is nothing at this path."));
     }
 
     /** A field that must be present and non-empty; else {@code 400} naming it. */
-    private static String required(Map<String, String> fields, String name) {
+    static String required(Map<String, String> fields, String name) {
         String value = fields.get(name);
         if (value == null || value.isEmpty()) {
             throw new ValidationException(List.of(new Problem.FieldError(name, "is required")));
@@ -398,12 +452,21 @@ public final class AuthResource {
         }
     }
 
-    private static AccessTokenPrincipal principal(ContainerRequestContext request) {
+    static AccessTokenPrincipal principal(ContainerRequestContext request) {
         var security = request.getSecurityContext();
         return security != null && security.getUserPrincipal() instanceof AccessTokenPrincipal principal ? principal : null;
     }
 
-    private ProblemException unauthenticated(ContainerRequestContext request) {
+    /** The caller, or the {@code 401} of a request without one. */
+    AccessTokenPrincipal requirePrincipal(ContainerRequestContext request) {
+        AccessTokenPrincipal principal = principal(request);
+        if (principal == null) {
+            throw unauthenticated(request);
+        }
+        return principal;
+    }
+
+    ProblemException unauthenticated(ContainerRequestContext request) {
         RequestAuthenticator.Outcome outcome = TokenAuthFilter.outcomeOf(request);
         if (outcome != null && outcome.isRejected()) {
             return new ProblemException(outcome.problem(), outcome.challenge());
@@ -411,7 +474,12 @@ public final class AuthResource {
         return new ProblemException(Problem.unauthenticated(), Challenge.bare(settings.realm()));
     }
 
-    private String client(ContainerRequestContext request) {
+    /** The client's address (see {@link #client}) and {@code User-Agent}, for a login. */
+    ClientInfo clientInfo(ContainerRequestContext request) {
+        return new ClientInfo(client(request), request.getHeaderString("User-Agent"));
+    }
+
+    String client(ContainerRequestContext request) {
         String peer = config.peerAddress.apply(request);
         if (peer == null) {
             if (!warnedNoPeer) {
@@ -446,7 +514,7 @@ public final class AuthResource {
         return b.build();
     }
 
-    private Response.ResponseBuilder cleared(Response.ResponseBuilder b, UriInfo uri) {
+    Response.ResponseBuilder cleared(Response.ResponseBuilder b, UriInfo uri) {
         return b.header("Cache-Control", "no-store")
                 .header("Set-Cookie", cookie(settings.accessCookieName(), "", 0, "/", true))
                 .header("Set-Cookie", cookie(settings.refreshCookieName(), "", 0, refreshPath(uri), true))
@@ -475,7 +543,7 @@ public final class AuthResource {
 
     // The whenComplete action is the end of the chain: it answers the request on every path, so
     // the stage whenComplete returns (Error Prone's FutureReturnValueIgnored) has nobody to tell.
-    private <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
+    <T> void complete(AsyncResponse async, CompletableFuture<T> future, java.util.function.Function<T, Response> ok) {
         complete(async, future, future, ok);
     }
 
@@ -485,7 +553,7 @@ public final class AuthResource {
      * derived from it would not reach the task) as well as {@code future}.
      */
     @SuppressWarnings("FutureReturnValueIgnored")
-    private <T> void complete(AsyncResponse async, CompletableFuture<T> future, CompletableFuture<?> work,
+    <T> void complete(AsyncResponse async, CompletableFuture<T> future, CompletableFuture<?> work,
                               java.util.function.Function<T, Response> ok) {
         async.setTimeout(config.asyncTimeout.toMillis(), TimeUnit.MILLISECONDS);
         async.setTimeoutHandler(r -> {

@@ -23,6 +23,7 @@ import dev.gatehouse.web.Problem;
 import dev.gatehouse.auth.InvalidAccountTokenException;
 import dev.gatehouse.auth.InvalidCredentialsException;
 import dev.gatehouse.auth.OverloadedException;
+import dev.gatehouse.auth.SecondFactorStateException;
 import dev.gatehouse.auth.ThrottledException;
 import dev.gatehouse.auth.ValidationException;
 import dev.gatehouse.auth.store.DuplicateEmailException;
@@ -62,6 +63,9 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
             return Responses.problem(new Problem(409, "email-taken", "Email already registered",
                     "An account with this email already exists.")).build();
         }
+        if (e instanceof SecondFactorStateException state) {
+            return Responses.problem(secondFactorState(state.reason())).build();
+        }
         if (e instanceof InvalidAccountTokenException) {
             // one answer for an unknown, spent, expired or malformed link token: none is told apart
             return Responses.problem(new Problem(400, "invalid-token", INVALID_LINK_TITLE, INVALID_LINK_DETAIL)).build();
@@ -86,5 +90,15 @@ public final class GatehouseExceptionMapper implements ExceptionMapper<Gatehouse
         }
         LOG.error("Unexpected Gatehouse failure ({}): {}", e.getClass().getName(), e.getMessage());
         return Responses.unavailable("The service is temporarily unavailable; try again shortly.", RETRY_AFTER_UNAVAILABLE);
+    }
+
+    private static Problem secondFactorState(SecondFactorStateException.Reason reason) {
+        return switch (reason) {
+            case ALREADY_ENABLED -> new Problem(409, "mfa-already-enabled", "Second factor already enabled",
+                    "An authenticator is enrolled already; remove it before enrolling another.");
+            case NOT_ENABLED -> new Problem(409, "mfa-not-enabled", "Second factor not enabled", "No authenticator is enrolled.");
+            case NOT_PENDING -> new Problem(409, "mfa-not-pending", "No enrolment pending",
+                    "No enrolment is waiting for its first code; begin one first.");
+        };
     }
 }

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.web.Problem;
 import jakarta.ws.rs.core.MediaType;
 
@@ -168,7 +169,12 @@ final class JsonBody {
                 "The body is larger than " + maxBytes + " bytes."));
     }
 
-    /** Writes a JSON object from alternating names and values (strings, numbers). */
+    /** An empty JSON object to fill, for answers {@link #object} cannot write (nested objects, JSON nulls). */
+    static ObjectNode newObject() {
+        return JSON.createObjectNode();
+    }
+
+    /** Writes a JSON object from alternating names and values (strings, numbers, booleans, lists of strings); a null value is left out. */
     static String object(Object... namesAndValues) {
         var node = JSON.createObjectNode();
         for (int i = 0; i < namesAndValues.length; i += 2) {
@@ -176,6 +182,8 @@ final class JsonBody {
             Object value = namesAndValues[i + 1];
             if (value instanceof Number number) {
                 node.put(name, number.longValue());
+            } else if (value instanceof Boolean bool) {
+                node.put(name, bool.booleanValue());
             } else if (value instanceof List<?> list) {
                 var array = node.putArray(name);
                 for (Object o : list) {

@@ -22,6 +22,7 @@ import dev.gatehouse.token.SigningAlgorithm;
 import dev.gatehouse.token.SigningKey;
 import dev.gatehouse.auth.AuthService;
 import dev.gatehouse.auth.AuthSettings;
+import dev.gatehouse.auth.MfaSettings;
 import dev.gatehouse.auth.mail.MailSettings;
 import dev.gatehouse.jdbc.JdbcSchema;
 import dev.gatehouse.jdbc.JdbcStores;
@@ -33,6 +34,7 @@ import org.glassfish.jersey.server.ServerProperties;
 
 import java.io.IOException;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -42,6 +44,8 @@ public final class TestServer implements AutoCloseable {
     public static final String ISSUER = "https://issuer.test";
     public static final String AUDIENCE = "gatehouse-test";
     private static final SigningKey KEY = SigningKey.generate(SigningAlgorithm.RS256);
+    /** The second factor's key of every server of this JVM (so that servers on one database are nodes of one service). */
+    private static final byte[] MFA_KEY = randomKey();
 
     public final AuthService service;
     public final KeySet keys;
@@ -59,6 +63,12 @@ public final class TestServer implements AutoCloseable {
         this.base = base;
         this.mailbox = mailbox;
         this.events = events;
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     /** A server set up step by step: {@code TestServer.setup(ds).mail(new TestMailbox()).auth(...).start()}. */
@@ -111,6 +121,7 @@ public final class TestServer implements AutoCloseable {
         private UnaryOperator<MailSettings.Builder> mailSettings = b -> b;
         private TestMailbox mailbox;
         private boolean accountStore;
+        private UnaryOperator<MfaSettings.Builder> mfa;
 
         private Setup(DataSource ds) {
             this.ds = ds;
@@ -161,6 +172,20 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A second factor (TOTP and recovery codes) with the defaults, under a key fixed for the
+         * JVM; the stores include the MFA store.
+         */
+        public Setup mfa() {
+            return mfa(b -> b);
+        }
+
+        /** A second factor with settings beyond the defaults (see {@link #mfa()}). */
+        public Setup mfa(UnaryOperator<MfaSettings.Builder> mfa) {
+            this.mfa = mfa;
+            return this;
+        }
+
         public TestServer start() throws IOException {
             JdbcSchema.createIfAbsent(ds);
             JdbcStores stores = new JdbcStores(ds);
@@ -171,10 +196,16 @@ public final class TestServer implements AutoCloseable {
             RecordedEvents events = new RecordedEvents();
             AuthService.Stores serviceStores = accountStore ? stores.forService()
                     : new AuthService.Stores(stores.users(), stores.refreshTokens(), stores.revocations(), stores.throttle());
+            if (mfa != null) {
+                serviceStores = serviceStores.withMfa(stores.mfa());
+            }
             AuthService.Builder builder = AuthService.builder(tokenSettings, authSettings, keys, serviceStores).securityEvents(events);
             if (mailbox != null) {
                 builder.mail(mailSettings.apply(MailSettings.builder(URI.create("http://localhost"))
                         .pollInterval(Duration.ofMillis(100)).firstRetryDelay(Duration.ofMillis(200))).build(), mailbox);
+            }
+            if (mfa != null) {
+                builder.mfa(mfa.apply(MfaSettings.builder(MFA_KEY)).build());
             }
             AuthService service = builder.build();
             service.start();

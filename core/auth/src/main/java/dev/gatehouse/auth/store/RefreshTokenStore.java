@@ -18,6 +18,7 @@ package dev.gatehouse.auth.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,22 @@ public interface RefreshTokenStore {
      * {@code session.revokedAt()} is {@code null}.
      */
     void createFamily(Session session, RefreshTokenRecord first);
+
+    /** A refresh token and the session (family) it belongs to. */
+    record TokenInSession(RefreshTokenRecord token, Session session) {
+        public TokenInSession {
+            Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(session, "session");
+        }
+    }
+
+    /**
+     * The token with this hash ({@link #findByHash}) and its session ({@link #findSession}), read
+     * together: what a refresh needs. A store should read both in one query.
+     */
+    default Optional<TokenInSession> findWithSession(String tokenHash) {
+        return findByHash(tokenHash).flatMap(t -> findSession(t.familyId()).map(s -> new TokenInSession(t, s)));
+    }
 
     /** The session (family) with this id, ended or not; empty once purged. */
     Optional<Session> findSession(String familyId);

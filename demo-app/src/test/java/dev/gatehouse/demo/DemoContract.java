@@ -273,8 +273,11 @@ public abstract class DemoContract {
         JsonNode claims = payload(tokens.path("access_token").asText());
         assertThat(header.path("alg").asText()).isEqualTo("RS256");
         assertThat(header.path("typ").asText()).isEqualTo("at+jwt");
-        assertThat(fieldNames(claims)).containsExactlyInAnyOrder("iss", "aud", "sub", "iat", "exp", "jti", "roles");
+        assertThat(fieldNames(claims)).containsExactlyInAnyOrder("iss", "aud", "sub", "iat", "exp", "jti", "roles", "amr", "auth_time");
         assertThat(claims.path("sub").asText()).isEqualTo(user().id());
+        // how and when the user logged in (RFC 8176 amr): a password, just now
+        assertThat(claims.path("amr").toString()).isEqualTo("[\"pwd\"]");
+        assertThat(claims.path("auth_time").asLong()).isBetween(claims.path("iat").asLong() - 5, claims.path("iat").asLong());
         assertThat(claims.path("aud").isArray() ? claims.path("aud").get(0).asText() : claims.path("aud").asText())
                 .isEqualTo("gatehouse-demo");
     }
@@ -299,9 +302,25 @@ public abstract class DemoContract {
         assertThat(claims.json().path("exp").asLong()).isBetween(now, now + ACCESS_TTL_SECONDS + 5);
     }
 
+    /**
+     * The demo's step-up resource: a valid token of a password login falls short of the second
+     * factor it needs (on Grizzly {@code @StepUp}; in the WAR the filter's {@code step-up-paths}
+     * answers first), with the RFC 9470 challenge.
+     */
+    @Test
+    void secureNeedsALoginWithASecondFactor() {
+        JsonNode tokens = loginBearer(user());
+        Reply secure = client().get("api/secure", bearer(tokens));
+        assertThat(secure.status()).as("%s", secure).isEqualTo(401);
+        assertThat(secure.header("WWW-Authenticate")).startsWith("Bearer realm=\"gatehouse\"")
+                .contains("error=\"insufficient_user_authentication\"").contains("acr_values=\"mfa\"");
+        assertThat(secure.contentType()).startsWith("application/problem+json");
+        assertThat(client().get("api/me", bearer(tokens)).status()).as("the same token elsewhere").isEqualTo(200);
+    }
+
     @Test
     void protectedRoutesWithoutATokenGetABareBearerChallenge() {
-        for (String path : List.of("api/me", "api/claims", "api/admin")) {
+        for (String path : List.of("api/me", "api/claims", "api/admin", "api/secure")) {
             Reply reply = client().get(path);
             assertThat(reply.status()).as("%s", reply).isEqualTo(401);
             assertThat(reply.header("WWW-Authenticate")).as(path).startsWith("Bearer realm=\"gatehouse\"").doesNotContain("error=");

@@ -46,6 +46,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -65,7 +66,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * entry), confirm it with a code, see the ten recovery codes once; the protected area now asks to
  * log in again (step-up), which takes the password and a code; log in with a recovery code, which
  * works once only; the sessions panel lists another device, whose session ends from the page
- * (its refresh token is then refused), and "end all other sessions".
+ * (its refresh token is then refused), and "end all other sessions"; new recovery codes; and,
+ * once the login is older than {@code GATEHOUSE_RECENT_AUTHENTICATION} (one minute here, which the
+ * test waits out), turning the second factor off asks to log in again, after which it works.
  *
  * <p>The codes come from this test's own TOTP (RFC 6238, HMAC-SHA-1) and base32 (RFC 4648)
  * implementation, from the {@code otpauth://} URI the page shows: never from Gatehouse's. A code
@@ -105,6 +108,8 @@ class MfaAndSessionsPageIT {
                 "GATEHOUSE_PEPPER", DemoContract.newPepper(),
                 "GATEHOUSE_MFA_KEY", Base64.getEncoder().encodeToString(mfaKey),
                 "GATEHOUSE_MFA_ISSUER", "Gatehouse demo",
+                // the shortest: the test waits it out to see the page's step-up for a login no longer recent
+                "GATEHOUSE_RECENT_AUTHENTICATION", "PT1M",
                 "GATEHOUSE_BCRYPT_COST", "4",
                 "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
         browser = Browser.start(dir.resolve("chromium-profile"));
@@ -245,6 +250,7 @@ class MfaAndSessionsPageIT {
         type("mfa-code", recoveryCodes.get(1));
         click("mfa-submit");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        Instant loggedIn = Instant.now();
 
         // another device logs in (plain HTTP, its own User-Agent): the panel lists it, and ends it
         WebClient other = new WebClient(URI.create(demo.url));
@@ -282,6 +288,44 @@ class MfaAndSessionsPageIT {
         assertThat(displayed("signed-in")).as("this session stays").isTrue();
         click("secure-button");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
+
+        // new recovery codes (a recent login: this one is): ten others, the old ones spent
+        click("mfa-regenerate-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
+        List<String> regenerated = new ArrayList<>();
+        for (WebElement item : browser.findElements(By.cssSelector("#mfa-codes-list li"))) {
+            regenerated.add(item.getText().strip());
+        }
+        regenerated.forEach(SecretLedger::record);
+        assertThat(regenerated).hasSize(10).doesNotContainAnyElementsOf(recoveryCodes);
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "10 recovery codes left"));
+        click("mfa-codes-done");
+
+        // once the login is older than GATEHOUSE_RECENT_AUTHENTICATION, turning it off asks to log in again; then it works
+        Duration left = Duration.between(Instant.now(), loggedIn.plusSeconds(62));
+        if (!left.isNegative()) {
+            Thread.sleep(left.toMillis());
+        }
+        click("mfa-disable-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+        assertThat(text("status")).contains("For your security, log in again to continue");
+        logInWithPassword(email);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        type("mfa-code", nextCode(key));
+        click("mfa-submit");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        assertThat(text("status")).contains("You can continue");
+        assertThat(text("mfa-status")).startsWith("On");
+        click("mfa-disable-button");
+        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
+        assertThat(displayed("mfa-setup-button")).isTrue();
+        await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
+
+        // the password alone logs in again
+        click("logout-button");
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        logInWithPassword(email);
+        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
     }
 
     // ---- the other device ----

@@ -22,6 +22,7 @@ import dev.gatehouse.jaxrs.support.Client;
 import dev.gatehouse.jaxrs.support.Client.Reply;
 import dev.gatehouse.jaxrs.support.Json;
 import dev.gatehouse.jaxrs.support.TestServer;
+import dev.gatehouse.token.events.SecurityEvent;
 import dev.gatehouse.testing.MutableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>{@code mfa}: a second factor, the account store, default throttling and recent login (10 minutes);</li>
  *   <li>{@code lenient}: as {@code mfa}, with a burst of 20 failures per account and client;</li>
  *   <li>{@code idle}: a second factor and a session idle timeout of 2 minutes;</li>
- *   <li>{@code plain}: no second factor.</li>
+ *   <li>{@code plain}: no second factor;</li>
+ *   <li>{@code unconfigured}: the stores of the second factor, but no {@code MfaSettings} (a node deployed without them).</li>
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -85,6 +87,7 @@ abstract class SessionsAndMfaContract {
     TestServer lenient;
     TestServer idle;
     TestServer plain;
+    TestServer unconfigured;
 
     abstract DataSource dataSource();
 
@@ -96,11 +99,12 @@ abstract class SessionsAndMfaContract {
         lenient = TestServer.setup(dataSource()).tokens(t -> t.clock(clock)).mfa().auth(a -> a.throttleAccountClientBurst(20)).start();
         idle = TestServer.setup(dataSource()).tokens(t -> t.clock(clock)).mfa().auth(a -> a.sessionIdleTimeout(Duration.ofMinutes(2))).start();
         plain = TestServer.setup(dataSource()).tokens(t -> t.clock(clock)).start();
+        unconfigured = TestServer.setup(dataSource()).tokens(t -> t.clock(clock)).accountStore().start();
     }
 
     @AfterAll
     void stopServers() {
-        for (TestServer s : new TestServer[] {mfa, lenient, idle, plain}) {
+        for (TestServer s : new TestServer[] {mfa, lenient, idle, plain, unconfigured}) {
             if (s != null) {
                 s.close();
             }
@@ -558,6 +562,24 @@ abstract class SessionsAndMfaContract {
         assertNotFound(post(plain, "auth/login/mfa", Json.object("mfa_token", randomToken(), "code", "123456")));
         // sessions exist without a second factor
         assertThat(get(plain, "auth/sessions", tokens.auth()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aNodeWithoutTheSecondFactorsSettingsRefusesAnEnrolledUserAsAWrongPassword() {
+        Enrolled user = enrolled(mfa);
+        String unenrolled = registered(mfa);
+
+        Reply refused = login(unconfigured, user.email, UA_FIRST);
+        Reply wrongPassword = new Client(unconfigured.base).postJson("auth/login", Json.credentials(unenrolled, "not the password at all"));
+
+        assertProblem(refused, 401, "invalid-credentials", "Invalid credentials");
+        assertThat(refused.headers("Set-Cookie")).isEmpty();
+        assertThat(refused.json().has("access_token")).isFalse();
+        assertThat(refused.json()).isEqualTo(wrongPassword.json());
+        assertThat(refused.header("WWW-Authenticate")).isEqualTo(wrongPassword.header("WWW-Authenticate"));
+        assertThat(unconfigured.events.of(SecurityEvent.Type.LOGIN_FAILED)).anyMatch(e -> "second-factor-not-configured".equals(e.reason()));
+        // an account without a second factor logs in there as always
+        assertThat(login(unconfigured, unenrolled, UA_FIRST).status()).isEqualTo(200);
     }
 
     @Test

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.Browser;
+import dev.gatehouse.demo.support.IndependentTotp;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.testing.SecretLedger;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +41,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +51,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,9 +67,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once the login is older than {@code GATEHOUSE_RECENT_AUTHENTICATION} (one minute here, which the
  * test waits out), turning the second factor off asks to log in again, after which it works.
  *
- * <p>The codes come from this test's own TOTP (RFC 6238, HMAC-SHA-1) and base32 (RFC 4648)
- * implementation, from the {@code otpauth://} URI the page shows: never from Gatehouse's. A code
- * of a step is accepted once per user, so each login uses a step after the last one used.
+ * <p>The codes come from the tests' own TOTP (RFC 6238, HMAC-SHA-1) and base32 (RFC 4648)
+ * implementation, {@link IndependentTotp}, from the {@code otpauth://} URI the page shows: never
+ * from Gatehouse's. A code of a step is accepted once per user, so each login uses a step after
+ * the last one used.
  *
  * <p>Screenshots (1000x800) go to {@code target/screenshots/mfa-*.png} and, with the system
  * property {@value AccountLifecyclePageIT#SCREENSHOT_DIR_PROPERTY}, to that folder too
@@ -85,7 +83,6 @@ class MfaAndSessionsPageIT {
     private static final Duration UI = Duration.ofSeconds(15);
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 800;
-    private static final long STEP_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -93,7 +90,6 @@ class MfaAndSessionsPageIT {
     private DemoMain.Running demo;
     private ChromeDriver browser;
     /** The last TOTP step whose code was used: a step's code is accepted once. */
-    private long lastStep = Long.MIN_VALUE;
 
     @BeforeAll
     void start() throws Exception {
@@ -173,16 +169,17 @@ class MfaAndSessionsPageIT {
         assertThat(parameters.getOrDefault("period", "30")).isEqualTo("30");
         assertThat(parameters.get("issuer")).isEqualTo("Gatehouse demo");
         assertThat(text("mfa-secret").replace(" ", "")).isEqualTo(secret);
-        byte[] key = base32(secret);
+        byte[] key = IndependentTotp.base32Decode(secret);
+        IndependentTotp totp = IndependentTotp.of(key);
         assertThat(key.length).as("an RFC 6238 SHA-1 secret of at least 128 bits").isGreaterThanOrEqualTo(16);
         scrollTo("mfa-panel");
         screenshot("mfa-1-enrol");
 
         // a wrong code is refused, the right one turns it on and shows ten recovery codes once
-        type("mfa-confirm-code", wrongCode(key));
+        type("mfa-confirm-code", totp.wrongCode());
         click("mfa-confirm-submit");
         await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-confirm-message"), "did not work"));
-        type("mfa-confirm-code", nextCode(key));
+        type("mfa-confirm-code", totp.nextCode());
         click("mfa-confirm-submit");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
         List<String> recoveryCodes = new ArrayList<>();
@@ -215,7 +212,7 @@ class MfaAndSessionsPageIT {
         assertThat(browser.executeScript("return localStorage.length + sessionStorage.length;")).as("mfa_token in memory only")
                 .isEqualTo(0L);
         screenshot("mfa-3-code-step");
-        type("mfa-code", nextCode(key));
+        type("mfa-code", totp.nextCode());
         click("mfa-submit");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
         assertThat(text("status")).contains("You can continue");
@@ -311,7 +308,7 @@ class MfaAndSessionsPageIT {
         assertThat(text("status")).contains("For your security, log in again to continue");
         logInWithPassword(email);
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
-        type("mfa-code", nextCode(key));
+        type("mfa-code", totp.nextCode());
         click("mfa-submit");
         await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
         assertThat(text("status")).contains("You can continue");
@@ -346,67 +343,6 @@ class MfaAndSessionsPageIT {
         String refresh = second.json().path("refresh_token").asText();
         assertThat(refresh).isNotBlank();
         return refresh;
-    }
-
-    // ---- an independent TOTP (RFC 6238) and base32 (RFC 4648) ----
-
-    /** The code of the first step after the last one used, waiting for it to come within the server's window (±1 step). */
-    private String nextCode(byte[] key) throws InterruptedException {
-        long now = System.currentTimeMillis() / 1000 / STEP_SECONDS;
-        long step = Math.max(now, lastStep + 1);
-        while (step > System.currentTimeMillis() / 1000 / STEP_SECONDS + 1) {
-            Thread.sleep(500);
-        }
-        lastStep = step;
-        return totp(key, step);
-    }
-
-    /** A code of no step near now. */
-    private static String wrongCode(byte[] key) {
-        long now = System.currentTimeMillis() / 1000 / STEP_SECONDS;
-        List<String> near = List.of(totp(key, now - 2), totp(key, now - 1), totp(key, now), totp(key, now + 1), totp(key, now + 2));
-        for (int n = 0; ; n++) {
-            String candidate = String.format(Locale.ROOT, "%06d", (n * 7919 + 123_457) % 1_000_000);
-            if (!near.contains(candidate)) {
-                return candidate;
-            }
-        }
-    }
-
-    static String totp(byte[] key, long step) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(key, "HmacSHA1"));
-            byte[] hash = mac.doFinal(ByteBuffer.allocate(8).putLong(step).array());
-            int offset = hash[hash.length - 1] & 0x0f;
-            int binary = ((hash[offset] & 0x7f) << 24) | ((hash[offset + 1] & 0xff) << 16) | ((hash[offset + 2] & 0xff) << 8)
-                    | (hash[offset + 3] & 0xff);
-            return String.format(Locale.ROOT, "%06d", binary % 1_000_000);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static byte[] base32(String text) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        String clean = text.replace("=", "").replace(" ", "").toUpperCase(Locale.ROOT);
-        byte[] out = new byte[clean.length() * 5 / 8];
-        int buffer = 0;
-        int bits = 0;
-        int n = 0;
-        for (char c : clean.toCharArray()) {
-            int value = alphabet.indexOf(c);
-            if (value < 0) {
-                throw new IllegalArgumentException("not base32: " + c);
-            }
-            buffer = (buffer << 5) | value;
-            bits += 5;
-            if (bits >= 8) {
-                out[n++] = (byte) (buffer >> (bits - 8));
-                bits -= 8;
-            }
-        }
-        return out;
     }
 
     /** The query parameters of an {@code otpauth://totp/...} URI. */

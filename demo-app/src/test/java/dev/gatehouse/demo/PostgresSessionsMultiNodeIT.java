@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.demo.support.DemoProcess;
 import dev.gatehouse.demo.support.IndependentTotp;
 import dev.gatehouse.demo.support.Poll;
+import dev.gatehouse.demo.support.Ports;
+import dev.gatehouse.demo.support.TomcatDistribution;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.demo.support.WebClient.Reply;
 import dev.gatehouse.jdbc.testing.TestDatabases;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +52,10 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Sessions and the second factor across three demo nodes (separate JVMs, {@link DemoProcess}) on
- * one PostgreSQL schema, as {@link MultiNodeContract} runs them: the same database, key-encryption
+ * Sessions and the second factor across three demo nodes on one PostgreSQL schema: two standalone
+ * demos on Grizzly (separate JVMs, {@link DemoProcess}, as {@link MultiNodeContract} runs them) and
+ * the WAR in a real Tomcat 10.1 (node 3, the servlet filter in front of Jersey), with the same
+ * settings given as environment variables: the same database, key-encryption
  * key, pepper, second-factor key and issuer on every node, a revocation staleness of
  * {@value #STALENESS_TEXT}. A session started on one node is listed on another and ended on a
  * third, which every node honours (its refresh token at once, its access token within the
@@ -70,7 +75,9 @@ class PostgresSessionsMultiNodeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TestDatabases.Database db;
+    private static final String TOMCAT_CONTEXT = "sessions";
     private final Map<String, DemoProcess> processes = new LinkedHashMap<>();
+    private TomcatDistribution tomcat;
     private final Map<String, URI> nodes = new LinkedHashMap<>();
 
     @BeforeAll
@@ -93,18 +100,30 @@ class PostgresSessionsMultiNodeIT {
         env.put("GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "100000");
         Path work = Path.of(System.getProperty("gatehouse.test.work", "target/it-work")).resolve("sessions-multinode-" + db.name())
                 .toAbsolutePath();
-        for (String name : List.of("1", "2", "3")) {
+        for (String name : List.of("1", "2")) {
             processes.put(name, DemoProcess.start(work.resolve("node-" + name), env, JVM_OPTIONS, DemoProcess.DEMO_MAIN));
         }
+        Path war = Path.of(System.getProperty("gatehouse.test.war", "target/gatehouse-demo.war"));
+        assertThat(war).as("the WAR is built in 'package', before these tests").isRegularFile();
+        Files.createDirectories(work);
+        Map<String, String> tomcatEnv = new LinkedHashMap<>(env);
+        tomcatEnv.remove("GATEHOUSE_PORT");
+        tomcat = TomcatDistribution.start(Files.createTempDirectory(work, "node-3-tomcat-"), war, TOMCAT_CONTEXT, Map.of(), tomcatEnv,
+                Ports.free(), START_TIMEOUT);
+        assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
         for (Map.Entry<String, DemoProcess> e : processes.entrySet()) {
             nodes.put(e.getKey(), e.getValue().awaitReady(START_TIMEOUT));
         }
+        nodes.put("3", tomcat.uri("/" + TOMCAT_CONTEXT + "/"));
     }
 
     @AfterAll
     void stopNodes() throws Exception {
         for (DemoProcess process : processes.values()) {
             process.stop(Duration.ofSeconds(15));
+        }
+        if (tomcat != null) {
+            tomcat.close();
         }
         if (db != null) {
             db.close();

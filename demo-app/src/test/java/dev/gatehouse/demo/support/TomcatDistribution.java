@@ -41,7 +41,8 @@ import java.util.stream.Stream;
 /**
  * The real Tomcat distribution (unpacked from Maven Central into {@code target/tomcat} by the
  * build) run as a child process with {@code bin/catalina.sh run} and a CATALINA_BASE of its own:
- * the distribution's {@code conf/} with only the two ports of {@code server.xml} changed, one WAR in
+ * the distribution's {@code conf/} with only the two ports of {@code server.xml} and its access log's pattern (no query
+ * strings) changed, one WAR in
  * {@code webapps/}, and settings as system properties in {@code CATALINA_OPTS}. Stopped through its
  * shutdown port, as {@code catalina.sh stop} would, so that the web application is undeployed and
  * Tomcat's leak detection runs; everything it logged is then in {@link #log()}.
@@ -115,6 +116,9 @@ public final class TomcatDistribution implements AutoCloseable {
                 "<Server port=\"" + shutdownPort + "\" shutdown=\"" + command + "\">");
         xml = replaceOnce(xml, "<Connector port=\"8080\" protocol=\"HTTP/1.1\"",
                 "<Connector port=\"" + httpPort + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
+        // The access log as docs/demo.md recommends it: the request's path without its query string
+        // (%U instead of %r's full request line), where a mailed link's token would otherwise be kept.
+        xml = replaceOnce(xml, "pattern=\"%h %l %u %t &quot;%r&quot; %s %b\"", "pattern=\"%h %l %u %t &quot;%m %U %H&quot; %s %b\"");
         Files.writeString(serverXml, xml);
         Files.copy(war, base.resolve("webapps").resolve(warName + ".war"), StandardCopyOption.REPLACE_EXISTING);
 

@@ -657,19 +657,17 @@ public final class AuthService implements AutoCloseable {
 
     private void changePasswordNow(AccessTokenPrincipal principal, String currentPassword, String newPassword, String network) {
         User user = users.findById(principal.subject()).orElseThrow(() -> new InvalidCredentialsException("No such user"));
-        String accountKey = accountKeys.account(user.email());
-        String accountClientKey = accountKeys.accountClient(user.email(), network);
-        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, clock.instant(), throttleLimits);
-        if (!reservation.granted()) {
+        Attempt attempt = new Attempt(user.email(), network, clock.instant());
+        if (!attempt.reservation.granted()) {
             emit(SecurityEvent.Type.ACCOUNT_THROTTLED, user.id(), null, "password-change");
-            throw new ThrottledException(reservation.retryAfter());
+            throw new ThrottledException(attempt.reservation.retryAfter());
         }
         if (!hasher.matches(currentPassword, user.passwordHash())) {
             emit(SecurityEvent.Type.PASSWORD_CHANGE_FAILED, user.id(), null, "wrong-current-password");
             throw new ValidationException(List.of(new Problem.FieldError("current_password", "is incorrect")));
         }
         Instant now = clock.instant();
-        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        attempt.succeeded(now);
         if (hasher.matches(newPassword, user.passwordHash())) {
             throw new ValidationException(List.of(new Problem.FieldError("new_password", "must differ from the current password")));
         }
@@ -799,11 +797,10 @@ public final class AuthService implements AutoCloseable {
     }
 
     private LoginResult loginNow(String email, String password, String network, ClientInfo client) {
-        String accountKey = accountKeys.account(email);
-        String accountClientKey = accountKeys.accountClient(email, network);
         // The failure is reserved before the password is checked: the check and the count are one
         // step in the database, whatever runs at the same time on this node or another.
-        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, clock.instant(), throttleLimits);
+        Attempt attempt = new Attempt(email, network, clock.instant());
+        ThrottleStore.Reservation reservation = attempt.reservation;
         if (!reservation.granted()) {
             emit(SecurityEvent.Type.ACCOUNT_THROTTLED, null, accountKeys.pseudonym(email),
                     reservation.refusedBy() == ThrottleStore.Limit.ACCOUNT ? "all-clients" : "this-client");
@@ -846,7 +843,7 @@ public final class AuthService implements AutoCloseable {
             emit(SecurityEvent.Type.SECOND_FACTOR_REQUIRED, u.id(), null, null);
             return new LoginResult.SecondFactorRequired(token, now, expires);
         }
-        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        attempt.succeeded(now);
         TokenPair pair = newFamily(u, now, UserAuthentication.password(now), client);
         emit(SecurityEvent.Type.LOGIN_SUCCEEDED, u.id(), null, null);
         return new LoginResult.Completed(pair);
@@ -917,13 +914,10 @@ public final class AuthService implements AutoCloseable {
             throw new InvalidCredentialsException("Invalid code");
         }
         User user = found.get();
-        String network = ClientAddresses.network(client.address());
-        String accountKey = accountKeys.account(user.email());
-        String accountClientKey = accountKeys.accountClient(user.email(), network);
-        ThrottleStore.Reservation reservation = throttle.reserve(accountKey, accountClientKey, now, throttleLimits);
-        if (!reservation.granted()) {
+        Attempt attempt = new Attempt(user.email(), ClientAddresses.network(client.address()), now);
+        if (!attempt.reservation.granted()) {
             emit(SecurityEvent.Type.ACCOUNT_THROTTLED, user.id(), null, "second-factor");
-            throw new ThrottledException(reservation.retryAfter());
+            throw new ThrottledException(attempt.reservation.retryAfter());
         }
         Optional<SecondFactor.Method> method = secondFactor.use(user.id(), code, now);
         if (method.isEmpty()) {
@@ -937,13 +931,36 @@ public final class AuthService implements AutoCloseable {
             emit(SecurityEvent.Type.SECOND_FACTOR_FAILED, user.id(), null, "challenge");
             throw new InvalidCredentialsException("Invalid code");
         }
-        throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        attempt.succeeded(now);
         TokenPair pair = newFamily(user, now, UserAuthentication.passwordAndOneTimePassword(now), client);
         emit(SecurityEvent.Type.LOGIN_SUCCEEDED, user.id(), null, "second-factor " + method.get().word);
         if (method.get() == SecondFactor.Method.RECOVERY_CODE) {
             emit(SecurityEvent.Type.RECOVERY_CODE_USED, user.id(), null, secondFactor.unusedRecoveryCodes(user.id()) + " left");
         }
         return pair;
+    }
+
+    /**
+     * One try of an account's secret (a password or a second-factor code) from a client network:
+     * a failure reserved in the account's two throttle buckets before the secret is checked
+     * ({@link ThrottleStore#reserve}), which stands as the record of a wrong secret and is given
+     * back by {@link #succeeded}.
+     */
+    private final class Attempt {
+        final String accountKey;
+        final String accountClientKey;
+        final ThrottleStore.Reservation reservation;
+
+        Attempt(String email, String network, Instant now) {
+            this.accountKey = accountKeys.account(email);
+            this.accountClientKey = accountKeys.accountClient(email, network);
+            this.reservation = throttle.reserve(accountKey, accountClientKey, now, throttleLimits);
+        }
+
+        /** The secret was right: gives back what the reservation took, and the client is known to the account from now on. */
+        void succeeded(Instant now) {
+            throttle.recordSuccess(accountKey, accountClientKey, now, !reservation.knownClient(), throttleLimits);
+        }
     }
 
     private TokenPair newFamily(User user, Instant now, UserAuthentication authentication, ClientInfo client) {

@@ -125,15 +125,8 @@ public final class AuthenticationRequirement {
      * {@code error_description}, and {@code acr_values} and/or {@code max_age} as required.
      */
     public String challenge(String realm) {
-        StringBuilder b = new StringBuilder("Bearer realm=\"").append(realm).append("\", error=\"").append(ERROR)
-                .append("\", error_description=\"").append(description()).append('"');
-        if (secondFactor) {
-            b.append(", acr_values=\"").append(MFA_ACR).append('"');
-        }
-        if (maxAge != null) {
-            b.append(", max_age=\"").append(maxAge.toSeconds()).append('"');
-        }
-        return b.toString();
+        return Challenge.insufficientUserAuthentication(realm, description(), secondFactor ? MFA_ACR : null,
+                maxAge == null ? null : maxAge.toSeconds());
     }
 
     /** The {@code 401} body of a refusal. */

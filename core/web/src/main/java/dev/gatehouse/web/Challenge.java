@@ -99,10 +99,36 @@ public final class Challenge {
         if (description == null) {
             return invalidToken(realm);
         }
-        if (!DESCRIPTION.matcher(description).matches()) {
-            throw new IllegalArgumentException("An error_description must be printable ASCII without '\"' or '\\\\'");
+        return withError(realm, "invalid_token", description);
+    }
+
+    /**
+     * An RFC 9470 step-up challenge: {@code error="insufficient_user_authentication"} with its
+     * description and the {@code acr_values} and/or {@code max_age} the resource wants.
+     *
+     * @param acrValues     space-separated authentication context classes, or {@code null}
+     * @param maxAgeSeconds the greatest acceptable age of the login in seconds, or {@code null}
+     */
+    public static String insufficientUserAuthentication(String realm, String description, String acrValues, Long maxAgeSeconds) {
+        StringBuilder b = new StringBuilder(withError(realm, "insufficient_user_authentication", description));
+        if (acrValues != null) {
+            b.append(", acr_values=\"").append(quotable(acrValues)).append('"');
         }
-        return invalidToken(realm) + ", error_description=\"" + description + "\"";
+        if (maxAgeSeconds != null) {
+            b.append(", max_age=\"").append(maxAgeSeconds).append('"');
+        }
+        return b.toString();
+    }
+
+    private static String withError(String realm, String error, String description) {
+        return "Bearer realm=\"" + realm + "\", error=\"" + error + "\", error_description=\"" + quotable(description) + "\"";
+    }
+
+    private static String quotable(String value) {
+        if (!DESCRIPTION.matcher(value).matches()) {
+            throw new IllegalArgumentException("A challenge parameter must be printable ASCII without '\"' or '\\\\'");
+        }
+        return value;
     }
 
     /** The request was malformed (bad header, two tokens): {@code 400}. */

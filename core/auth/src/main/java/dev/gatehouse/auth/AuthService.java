@@ -1043,8 +1043,8 @@ public final class AuthService implements AutoCloseable {
         }
         User user = users.findById(record.userId())
                 .orElseThrow(() -> new InvalidCredentialsException("Invalid refresh token"));
-        if (now.isAfter(session.lastUsedAt().plus(settings.sessionIdleTimeout()))) {
-            // idle too long: the session is over, though its token has not expired
+        if (!session.isLive(now, settings.sessionIdleTimeout())) {
+            // idle too long (the rest the token's own checks above refused already): the session is over
             throw new InvalidCredentialsException("Invalid refresh token");
         }
         if (record.usedAt() == null) {

@@ -274,8 +274,8 @@ public final class AuthService implements AutoCloseable {
             this.templates = null;
             this.mail = null;
         }
-        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(), clock,
-                b.scheduler);
+        this.revocationCache = new CachedRevocationCheck(revocations, settings.revocationStaleness(), revocationHorizon(),
+                settings.revocationOverlap(), settings.revocationReconciliation(), clock, b.scheduler);
         this.verifier = new AccessTokenVerifier(tokenSettings, keys, revocationCache);
         this.hasher = new PasswordHasher(settings, b.hashingExecutor);
         this.policy = new PasswordPolicy(settings);

@@ -47,6 +47,8 @@ public final class AuthSettings {
     public static final int DEFAULT_STORE_THREADS = 8;
     public static final int DEFAULT_STORE_QUEUE = 64;
     public static final Duration DEFAULT_REVOCATION_STALENESS = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_REVOCATION_OVERLAP = CachedRevocationCheck.DEFAULT_OVERLAP;
+    public static final Duration DEFAULT_REVOCATION_RECONCILIATION = CachedRevocationCheck.DEFAULT_RECONCILIATION;
     public static final List<String> DEFAULT_ROLES = List.of("user");
     public static final Duration DEFAULT_EMAIL_VERIFICATION_TTL = Duration.ofHours(24);
     public static final Duration DEFAULT_PASSWORD_RESET_TTL = Duration.ofMinutes(30);
@@ -72,6 +74,8 @@ public final class AuthSettings {
     private final int storeThreads;
     private final int storeQueue;
     private final Duration revocationStaleness;
+    private final Duration revocationOverlap;
+    private final Duration revocationReconciliation;
     private final byte[] pepper;
     private final boolean requireVerifiedEmail;
     private final Duration emailVerificationTtl;
@@ -99,6 +103,8 @@ public final class AuthSettings {
         this.storeThreads = b.storeThreads;
         this.storeQueue = b.storeQueue;
         this.revocationStaleness = b.revocationStaleness;
+        this.revocationOverlap = b.revocationOverlap;
+        this.revocationReconciliation = b.revocationReconciliation;
         this.pepper = b.pepper == null ? null : b.pepper.clone();
         this.requireVerifiedEmail = b.requireVerifiedEmail;
         this.emailVerificationTtl = b.emailVerificationTtl;
@@ -189,6 +195,16 @@ public final class AuthSettings {
         return revocationStaleness;
     }
 
+    /** How long a node awaits a revocation change number it skipped (see {@link Builder#revocationOverlap}). */
+    public Duration revocationOverlap() {
+        return revocationOverlap;
+    }
+
+    /** How often a node reads every revocation in force again (see {@link Builder#revocationReconciliation}). */
+    public Duration revocationReconciliation() {
+        return revocationReconciliation;
+    }
+
     /**
      * Whether an account must prove its email before it can log in; default {@code false}. When on,
      * registration answers the same whether or not the address is taken, and a login before the
@@ -262,6 +278,8 @@ public final class AuthSettings {
         private int storeThreads = DEFAULT_STORE_THREADS;
         private int storeQueue = DEFAULT_STORE_QUEUE;
         private Duration revocationStaleness = DEFAULT_REVOCATION_STALENESS;
+        private Duration revocationOverlap = DEFAULT_REVOCATION_OVERLAP;
+        private Duration revocationReconciliation = DEFAULT_REVOCATION_RECONCILIATION;
         private byte[] pepper;
         private boolean requireVerifiedEmail;
         private Duration emailVerificationTtl = DEFAULT_EMAIL_VERIFICATION_TTL;
@@ -447,6 +465,29 @@ public final class AuthSettings {
         }
 
         /**
+         * How long a node awaits a change number that its refresh skipped: a revocation written by a
+         * transaction that took its number before another one and committed after it. Until then
+         * every refresh reads again from below that number; a revocation that commits later than
+         * this is learnt at the next reconciliation. Between 1 s and 1 h; default 1 min.
+         */
+        public Builder revocationOverlap(Duration overlap) {
+            this.revocationOverlap = overlap;
+            return this;
+        }
+
+        /**
+         * How often a node reads every revocation in force again and replaces its view with it (in
+         * between, a refresh reads only what changed). It bounds how long a revocation can be missed
+         * that no refresh could see: one committed later than the overlap, or one written by a node
+         * of a release before change numbers (during a rolling upgrade). Between 1 min and 24 h, and
+         * not below the staleness; default 10 min.
+         */
+        public Builder revocationReconciliation(Duration reconciliation) {
+            this.revocationReconciliation = reconciliation;
+            return this;
+        }
+
+        /**
          * A secret key (at least 32 bytes) for the HMAC that pre-hashes passwords before bcrypt.
          * Optional; without it a built-in constant is used. Changing it invalidates every stored hash.
          */
@@ -512,6 +553,11 @@ public final class AuthSettings {
                 throw new ConfigurationException("storeQueue", "must be between 0 and 100000");
             }
             positive("revocationStaleness", revocationStaleness);
+            between("revocationOverlap", revocationOverlap, Duration.ofSeconds(1), Duration.ofHours(1));
+            between("revocationReconciliation", revocationReconciliation, Duration.ofMinutes(1), Duration.ofHours(24));
+            if (revocationReconciliation.compareTo(revocationStaleness) < 0) {
+                throw new ConfigurationException("revocationReconciliation", "must not be shorter than revocationStaleness");
+            }
             between("emailVerificationTtl", emailVerificationTtl, Duration.ofMinutes(5), Duration.ofDays(30));
             between("passwordResetTtl", passwordResetTtl, Duration.ofMinutes(1), Duration.ofHours(24));
             if (mailAccountBurst < 1 || mailAccountBurst > 20) {

@@ -174,35 +174,51 @@ public enum Dialect {
         return x.getCause() instanceof SQLException cause && cause != x ? cause : null;
     }
 
+    // ---- numbered revocations -------------------------------------------------------------------
+
+    /**
+     * The SQL expression that takes the next revocation change number (schema version 4), for the
+     * statements that change a revocation row: a new row gets one by its column's default.
+     */
+    String nextRevocationNumber() {
+        return switch (this) {
+            case POSTGRESQL -> "nextval('gh_revocation_seq')";
+            case MARIADB, H2 -> "NEXT VALUE FOR gh_revocation_seq";
+        };
+    }
+
     // ---- upserts -------------------------------------------------------------------------------
 
     /**
      * An atomic statement ({@code jti}, {@code expires_at}) that records a revoked token, keeping
-     * the later expiry if it is already there, or {@code null} (H2: update, then insert).
+     * the later expiry if it is already there (and numbering the change again), or {@code null} (H2:
+     * update, then insert).
      */
     String revokedTokenUpsert() {
         return switch (this) {
             case POSTGRESQL -> "INSERT INTO gh_revoked_tokens AS t (jti, expires_at) VALUES (?, ?)"
-                    + " ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)";
+                    + " ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at),"
+                    + " seq = " + nextRevocationNumber();
             case MARIADB -> "INSERT INTO gh_revoked_tokens (jti, expires_at) VALUES (?, ?)"
-                    + " ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, VALUES(expires_at))";
+                    + " ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, VALUES(expires_at)),"
+                    + " seq = " + nextRevocationNumber();
             case H2 -> null;
         };
     }
 
     /**
      * An atomic statement ({@code user_id}, {@code min_generation}, {@code revoked_at}) that records a
-     * user's generation cut-off, keeping the higher generation and the later time, or {@code null}
-     * (H2: update, then insert).
+     * user's generation cut-off, keeping the higher generation and the later time (and numbering the
+     * change again), or {@code null} (H2: update, then insert).
      */
     String userGenerationUpsert() {
         return switch (this) {
             case POSTGRESQL -> "INSERT INTO gh_user_revocations AS t (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
                     + " ON CONFLICT (user_id) DO UPDATE SET min_generation = GREATEST(t.min_generation, EXCLUDED.min_generation),"
-                    + " revoked_at = GREATEST(t.revoked_at, EXCLUDED.revoked_at)";
+                    + " revoked_at = GREATEST(t.revoked_at, EXCLUDED.revoked_at), seq = " + nextRevocationNumber();
             case MARIADB -> "INSERT INTO gh_user_revocations (user_id, min_generation, revoked_at) VALUES (?, ?, ?)"
                     + " ON DUPLICATE KEY UPDATE min_generation = GREATEST(min_generation, VALUES(min_generation)),"
-                    + " revoked_at = GREATEST(revoked_at, VALUES(revoked_at))";
+                    + " revoked_at = GREATEST(revoked_at, VALUES(revoked_at)), seq = " + nextRevocationNumber();
             case H2 -> null;
         };
     }

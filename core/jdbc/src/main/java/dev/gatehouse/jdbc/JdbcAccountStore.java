@@ -452,7 +452,8 @@ final class JdbcAccountStore implements AccountStore, OutboxStore {
             }
         }
         for (String id : ids) {
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
+                    + " WHERE family_id = ? AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, at);
                 ps.setString(2, id);
                 ps.executeUpdate();

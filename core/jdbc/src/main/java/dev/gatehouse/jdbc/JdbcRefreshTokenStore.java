@@ -157,7 +157,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Objects.requireNonNull(familyId, "familyId");
         Objects.requireNonNull(revokedAt, "revokedAt");
         return jdbc.autoCommit("end a session", tx -> {
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
                     + " WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, revokedAt);
                 ps.setString(2, familyId);
@@ -173,7 +173,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Objects.requireNonNull(keptFamilyId, "keptFamilyId");
         Objects.requireNonNull(revokedAt, "revokedAt");
         return jdbc.transaction("end the other sessions of a user", tx -> {
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
                     + " WHERE user_id = ? AND family_id <> ? AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, revokedAt);
                 ps.setString(2, userId);
@@ -346,7 +346,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Objects.requireNonNull(familyId, "familyId");
         Objects.requireNonNull(revokedAt, "revokedAt");
         return jdbc.autoCommit("revoke a refresh-token family", tx -> {
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
                     + " WHERE family_id = ? AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, revokedAt);
                 ps.setString(2, familyId);
@@ -360,7 +360,7 @@ final class JdbcRefreshTokenStore implements RefreshTokenStore {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(revokedAt, "revokedAt");
         return jdbc.transaction("revoke the refresh tokens of a user", tx -> {
-            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+            try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
                     + " WHERE user_id = ? AND revoked_at IS NULL")) {
                 tx.dialect.setInstant(ps, 1, revokedAt);
                 ps.setString(2, userId);

@@ -16,23 +16,42 @@
 
 package dev.gatehouse.jdbc;
 
+import dev.gatehouse.auth.store.RevocationChange;
 import dev.gatehouse.auth.store.RevocationStore;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * {@link RevocationStore} on tables {@code gh_revoked_tokens} and {@code gh_user_revocations}, and
  * the {@code revoked_at} of {@code gh_refresh_families} (a revoked session is a revoked family: the
  * refresh-token store writes it, this store only reads it).
+ *
+ * <p>Every change is numbered from one sequence, {@code gh_revocation_seq} (schema version 4):
+ * {@code gh_revoked_tokens.seq}, {@code gh_user_revocations.seq} and
+ * {@code gh_refresh_families.revoked_seq}, each with an index, so that reading the changes after a
+ * number costs what those changes cost, however many revocations are in force.
  */
 final class JdbcRevocationStore implements RevocationStore {
     private final Jdbc jdbc;
+
+    /** One row per table: each MAX is read from the end of the table's index (NULL, read as 0, when none is numbered). */
+    private static final String LATEST_CHANGE = "SELECT MAX(seq) FROM gh_revoked_tokens"
+            + " UNION ALL SELECT MAX(seq) FROM gh_user_revocations"
+            + " UNION ALL SELECT MAX(revoked_seq) FROM gh_refresh_families";
+
+    /** The changes numbered above a number, from each table's index: kind, id, time, generation, number. */
+    private static final String CHANGES_AFTER = "SELECT 'T', jti, expires_at, 0, seq FROM gh_revoked_tokens WHERE seq > ?"
+            + " UNION ALL SELECT 'S', family_id, revoked_at, 0, revoked_seq FROM gh_refresh_families WHERE revoked_seq > ?"
+            + " UNION ALL SELECT 'U', user_id, revoked_at, min_generation, seq FROM gh_user_revocations WHERE seq > ?";
 
     JdbcRevocationStore(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -107,6 +126,43 @@ final class JdbcRevocationStore implements RevocationStore {
         });
     }
 
+    /** {@inheritDoc} The highest number in the three tables (by their indexes), {@code 0} when none is numbered. */
+    @Override
+    public OptionalLong latestChange() {
+        return OptionalLong.of(jdbc.autoCommit("read the latest revocation change", tx -> {
+            try (PreparedStatement ps = tx.prepare(LATEST_CHANGE); ResultSet rs = ps.executeQuery()) {
+                long latest = 0;
+                while (rs.next()) {
+                    latest = Math.max(latest, rs.getLong(1));
+                }
+                return latest;
+            }
+        }));
+    }
+
+    @Override
+    public List<RevocationChange> changesAfter(long after) {
+        return jdbc.autoCommit("read revocation changes", tx -> {
+            try (PreparedStatement ps = tx.prepare(CHANGES_AFTER)) {
+                ps.setLong(1, after);
+                ps.setLong(2, after);
+                ps.setLong(3, after);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<RevocationChange> changes = new ArrayList<>();
+                    while (rs.next()) {
+                        RevocationChange.Kind kind = switch (rs.getString(1)) {
+                            case "T" -> RevocationChange.Kind.TOKEN;
+                            case "S" -> RevocationChange.Kind.SESSION;
+                            default -> RevocationChange.Kind.GENERATION;
+                        };
+                        changes.add(new RevocationChange(rs.getLong(5), kind, rs.getString(2), tx.dialect.getInstant(rs, 3), rs.getInt(4)));
+                    }
+                    return List.copyOf(changes);
+                }
+            }
+        });
+    }
+
     /** {@inheritDoc} In one transaction. */
     @Override
     public int purge(Instant tokensUntilBefore, Instant generationsBefore) {
@@ -142,7 +198,8 @@ final class JdbcRevocationStore implements RevocationStore {
             return;
         }
         int updated;
-        try (PreparedStatement ps = tx.prepare("UPDATE gh_revoked_tokens SET expires_at = GREATEST(expires_at, ?) WHERE jti = ?")) {
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_revoked_tokens SET expires_at = GREATEST(expires_at, ?), seq = "
+                + tx.dialect.nextRevocationNumber() + " WHERE jti = ?")) {
             tx.dialect.setInstant(ps, 1, until);
             ps.setString(2, jti);
             updated = ps.executeUpdate();
@@ -178,7 +235,7 @@ final class JdbcRevocationStore implements RevocationStore {
         // in which a row committed after the update makes the insert look unneeded.
         int updated;
         try (PreparedStatement ps = tx.prepare("UPDATE gh_user_revocations SET min_generation = GREATEST(min_generation, ?),"
-                + " revoked_at = GREATEST(revoked_at, ?) WHERE user_id = ?")) {
+                + " revoked_at = GREATEST(revoked_at, ?), seq = " + tx.dialect.nextRevocationNumber() + " WHERE user_id = ?")) {
             ps.setInt(1, generation);
             tx.dialect.setInstant(ps, 2, at);
             ps.setString(3, userId);

@@ -231,7 +231,7 @@ final class JdbcUserRepository implements UserRepository {
         if (generation.isEmpty()) {
             return generation;
         }
-        try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?"
+        try (PreparedStatement ps = tx.prepare("UPDATE gh_refresh_families SET revoked_at = ?, revoked_seq = " + tx.dialect.nextRevocationNumber()
                 + " WHERE user_id = ? AND revoked_at IS NULL")) {
             tx.dialect.setInstant(ps, 1, at);
             ps.setString(2, id);

@@ -17,7 +17,9 @@
 package dev.gatehouse.auth.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * What verification must refuse although the signature and the claims are fine, in three kinds:
@@ -30,6 +32,11 @@ import java.util.Map;
  *       change of roles, account deletion); every access token of an older one is refused.</li>
  * </ul>
  * Read in bulk by each node's revocation cache, never per request. Implementations are thread-safe.
+ *
+ * <p>A store that numbers its changes ({@link #latestChange()} not empty) lets each node read only
+ * what changed since its last read ({@link #changesAfter}); the whole live set
+ * ({@link #revokedTokens}, {@link #revokedSessions}, {@link #userGenerations}) is then read only at
+ * start and at each reconciliation. A store that does not is read whole at every refresh.
  */
 public interface RevocationStore {
     /** Refuses the token with this id until {@code until}. Idempotent; a later time replaces an earlier one. */
@@ -56,6 +63,27 @@ public interface RevocationStore {
      * was recorded after {@code since} (older ones cannot matter: their tokens have expired).
      */
     Map<String, Integer> userGenerations(Instant since);
+
+    /**
+     * The highest number of a change in the store, {@code 0} when there is none, or empty when the
+     * store does not number its changes (the default; then {@link #changesAfter} is not supported).
+     */
+    default OptionalLong latestChange() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Every change numbered above {@code after} that is committed now, in no particular order,
+     * expired ones included: a reader learns from the numbers it sees which ones it has not seen
+     * yet. Numbers are not dense: a number may never show up (a rolled-back write, a change made
+     * again), and one may show up late (a write that took its number before another and committed
+     * after it).
+     *
+     * @throws UnsupportedOperationException when {@link #latestChange()} is empty
+     */
+    default List<RevocationChange> changesAfter(long after) {
+        throw new UnsupportedOperationException("this revocation store does not number its changes");
+    }
 
     /**
      * Deletes entries that can no longer matter: token revocations in force until before

@@ -312,6 +312,12 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
         return finished(new Refresh(true, rows, now, numbered ? cursor.awaited() : 0));
     }
 
+    /** How many revocations the view holds (made on this node or not), for tests. */
+    int entries() {
+        View v = view;
+        return v.tokens.size() + v.sessions.size() + v.users.size() + localTokens.size() + localSessions.size() + localUsers.size();
+    }
+
     /** What the last refresh did, or {@code null} before the first. */
     public synchronized Refresh lastRefresh() {
         return lastRefresh;

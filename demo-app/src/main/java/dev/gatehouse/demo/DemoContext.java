@@ -181,6 +181,8 @@ public final class DemoContext implements AutoCloseable {
                             ? settings.refreshTokenTtl : AuthSettings.DEFAULT_REFRESH_FAMILY_LIFETIME)
                     .refreshReuseGrace(settings.refreshReuseGrace)
                     .revocationStaleness(settings.revocationStaleness)
+                    .revocationOverlap(settings.revocationOverlap)
+                    .revocationReconciliation(settings.revocationReconciliation)
                     .clientAttemptsPerMinute(settings.clientAttemptsPerMinute)
                     .requireVerifiedEmail(settings.requireVerifiedEmail)
                     .sessionIdleTimeout(settings.sessionIdleTimeout)
@@ -334,6 +336,8 @@ public final class DemoContext implements AutoCloseable {
             "refreshReuseGrace", "GATEHOUSE_REFRESH_REUSE_GRACE",
             "bcryptCost", "GATEHOUSE_BCRYPT_COST",
             "revocationStaleness", "GATEHOUSE_REVOCATION_STALENESS",
+            "revocationOverlap", "GATEHOUSE_REVOCATION_OVERLAP",
+            "revocationReconciliation", "GATEHOUSE_REVOCATION_RECONCILIATION",
             "clientAttemptsPerMinute", "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE",
             "requireVerifiedEmail", "GATEHOUSE_REQUIRE_VERIFIED_EMAIL");
 

@@ -84,6 +84,10 @@ public final class DemoSettings {
     /** {@code GATEHOUSE_TEST_MODE}: settings only automated tests may use (a bcrypt cost below 10) are accepted. */
     public final boolean testMode;
     public final Duration revocationStaleness;
+    /** {@code GATEHOUSE_REVOCATION_OVERLAP}: how long a skipped revocation change number is awaited. */
+    public final Duration revocationOverlap;
+    /** {@code GATEHOUSE_REVOCATION_RECONCILIATION}: how often every revocation in force is read again. */
+    public final Duration revocationReconciliation;
     public final Set<String> adminEmails;
     /** Whether verified access tokens are remembered (TokenSettings#verifiedTokenCache). */
     public final boolean verifiedTokenCache;
@@ -242,6 +246,9 @@ public final class DemoSettings {
             pepperBytes(pepper); // fails now, naming the variable, rather than when the service is built
         }
         this.revocationStaleness = duration(source, "GATEHOUSE_REVOCATION_STALENESS", "PT5S");
+        this.revocationOverlap = duration(source, "GATEHOUSE_REVOCATION_OVERLAP", AuthSettings.DEFAULT_REVOCATION_OVERLAP.toString());
+        this.revocationReconciliation = duration(source, "GATEHOUSE_REVOCATION_RECONCILIATION",
+                AuthSettings.DEFAULT_REVOCATION_RECONCILIATION.toString());
         this.verifiedTokenCache = bool(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE",
                 String.valueOf(TokenSettings.DEFAULT_VERIFIED_TOKEN_CACHE));
         this.verifiedTokenCacheSize = integer(source, "GATEHOUSE_VERIFIED_TOKEN_CACHE_SIZE",
@@ -585,6 +592,7 @@ public final class DemoSettings {
                 + ", keys=" + (keysFile != null ? keysFile : "managed, rotated every " + keyRotation
                 + " (published " + keyPublishLead + " ahead, reloaded every " + keyRefreshInterval + ")")
                 + ", accessTokenTtl=" + accessTokenTtl + ", revocationStaleness=" + revocationStaleness
+                + ", revocationOverlap=" + revocationOverlap + ", revocationReconciliation=" + revocationReconciliation
                 + ", verifiedTokenCache=" + (verifiedTokenCache ? verifiedTokenCacheSize : "off") + ", admins=" + Arrays.toString(adminEmails.toArray())
                 + ", requireHttps=" + requireHttps + ", trustedProxies=" + trustedProxies
                 + ", errorDescriptions=" + errorDescriptions + ", tls=" + tls

@@ -52,6 +52,8 @@ class ScaleOutSettingsTest {
     void defaultsAreTheLibraryDefaults() {
         DemoSettings s = settings(Map.of());
         assertThat(s.revocationStaleness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.revocationOverlap).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.revocationReconciliation).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.keyPublishLead).isEqualTo(Duration.ofHours(1));
         assertThat(s.keyRefreshInterval).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.clientAttemptsPerMinute).isEqualTo(30);
@@ -60,9 +62,12 @@ class ScaleOutSettingsTest {
     @Test
     void theSettingsReachTheRunningService() {
         try (DemoContext context = DemoContext.create(settings(env("GATEHOUSE_REVOCATION_STALENESS", "PT1S",
+                "GATEHOUSE_REVOCATION_OVERLAP", "PT20S", "GATEHOUSE_REVOCATION_RECONCILIATION", "PT2M",
                 "GATEHOUSE_CLIENT_ATTEMPTS_PER_MINUTE", "500", "GATEHOUSE_KEY_PUBLISH_LEAD", "PT2M",
                 "GATEHOUSE_KEY_REFRESH_INTERVAL", "PT10S")), "https://issuer.test", null)) {
             assertThat(context.service.settings().revocationStaleness()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(context.service.settings().revocationOverlap()).isEqualTo(Duration.ofSeconds(20));
+            assertThat(context.service.settings().revocationReconciliation()).isEqualTo(Duration.ofMinutes(2));
             assertThat(context.service.settings().clientAttemptsPerMinute()).isEqualTo(500);
             assertThat(context.keys.toString()).contains("publishLead=PT2M").contains("refreshInterval=PT10S");
         }
@@ -76,6 +81,10 @@ class ScaleOutSettingsTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_KEY_PUBLISH_LEAD");
         assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_REVOCATION_STALENESS", "PT0S")), "https://i.test", null))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_REVOCATION_STALENESS");
+        assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_REVOCATION_OVERLAP", "PT2H")), "https://i.test", null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_REVOCATION_OVERLAP");
+        assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_REVOCATION_RECONCILIATION", "PT30S")), "https://i.test", null))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_REVOCATION_RECONCILIATION");
         assertThatThrownBy(() -> DemoContext.create(settings(env("GATEHOUSE_KEY_PUBLISH_LEAD", "PT10S",
                 "GATEHOUSE_KEY_REFRESH_INTERVAL", "PT10S")), "https://i.test", null))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("GATEHOUSE_KEY_REFRESH_INTERVAL");

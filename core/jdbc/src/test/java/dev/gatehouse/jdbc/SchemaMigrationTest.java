@@ -350,7 +350,8 @@ class SchemaMigrationTest {
 
     @Test
     void everyVersionHasItsScriptInEveryDialectAndTheLatestIsTheLast() throws Exception {
-        List<String> scripts = List.of("V1__gatehouse.sql", "V2__account_lifecycle.sql", "V3__sessions_and_second_factor.sql");
+        List<String> scripts = List.of("V1__gatehouse.sql", "V2__account_lifecycle.sql", "V3__sessions_and_second_factor.sql",
+                "V4__numbered_revocations.sql");
         assertThat(scripts).as("one script per version").hasSameSizeAs(SchemaProbe.VERSIONS);
         assertThat(SchemaProbe.VERSIONS).last().isEqualTo(LATEST);
         for (Dialect dialect : Dialect.values()) {

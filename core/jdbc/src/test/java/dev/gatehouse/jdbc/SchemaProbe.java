@@ -42,18 +42,18 @@ import javax.sql.DataSource;
  */
 final class SchemaProbe {
     /** The version of the schema that this release migrates to. */
-    static final String LATEST_VERSION = "3";
+    static final String LATEST_VERSION = "4";
 
     /** Every version of this release, oldest first; the last is {@link #LATEST_VERSION}. */
-    static final List<String> VERSIONS = List.of("1", "2", "3");
+    static final List<String> VERSIONS = List.of("1", "2", "3", "4");
 
     /**
      * The rows {@link #history} shows for each version of {@link #VERSIONS} applied by its script
-     * ({@code V1__gatehouse.sql}, {@code V2__account_lifecycle.sql}, {@code V3__sessions_and_second_factor.sql}),
-     * in the same order.
+     * ({@code V1__gatehouse.sql}, {@code V2__account_lifecycle.sql}, {@code V3__sessions_and_second_factor.sql},
+     * {@code V4__numbered_revocations.sql}), in the same order.
      */
     static final List<String> APPLIED_HISTORY = List.of("1|gatehouse|SQL|true", "2|account lifecycle|SQL|true",
-            "3|sessions and second factor|SQL|true");
+            "3|sessions and second factor|SQL|true", "4|numbered revocations|SQL|true");
 
     /** The row {@link #history} shows for tables of the release before versions, adopted as version 1. */
     static final String ADOPTED_VERSION_1 = "1|" + SchemaMigrations.ADOPTED_DESCRIPTION + "|BASELINE|true";
@@ -66,6 +66,9 @@ final class SchemaProbe {
 
     /** Every table and column of version 2 (the history table aside). */
     static final Map<String, List<String>> VERSION_2_TABLES;
+
+    /** Every table and column of version 3 (the history table aside). */
+    static final Map<String, List<String>> VERSION_3_TABLES;
 
     /** Every table and column of the {@link #LATEST_VERSION latest version} (the history table aside). */
     static final Map<String, List<String>> LATEST_TABLES;
@@ -103,7 +106,16 @@ final class SchemaProbe {
         v3.put("gh_mfa_totp", List.of("user_id", "secret", "created_at", "confirmed_at", "last_step"));
         v3.put("gh_mfa_recovery_codes", List.of("user_id", "code_hash", "created_at", "used_at"));
         v3.put("gh_mfa_challenges", List.of("token_hash", "user_id", "created_at", "expires_at", "failures", "used_at"));
-        LATEST_TABLES = Collections.unmodifiableMap(v3);
+        VERSION_3_TABLES = Collections.unmodifiableMap(v3);
+
+        // version 4: every revocation numbered (a token revoked, a cut-off set, a family revoked)
+        Map<String, List<String>> v4 = new LinkedHashMap<>(v3);
+        v4.put("gh_revoked_tokens", List.of("jti", "expires_at", "seq"));
+        v4.put("gh_user_revocations", List.of("user_id", "min_generation", "revoked_at", "seq"));
+        List<String> numberedFamilies = new ArrayList<>(v3.get("gh_refresh_families"));
+        numberedFamilies.add("revoked_seq");
+        v4.put("gh_refresh_families", List.copyOf(numberedFamilies));
+        LATEST_TABLES = Collections.unmodifiableMap(v4);
     }
 
     private SchemaProbe() {
@@ -112,6 +124,11 @@ final class SchemaProbe {
     /** The history rows of the versions after {@code version}, as applied by their scripts. */
     static List<String> appliedAfter(String version) {
         return APPLIED_HISTORY.subList(VERSIONS.indexOf(version) + 1, VERSIONS.size());
+    }
+
+    /** The versions after {@code version}, oldest first. */
+    static List<String> versionsAfter(String version) {
+        return VERSIONS.subList(VERSIONS.indexOf(version) + 1, VERSIONS.size());
     }
 
     /** A fresh database of a product: "H2", "PostgreSQL" or "MariaDB". */
@@ -156,7 +173,7 @@ final class SchemaProbe {
                     while (rs.next()) {
                         lines.add(t + " column " + rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT) + " " + rs.getString("TYPE_NAME")
                                 + "(" + rs.getInt("COLUMN_SIZE") + "," + rs.getInt("DECIMAL_DIGITS") + ") nullable="
-                                + rs.getString("IS_NULLABLE") + " default=" + rs.getString("COLUMN_DEF"));
+                                + rs.getString("IS_NULLABLE") + " default=" + withoutDatabaseName(c, rs.getString("COLUMN_DEF")));
                     }
                 }
                 try (ResultSet rs = meta.getPrimaryKeys(c.getCatalog(), c.getSchema(), table)) {
@@ -188,6 +205,23 @@ final class SchemaProbe {
         } catch (SQLException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A column default with the test database's random name made anonymous: MariaDB names the
+     * database in a default that takes a sequence's next value ({@code nextval(`gh_test_...`.`gh_revocation_seq`)}).
+     */
+    private static String withoutDatabaseName(Connection c, String columnDefault) throws SQLException {
+        if (columnDefault == null) {
+            return null;
+        }
+        String named = columnDefault;
+        for (String name : new String[] {c.getCatalog(), c.getSchema()}) {
+            if (name != null && !name.isEmpty() && name.startsWith("gh_test_")) {
+                named = named.replace(name, "<database>");
+            }
+        }
+        return named;
     }
 
     /**

@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The Gatehouse Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package dev.gatehouse.jdbc;
+
+import dev.gatehouse.jdbc.testing.TestDatabases;
+import dev.gatehouse.jdbc.testing.TestDatabases.Database;
+
+/**
+ * The numbered revocations on MariaDB, in a database of its own; skipped when the server cannot be
+ * reached unless {@code GATEHOUSE_REQUIRE_DATABASES=true}.
+ */
+class MariaDbRevocationChangesTest extends RevocationChangesContract {
+    @Override
+    Database openDatabase() {
+        return TestDatabases.mariadb();
+    }
+}

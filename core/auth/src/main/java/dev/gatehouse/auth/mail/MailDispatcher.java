@@ -50,8 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * of the lease is left, and releases the rest. An SMTP outage delays mail and loses none: a
  * transient failure ends the batch (the rest are released for the same back-off), and the next
  * poll after the back-off tries again. A mail is sent twice only if a node dies (or stalls beyond
- * its lease) after the server accepted it and before it marked it sent; its {@code Message-ID}
- * is the same both times.
+ * its lease) after the server accepted it and before it marked it sent, or the database stays
+ * unavailable for the rest of the lease at that moment (recording the delivery is retried while the
+ * lease holds, so a database failover in between sends nothing twice); its {@code Message-ID} is the
+ * same both times.
  *
  * <p>It polls every {@link MailSettings#pollInterval()} and when {@linkplain #wake() woken} (the
  * service wakes it after queueing mail, so mail queued on this node leaves at once); each poll
@@ -64,6 +66,9 @@ public final class MailDispatcher implements AutoCloseable {
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
     /** The most characters of a failure kept in the outbox. */
     private static final int ERROR_CHARS = 200;
+    /** The first pause before recording a delivery again, doubled per attempt up to {@link #MARK_RETRY_MAX}. */
+    static final Duration MARK_RETRY_FIRST = Duration.ofMillis(100);
+    static final Duration MARK_RETRY_MAX = Duration.ofSeconds(2);
 
     private final OutboxStore outbox;
     private final MailSender sender;
@@ -215,7 +220,12 @@ public final class MailDispatcher implements AutoCloseable {
                 }
                 continue;
             }
-            if (outbox.markSent(entry.messageId(), entry.claim(), clock.instant())) {
+            Recorded recorded = markSent(entry, leaseUntil);
+            if (recorded == Recorded.NOT_RECORDED) {
+                // the database is gone for the rest of the lease: the other claims run out by themselves
+                return new BatchResult(done, true);
+            }
+            if (recorded == Recorded.SENT) {
                 done++;
                 sent.incrementAndGet();
                 emit(SecurityEvent.Type.MAIL_SENT, entry.kind() + " " + entry.messageId());
@@ -225,6 +235,48 @@ public final class MailDispatcher implements AutoCloseable {
             }
         }
         return new BatchResult(done, false);
+    }
+
+    /** What became of recording a delivery. */
+    private enum Recorded {
+        SENT,
+        /** The claim no longer held: the lease had passed and another node claimed the message. */
+        CLAIM_LOST,
+        /** The store could not be reached while the lease held. */
+        NOT_RECORDED
+    }
+
+    /**
+     * Records that the server accepted {@code entry}. The server has the mail, so a failure
+     * here is retried (after 100 ms, doubling up to 2 s) while the lease holds: given up at once, the
+     * mail would be sent again by whichever node claims it after the lease, and a database failover
+     * takes seconds, not the lease's minutes.
+     */
+    private Recorded markSent(OutboxStore.Entry entry, Instant leaseUntil) {
+        Duration pause = MARK_RETRY_FIRST;
+        // the lease as the clock sees it, and as time passes: a stopped clock must not retry for ever
+        long deadline = System.nanoTime() + Math.max(0, Duration.between(clock.instant(), leaseUntil).toNanos());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return outbox.markSent(entry.messageId(), entry.claim(), clock.instant()) ? Recorded.SENT : Recorded.CLAIM_LOST;
+            } catch (RuntimeException e) {
+                boolean leaseLeft = clock.instant().plus(pause).isBefore(leaseUntil) && System.nanoTime() + pause.toNanos() < deadline;
+                if (!lifecycle.isRunning() || !leaseLeft) {
+                    LOG.warn("Mail {} was delivered, but could not be recorded as sent ({}, {} attempts); it will be sent again"
+                            + " after its claim (same Message-ID)", entry.messageId(), e.getClass().getSimpleName(), attempt);
+                    return Recorded.NOT_RECORDED;
+                }
+                LOG.debug("Could not record mail {} as sent ({}); trying again in {}", entry.messageId(),
+                        e.getClass().getSimpleName(), pause);
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return Recorded.NOT_RECORDED;
+                }
+                pause = pause.multipliedBy(2).compareTo(MARK_RETRY_MAX) > 0 ? MARK_RETRY_MAX : pause.multipliedBy(2);
+            }
+        }
     }
 
     private void failed(OutboxStore.Entry entry, Instant now, String error) {

@@ -179,15 +179,16 @@ sleep "$warmup_s"
 tables="'gh_revoked_tokens', 'gh_refresh_families', 'gh_user_revocations'"
 table_stats="SELECT (SELECT coalesce(sum(seq_tup_read), 0) FROM pg_stat_user_tables WHERE relname IN ($tables))
                   + (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname IN ($tables)),
-                    (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables WHERE relname IN ($tables))"
+                    (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables WHERE relname IN ($tables)),
+                    (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables WHERE relname = 'gh_revoked_tokens')"
 db_list=$(for n in "${levels[@]}"; do printf "'%s'," "$(level_db "$n")"; done)
 db_list=${db_list%,}
 cpu_ticks() { # PID -> utime + stime of the whole process, in clock ticks
     sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
-declare -A s_ticks s_rows s_scans s_tuples
-snapshot() { # -> s_time, and per level: s_ticks, s_rows, s_scans, s_tuples
-    local n datname value rows scans
+declare -A s_ticks s_rows s_scans s_reloads s_tuples
+snapshot() { # -> s_time, and per level: s_ticks, s_rows, s_scans, s_reloads, s_tuples
+    local n datname value rows scans reloads
     s_time=$(now_us)
     for n in "${levels[@]}"; do
         s_ticks[$n]=$(cpu_ticks "${NODE_PID[L$n]}")
@@ -200,20 +201,22 @@ snapshot() { # -> s_time, and per level: s_ticks, s_rows, s_scans, s_tuples
         done
     done < <(psql -At -F ' ' -d postgres -c "SELECT datname, tup_returned + tup_fetched FROM pg_stat_database WHERE datname IN ($db_list)")
     for n in "${levels[@]}"; do
-        read -r rows scans < <(psql -At -F ' ' -d "$(level_db "$n")" -c "$table_stats")
+        read -r rows scans reloads < <(psql -At -F ' ' -d "$(level_db "$n")" -c "$table_stats")
         s_rows[$n]=$rows
         s_scans[$n]=$scans
+        s_reloads[$n]=$reloads
     done
 }
 
-declare -A r_ticks r_rows r_scans r_tuples
+declare -A r_ticks r_rows r_scans r_reloads r_tuples
 r_secs=()
 snapshot
 t0=$s_time
 load_before_idle=$(cut -d ' ' -f 1-3 /proc/loadavg)
-declare -A p_ticks p_rows p_scans p_tuples
+declare -A p_ticks p_rows p_scans p_reloads p_tuples
 for n in "${levels[@]}"; do
-    p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_tuples[$n]=${s_tuples[$n]}
+    p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_reloads[$n]=${s_reloads[$n]}
+    p_tuples[$n]=${s_tuples[$n]}
 done
 p_time=$s_time
 for r in $(seq 1 "$ROUNDS"); do
@@ -228,8 +231,10 @@ for r in $(seq 1 "$ROUNDS"); do
         r_ticks[$n,$r]=$((${s_ticks[$n]} - ${p_ticks[$n]}))
         r_rows[$n,$r]=$((${s_rows[$n]} - ${p_rows[$n]}))
         r_scans[$n,$r]=$((${s_scans[$n]} - ${p_scans[$n]}))
+        r_reloads[$n,$r]=$((${s_reloads[$n]} - ${p_reloads[$n]}))
         r_tuples[$n,$r]=$((${s_tuples[$n]} - ${p_tuples[$n]}))
-        p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_tuples[$n]=${s_tuples[$n]}
+        p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_reloads[$n]=${s_reloads[$n]}
+        p_tuples[$n]=${s_tuples[$n]}
         line="$line  N=$n ${r_ticks[$n,$r]} ticks ${r_rows[$n,$r]} rows ${r_scans[$n,$r]} scans"
     done
     p_time=$s_time
@@ -398,31 +403,37 @@ done
 echo
 echo "## Rows the node's database read for it"
 echo
-echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | reloads per interval | rows per reload | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${levels[@]}"; do
     rows=$(sum_rounds r_rows "$n")
     scans=$(sum_rounds r_scans "$n")
+    reloads=$(sum_rounds r_reloads "$n")
     tuples=$(sum_rounds r_tuples "$n")
+    reloads_per=$(awk -v x="$reloads" -v i="$intervals" 'BEGIN {print x / i}')
+    per_reload=$(awk -v x="$rows" -v r="$reloads" 'BEGIN {if (r > 0) print x / r; else print "-"}')
     per=$(awk -v x="$rows" -v i="$intervals" 'BEGIN {print x / i}')
     per_s=$(awk -v x="$rows" -v m="$measured_s" 'BEGIN {print x / m}')
     scans_per=$(awk -v x="$scans" -v i="$intervals" 'BEGIN {print x / i}')
     tuples_per=$(awk -v x="$tuples" -v i="$intervals" 'BEGIN {print x / i}')
     times=$(awk -v a="$tuples" -v b="$base_tuples" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
-    echo "| $(fmt "$n") | $(spread $(rounds_of r_rows "$n")) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times |"
+    echo "| $(fmt "$n") | $(spread $(rounds_of r_rows "$n")) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$reloads_per" 2) | $(fmt "$per_reload") | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times |"
 done
 echo
 echo "Rows read: seq_tup_read + idx_tup_read of gh_revoked_tokens, gh_refresh_families and gh_user_revocations; per interval"
-echo "= rows × staleness ÷ time measured. All tuples: tup_returned + tup_fetched of pg_stat_database (every table and catalog,"
-echo "this script's probes included). A fleet of 100 such nodes reads 100 × the rows/s column."
+echo "= rows × staleness ÷ time measured. Reloads: scans of gh_revoked_tokens (one per reload); fewer than one per interval"
+echo "when a reload takes time, since the next one starts a staleness after the last one ended; rows per reload = rows ÷ reloads"
+echo "(both counters of a table are published together, so this ratio does not suffer from the lazy publication). All tuples:"
+echo "tup_returned + tup_fetched of pg_stat_database (every table and catalog, this script's probes included). A fleet of 100"
+echo "such nodes reads 100 × the rows/s column."
 echo "Live at the end of part 1 (tokens / sessions / cut-offs):$(for n in "${levels[@]}"; do printf ' N=%s: %s;' "$n" "${live[$n]}"; done)"
 echo
-echo "Per round (seconds; then per level: CPU ticks, rows read, scans, all tuples):"
+echo "Per round (seconds; then per level: CPU ticks, rows read, scans of the 3 tables (of gh_revoked_tokens), all tuples):"
 echo
 for r in $(seq 1 "$ROUNDS"); do
     line="round $r: ${r_secs[$((r - 1))]} s"
     for n in "${levels[@]}"; do
-        line="$line | N=$n: ${r_ticks[$n,$r]} ticks, ${r_rows[$n,$r]} rows, ${r_scans[$n,$r]} scans, ${r_tuples[$n,$r]} tuples"
+        line="$line | N=$n: ${r_ticks[$n,$r]} ticks, ${r_rows[$n,$r]} rows, ${r_scans[$n,$r]} scans (${r_reloads[$n,$r]} reloads), ${r_tuples[$n,$r]} tuples"
     done
     echo "    $line"
 done
@@ -452,7 +463,8 @@ stale_row "node 2" "${delays2[@]}"
 stale_row "node 3" "${delays3[@]}"
 stale_row "both" "${delays2[@]}" "${delays3[@]}"
 echo
-echo "Delays, node 2: ${delays2[*]} ms; node 3: ${delays3[*]} ms. With a random moment, the expected median is about half"
-echo "the staleness plus the reload's own time, the maximum the staleness plus it."
+echo "Delays, node 2: ${delays2[*]} ms; node 3: ${delays3[*]} ms. A reload sees a logout committed before its query began,"
+echo "and the next reload starts a staleness after the last one ended: for a logout at a random moment the delay lies between"
+echo "one reload's time d and staleness + 2d (median about staleness ÷ 2 + 1.5 d), plus the poll's ${POLL_MS} ms."
 echo
-echo "Run time: $((SECONDS - started)) s, build included. Load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)."
+echo "Run time: $((SECONDS - started)) s$([[ ${SKIP_BUILD:-} == 1 ]] && echo " (build skipped: SKIP_BUILD=1)" || echo ", build included"). Load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)."

@@ -26,8 +26,11 @@
 #              parts use it), REPEATS (5), SETTLE (10s: the two extra nodes of part 2 run this long
 #              before the first logout), POLL_MS (20), MARGIN (1.5, seconds), PGHOST (127.0.0.1),
 #              PGPORT (5432), PGUSER (postgres), GATEHOUSE_ISSUER (https://gatehouse.bench.test, the
-#              same on every node), GATEHOUSE_BCRYPT_COST (10), NODE_START_TIMEOUT (180), JAVA_OPTS,
-#              MVN_ARGS, SKIP_BUILD=1. Any other GATEHOUSE_* variable reaches every node.
+#              same on every node), GATEHOUSE_BCRYPT_COST (10), FLAT_CPU (0.5: a level is flat when its
+#              CPU exceeds N = 0's by at most this % of one core, the median of the paired rounds),
+#              FLAT_ROWS (100: ... and its database reads at most this many more rows per interval),
+#              NODE_START_TIMEOUT (180), JAVA_OPTS, MVN_ARGS, SKIP_BUILD=1. Any other GATEHOUSE_*
+#              variable reaches every node.
 # Uses databases of its own (created and dropped here, with psql) on the given server; never touches
 # others. Loopback only. About 4 minutes after the build.
 #
@@ -74,6 +77,8 @@ REPEATS=${REPEATS:-5}
 SETTLE=${SETTLE:-10s}
 POLL_MS=${POLL_MS:-20}
 MARGIN=${MARGIN:-1.5}
+FLAT_CPU=${FLAT_CPU:-0.5}
+FLAT_ROWS=${FLAT_ROWS:-100}
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
@@ -176,51 +181,53 @@ await_nodes
 echo "Warming up for $WARMUP" >&2
 sleep "$warmup_s"
 
-tables="'gh_revoked_tokens', 'gh_refresh_families', 'gh_user_revocations'"
-table_stats="SELECT (SELECT coalesce(sum(seq_tup_read), 0) FROM pg_stat_user_tables WHERE relname IN ($tables))
-                  + (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname IN ($tables)),
-                    (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables WHERE relname IN ($tables)),
-                    (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables WHERE relname = 'gh_revoked_tokens')"
+# per table: rows read (its sequential scans' rows + its indexes' entries) and scans, in table order:
+# gh_refresh_families (sessions), gh_revoked_tokens (tokens), gh_user_revocations (cut-offs)
+table_stats="SELECT t.seq_tup_read + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0),
+                    t.seq_scan + coalesce(t.idx_scan, 0)
+             FROM pg_stat_user_tables t
+             WHERE t.relname IN ('gh_refresh_families', 'gh_revoked_tokens', 'gh_user_revocations') ORDER BY t.relname"
+parts=(sessions tokens cutoffs)
+metrics=(ticks tuples rows_sessions scans_sessions rows_tokens scans_tokens rows_cutoffs scans_cutoffs)
 db_list=$(for n in "${levels[@]}"; do printf "'%s'," "$(level_db "$n")"; done)
 db_list=${db_list%,}
 cpu_ticks() { # PID -> utime + stime of the whole process, in clock ticks
     sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
-declare -A s_ticks s_rows s_scans s_reloads s_tuples
-snapshot() { # -> s_time, and per level: s_ticks, s_rows, s_scans, s_reloads, s_tuples
-    local n datname value rows scans reloads
+declare -A snap  # [level,metric] -> the counter now
+snapshot() { # -> s_time and snap
+    local n datname value rows scans i=0
     s_time=$(now_us)
     for n in "${levels[@]}"; do
-        s_ticks[$n]=$(cpu_ticks "${NODE_PID[L$n]}")
+        snap[$n,ticks]=$(cpu_ticks "${NODE_PID[L$n]}")
     done
     # the whole database's counters first, from another database: the probes below add their own
     # catalog reads to the next round, the same for every level
     while read -r datname value; do
         for n in "${levels[@]}"; do
-            [[ $datname == "$(level_db "$n")" ]] && s_tuples[$n]=$value
+            [[ $datname == "$(level_db "$n")" ]] && snap[$n,tuples]=$value
         done
     done < <(psql -At -F ' ' -d postgres -c "SELECT datname, tup_returned + tup_fetched FROM pg_stat_database WHERE datname IN ($db_list)")
     for n in "${levels[@]}"; do
-        read -r rows scans reloads < <(psql -At -F ' ' -d "$(level_db "$n")" -c "$table_stats")
-        s_rows[$n]=$rows
-        s_scans[$n]=$scans
-        s_reloads[$n]=$reloads
+        i=0
+        while read -r rows scans; do
+            snap[$n,rows_${parts[$i]}]=$rows
+            snap[$n,scans_${parts[$i]}]=$scans
+            i=$((i + 1))
+        done < <(psql -At -F ' ' -d "$(level_db "$n")" -c "$table_stats")
+        ((i == 3)) || { echo "the revocation tables of $(level_db "$n") were not found" >&2; exit 1; }
     done
 }
 
-declare -A r_ticks r_rows r_scans r_reloads r_tuples
+declare -A prev round  # prev: [level,metric]; round: [level,metric,round] -> the round's increase
 r_secs=()
 snapshot
 t0=$s_time
 load_before_idle=$(cut -d ' ' -f 1-3 /proc/loadavg)
-declare -A p_ticks p_rows p_scans p_reloads p_tuples
-for n in "${levels[@]}"; do
-    p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_reloads[$n]=${s_reloads[$n]}
-    p_tuples[$n]=${s_tuples[$n]}
-done
+for key in "${!snap[@]}"; do prev[$key]=${snap[$key]}; done
 p_time=$s_time
 for r in $(seq 1 "$ROUNDS"); do
-    # sleep to the round's end on the clock of the first snapshot, so that the probes do not add up
+    # sleep to the round's end on the clock of the first snapshot, so that the probes' time does not add up
     end_us=$((t0 + r * window_s * 1000000))
     now=$(now_us)
     ((end_us > now)) && sleep "$(awk -v d=$((end_us - now)) 'BEGIN {printf "%.3f", d / 1e6}')"
@@ -228,14 +235,13 @@ for r in $(seq 1 "$ROUNDS"); do
     r_secs+=("$(awk -v a="$p_time" -v b="$s_time" 'BEGIN {printf "%.3f", (b - a) / 1e6}')")
     line="round $r of $ROUNDS (${r_secs[-1]} s):"
     for n in "${levels[@]}"; do
-        r_ticks[$n,$r]=$((${s_ticks[$n]} - ${p_ticks[$n]}))
-        r_rows[$n,$r]=$((${s_rows[$n]} - ${p_rows[$n]}))
-        r_scans[$n,$r]=$((${s_scans[$n]} - ${p_scans[$n]}))
-        r_reloads[$n,$r]=$((${s_reloads[$n]} - ${p_reloads[$n]}))
-        r_tuples[$n,$r]=$((${s_tuples[$n]} - ${p_tuples[$n]}))
-        p_ticks[$n]=${s_ticks[$n]}; p_rows[$n]=${s_rows[$n]}; p_scans[$n]=${s_scans[$n]}; p_reloads[$n]=${s_reloads[$n]}
-        p_tuples[$n]=${s_tuples[$n]}
-        line="$line  N=$n ${r_ticks[$n,$r]} ticks ${r_rows[$n,$r]} rows ${r_scans[$n,$r]} scans"
+        for m in "${metrics[@]}"; do
+            round[$n,$m,$r]=$((${snap[$n,$m]} - ${prev[$n,$m]}))
+            prev[$n,$m]=${snap[$n,$m]}
+        done
+        round[$n,rows,$r]=$((${round[$n,rows_sessions,$r]} + ${round[$n,rows_tokens,$r]} + ${round[$n,rows_cutoffs,$r]}))
+        round[$n,scans,$r]=$((${round[$n,scans_sessions,$r]} + ${round[$n,scans_tokens,$r]} + ${round[$n,scans_cutoffs,$r]}))
+        line="$line  N=$n ${round[$n,ticks,$r]} ticks ${round[$n,rows,$r]} rows ${round[$n,scans,$r]} scans"
     done
     p_time=$s_time
     echo "$line" >&2
@@ -344,16 +350,17 @@ fmt() { # NUMBER [DECIMALS] -> with thousands separators
         print sign whole out frac
     }'
 }
-sum_rounds() { # ARRAY-NAME LEVEL -> the sum over the rounds
-    local -n arr=$1
+sum_rounds() { # LEVEL METRIC -> the sum over the rounds
     local total=0 r
-    for r in $(seq 1 "$ROUNDS"); do total=$((total + ${arr[$2,$r]})); done
+    for r in $(seq 1 "$ROUNDS"); do total=$((total + ${round[$1,$2,$r]})); done
     echo "$total"
 }
-rounds_of() { # ARRAY-NAME LEVEL -> the rounds' values
-    local -n arr=$1
+rounds_of() { # LEVEL METRIC -> the rounds' values
     local r
-    for r in $(seq 1 "$ROUNDS"); do echo "${arr[$2,$r]}"; done
+    for r in $(seq 1 "$ROUNDS"); do echo "${round[$1,$2,$r]}"; done
+}
+per_scan() { # LEVEL PART -> rows per scan of that table over all rounds (both counters of a table are published together)
+    awk -v x="$(sum_rounds "$1" "rows_$2")" -v s="$(sum_rounds "$1" "scans_$2")" 'BEGIN {if (s > 0) print x / s; else print 0}'
 }
 spread() { # VALUES... -> "median (min–max)"
     local m lo hi
@@ -363,8 +370,8 @@ spread() { # VALUES... -> "median (min–max)"
 measured_s=$(printf '%s\n' "${r_secs[@]}" | awk '{ s += $1 } END { printf "%.3f", s }')
 intervals=$(awk -v m="$measured_s" -v s="$staleness" 'BEGIN {print m / s}')
 base=${levels[0]}
-base_ticks=$(sum_rounds r_ticks "$base")
-base_tuples=$(sum_rounds r_tuples "$base")
+base_ticks=$(sum_rounds "$base" ticks)
+base_tuples=$(sum_rounds "$base" tuples)
 # the code measured: the last commit that changed anything outside bench/, and whether the work tree
 # differs from it there
 commit=$(git -C "$ROOT" log -1 --format='%h %ad "%s"' --date=short -- . ':!bench' 2>/dev/null || echo unknown)
@@ -386,44 +393,54 @@ echo "plus ${SESSION_PERCENT} % as many revoked sessions and ${USER_PERCENT} % a
 echo
 echo "## Node CPU (utime + stime of the JVM; 1 tick = 1/$clk_tck s)"
 echo
-echo "| live revoked tokens N | live rows in the 3 tables | ticks per ${window_s} s window, median (min–max) | % of one core | × N=$base | extra % of a core over N=$base, per round: median (min–max) |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| live revoked tokens N | live rows in the 3 tables | ticks per ${window_s} s window, median (min–max) | % of one core | × N=$base | extra % of a core over N=$base, per round: median (min–max) | flat (≤ $FLAT_CPU) |"
+echo "|---:|---:|---:|---:|---:|---:|---|"
+cpu_flat=yes
 for n in "${levels[@]}"; do
-    ticks=$(sum_rounds r_ticks "$n")
+    ticks=$(sum_rounds "$n" ticks)
     core=$(awk -v t="$ticks" -v c="$clk_tck" -v m="$measured_s" 'BEGIN {print 100 * t / c / m}')
     times=$(awk -v a="$ticks" -v b="$base_ticks" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
     extra=()
     for r in $(seq 1 "$ROUNDS"); do
-        extra+=("$(awk -v a="${r_ticks[$n,$r]}" -v b="${r_ticks[$base,$r]}" -v c="$clk_tck" -v s="${r_secs[$((r - 1))]}" \
+        extra+=("$(awk -v a="${round[$n,ticks,$r]}" -v b="${round[$base,ticks,$r]}" -v c="$clk_tck" -v s="${r_secs[$((r - 1))]}" \
             'BEGIN {printf "%.2f", 100 * (a - b) / c / s}')")
     done
     rows_live=$((n + n * SESSION_PERCENT / 100 + n * USER_PERCENT / 100))
-    echo "| $(fmt "$n") | $(fmt "$rows_live") | $(spread $(rounds_of r_ticks "$n")) | $(fmt "$core" 2) | $times | $(SPREAD_DECIMALS=2 spread "${extra[@]}") |"
+    flat=$(summary "${extra[@]}" | awk -v f="$FLAT_CPU" '{print ($1 <= f) ? "yes" : "no"}')
+    [[ $flat == yes ]] || cpu_flat=no
+    echo "| $(fmt "$n") | $(fmt "$rows_live") | $(spread $(rounds_of "$n" ticks)) | $(fmt "$core" 2) | $times | $(SPREAD_DECIMALS=2 spread "${extra[@]}") | $flat |"
 done
 echo
 echo "## Rows the node's database read for it"
 echo
-echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | reloads per interval | rows per reload | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | reloads per interval | rows per reload | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base | flat (≤ N=$base + $FLAT_ROWS) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+by_table=""
+rows_flat=yes
+base_per=$(awk -v x="$(sum_rounds "$base" rows)" -v i="$intervals" 'BEGIN {print x / i}')
 for n in "${levels[@]}"; do
-    rows=$(sum_rounds r_rows "$n")
-    scans=$(sum_rounds r_scans "$n")
-    reloads=$(sum_rounds r_reloads "$n")
-    tuples=$(sum_rounds r_tuples "$n")
+    rows=$(sum_rounds "$n" rows)
+    scans=$(sum_rounds "$n" scans)
+    reloads=$(sum_rounds "$n" scans_tokens)
+    tuples=$(sum_rounds "$n" tuples)
     reloads_per=$(awk -v x="$reloads" -v i="$intervals" 'BEGIN {print x / i}')
-    per_reload=$(awk -v x="$rows" -v r="$reloads" 'BEGIN {if (r > 0) print x / r; else print "-"}')
+    per_reload=$(awk -v a="$(per_scan "$n" tokens)" -v b="$(per_scan "$n" sessions)" -v c="$(per_scan "$n" cutoffs)" 'BEGIN {print a + b + c}')
+    by_table="$by_table N=$n: $(fmt "$(per_scan "$n" tokens)") + $(fmt "$(per_scan "$n" sessions)") + $(fmt "$(per_scan "$n" cutoffs)");"
     per=$(awk -v x="$rows" -v i="$intervals" 'BEGIN {print x / i}')
     per_s=$(awk -v x="$rows" -v m="$measured_s" 'BEGIN {print x / m}')
     scans_per=$(awk -v x="$scans" -v i="$intervals" 'BEGIN {print x / i}')
     tuples_per=$(awk -v x="$tuples" -v i="$intervals" 'BEGIN {print x / i}')
     times=$(awk -v a="$tuples" -v b="$base_tuples" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
-    echo "| $(fmt "$n") | $(spread $(rounds_of r_rows "$n")) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$reloads_per" 2) | $(fmt "$per_reload") | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times |"
+    flat=$(awk -v a="$per" -v b="$base_per" -v f="$FLAT_ROWS" 'BEGIN {print (a <= b + f) ? "yes" : "no"}')
+    [[ $flat == yes ]] || rows_flat=no
+    echo "| $(fmt "$n") | $(spread $(rounds_of "$n" rows)) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$reloads_per" 2) | $(fmt "$per_reload") | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times | $flat |"
 done
 echo
 echo "Rows read: seq_tup_read + idx_tup_read of gh_revoked_tokens, gh_refresh_families and gh_user_revocations; per interval"
 echo "= rows × staleness ÷ time measured. Reloads: scans of gh_revoked_tokens (one per reload); fewer than one per interval"
-echo "when a reload takes time, since the next one starts a staleness after the last one ended; rows per reload = rows ÷ reloads"
-echo "(both counters of a table are published together, so this ratio does not suffer from the lazy publication). All tuples:"
+echo "when a reload takes time, since the next one starts a staleness after the last one ended. Rows per reload: the sum over"
+echo "the three tables of rows ÷ scans, while a reload scans each table once (a table's two counters are published together,"
+echo "so this does not suffer from the lazy publication); by table (tokens + sessions + cut-offs):$by_table All tuples:"
 echo "tup_returned + tup_fetched of pg_stat_database (every table and catalog, this script's probes included). A fleet of 100"
 echo "such nodes reads 100 × the rows/s column."
 echo "Live at the end of part 1 (tokens / sessions / cut-offs):$(for n in "${levels[@]}"; do printf ' N=%s: %s;' "$n" "${live[$n]}"; done)"
@@ -433,7 +450,7 @@ echo
 for r in $(seq 1 "$ROUNDS"); do
     line="round $r: ${r_secs[$((r - 1))]} s"
     for n in "${levels[@]}"; do
-        line="$line | N=$n: ${r_ticks[$n,$r]} ticks, ${r_rows[$n,$r]} rows, ${r_scans[$n,$r]} scans (${r_reloads[$n,$r]} reloads), ${r_tuples[$n,$r]} tuples"
+        line="$line | N=$n: ${round[$n,ticks,$r]} ticks, ${round[$n,rows,$r]} rows, ${round[$n,scans,$r]} scans (${round[$n,scans_tokens,$r]} of tokens), ${round[$n,tuples,$r]} tuples"
     done
     echo "    $line"
 done
@@ -466,5 +483,11 @@ echo
 echo "Delays, node 2: ${delays2[*]} ms; node 3: ${delays3[*]} ms. A reload sees a logout committed before its query began,"
 echo "and the next reload starts a staleness after the last one ended: for a logout at a random moment the delay lies between"
 echo "one reload's time d and staleness + 2d (median about staleness ÷ 2 + 1.5 d), plus the poll's ${POLL_MS} ms."
+echo
+echo "## Verdict"
+echo
+echo "- idle CPU flat at every level (each within $FLAT_CPU % of a core of N=$base): $cpu_flat"
+echo "- rows read flat at every level (each within $FLAT_ROWS rows per interval of N=$base): $rows_flat"
+echo "- logout refused on the other nodes within staleness + $MARGIN s, every time: $all_met"
 echo
 echo "Run time: $((SECONDS - started)) s$([[ ${SKIP_BUILD:-} == 1 ]] && echo " (build skipped: SKIP_BUILD=1)" || echo ", build included"). Load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)."

@@ -433,7 +433,7 @@ done
 echo
 echo "## Rows the node's database read for it"
 echo
-echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | reloads per interval | rows per reload | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base | flat (≤ N=$base + $FLAT_ROWS) |"
+echo "| live revoked tokens N | rows read per ${window_s} s window, median (min–max) | **rows per interval** (all rounds) | rows/s | scans of gh_revoked_tokens per interval | rows per scan, the 3 tables summed | scans of the 3 tables per interval | all tuples of the database per interval | × N=$base | flat (≤ N=$base + $FLAT_ROWS) |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 by_table=""
 rows_flat=yes
@@ -445,7 +445,7 @@ for n in "${levels[@]}"; do
     tuples=$(sum_rounds "$n" tuples)
     reloads_per=$(awk -v x="$reloads" -v i="$intervals" 'BEGIN {print x / i}')
     per_reload=$(awk -v a="$(per_scan "$n" tokens)" -v b="$(per_scan "$n" sessions)" -v c="$(per_scan "$n" cutoffs)" 'BEGIN {print a + b + c}')
-    by_table="$by_table N=$n: $(fmt "$(per_scan "$n" tokens)") + $(fmt "$(per_scan "$n" sessions)") + $(fmt "$(per_scan "$n" cutoffs)");"
+    by_table="$by_table${by_table:+;} N=$n: $(fmt "$(per_scan "$n" tokens)" 1) + $(fmt "$(per_scan "$n" sessions)" 1) + $(fmt "$(per_scan "$n" cutoffs)" 1)"
     per=$(awk -v x="$rows" -v i="$intervals" 'BEGIN {print x / i}')
     per_s=$(awk -v x="$rows" -v m="$measured_s" 'BEGIN {print x / m}')
     scans_per=$(awk -v x="$scans" -v i="$intervals" 'BEGIN {print x / i}')
@@ -453,14 +453,16 @@ for n in "${levels[@]}"; do
     times=$(awk -v a="$tuples" -v b="$base_tuples" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
     flat=$(awk -v a="$per" -v b="$base_per" -v f="$FLAT_ROWS" 'BEGIN {print (a <= b + f) ? "yes" : "no"}')
     [[ $flat == yes ]] || rows_flat=no
-    echo "| $(fmt "$n") | $(spread $(rounds_of "$n" rows)) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$reloads_per" 2) | $(fmt "$per_reload") | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times | $flat |"
+    echo "| $(fmt "$n") | $(spread $(rounds_of "$n" rows)) | **$(fmt "$per")** | $(fmt "$per_s") | $(fmt "$reloads_per" 2) | $(fmt "$per_reload" 1) | $(fmt "$scans_per" 1) | $(fmt "$tuples_per") | $times | $flat |"
 done
 echo
 echo "Rows read: seq_tup_read + idx_tup_read of gh_revoked_tokens, gh_refresh_families and gh_user_revocations; per interval"
-echo "= rows × staleness ÷ time measured. Reloads: scans of gh_revoked_tokens (one per reload); fewer than one per interval"
-echo "when a reload takes time, since the next one starts a staleness after the last one ended. Rows per reload: the sum over"
-echo "the three tables of rows ÷ scans, while a reload scans each table once (a table's two counters are published together,"
-echo "so this does not suffer from the lazy publication); by table (tokens + sessions + cut-offs):$by_table All tuples:"
+echo "= rows × staleness ÷ time measured. Rows per scan: for each table its rows ÷ its scans over all rounds (a table's two"
+echo "counters are published together, so this does not suffer from the lazy publication), summed over the three; by table"
+echo "(tokens + sessions + cut-offs):$by_table. Where a reload scans each table once (every reload reading the whole live"
+echo "set, before schema version 4), the scans of gh_revoked_tokens are the reloads (fewer than one per interval when a"
+echo "reload takes time: the next one starts a staleness after the last one ended) and the rows per scan are the rows per"
+echo "reload. All tuples:"
 echo "tup_returned + tup_fetched of pg_stat_database (every table and catalog, this script's probes included). A fleet of 100"
 echo "such nodes reads 100 × the rows/s column."
 echo "Live at the end of part 1 (tokens / sessions / cut-offs):$(for n in "${levels[@]}"; do printf ' N=%s: %s;' "$n" "${live[$n]}"; done)"

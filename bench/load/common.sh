@@ -1,5 +1,6 @@
 # Shared by the load scripts (sourced, not run): build the demo, start it on a free loopback
-# port (Grizzly from the jar, or the WAR in a real Tomcat 10.1), accounts and tokens, and wrk.
+# port (Grizzly from the jar, or the WAR in a real Tomcat 10.1), or several Grizzly nodes at once
+# (launch_node / await_nodes / stop_node), accounts and tokens, and wrk.
 # Everything binds 127.0.0.1 only; every wrk run is bounded by DURATION.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ DEMO_URL=""
 DEMO_PID=""
 DEMO_LOG=""
 DEMO_BASE=""
+LAUNCHED_PID=""
 PASSWORD="load-test-Passw0rd-$$"
 
 need_tools() {
@@ -51,22 +53,14 @@ free_port() {
 # bcrypt cost below 10 needs GATEHOUSE_TEST_MODE=true, which the caller sets.
 start_demo() {
     local container=$1
-    export GATEHOUSE_JDBC_URL=${GATEHOUSE_JDBC_URL:-"jdbc:h2:mem:load-$$;DB_CLOSE_DELAY=-1"}
-    export GATEHOUSE_KEY_ENCRYPTION_KEY=${GATEHOUSE_KEY_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}
-    export GATEHOUSE_PEPPER=${GATEHOUSE_PEPPER:-$(head -c 32 /dev/urandom | base64)}
-    export GATEHOUSE_HOST=127.0.0.1
-    export GATEHOUSE_REQUIRE_VERIFIED_EMAIL=${GATEHOUSE_REQUIRE_VERIFIED_EMAIL:-false}
+    demo_environment
     DEMO_LOG=$(mktemp -t gatehouse-demo.XXXXXX.log)
     DEMO_BASE=$(mktemp -d -t gatehouse-load.XXXXXX)
     if [[ $container == grizzly ]]; then
-        local jar
-        jar=$(ls "$ROOT"/demo-app/target/gatehouse-demo-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
-        (cd "$DEMO_BASE" && GATEHOUSE_PORT=0 exec java ${JAVA_OPTS:-} -cp "$jar:$ROOT/demo-app/target/lib/*" \
-            dev.gatehouse.demo.grizzly.DemoMain >"$DEMO_LOG" 2>&1) &
-        DEMO_PID=$!
+        launch_grizzly "$DEMO_BASE" "$DEMO_LOG"
+        DEMO_PID=$LAUNCHED_PID
         for _ in $(seq 1 600); do
-            DEMO_URL=$(sed -n 's/^Gatehouse demo ready at \(http[^ ]*\).*/\1/p' "$DEMO_LOG" | head -n 1)
-            DEMO_URL=${DEMO_URL%/}
+            DEMO_URL=$(ready_url "$DEMO_LOG")
             [[ -n $DEMO_URL ]] && break
             kill -0 "$DEMO_PID" 2>/dev/null || { cat "$DEMO_LOG" >&2; exit 1; }
             sleep 0.1
@@ -105,6 +99,35 @@ start_demo() {
     exit 1
 }
 
+# The defaults of start_demo and launch_node, exported (so that every node started afterwards gets
+# the same key-encryption key and pepper unless the caller set them).
+demo_environment() {
+    export GATEHOUSE_JDBC_URL=${GATEHOUSE_JDBC_URL:-"jdbc:h2:mem:load-$$;DB_CLOSE_DELAY=-1"}
+    export GATEHOUSE_KEY_ENCRYPTION_KEY=${GATEHOUSE_KEY_ENCRYPTION_KEY:-$(head -c 32 /dev/urandom | base64)}
+    export GATEHOUSE_PEPPER=${GATEHOUSE_PEPPER:-$(head -c 32 /dev/urandom | base64)}
+    export GATEHOUSE_HOST=127.0.0.1
+    export GATEHOUSE_REQUIRE_VERIFIED_EMAIL=${GATEHOUSE_REQUIRE_VERIFIED_EMAIL:-false}
+}
+
+# launch_grizzly WORKDIR LOG — starts the demo jar on Grizzly (port 0: it picks a free one) in the
+# background; LAUNCHED_PID is its process id (the JVM's own: the subshell execs it), a child of this
+# shell, so that stop_demo and stop_node can wait for it.
+launch_grizzly() {
+    local jar
+    jar=$(ls "$ROOT"/demo-app/target/gatehouse-demo-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
+    # shellcheck disable=SC2086
+    (cd "$1" && GATEHOUSE_PORT=0 exec java ${JAVA_OPTS:-} -cp "$jar:$ROOT/demo-app/target/lib/*" \
+        dev.gatehouse.demo.grizzly.DemoMain >"$2" 2>&1) &
+    LAUNCHED_PID=$!
+}
+
+# ready_url LOG — the address of the ready line, once the demo has printed it.
+ready_url() {
+    local url
+    url=$(sed -n 's/^Gatehouse demo ready at \(http[^ ]*\).*/\1/p' "$1" | head -n 1)
+    echo "${url%/}"
+}
+
 stop_demo() {
     if [[ -n $DEMO_PID ]]; then
         kill "$DEMO_PID" 2>/dev/null || true
@@ -116,7 +139,69 @@ stop_demo() {
     DEMO_BASE=""
     DEMO_LOG=""
 }
-trap stop_demo EXIT
+
+# Several Grizzly nodes at once, by name. launch_node NAME starts one in the background with the
+# GATEHOUSE_* variables of the caller's environment (and the defaults of start_demo: give every node
+# of one service the same GATEHOUSE_ISSUER, and leave the generated key-encryption key and pepper, or
+# set them, for all); await_nodes waits until every node launched answers /api/ping, then
+# NODE_URL[NAME] is its address and NODE_PID[NAME] its JVM; stop_node NAME stops one, stop_nodes all.
+declare -A NODE_PID=() NODE_URL=() NODE_LOG=() NODE_BASE=()
+
+launch_node() {
+    local name=$1
+    demo_environment
+    NODE_LOG[$name]=$(mktemp -t "gatehouse-node-$name.XXXXXX.log")
+    NODE_BASE[$name]=$(mktemp -d -t gatehouse-node.XXXXXX)
+    launch_grizzly "${NODE_BASE[$name]}" "${NODE_LOG[$name]}"
+    NODE_PID[$name]=$LAUNCHED_PID
+    NODE_URL[$name]=""
+}
+
+# Waits up to NODE_START_TIMEOUT seconds (180: several JVMs starting at once share the cores).
+await_nodes() {
+    local deadline=$((SECONDS + ${NODE_START_TIMEOUT:-180})) name url pending
+    while true; do
+        pending=0
+        for name in "${!NODE_PID[@]}"; do
+            [[ -z ${NODE_URL[$name]} ]] || continue
+            url=$(ready_url "${NODE_LOG[$name]}")
+            if [[ -n $url ]] && curl -fsS -o /dev/null "$url/api/ping" 2>/dev/null; then
+                NODE_URL[$name]=$url
+                echo "Node $name up at $url" >&2
+                continue
+            fi
+            if ! kill -0 "${NODE_PID[$name]}" 2>/dev/null; then
+                cat "${NODE_LOG[$name]}" >&2
+                echo "Node $name did not start" >&2
+                exit 1
+            fi
+            pending=1
+        done
+        ((pending)) || return 0
+        if ((SECONDS >= deadline)); then
+            echo "Nodes did not start within ${NODE_START_TIMEOUT:-180} s" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
+stop_node() {
+    local name=$1
+    [[ -n ${NODE_PID[$name]:-} ]] || return 0
+    kill "${NODE_PID[$name]}" 2>/dev/null || true
+    wait "${NODE_PID[$name]}" 2>/dev/null || true
+    rm -rf "${NODE_BASE[$name]}" "${NODE_LOG[$name]}"
+    unset "NODE_PID[$name]" "NODE_URL[$name]" "NODE_LOG[$name]" "NODE_BASE[$name]"
+}
+
+stop_nodes() {
+    local name
+    for name in "${!NODE_PID[@]}"; do
+        stop_node "$name"
+    done
+}
+trap 'stop_nodes; stop_demo' EXIT
 
 # register EMAIL — creates an account with $PASSWORD.
 register() {

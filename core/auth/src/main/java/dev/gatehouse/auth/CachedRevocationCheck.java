@@ -281,19 +281,18 @@ public final class CachedRevocationCheck implements RevocationCheck, AutoCloseab
         Map<String, Instant> sessions = store.revokedSessions(oldest);
         Map<String, Integer> users = store.userGenerations(oldest);
 
-        View fresh = new View(new ConcurrentHashMap<>(tokens), new ConcurrentHashMap<>(sessions), new ConcurrentHashMap<>());
-        List<Expiry> due = new ArrayList<>(tokens.size() + sessions.size() + users.size());
-        tokens.forEach((jti, until) -> due.add(new Expiry(until, RevocationChange.Kind.TOKEN, jti)));
-        sessions.forEach((id, at) -> due.add(new Expiry(at.plus(horizon), RevocationChange.Kind.SESSION, id)));
-        // The store does not say when a cut-off was set: it is kept as if set now (longer than it
-        // matters, never shorter), until the next full read replaces it.
-        users.forEach((id, lowest) -> {
-            fresh.users.put(id, new Cutoff(lowest, now));
-            due.add(new Expiry(now.plus(horizon), RevocationChange.Kind.GENERATION, id));
-        });
         boolean firstNumbered = latest.isPresent() && !numbered;
         numbered = latest.isPresent();
+        View fresh = new View(new ConcurrentHashMap<>(tokens), new ConcurrentHashMap<>(sessions), new ConcurrentHashMap<>());
+        // The store does not say when a cut-off was set: it is kept as if set now (longer than it
+        // matters, never shorter), until the next full read replaces it.
+        users.forEach((id, lowest) -> fresh.users.put(id, new Cutoff(lowest, now)));
+        // Expiries matter only between full reads: without numbers, the next refresh replaces all.
+        List<Expiry> due = new ArrayList<>(numbered ? tokens.size() + sessions.size() + users.size() : 0);
         if (numbered) {
+            tokens.forEach((jti, until) -> due.add(new Expiry(until, RevocationChange.Kind.TOKEN, jti)));
+            sessions.forEach((id, at) -> due.add(new Expiry(at.plus(horizon), RevocationChange.Kind.SESSION, id)));
+            users.forEach((id, lowest) -> due.add(new Expiry(now.plus(horizon), RevocationChange.Kind.GENERATION, id)));
             long number = latest.getAsLong();
             // Also when the latest number went back: every entry of that change was purged (a quiet
             // spell longer than the horizon), or the database is an earlier copy. Reading again

@@ -16,20 +16,13 @@
 
 package dev.gatehouse.demo.attack;
 
-import dev.gatehouse.demo.support.Ports;
 import dev.gatehouse.demo.support.TomcatDistribution;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The web attacks against the WAR ({@code target/gatehouse-demo.war}) in the real Tomcat 10.1
@@ -44,20 +37,11 @@ class TomcatWebAttackIT extends WebAttackContract {
 
     @BeforeAll
     void startTomcat() throws Exception {
-        Path war = Path.of(System.getProperty("gatehouse.test.war", "target/gatehouse-demo.war"));
-        assertThat(war).as("the WAR is built in 'package', before these tests").isRegularFile();
-        Path work = Path.of(System.getProperty("gatehouse.test.work", "target/it-work"));
-        Files.createDirectories(work);
-        Path base = Files.createTempDirectory(work, "tomcat-attack-");
-        int port = Ports.free();
-        tomcat = TomcatDistribution.start(base, war, CONTEXT, Map.of(
-                "gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/attack-" + UUID.randomUUID()).toAbsolutePath(),
+        tomcat = TomcatDistribution.startDemoWar(CONTEXT, Map.of(
                 "gatehouse.bcrypt.cost", String.valueOf(BCRYPT_COST),
                 "gatehouse.test.mode", "true",
                 "gatehouse.require.verified.email", "false",
-                "gatehouse.trusted.proxies", TRUSTED_PROXY,
-                "gatehouse.issuer", "http://127.0.0.1:" + port + "/" + CONTEXT), port, Duration.ofSeconds(90));
-        assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
+                "gatehouse.trusted.proxies", TRUSTED_PROXY));
     }
 
     @AfterAll

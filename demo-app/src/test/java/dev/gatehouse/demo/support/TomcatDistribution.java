@@ -31,12 +31,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real Tomcat distribution (unpacked from Maven Central into {@code target/tomcat} by the
@@ -76,6 +79,34 @@ public final class TomcatDistribution implements AutoCloseable {
                     + ": run the *IT tests through Maven ('mvn verify'), which unpacks org.apache.tomcat:tomcat:tar.gz first");
         }
         return Path.of(home);
+    }
+
+    /**
+     * The demo's WAR ({@code gatehouse.test.war}, built in {@code package}) under {@code /<context>},
+     * in a new CATALINA_BASE under the tests' work folder, on a free port and a fresh H2 file
+     * database in that base, with {@code gatehouse.issuer} its own URL, and {@code settings} as
+     * system properties besides (they win). Fails, with Tomcat stopped, when Tomcat logged a
+     * {@code SEVERE} line while deploying.
+     */
+    public static TomcatDistribution startDemoWar(String context, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path war = Path.of(System.getProperty("gatehouse.test.war", "target/gatehouse-demo.war"));
+        assertThat(war).as("the WAR is built in 'package', before these tests").isRegularFile();
+        Path work = Files.createDirectories(Path.of(System.getProperty("gatehouse.test.work", "target/it-work")));
+        Path base = Files.createTempDirectory(work, "tomcat-" + context + "-");
+        int port = Ports.free();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("gatehouse.jdbc.url", "jdbc:h2:file:" + base.resolve("data/" + context + "-" + UUID.randomUUID()).toAbsolutePath());
+        properties.put("gatehouse.issuer", "http://127.0.0.1:" + port + "/" + context);
+        properties.putAll(settings);
+        TomcatDistribution tomcat = start(base, war, context, properties, port, Duration.ofSeconds(90));
+        try {
+            assertThat(tomcat.logLinesContaining("SEVERE")).as("errors while deploying:\n%s", tomcat.log()).isEmpty();
+        } catch (AssertionError e) {
+            tomcat.close();
+            throw e;
+        }
+        return tomcat;
     }
 
     /**

@@ -18,6 +18,7 @@ package dev.gatehouse.demo;
 
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.Browser;
+import dev.gatehouse.demo.support.Page;
 import dev.gatehouse.testing.SecretLedger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,23 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,6 +65,7 @@ class AccountLifecyclePageIT {
     static Path dir;
     private DemoMain.Running demo;
     private ChromeDriver browser;
+    private Page page;
 
     @BeforeAll
     void start() throws Exception {
@@ -85,10 +81,8 @@ class AccountLifecyclePageIT {
                 "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
         assertThat(demo.context.settings.requireVerifiedEmail).as("the default").isTrue();
         browser = Browser.start(dir.resolve("chromium-profile"));
-        browser.manage().window().setSize(new Dimension(WIDTH, HEIGHT));
-        @SuppressWarnings("unchecked")
-        List<Long> inner = (List<Long>) browser.executeScript("return [window.innerWidth, window.innerHeight];");
-        browser.manage().window().setSize(new Dimension(2 * WIDTH - inner.get(0).intValue(), 2 * HEIGHT - inner.get(1).intValue()));
+        page = new Page(browser, UI, Duration.ofMillis(200));
+        page.viewport(WIDTH, HEIGHT);
     }
 
     @AfterAll
@@ -108,83 +102,79 @@ class AccountLifecyclePageIT {
     void registerVerifyChangeForgetResetAndLogIn() throws Exception {
         String email = "ada.lovelace@example.com";
         browser.get(demo.url);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mailbox")));
-        assertThat(text("mailbox")).contains("Demo only, not part of Gatehouse; real deployments send mail");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mailbox")));
+        assertThat(page.text("mailbox")).contains("Demo only, not part of Gatehouse; real deployments send mail");
 
         // register: 202, "check your email"
-        type("register-email", email);
-        type("register-password", PASSWORD);
-        click("register-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
-        assertThat(displayed("signed-in")).isFalse();
+        page.type("register-email", email);
+        page.type("register-password", PASSWORD);
+        page.click("register-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
+        assertThat(page.displayed("signed-in")).isFalse();
         browser.executeScript("window.scrollTo(0, 0);");
         screenshot("lifecycle-1-register");
 
         // the mailbox: the verification mail, its link clickable
         awaitMailLinks("verify-email?token=", 0);
-        scrollTo("mailbox");
+        page.scrollTo("mailbox");
         screenshot("lifecycle-2-mailbox");
         String token = query(clickNewestMailLink("verify-email?token=", 0));
         SecretLedger.record(token);
 
         // the link logs in; its token leaves the address bar at once
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
         assertThat(browser.getCurrentUrl()).as("no token in the address bar").isEqualTo(demo.url).doesNotContain(token);
-        assertThat(text("status")).contains("verified");
-        assertThat(text("me-roles")).isEqualTo("user");
-        assertThat(documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE);
+        assertThat(page.text("status")).contains("verified");
+        assertThat(page.text("me-roles")).isEqualTo("user");
+        assertThat(page.documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE);
         screenshot("lifecycle-3-verified");
 
         // change the password while logged in
-        type("password-current", PASSWORD);
-        type("password-new", CHANGED);
-        click("password-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("password-message"), "Password changed"));
-        assertThat(displayed("signed-in")).as("this session stays").isTrue();
-        assertThat(fetchStatus("api/me")).isEqualTo(200);
-        scrollTo("password-form");
+        page.type("password-current", PASSWORD);
+        page.type("password-new", CHANGED);
+        page.click("password-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("password-message"), "Password changed"));
+        assertThat(page.displayed("signed-in")).as("this session stays").isTrue();
+        assertThat(page.fetchStatus("api/me")).isEqualTo(200);
+        page.scrollTo("password-form");
         screenshot("lifecycle-4-change-password");
 
         // log out, then forget the password
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
-        assertThat(text("status")).isEqualTo("Logged out.");
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        assertThat(page.text("status")).isEqualTo("Logged out.");
         int resetLinksBefore = browser.findElements(mailLinks("reset-password?token=")).size();
-        type("forgot-email", email);
-        click("forgot-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("forgot-message"), "If an account exists"));
+        page.type("forgot-email", email);
+        page.click("forgot-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("forgot-message"), "If an account exists"));
         awaitMailLinks("reset-password?token=", resetLinksBefore);
-        scrollTo("mailbox");
+        page.scrollTo("mailbox");
         String resetToken = query(clickNewestMailLink("reset-password?token=", resetLinksBefore));
         SecretLedger.record(resetToken);
 
         // the reset view: a new password, then log in with it
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("reset-form")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("reset-form")));
         assertThat(browser.getCurrentUrl()).as("no token in the address bar").isEqualTo(demo.url).doesNotContain(resetToken);
-        assertThat(displayed("signed-out")).isFalse();
-        type("reset-password", RESET);
+        assertThat(page.displayed("signed-out")).isFalse();
+        page.type("reset-password", RESET);
         screenshot("lifecycle-5-reset");
-        click("reset-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
-        assertThat(text("status")).contains("Password changed").contains("Log in");
+        page.click("reset-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        assertThat(page.text("status")).contains("Password changed").contains("Log in");
 
-        type("login-email", email);
-        type("login-password", CHANGED);
-        click("login-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "Wrong email or password"));
-        type("login-password", RESET);
-        click("login-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
+        page.type("login-email", email);
+        page.type("login-password", CHANGED);
+        page.click("login-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "Wrong email or password"));
+        page.type("login-password", RESET);
+        page.click("login-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
     }
 
     // ---- helpers ----
-
-    private WebDriverWait await() {
-        return new WebDriverWait(browser, UI, Duration.ofMillis(200));
-    }
 
     private static By mailLinks(String part) {
         return By.cssSelector("#mailbox-list a[href*='" + part + "']");
@@ -192,11 +182,11 @@ class AccountLifecyclePageIT {
 
     /** Waits until the mailbox panel shows more than {@code before} links containing {@code part}, refreshing it meanwhile. */
     private void awaitMailLinks(String part, int before) {
-        await().until(d -> {
+        page.await().until(d -> {
             if (d.findElements(mailLinks(part)).size() > before) {
                 return true;
             }
-            click("mailbox-refresh");
+            page.click("mailbox-refresh");
             return false;
         });
     }
@@ -207,7 +197,7 @@ class AccountLifecyclePageIT {
      */
     private String clickNewestMailLink(String part, int before) {
         String[] clicked = new String[1];
-        await().ignoring(StaleElementReferenceException.class).until(d -> {
+        page.await().ignoring(StaleElementReferenceException.class).until(d -> {
             List<WebElement> links = d.findElements(mailLinks(part));
             if (links.size() <= before) {
                 return false;
@@ -226,53 +216,8 @@ class AccountLifecyclePageIT {
         return query.substring("token=".length());
     }
 
-    private void type(String id, String value) {
-        WebElement input = browser.findElement(By.id(id));
-        input.clear();
-        input.sendKeys(value);
-    }
-
-    private void click(String id) {
-        WebElement element = browser.findElement(By.id(id));
-        browser.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
-        element.click();
-    }
-
-    private void scrollTo(String id) {
-        browser.executeScript("document.getElementById(arguments[0]).scrollIntoView({block: 'start'});", id);
-    }
-
-    private String text(String id) {
-        return browser.findElement(By.id(id)).getText().strip();
-    }
-
-    private boolean displayed(String id) {
-        return browser.findElement(By.id(id)).isDisplayed();
-    }
-
-    private String documentCookie() {
-        return String.valueOf(browser.executeScript("return document.cookie;"));
-    }
-
-    /** The status of a fetch made by the page itself (its cookies, its origin). */
-    private long fetchStatus(String path) {
-        Object status = browser.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                        + "fetch(arguments[0], {credentials: 'same-origin', cache: 'no-store', headers: {'Accept': 'application/json'}})"
-                        + ".then(r => done(r.status), e => done('fetch failed: ' + e));", path);
-        assertThat(status).as("fetch %s", path).isInstanceOf(Long.class);
-        return (Long) status;
-    }
-
     private void screenshot(String name) throws Exception {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        assertThat(image).as("a PNG").isNotNull();
-        assertThat(image.getWidth()).as("screenshot width").isEqualTo(WIDTH);
-        assertThat(image.getHeight()).as("screenshot height").isEqualTo(HEIGHT);
-        Path target = Path.of(System.getProperty("gatehouse.test.work", "target/it-work")).resolveSibling("screenshots/" + name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.write(target, png);
+        byte[] png = page.screenshot(name, WIDTH, HEIGHT);
         String extra = System.getProperty(SCREENSHOT_DIR_PROPERTY);
         if (extra != null && !extra.isBlank()) {
             Path folder = Files.createDirectories(Path.of(extra));

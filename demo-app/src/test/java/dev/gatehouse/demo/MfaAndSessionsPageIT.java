@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.Browser;
+import dev.gatehouse.demo.support.Page;
 import dev.gatehouse.demo.support.IndependentTotp;
 import dev.gatehouse.demo.support.WebClient;
 import dev.gatehouse.testing.SecretLedger;
@@ -29,16 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +48,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,6 +84,7 @@ class MfaAndSessionsPageIT {
     static Path dir;
     private DemoMain.Running demo;
     private ChromeDriver browser;
+    private Page page;
     /** The last TOTP step whose code was used: a step's code is accepted once. */
 
     @BeforeAll
@@ -109,10 +105,8 @@ class MfaAndSessionsPageIT {
                 "GATEHOUSE_BCRYPT_COST", "4",
                 "GATEHOUSE_TEST_MODE", "true"), name -> null, name -> null));
         browser = Browser.start(dir.resolve("chromium-profile"));
-        browser.manage().window().setSize(new Dimension(WIDTH, HEIGHT));
-        @SuppressWarnings("unchecked")
-        List<Long> inner = (List<Long>) browser.executeScript("return [window.innerWidth, window.innerHeight];");
-        browser.manage().window().setSize(new Dimension(2 * WIDTH - inner.get(0).intValue(), 2 * HEIGHT - inner.get(1).intValue()));
+        page = new Page(browser, UI, Duration.ofMillis(200));
+        page.viewport(WIDTH, HEIGHT);
     }
 
     @AfterAll
@@ -132,32 +126,32 @@ class MfaAndSessionsPageIT {
     void enrolLogInWithCodesAndManageSessions() throws Exception {
         String email = "grace.hopper@example.com";
         browser.get(demo.url);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
 
         // register, verify from the demo mailbox, then log in with the password
-        type("register-email", email);
-        type("register-password", PASSWORD);
-        click("register-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
+        page.type("register-email", email);
+        page.type("register-password", PASSWORD);
+        page.click("register-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Check your email"));
         awaitMailLink("verify-email?token=");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         logInWithPassword(email);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
-        assertThat(displayed("mfa-setup-button")).isTrue();
-        assertThat(displayed("mfa-disable-button")).isFalse();
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
+        assertThat(page.displayed("mfa-setup-button")).isTrue();
+        assertThat(page.displayed("mfa-disable-button")).isFalse();
 
         // without a second factor, the protected area says how to get in
-        click("secure-button");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("secure-message"), "Set up two-factor"));
-        assertThat(displayed("secure-result")).isFalse();
-        assertThat(displayed("signed-in")).isTrue();
+        page.click("secure-button");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("secure-message"), "Set up two-factor"));
+        assertThat(page.displayed("secure-result")).isFalse();
+        assertThat(page.displayed("signed-in")).isTrue();
 
         // enrol: the QR code (an inline SVG), the key for manual entry and the otpauth URI
-        click("mfa-setup-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-enrol")));
+        page.click("mfa-setup-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-enrol")));
         assertThat(browser.findElements(By.cssSelector("#mfa-qr > svg"))).hasSize(1);
         assertThat(browser.findElements(By.cssSelector("#mfa-qr script"))).isEmpty();
         String uri = browser.findElement(By.id("mfa-uri")).getDomProperty("href");
@@ -168,93 +162,93 @@ class MfaAndSessionsPageIT {
         assertThat(parameters.getOrDefault("digits", "6")).isEqualTo("6");
         assertThat(parameters.getOrDefault("period", "30")).isEqualTo("30");
         assertThat(parameters.get("issuer")).isEqualTo("Gatehouse demo");
-        assertThat(text("mfa-secret").replace(" ", "")).isEqualTo(secret);
+        assertThat(page.text("mfa-secret").replace(" ", "")).isEqualTo(secret);
         byte[] key = IndependentTotp.base32Decode(secret);
         IndependentTotp totp = IndependentTotp.of(key);
         assertThat(key.length).as("an RFC 6238 SHA-1 secret of at least 128 bits").isGreaterThanOrEqualTo(16);
-        scrollTo("mfa-panel");
+        page.scrollTo("mfa-panel");
         screenshot("mfa-1-enrol");
 
         // a wrong code is refused, the right one turns it on and shows ten recovery codes once
-        type("mfa-confirm-code", totp.wrongCode());
-        click("mfa-confirm-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-confirm-message"), "did not work"));
-        type("mfa-confirm-code", totp.nextCode());
-        click("mfa-confirm-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
+        page.type("mfa-confirm-code", totp.wrongCode());
+        page.click("mfa-confirm-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-confirm-message"), "did not work"));
+        page.type("mfa-confirm-code", totp.nextCode());
+        page.click("mfa-confirm-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
         List<String> recoveryCodes = new ArrayList<>();
         for (WebElement item : browser.findElements(By.cssSelector("#mfa-codes-list li"))) {
             recoveryCodes.add(item.getText().strip());
         }
         recoveryCodes.forEach(SecretLedger::record);
         assertThat(recoveryCodes).hasSize(10).doesNotHaveDuplicates().allSatisfy(c -> assertThat(c).isNotBlank());
-        assertThat(text("mfa-codes")).contains("Save these recovery codes now").contains("only this once");
-        assertThat(displayed("mfa-enrol")).isFalse();
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "On"));
-        assertThat(text("mfa-status")).contains("10 recovery codes left");
-        scrollTo("mfa-panel");
+        assertThat(page.text("mfa-codes")).contains("Save these recovery codes now").contains("only this once");
+        assertThat(page.displayed("mfa-enrol")).isFalse();
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "On"));
+        assertThat(page.text("mfa-status")).contains("10 recovery codes left");
+        page.scrollTo("mfa-panel");
         screenshot("mfa-2-recovery-codes");
-        click("mfa-codes-done");
-        await().until(ExpectedConditions.invisibilityOfElementLocated(By.id("mfa-codes")));
+        page.click("mfa-codes-done");
+        page.await().until(ExpectedConditions.invisibilityOfElementLocated(By.id("mfa-codes")));
         assertThat(browser.findElements(By.cssSelector("#mfa-codes-list li"))).as("shown once").isEmpty();
-        assertThat(displayed("mfa-regenerate-button")).isTrue();
-        assertThat(displayed("mfa-disable-button")).isTrue();
+        assertThat(page.displayed("mfa-regenerate-button")).isTrue();
+        assertThat(page.displayed("mfa-disable-button")).isTrue();
 
         // step-up: this login had no second factor, so the protected area asks to log in again
-        click("secure-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
-        assertThat(text("status")).contains("For your security, log in again to continue");
+        page.click("secure-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+        assertThat(page.text("status")).contains("For your security, log in again to continue");
         assertThat(browser.findElement(By.id("login-email")).getDomProperty("value")).isEqualTo(email);
-        type("login-password", PASSWORD);
-        click("login-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
-        assertThat(displayed("signed-out")).isFalse();
+        page.type("login-password", PASSWORD);
+        page.click("login-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        assertThat(page.displayed("signed-out")).isFalse();
         assertThat(browser.executeScript("return localStorage.length + sessionStorage.length;")).as("mfa_token in memory only")
                 .isEqualTo(0L);
         screenshot("mfa-3-code-step");
-        type("mfa-code", totp.nextCode());
-        click("mfa-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        assertThat(text("status")).contains("You can continue");
+        page.type("mfa-code", totp.nextCode());
+        page.click("mfa-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        assertThat(page.text("status")).contains("You can continue");
         // the session that fell short ended with the new login: this one alone is listed
-        await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
+        page.await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
         assertThat(browser.findElement(By.cssSelector("#sessions-list li.current")).getText()).contains("two factors");
-        click("secure-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
-        JsonNode secure = JSON.readTree(text("secure-result"));
+        page.click("secure-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
+        JsonNode secure = JSON.readTree(page.text("secure-result"));
         assertThat(secure.path("amr").toString()).contains("\"mfa\"").contains("\"otp\"");
-        assertThat(secure.path("subject").asText()).isEqualTo(text("me-id"));
+        assertThat(secure.path("subject").asText()).isEqualTo(page.text("me-id"));
         assertThat(secure.path("auth_time").asLong()).isPositive();
 
         // a recovery code logs in once
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         logInWithPassword(email);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
-        type("mfa-code", recoveryCodes.get(0));
-        click("mfa-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "9 recovery codes left"));
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        page.type("mfa-code", recoveryCodes.get(0));
+        page.click("mfa-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "9 recovery codes left"));
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         logInWithPassword(email);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
-        type("mfa-code", recoveryCodes.get(0));
-        click("mfa-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-message"), "did not work"));
-        assertThat(displayed("signed-in")).isFalse();
-        assertThat(displayed("mfa-form")).isTrue();
-        type("mfa-code", recoveryCodes.get(1));
-        click("mfa-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        page.type("mfa-code", recoveryCodes.get(0));
+        page.click("mfa-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-message"), "did not work"));
+        assertThat(page.displayed("signed-in")).isFalse();
+        assertThat(page.displayed("mfa-form")).isTrue();
+        page.type("mfa-code", recoveryCodes.get(1));
+        page.click("mfa-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
         Instant loggedIn = Instant.now();
 
         // another device logs in (plain HTTP, its own User-Agent): the panel lists it, and ends it
         WebClient other = new WebClient(URI.create(demo.url));
         String otherRefresh = logInElsewhere(other, email, recoveryCodes.get(2));
-        click("sessions-refresh");
+        page.click("sessions-refresh");
         By otherItem = By.xpath("//ul[@id='sessions-list']/li[not(contains(@class,'current'))][contains(., 'GatehouseTest')]");
-        await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
         assertThat(browser.findElements(By.cssSelector("#sessions-list li"))).hasSize(2);
         assertThat(browser.findElements(By.cssSelector("#sessions-list li.current"))).hasSize(1);
         assertThat(browser.findElement(By.cssSelector("#sessions-list li.current")).getText()).contains("This device")
@@ -262,67 +256,67 @@ class MfaAndSessionsPageIT {
         assertThat(browser.findElements(By.cssSelector("#sessions-list li.current .session-end"))).as("no End for this one").isEmpty();
         String otherId = browser.findElement(otherItem).getDomAttribute("data-id");
         assertThat(otherId).isNotBlank();
-        scrollTo("sessions-panel");
+        page.scrollTo("sessions-panel");
         screenshot("mfa-4-sessions");
 
         WebElement end = browser.findElement(otherItem).findElement(By.cssSelector(".session-end"));
         browser.executeScript("arguments[0].scrollIntoView({block: 'center'});", end);
         end.click();
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Session ended"));
-        await().until(d -> d.findElements(By.cssSelector("#sessions-list li[data-id='" + otherId + "']")).isEmpty());
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Session ended"));
+        page.await().until(d -> d.findElements(By.cssSelector("#sessions-list li[data-id='" + otherId + "']")).isEmpty());
         WebClient.Reply refused = other.postJson("auth/refresh", "{\"refresh_token\":\"" + otherRefresh + "\"}");
         assertThat(refused.status()).as("the ended session's refresh token").isEqualTo(401);
 
         // and "end all other sessions"
         String third = logInElsewhere(new WebClient(URI.create(demo.url)), email, recoveryCodes.get(3));
-        click("sessions-refresh");
-        await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
-        click("sessions-revoke-others");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Ended 1 other session"));
-        await().until(ExpectedConditions.invisibilityOfElementLocated(otherItem));
+        page.click("sessions-refresh");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(otherItem));
+        page.click("sessions-revoke-others");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sessions-message"), "Ended 1 other session"));
+        page.await().until(ExpectedConditions.invisibilityOfElementLocated(otherItem));
         assertThat(browser.findElements(By.cssSelector("#sessions-list li"))).hasSize(1);
         assertThat(other.postJson("auth/refresh", "{\"refresh_token\":\"" + third + "\"}").status()).isEqualTo(401);
-        assertThat(displayed("signed-in")).as("this session stays").isTrue();
-        click("secure-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
+        assertThat(page.displayed("signed-in")).as("this session stays").isTrue();
+        page.click("secure-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("secure-result")));
 
         // new recovery codes (a recent login: this one is): ten others, the old ones spent
-        click("mfa-regenerate-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
+        page.click("mfa-regenerate-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-codes")));
         List<String> regenerated = new ArrayList<>();
         for (WebElement item : browser.findElements(By.cssSelector("#mfa-codes-list li"))) {
             regenerated.add(item.getText().strip());
         }
         regenerated.forEach(SecretLedger::record);
         assertThat(regenerated).hasSize(10).doesNotContainAnyElementsOf(recoveryCodes);
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "10 recovery codes left"));
-        click("mfa-codes-done");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "10 recovery codes left"));
+        page.click("mfa-codes-done");
 
         // once the login is older than GATEHOUSE_RECENT_AUTHENTICATION, turning it off asks to log in again; then it works
         Duration left = Duration.between(Instant.now(), loggedIn.plusSeconds(62));
         if (!left.isNegative()) {
             Thread.sleep(left.toMillis());
         }
-        click("mfa-disable-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
-        assertThat(text("status")).contains("For your security, log in again to continue");
+        page.click("mfa-disable-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+        assertThat(page.text("status")).contains("For your security, log in again to continue");
         logInWithPassword(email);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
-        type("mfa-code", totp.nextCode());
-        click("mfa-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        assertThat(text("status")).contains("You can continue");
-        assertThat(text("mfa-status")).startsWith("On");
-        click("mfa-disable-button");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
-        assertThat(displayed("mfa-setup-button")).isTrue();
-        await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("mfa-form")));
+        page.type("mfa-code", totp.nextCode());
+        page.click("mfa-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        assertThat(page.text("status")).contains("You can continue");
+        assertThat(page.text("mfa-status")).startsWith("On");
+        page.click("mfa-disable-button");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("mfa-status"), "Off"));
+        assertThat(page.displayed("mfa-setup-button")).isTrue();
+        page.await().until(d -> d.findElements(By.cssSelector("#sessions-list li")).size() == 1);
 
         // the password alone logs in again
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
         logInWithPassword(email);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
     }
 
     // ---- the other device ----
@@ -361,22 +355,18 @@ class MfaAndSessionsPageIT {
     // ---- page helpers ----
 
     private void logInWithPassword(String email) {
-        type("login-email", email);
-        type("login-password", PASSWORD);
-        click("login-submit");
-    }
-
-    private WebDriverWait await() {
-        return new WebDriverWait(browser, UI, Duration.ofMillis(200));
+        page.type("login-email", email);
+        page.type("login-password", PASSWORD);
+        page.click("login-submit");
     }
 
     /** Waits for the mailbox's link containing {@code part} (refreshing the panel) and clicks it. */
     private void awaitMailLink(String part) {
         By links = By.cssSelector("#mailbox-list a[href*='" + part + "']");
-        await().ignoring(StaleElementReferenceException.class).until(d -> {
+        page.await().ignoring(StaleElementReferenceException.class).until(d -> {
             List<WebElement> found = d.findElements(links);
             if (found.isEmpty()) {
-                click("mailbox-refresh");
+                page.click("mailbox-refresh");
                 return false;
             }
             SecretLedger.record(URI.create(found.get(0).getDomProperty("href")).getRawQuery());
@@ -385,39 +375,8 @@ class MfaAndSessionsPageIT {
         });
     }
 
-    private void type(String id, String value) {
-        WebElement input = browser.findElement(By.id(id));
-        input.clear();
-        input.sendKeys(value);
-    }
-
-    private void click(String id) {
-        WebElement element = browser.findElement(By.id(id));
-        browser.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
-        element.click();
-    }
-
-    private void scrollTo(String id) {
-        browser.executeScript("document.getElementById(arguments[0]).scrollIntoView({block: 'start'});", id);
-    }
-
-    private String text(String id) {
-        return browser.findElement(By.id(id)).getText().strip();
-    }
-
-    private boolean displayed(String id) {
-        return browser.findElement(By.id(id)).isDisplayed();
-    }
-
     private void screenshot(String name) throws Exception {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        assertThat(image).as("a PNG").isNotNull();
-        assertThat(image.getWidth()).as("screenshot width").isEqualTo(WIDTH);
-        assertThat(image.getHeight()).as("screenshot height").isEqualTo(HEIGHT);
-        Path target = Path.of(System.getProperty("gatehouse.test.work", "target/it-work")).resolveSibling("screenshots/" + name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.write(target, png);
+        byte[] png = page.screenshot(name, WIDTH, HEIGHT);
         String extra = System.getProperty(AccountLifecyclePageIT.SCREENSHOT_DIR_PROPERTY);
         if (extra != null && !extra.isBlank()) {
             Path folder = Files.createDirectories(Path.of(extra));

@@ -19,6 +19,7 @@ package dev.gatehouse.demo;
 import dev.gatehouse.testing.SecretLedger;
 import dev.gatehouse.demo.grizzly.DemoMain;
 import dev.gatehouse.demo.support.Browser;
+import dev.gatehouse.demo.support.Page;
 import dev.gatehouse.demo.support.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,15 +29,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,6 +65,7 @@ class OnboardingPageIT {
     static Path dir;
     private DemoMain.Running demo;
     private ChromeDriver browser;
+    private Page page;
 
     @BeforeAll
     void start() throws Exception {
@@ -85,15 +80,8 @@ class OnboardingPageIT {
                 "GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "false",
                 "GATEHOUSE_ACCESS_TOKEN_TTL", ACCESS_TTL.toString()), name -> null, name -> null));
         browser = Browser.start(dir.resolve("chromium-profile"));
-        viewport(1280, 800);
-    }
-
-    /** Sizes the window so that the page itself (and so the screenshot) is width x height. */
-    private void viewport(int width, int height) {
-        browser.manage().window().setSize(new Dimension(width, height));
-        @SuppressWarnings("unchecked")
-        List<Long> inner = (List<Long>) browser.executeScript("return [window.innerWidth, window.innerHeight];");
-        browser.manage().window().setSize(new Dimension(2 * width - inner.get(0).intValue(), 2 * height - inner.get(1).intValue()));
+        page = new Page(browser, UI, Duration.ofMillis(100));
+        page.viewport(1280, 800);
     }
 
     @AfterAll
@@ -114,8 +102,8 @@ class OnboardingPageIT {
         browser.get(demo.url);
         browser.manage().deleteAllCookies();
         browser.get(demo.url);
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
-        assertThat(displayed("signed-in")).isFalse();
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        assertThat(page.displayed("signed-in")).isFalse();
     }
 
     @Test
@@ -123,24 +111,24 @@ class OnboardingPageIT {
         String email = "ada.lovelace@example.com";
 
         // register
-        type("register-email", email);
-        type("register-password", PASSWORD);
-        click("register-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Account created for " + email));
-        assertThat(text("register-password-error")).isEmpty();
+        page.type("register-email", email);
+        page.type("register-password", PASSWORD);
+        page.click("register-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("register-message"), "Account created for " + email));
+        assertThat(page.text("register-password-error")).isEmpty();
         assertThat(browser.findElement(By.id("login-email")).getDomProperty("value")).as("login email filled in").isEqualTo(email);
 
         // log in: the page shows who we are
-        type("login-password", PASSWORD);
-        click("login-submit");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
-        assertThat(displayed("signed-out")).isFalse();
-        assertThat(text("me-roles")).isEqualTo("user");
-        assertThat(text("me-id")).matches("[0-9a-f-]{36}");
-        assertThat(text("refresh-count")).isEqualTo("0");
+        page.type("login-password", PASSWORD);
+        page.click("login-submit");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("me-email"), email));
+        assertThat(page.displayed("signed-out")).isFalse();
+        assertThat(page.text("me-roles")).isEqualTo("user");
+        assertThat(page.text("me-id")).matches("[0-9a-f-]{36}");
+        assertThat(page.text("refresh-count")).isEqualTo("0");
         assertScriptsSeeOnlyTheCsrfCookie();
-        await().until(d -> text("expires-in").matches("\\d+"));
+        page.await().until(d -> page.text("expires-in").matches("\\d+"));
         screenshot();
 
         // the access token is renewed before it expires, without the page ever showing a logout
@@ -150,11 +138,11 @@ class OnboardingPageIT {
         int refreshes = 0;
         List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
-            assertThat(displayed("signed-in")).as("still signed in after %s", seen).isTrue();
-            assertThat(displayed("signed-out")).as("no logout after %s", seen).isFalse();
-            assertThat(text("me-email")).isEqualTo(email);
-            refreshes = Integer.parseInt(text("refresh-count"));
-            seen.add(text("expires-in") + "s/" + refreshes);
+            assertThat(page.displayed("signed-in")).as("still signed in after %s", seen).isTrue();
+            assertThat(page.displayed("signed-out")).as("no logout after %s", seen).isFalse();
+            assertThat(page.text("me-email")).isEqualTo(email);
+            refreshes = Integer.parseInt(page.text("refresh-count"));
+            seen.add(page.text("expires-in") + "s/" + refreshes);
             if (refreshes >= 1) {
                 break;
             }
@@ -163,22 +151,22 @@ class OnboardingPageIT {
         assertThat(refreshes).as("renewals within %s (expires-in/renewals seen: %s)", ACCESS_TTL.multipliedBy(2), seen)
                 .isGreaterThanOrEqualTo(1);
         assertThat(accessCookie()).as("a new access token after the renewal").isNotNull().isNotEqualTo(firstAccess);
-        assertThat(fetchStatus("api/me")).as("the renewed session works").isEqualTo(200);
+        assertThat(page.fetchStatus("api/me")).as("the renewed session works").isEqualTo(200);
         assertScriptsSeeOnlyTheCsrfCookie();
 
         // log out: the page shows the forms again, and the session is over on the server too
         String lastAccess = accessCookie();
-        click("logout-button");
-        await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
-        assertThat(displayed("signed-in")).isFalse();
-        assertThat(text("status")).isEqualTo("Logged out.");
-        assertThat(text("register-message")).as("the registration's message does not outlive the session").isEmpty();
-        assertThat(text("login-message")).isEmpty();
-        assertThat(fetchStatus("api/me")).as("/api/me with the page's cookies after logout").isEqualTo(401);
+        page.click("logout-button");
+        page.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-out")));
+        assertThat(page.displayed("signed-in")).isFalse();
+        assertThat(page.text("status")).isEqualTo("Logged out.");
+        assertThat(page.text("register-message")).as("the registration's message does not outlive the session").isEmpty();
+        assertThat(page.text("login-message")).isEmpty();
+        assertThat(page.fetchStatus("api/me")).as("/api/me with the page's cookies after logout").isEqualTo(401);
         assertThat(accessCookie()).as("the access cookie is cleared").isNull();
         WebClient replay = new WebClient(URI.create(demo.url)).withCookie(DemoContract.ACCESS_COOKIE, lastAccess, "/");
         assertThat(replay.get("api/me").status()).as("the last access token, replayed after logout").isEqualTo(401);
-        assertThat(documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE);
+        assertThat(page.documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE);
     }
 
     @Test
@@ -187,86 +175,43 @@ class OnboardingPageIT {
         WebClient http = new WebClient(URI.create(demo.url));
         assertThat(http.postJson("auth/register", DemoContract.credentials(email, PASSWORD)).status()).isEqualTo(201);
 
-        type("login-email", email);
-        type("login-password", PASSWORD + "-typo");
-        click("login-submit");
-        await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "Wrong email or password."));
-        assertThat(displayed("signed-in")).isFalse();
-        assertThat(displayed("signed-out")).isTrue();
-        assertThat(documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE, DemoContract.CSRF_COOKIE);
+        page.type("login-email", email);
+        page.type("login-password", PASSWORD + "-typo");
+        page.click("login-submit");
+        page.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "Wrong email or password."));
+        assertThat(page.displayed("signed-in")).isFalse();
+        assertThat(page.displayed("signed-out")).isTrue();
+        assertThat(page.documentCookie()).doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE, DemoContract.CSRF_COOKIE);
     }
 
     @Test
     void aTooShortPasswordShowsItsMessageNextToThePasswordField() {
-        type("register-email", "short.password@example.com");
-        type("register-password", "short");
-        click("register-submit");
-        await().until(d -> !text("register-password-error").isEmpty());
-        assertThat(text("register-password-error")).startsWith("Password").contains("12");
+        page.type("register-email", "short.password@example.com");
+        page.type("register-password", "short");
+        page.click("register-submit");
+        page.await().until(d -> !page.text("register-password-error").isEmpty());
+        assertThat(page.text("register-password-error")).startsWith("Password").contains("12");
         assertThat(browser.findElement(By.id("register-password")).getDomAttribute("aria-invalid")).isEqualTo("true");
-        assertThat(text("register-email-error")).isEmpty();
-        assertThat(text("register-message")).isEmpty();
-        assertThat(displayed("signed-in")).isFalse();
+        assertThat(page.text("register-email-error")).isEmpty();
+        assertThat(page.text("register-message")).isEmpty();
+        assertThat(page.displayed("signed-in")).isFalse();
     }
 
     // ---- helpers ----
-
-    private WebDriverWait await() {
-        return new WebDriverWait(browser, UI, Duration.ofMillis(100));
-    }
-
-    private void type(String id, String value) {
-        WebElement input = browser.findElement(By.id(id));
-        input.clear();
-        input.sendKeys(value);
-    }
-
-    private void click(String id) {
-        browser.findElement(By.id(id)).click();
-    }
-
-    private String text(String id) {
-        return browser.findElement(By.id(id)).getText().strip();
-    }
-
-    private boolean displayed(String id) {
-        return browser.findElement(By.id(id)).isDisplayed();
-    }
 
     private String accessCookie() {
         Cookie cookie = browser.manage().getCookieNamed(DemoContract.ACCESS_COOKIE);
         return cookie == null ? null : cookie.getValue();
     }
 
-    private String documentCookie() {
-        return String.valueOf(browser.executeScript("return document.cookie;"));
-    }
-
     private void assertScriptsSeeOnlyTheCsrfCookie() {
-        String cookies = documentCookie();
+        String cookies = page.documentCookie();
         assertThat(cookies).as("document.cookie").contains(DemoContract.CSRF_COOKIE + "=")
                 .doesNotContain(DemoContract.ACCESS_COOKIE, DemoContract.REFRESH_COOKIE);
     }
 
-    /** The status of a fetch made by the page itself (its cookies, its origin). */
-    private long fetchStatus(String path) {
-        Object status = browser.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                        + "fetch(arguments[0], {credentials: 'same-origin', cache: 'no-store', headers: {'Accept': 'application/json'}})"
-                        + ".then(r => done(r.status), e => done('fetch failed: ' + e));", path);
-        assertThat(status).as("fetch %s", path).isInstanceOf(Long.class);
-        return (Long) status;
-    }
-
     private void screenshot() throws Exception {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        assertThat(image).as("a PNG").isNotNull();
-        assertThat(image.getWidth()).as("screenshot width").isEqualTo(1280);
-        assertThat(image.getHeight()).as("screenshot height").isEqualTo(800);
-        Path target = Path.of(System.getProperty("gatehouse.test.work", "target/it-work")).resolveSibling("screenshots/onboarding.png");
-        Files.createDirectories(target.getParent());
-        Files.write(target, png);
+        byte[] png = page.screenshot("onboarding", 1280, 800);
         String extra = System.getProperty(SCREENSHOT_PROPERTY);
         if (extra != null && !extra.isBlank()) {
             Path file = Path.of(extra);

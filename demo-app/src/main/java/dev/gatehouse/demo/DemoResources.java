@@ -188,13 +188,18 @@ public final class DemoResources {
     }
 
     private static StringBuilder roles(StringBuilder json, AccessTokenPrincipal principal) {
-        string(json, "roles").append(":[");
+        return strings(json, "roles", principal.roles());
+    }
+
+    /** {@code "name":["value",...]}. */
+    private static StringBuilder strings(StringBuilder json, String name, Iterable<String> values) {
+        string(json, name).append(":[");
         boolean first = true;
-        for (String role : principal.roles()) {
+        for (String value : values) {
             if (!first) {
                 json.append(',');
             }
-            string(json, role);
+            string(json, value);
             first = false;
         }
         return json.append(']');
@@ -213,16 +218,7 @@ public final class DemoResources {
         StringBuilder json = new StringBuilder(128).append('{');
         string(json, "subject").append(':');
         string(json, principal.subject()).append(',');
-        string(json, "amr").append(":[");
-        boolean first = true;
-        for (String method : principal.authenticationMethods()) {
-            if (!first) {
-                json.append(',');
-            }
-            string(json, method);
-            first = false;
-        }
-        json.append("],");
+        strings(json, "amr", principal.authenticationMethods()).append(',');
         string(json, "auth_time").append(':');
         json.append(principal.authenticatedAt().map(t -> String.valueOf(t.getEpochSecond())).orElse("null"));
         return json.append('}').toString();
